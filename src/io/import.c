@@ -1,0 +1,1041 @@
+/* CSV import: header mapping, validation of every field, upsert by natural key, monthly rollups,
+ * reject file, all inside one transaction.
+ *
+ * Flow: open the transaction, load the natural keys of accounts and products into hash maps
+ * (references resolve without a query per row), read the file row by row, validate, write, and
+ * collect rollup deltas in memory; at the end resolve deferred parent accounts, add the rollup
+ * deltas, and commit, or roll back when any row was invalid (all-or-nothing), on a dry run or on
+ * any failure. The reject file is written under a temporary name and renamed at the end.
+ *
+ * Deliberately not here: business rules beyond the data model (scoring, tiers), and guessing a
+ * column's meaning from its content. DOMAIN.md: the foundation every other feature reads. */
+#include "io/import.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "core/order.h"
+#include "io/csv_reader.h"
+#include "io/export.h"
+#include "util/date.h"
+#include "util/map.h"
+#include "util/mem.h"
+
+#define MAX_FIELDS 32
+
+/* The order line fields: our CSV header names. Accounts, contacts, products and payments use the
+ * column names of their table (core/record.c). */
+enum order_field {
+    OF_ORDER_ID,
+    OF_LINE_NO,
+    OF_DATE,
+    OF_ACCOUNT,
+    OF_PRODUCT,
+    OF_QUANTITY,
+    OF_UNIT_PRICE,
+    OF_AMOUNT,
+    OF_UNIT_COST,
+    OF_COST,
+    OF_PROFIT,
+    OF_DISCOUNT,
+    OF_CHANNEL,
+    OF_REGION,
+    OF_ACCOUNT_NAME,
+    OF_COUNTRY,
+    OF_PRODUCT_NAME,
+    OF_CATEGORY,
+    OF_COUNT
+};
+
+static const char *const order_fields[OF_COUNT] = {
+    "order_id",   "line_no", "date",         "account", "product",      "quantity",
+    "unit_price", "amount",  "unit_cost",    "cost",    "profit",       "discount",
+    "channel",    "region",  "account_name", "country", "product_name", "category",
+};
+
+static const unsigned order_required =
+    1u << OF_ORDER_ID | 1u << OF_DATE | 1u << OF_ACCOUNT | 1u << OF_PRODUCT | 1u << OF_QUANTITY;
+
+static const char *const kind_names[KAM_IMPORT_KIND_COUNT] = {
+    "accounts", "contacts", "products", "orders", "payments",
+};
+
+static const struct kam_table *const kind_tables[KAM_IMPORT_KIND_COUNT] = {
+    &kam_accounts, &kam_contacts, &kam_products, NULL, &kam_payments,
+};
+
+struct cell {
+    int64_t account, other; /* other: month (yyyymm) or product id */
+    struct kam_rollup r;
+};
+
+struct cells {
+    struct kam_u64map index;
+    struct cell *v;
+    size_t n, cap;
+};
+
+struct pending_parent {
+    int64_t account_id;
+    int64_t line;
+    char *code; /* "" clears the parent */
+};
+
+struct imp {
+    struct kam_store *st;
+    const struct kam_import_opts *o;
+    kam_import_error_fn on_error;
+    void *ctx;
+    struct kam_import_report *rep;
+    struct kam_err *err;
+    enum kam_rc fatal; /* a failure that stops the import (store, I/O) */
+
+    const struct kam_table *table; /* NULL for orders */
+    const char *const *fnames;
+    size_t nfields;
+    int col_of[MAX_FIELDS]; /* CSV column of each field, -1 when absent */
+    size_t ncsv;            /* columns in the header */
+    bool header_done;
+    char **header; /* the header as read, for the reject file */
+
+    struct kam_strmap accounts, products; /* natural key -> id */
+    struct kam_strmap seen;               /* natural keys met in this file -> line */
+    struct kam_strmap order_pos;  /* order id -> rows seen, when there is no line_no column */
+    struct kam_u64map cost_index; /* product id -> slot in std_costs */
+    kam_money *std_costs;
+    size_t nstd, capstd;
+    int64_t first_new_line_id; /* order lines with a larger id were inserted by this import */
+
+    struct cells months, prods;
+    struct pending_parent *parents;
+    size_t nparents, capparents;
+
+    FILE *reject;
+    char *reject_tmp;
+    bool any_invalid; /* a row was invalid and there is no reject file */
+    bool row_bad;
+    char reason[2048]; /* the current row's problems, for the reject file */
+    char *key;         /* scratch for composite keys */
+    size_t key_cap;
+    char *texts[3]; /* NUL-terminated copies of a row's order id, channel, region */
+    size_t text_caps[3];
+    const char *names[MAX_FIELDS]; /* field names of a record kind */
+};
+
+const char *kam_import_kind_name(enum kam_import_kind k)
+{
+    return (unsigned)k < KAM_IMPORT_KIND_COUNT ? kind_names[k] : "?";
+}
+
+bool kam_import_kind_parse(const char *s, enum kam_import_kind *out)
+{
+    for (int i = 0; i < KAM_IMPORT_KIND_COUNT; i++)
+        if (strcmp(s, kind_names[i]) == 0) {
+            *out = (enum kam_import_kind)i;
+            return true;
+        }
+    return false;
+}
+
+/* --- problems ----------------------------------------------------------------------------- */
+
+/* Copies at most 60 bytes of v, cut at a UTF-8 character boundary, for messages. */
+static void shown_value(const char *v, size_t len, char *buf, size_t n)
+{
+    size_t max = 60;
+    if (len <= max) {
+        snprintf(buf, n, "%.*s", (int)len, v);
+        return;
+    }
+    while (max > 0 && ((unsigned char)v[max] & 0xc0) == 0x80)
+        max--;
+    snprintf(buf, n, "%.*s...", (int)max, v);
+}
+
+static void problem(struct imp *im, int64_t line, const char *field, const char *fmt, ...)
+    KAM_PRINTF(4, 5);
+static void problem(struct imp *im, int64_t line, const char *field, const char *fmt, ...)
+{
+    char msg[1200];
+    va_list ap;
+    size_t used = strlen(im->reason);
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    im->rep->errors++;
+    im->row_bad = true;
+    if (im->on_error)
+        im->on_error(im->ctx, im->o->path, line, field, msg);
+    snprintf(im->reason + used, sizeof(im->reason) - used, "%s%s%s%s", used ? "; " : "",
+             field[0] ? field : "", field[0] ? ": " : "", msg);
+}
+
+/* A field's problem: "<what is wrong> (<value>)". */
+static void bad_value(struct imp *im, int64_t line, const char *field, const char *what,
+                      const char *v, size_t len)
+{
+    char shown[80];
+    shown_value(v, len, shown, sizeof(shown));
+    problem(im, line, field, "%s (%s)", what, shown);
+}
+
+static enum kam_rc stop(struct imp *im, enum kam_rc rc)
+{
+    if (rc != KAM_OK && im->fatal == KAM_OK)
+        im->fatal = rc;
+    return rc;
+}
+
+/* --- reject file -------------------------------------------------------------------------- */
+
+static void reject_write_row(struct imp *im, const char *const *fields, const size_t *lens,
+                             size_t n, const char *reason)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            fputc(',', im->reject);
+        kam_csv_write_field(im->reject, fields[i], lens[i]);
+    }
+    if (n > 0)
+        fputc(',', im->reject);
+    kam_csv_write_field(im->reject, reason, strlen(reason));
+    fputc('\n', im->reject);
+}
+
+static enum kam_rc reject_open(struct imp *im)
+{
+    size_t n = strlen(im->o->reject_path) + 16;
+    im->reject_tmp = kam_xmalloc(n);
+    snprintf(im->reject_tmp, n, "%s.tmp", im->o->reject_path);
+    im->reject = fopen(im->reject_tmp, "w");
+    if (im->reject == NULL)
+        return stop(im, kam_err_set(im->err, KAM_ERR_IO, "cannot write reject file '%s': %s",
+                                    im->reject_tmp, strerror(errno)));
+    return KAM_OK;
+}
+
+/* --- fields ------------------------------------------------------------------------------- */
+
+struct text {
+    const char *s;
+    size_t len;
+};
+
+/* The trimmed text of field f of the row; empty when the column is absent. */
+static struct text field(const struct imp *im, const struct kam_csv_row *row, int f)
+{
+    struct text t = {"", 0};
+    int c = im->col_of[f];
+    if (c < 0 || (size_t)c >= row->n)
+        return t;
+    t.s = row->fields[c];
+    t.len = row->lens[c];
+    while (t.len > 0 && (t.s[0] == ' ' || t.s[0] == '\t')) {
+        t.s++;
+        t.len--;
+    }
+    while (t.len > 0 && (t.s[t.len - 1] == ' ' || t.s[t.len - 1] == '\t' || t.s[t.len - 1] == '\r'))
+        t.len--;
+    return t;
+}
+
+static bool parse_money(struct imp *im, int64_t line, const char *name, struct text t,
+                        kam_money *out)
+{
+    struct kam_err e;
+    kam_err_clear(&e);
+    if (kam_money_parse(t.s, t.len, out, &e) == KAM_OK)
+        return true;
+    bad_value(im, line, name, e.msg, t.s, t.len);
+    return false;
+}
+
+static bool parse_int(struct imp *im, int64_t line, const char *name, struct text t, int64_t *out)
+{
+    kam_money m;
+    struct kam_err e;
+    kam_err_clear(&e);
+    if (kam_money_parse(t.s, t.len, &m, &e) != KAM_OK) {
+        bad_value(im, line, name, e.msg, t.s, t.len);
+        return false;
+    }
+    if (m % KAM_MONEY_SCALE != 0) {
+        bad_value(im, line, name, "is not a whole number", t.s, t.len);
+        return false;
+    }
+    *out = m / KAM_MONEY_SCALE;
+    return true;
+}
+
+static bool parse_date(struct imp *im, int64_t line, const char *name, struct text t,
+                       struct kam_date *d)
+{
+    struct kam_err e;
+    enum kam_rc rc;
+    kam_err_clear(&e);
+    rc = im->o->date_format ? kam_date_parse_fmt(t.s, t.len, im->o->date_format, d, &e)
+                            : kam_date_parse_iso(t.s, t.len, d, &e);
+    if (rc == KAM_OK)
+        return true;
+    bad_value(im, line, name, e.msg, t.s, t.len);
+    return false;
+}
+
+static const char *composite_key(struct imp *im, const struct text *parts, size_t n, size_t *len)
+{
+    size_t need = n;
+    for (size_t i = 0; i < n; i++)
+        need += parts[i].len;
+    if (need > im->key_cap) {
+        im->key_cap = need * 2;
+        im->key = kam_xrealloc(im->key, im->key_cap);
+    }
+    *len = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            im->key[(*len)++] = '\x1f'; /* unit separator: cannot occur in a key column */
+        memcpy(im->key + *len, parts[i].s, parts[i].len);
+        *len += parts[i].len;
+    }
+    return im->key;
+}
+
+/* Records key as met on line; false (with a problem reported) when the file had it already. */
+static bool first_in_file(struct imp *im, int64_t line, const char *what, const struct text *parts,
+                          size_t n)
+{
+    size_t len;
+    const char *key = composite_key(im, parts, n, &len);
+    int64_t first;
+    if (kam_strmap_add(&im->seen, key, len, line, &first))
+        return true;
+    problem(im, line, "", "duplicate %s: the same key is on line %lld", what, (long long)first);
+    return false;
+}
+
+/* t as a NUL-terminated string in scratch slot i, valid until the next row. */
+static const char *scratch(struct imp *im, int i, struct text t)
+{
+    if (t.len + 1 > im->text_caps[i]) {
+        im->text_caps[i] = t.len + 64;
+        im->texts[i] = kam_xrealloc(im->texts[i], im->text_caps[i]);
+    }
+    memcpy(im->texts[i], t.s, t.len);
+    im->texts[i][t.len] = '\0';
+    return im->texts[i];
+}
+
+/* --- rollups ------------------------------------------------------------------------------ */
+
+static struct kam_rollup *cell_for(struct cells *c, int64_t account, int64_t other, int shift)
+{
+    bool inserted;
+    uint32_t *slot =
+        kam_u64map_upsert(&c->index, (uint64_t)account << shift | (uint64_t)other, &inserted);
+    if (inserted) {
+        if (c->n == c->cap) {
+            c->cap = c->cap ? c->cap * 2 : 1024;
+            c->v = kam_xrealloc(c->v, c->cap * sizeof(*c->v));
+        }
+        c->v[c->n] = (struct cell){account, other, {0}};
+        *slot = (uint32_t)c->n++;
+    }
+    return &c->v[*slot].r;
+}
+
+static int month_of(const char *iso)
+{
+    /* iso was written by kam_date_str: "YYYY-MM-..." */
+    return atoi(iso) * 100 + (iso[5] - '0') * 10 + (iso[6] - '0');
+}
+
+static void rollup_line(struct imp *im, const struct kam_order_line *l, int sign)
+{
+    /* Shifts keep the two parts apart: months (yyyymm) < 2^20, product ids < 2^32. */
+    kam_rollup_add_line(cell_for(&im->months, l->account_id, month_of(l->date), 20), l, sign);
+    kam_rollup_add_line(cell_for(&im->prods, l->account_id, l->product_id, 32), l, sign);
+}
+
+static enum kam_rc flush_rollups(struct imp *im)
+{
+    enum kam_rc rc = KAM_OK;
+    for (size_t i = 0; i < im->months.n && rc == KAM_OK; i++)
+        rc = im->st->ops->rollup_add(im->st, im->months.v[i].account, (int)im->months.v[i].other,
+                                     &im->months.v[i].r, im->err);
+    for (size_t i = 0; i < im->prods.n && rc == KAM_OK; i++)
+        rc = im->st->ops->product_rollup_add(im->st, im->prods.v[i].account, im->prods.v[i].other,
+                                             &im->prods.v[i].r, im->err);
+    return rc;
+}
+
+/* --- references --------------------------------------------------------------------------- */
+
+static int load_key(void *ctx, const char *key, size_t len, int64_t id)
+{
+    kam_strmap_put(ctx, key, len, id);
+    return 0;
+}
+
+static void set_std_cost(struct imp *im, int64_t product_id, kam_money cost)
+{
+    bool inserted;
+    uint32_t *slot = kam_u64map_upsert(&im->cost_index, (uint64_t)product_id, &inserted);
+    if (inserted) {
+        if (im->nstd == im->capstd) {
+            im->capstd = im->capstd ? im->capstd * 2 : 256;
+            im->std_costs = kam_xrealloc(im->std_costs, im->capstd * sizeof(*im->std_costs));
+        }
+        *slot = (uint32_t)im->nstd++;
+    }
+    im->std_costs[*slot] = cost;
+}
+
+static int load_product(void *ctx, int64_t id, const struct kam_value *vals)
+{
+    struct imp *im = ctx;
+    kam_strmap_put(&im->products, vals[KAM_PRO_SKU].s, vals[KAM_PRO_SKU].len, id);
+    set_std_cost(im, id, vals[KAM_PRO_STD_COST].null ? KAM_NONE : vals[KAM_PRO_STD_COST].i);
+    return 0;
+}
+
+static kam_money std_cost(const struct imp *im, int64_t product_id)
+{
+    uint32_t slot;
+    /* Products created by this import (--create-missing) have no cost. */
+    return kam_u64map_get(&im->cost_index, (uint64_t)product_id, &slot) ? im->std_costs[slot]
+                                                                        : KAM_NONE;
+}
+
+/* Creates an account or product from an order row (--create-missing). */
+static bool create_missing(struct imp *im, int64_t line, const struct kam_table *t, struct text key,
+                           struct text name, struct text extra, int extra_col, int64_t *id)
+{
+    struct kam_value vals[KAM_ACC_NCOLS] = {0};
+    uint64_t mask = 1u << 0 | 1u << 1;
+    enum kam_put res;
+
+    vals[0] = (struct kam_value){.s = key.s, .len = key.len};
+    vals[1] = name.len ? (struct kam_value){.s = name.s, .len = name.len} : vals[0];
+    if (extra.len) {
+        vals[extra_col] = (struct kam_value){.s = extra.s, .len = extra.len};
+        mask |= 1ull << extra_col;
+    }
+    if (stop(im, im->st->ops->upsert(im->st, t, vals, mask, &res, id, im->err)) != KAM_OK) {
+        im->err->line = line;
+        return false;
+    }
+    return true;
+}
+
+/* --- order lines -------------------------------------------------------------------------- */
+
+static void order_row(struct imp *im, const struct kam_csv_row *row)
+{
+    const int64_t line = row->line;
+    struct kam_order_line l = {.cost = KAM_NONE};
+    struct text t[OF_COUNT];
+    struct kam_date date;
+    char date_buf[KAM_DATE_STRLEN];
+    kam_money unit_cost = KAM_NONE, profit = KAM_NONE;
+    bool have_price = false, have_amount = false;
+
+    for (int f = 0; f < OF_COUNT; f++)
+        t[f] = field(im, row, f);
+    for (int f = 0; f < OF_COUNT; f++)
+        if ((order_required & (1u << f)) && t[f].len == 0)
+            problem(im, line, order_fields[f], "is required but empty");
+    /* Without a line_no column, a line's number is its position within its order in the file,
+     * counted over every row so that a corrected re-import numbers lines the same way. */
+    if (im->col_of[OF_LINE_NO] < 0) {
+        int64_t n = 0;
+        if (!kam_strmap_add(&im->order_pos, t[OF_ORDER_ID].s, t[OF_ORDER_ID].len, 1, &n))
+            kam_strmap_put(&im->order_pos, t[OF_ORDER_ID].s, t[OF_ORDER_ID].len, n + 1);
+        l.line_no = n + 1;
+    } else if (t[OF_LINE_NO].len == 0) {
+        problem(im, line, "line_no", "is required but empty");
+    } else if (parse_int(im, line, "line_no", t[OF_LINE_NO], &l.line_no) && l.line_no < 1) {
+        bad_value(im, line, "line_no", "must be 1 or more", t[OF_LINE_NO].s, t[OF_LINE_NO].len);
+    }
+    if (t[OF_DATE].len && parse_date(im, line, "date", t[OF_DATE], &date))
+        l.date = kam_date_str(&date, date_buf, sizeof(date_buf));
+    if (t[OF_QUANTITY].len)
+        parse_money(im, line, "quantity", t[OF_QUANTITY], &l.quantity);
+    if (t[OF_UNIT_PRICE].len)
+        have_price = parse_money(im, line, "unit_price", t[OF_UNIT_PRICE], &l.unit_price);
+    if (t[OF_AMOUNT].len)
+        have_amount = parse_money(im, line, "amount", t[OF_AMOUNT], &l.amount);
+    if (t[OF_DISCOUNT].len)
+        parse_money(im, line, "discount", t[OF_DISCOUNT], &l.discount);
+    if (t[OF_UNIT_COST].len)
+        parse_money(im, line, "unit_cost", t[OF_UNIT_COST], &unit_cost);
+    if (t[OF_COST].len)
+        parse_money(im, line, "cost", t[OF_COST], &l.cost);
+    if (t[OF_PROFIT].len)
+        parse_money(im, line, "profit", t[OF_PROFIT], &profit);
+    if (!t[OF_UNIT_PRICE].len && !t[OF_AMOUNT].len)
+        problem(im, line, "unit_price", "is empty and so is amount: one of them is needed");
+    /* The trimmed texts the store needs NUL-terminated; the row itself stays as read, for the
+     * reject file. */
+    l.order_id = scratch(im, 0, t[OF_ORDER_ID]);
+    l.channel = scratch(im, 1, t[OF_CHANNEL]);
+    l.region = scratch(im, 2, t[OF_REGION]);
+
+    if (t[OF_ACCOUNT].len &&
+        !kam_strmap_get(&im->accounts, t[OF_ACCOUNT].s, t[OF_ACCOUNT].len, &l.account_id) &&
+        !im->o->create_missing)
+        bad_value(im, line, "account",
+                  "unknown account (import accounts first, or use --create-missing)",
+                  t[OF_ACCOUNT].s, t[OF_ACCOUNT].len);
+    if (t[OF_PRODUCT].len &&
+        !kam_strmap_get(&im->products, t[OF_PRODUCT].s, t[OF_PRODUCT].len, &l.product_id) &&
+        !im->o->create_missing)
+        bad_value(im, line, "product",
+                  "unknown product (import products first, or use --create-missing)",
+                  t[OF_PRODUCT].s, t[OF_PRODUCT].len);
+    if (im->row_bad)
+        return;
+
+    /* Derive what the file did not give: amount = quantity x unit_price - discount, or the
+     * unit price back from the amount. */
+    struct kam_err e;
+    kam_err_clear(&e);
+    if (!have_amount) {
+        if (kam_money_mul(l.quantity, l.unit_price, &l.amount, &e) != KAM_OK) {
+            problem(im, line, "amount", "quantity x unit_price does not fit");
+            return;
+        }
+        l.amount -= l.discount;
+    } else if (!have_price) {
+        if (l.quantity == 0)
+            l.unit_price = 0;
+        else if (kam_money_div(l.amount + l.discount, l.quantity, &l.unit_price, &e) != KAM_OK) {
+            problem(im, line, "unit_price", "amount / quantity does not fit");
+            return;
+        }
+    }
+
+    /* References last, so that an invalid row never creates an account or a product. */
+    if (l.account_id == 0) {
+        if (!create_missing(im, line, &kam_accounts, t[OF_ACCOUNT], t[OF_ACCOUNT_NAME],
+                            t[OF_COUNTRY], KAM_ACC_COUNTRY, &l.account_id))
+            return;
+        kam_strmap_put(&im->accounts, t[OF_ACCOUNT].s, t[OF_ACCOUNT].len, l.account_id);
+        im->rep->created_accounts++;
+    }
+    if (l.product_id == 0) {
+        if (!create_missing(im, line, &kam_products, t[OF_PRODUCT], t[OF_PRODUCT_NAME],
+                            t[OF_CATEGORY], KAM_PRO_CATEGORY, &l.product_id))
+            return;
+        kam_strmap_put(&im->products, t[OF_PRODUCT].s, t[OF_PRODUCT].len, l.product_id);
+        im->rep->created_products++;
+    }
+    /* Cost: the line's cost, else amount - profit, else quantity x unit cost, else quantity x
+     * the product's standard cost; unknown when none is there. */
+    if (l.cost == KAM_NONE) {
+        kam_money unit = unit_cost != KAM_NONE ? unit_cost : KAM_NONE;
+        if (profit != KAM_NONE)
+            l.cost = l.amount - profit;
+        else if (unit != KAM_NONE || (unit = std_cost(im, l.product_id)) != KAM_NONE)
+            if (kam_money_mul(l.quantity, unit, &l.cost, &e) != KAM_OK)
+                l.cost = KAM_NONE;
+    }
+
+    bool inserted = false;
+    if (stop(im, im->st->ops->order_insert(im->st, &l, &inserted, im->err)) != KAM_OK)
+        return;
+    if (inserted) {
+        rollup_line(im, &l, 1);
+        im->rep->inserted++;
+        return;
+    }
+    struct kam_order_line old;
+    if (stop(im, im->st->ops->order_find(im->st, l.order_id, l.line_no, &old, im->err)) != KAM_OK)
+        return;
+    char no[24];
+    struct text key[2] = {t[OF_ORDER_ID], {no, 0}};
+    key[1].len = (size_t)snprintf(no, sizeof(no), "%lld", (long long)l.line_no);
+    if (old.id > im->first_new_line_id) {
+        problem(im, line, "", "duplicate order line: order '%s' line %lld is earlier in the file",
+                l.order_id, (long long)l.line_no);
+        return;
+    }
+    if (!first_in_file(im, line, "order line", key, 2))
+        return;
+    bool changed = false;
+    if (old.account_id != l.account_id || old.product_id != l.product_id ||
+        strcmp(old.date, l.date) != 0 || old.quantity != l.quantity ||
+        old.unit_price != l.unit_price || old.amount != l.amount || old.cost != l.cost ||
+        old.discount != l.discount || strcmp(old.channel, l.channel) != 0 ||
+        strcmp(old.region, l.region) != 0)
+        changed = true;
+    if (!changed) {
+        im->rep->unchanged++;
+        return;
+    }
+    if (stop(im, im->st->ops->order_update(im->st, old.id, &l, im->err)) != KAM_OK)
+        return;
+    rollup_line(im, &old, -1);
+    rollup_line(im, &l, 1);
+    im->rep->updated++;
+}
+
+/* --- accounts, contacts, products, payments ----------------------------------------------- */
+
+static void record_row(struct imp *im, const struct kam_csv_row *row)
+{
+    const struct kam_table *tb = im->table;
+    const int64_t line = row->line;
+    struct kam_value vals[MAX_FIELDS];
+    struct text keys[4], t;
+    char dates[MAX_FIELDS][KAM_DATE_STRLEN];
+    size_t nkeys = 0;
+    uint64_t mask = 0;
+    struct kam_err e;
+    int parent_col = tb == &kam_accounts ? KAM_ACC_PARENT : -1;
+
+    memset(vals, 0, sizeof(vals));
+    for (size_t i = 0; i < tb->ncols; i++) {
+        const struct kam_column *c = &tb->cols[i];
+        vals[i].null = true;
+        if (im->col_of[i] < 0)
+            continue;
+        mask |= 1ull << i;
+        t = field(im, row, (int)i);
+        if (c->flags & KAM_COL_KEY)
+            keys[nkeys++] = t;
+        if (t.len == 0) {
+            if (c->flags & KAM_COL_REQUIRED)
+                problem(im, line, c->name, "is required but empty");
+            continue;
+        }
+        vals[i] = (struct kam_value){.s = t.s, .len = t.len};
+        kam_err_clear(&e);
+        switch (c->type) {
+        case KAM_V_TEXT:
+            if ((c->flags & KAM_COL_USCC) && kam_uscc_check(t.s, t.len, &e) != KAM_OK)
+                bad_value(im, line, c->name, e.msg, t.s, t.len);
+            break;
+        case KAM_V_INT:
+            if (parse_int(im, line, c->name, t, &vals[i].i) && (c->flags & KAM_COL_YEAR) &&
+                (vals[i].i < 1000 || vals[i].i > 9999))
+                bad_value(im, line, c->name, "is not a year", t.s, t.len);
+            break;
+        case KAM_V_MONEY:
+            parse_money(im, line, c->name, t, &vals[i].i);
+            break;
+        case KAM_V_DATE: {
+            struct kam_date d;
+            if (parse_date(im, line, c->name, t, &d)) {
+                kam_date_str(&d, dates[i], sizeof(dates[i]));
+                vals[i].s = dates[i];
+                vals[i].len = strlen(dates[i]);
+            }
+            break;
+        }
+        case KAM_V_ENUM: {
+            char lower[64];
+            size_t n = t.len < sizeof(lower) - 1 ? t.len : sizeof(lower) - 1;
+            for (size_t k = 0; k < n; k++)
+                lower[k] = (char)((t.s[k] >= 'A' && t.s[k] <= 'Z') ? t.s[k] + 32 : t.s[k]);
+            int idx = t.len < sizeof(lower) ? kam_enum_index(c->enum_names, lower, n) : -1;
+            if (idx < 0) {
+                char msg[200];
+                snprintf(msg, sizeof(msg), "is not one of:");
+                for (int k = 0; c->enum_names[k]; k++)
+                    snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), " %s", c->enum_names[k]);
+                bad_value(im, line, c->name, msg, t.s, t.len);
+            } else {
+                vals[i].s = c->enum_names[idx];
+                vals[i].len = strlen(vals[i].s);
+            }
+            break;
+        }
+        case KAM_V_REF:
+            if ((int)i == parent_col)
+                break; /* resolved after the whole file: a parent may come later */
+            if (!kam_strmap_get(&im->accounts, t.s, t.len, &vals[i].i))
+                bad_value(im, line, c->name, "unknown account (import accounts first)", t.s, t.len);
+            break;
+        }
+        if ((c->flags & KAM_COL_NONNEG) && !vals[i].null && vals[i].i < 0 &&
+            (c->type == KAM_V_INT || c->type == KAM_V_MONEY))
+            bad_value(im, line, c->name, "must not be negative", t.s, t.len);
+    }
+    if (parent_col >= 0 && !vals[parent_col].null && !im->row_bad &&
+        vals[KAM_ACC_CODE].len == vals[parent_col].len &&
+        memcmp(vals[KAM_ACC_CODE].s, vals[parent_col].s, vals[parent_col].len) == 0)
+        problem(im, line, "parent", "an account cannot be its own parent");
+    if (im->row_bad)
+        return;
+    if (!first_in_file(im, line, tb->singular, keys, nkeys))
+        return;
+
+    enum kam_put res;
+    int64_t id;
+    uint64_t write_mask = parent_col >= 0 ? mask & ~(1ull << parent_col) : mask;
+    if (stop(im, im->st->ops->upsert(im->st, tb, vals, write_mask, &res, &id, im->err)) != KAM_OK) {
+        im->err->line = line;
+        return;
+    }
+    if (tb == &kam_accounts)
+        kam_strmap_put(&im->accounts, vals[KAM_ACC_CODE].s, vals[KAM_ACC_CODE].len, id);
+    if (tb == &kam_products)
+        set_std_cost(im, id, vals[KAM_PRO_STD_COST].null ? KAM_NONE : vals[KAM_PRO_STD_COST].i);
+    if (parent_col >= 0 && (mask & (1ull << parent_col))) {
+        if (im->nparents == im->capparents) {
+            im->capparents = im->capparents ? im->capparents * 2 : 64;
+            im->parents = kam_xrealloc(im->parents, im->capparents * sizeof(*im->parents));
+        }
+        struct kam_value *pv = &vals[parent_col];
+        char *code = kam_xmalloc(pv->len + 1);
+        memcpy(code, pv->null ? "" : pv->s, pv->len);
+        code[pv->len] = '\0';
+        im->parents[im->nparents++] = (struct pending_parent){id, line, code};
+    }
+    im->rep->inserted += res == KAM_PUT_INSERTED;
+    im->rep->updated += res == KAM_PUT_UPDATED;
+    im->rep->unchanged += res == KAM_PUT_UNCHANGED;
+}
+
+/* Parents are set once every account of the file exists, whatever the order of the rows.
+ * A parent that does not exist makes the whole import fail, even with a reject file: the
+ * account row is already written and rejecting it now would lose it half-way. */
+static enum kam_rc resolve_parents(struct imp *im)
+{
+    for (size_t i = 0; i < im->nparents; i++) {
+        struct pending_parent *p = &im->parents[i];
+        int64_t parent = 0;
+        if (p->code[0] && !kam_strmap_get(&im->accounts, p->code, strlen(p->code), &parent)) {
+            problem(im, p->line, "parent", "unknown account (%s)", p->code);
+            im->any_invalid = true;
+            continue;
+        }
+        struct kam_err e;
+        kam_err_clear(&e);
+        enum kam_rc rc = im->st->ops->set_parent(im->st, p->account_id, parent, &e);
+        if (rc == KAM_ERR_INVALID) {
+            problem(im, p->line, "parent", "%s (%s)", e.msg, p->code);
+            im->any_invalid = true;
+        } else if (rc != KAM_OK) {
+            *im->err = e;
+            return stop(im, rc);
+        }
+    }
+    return KAM_OK;
+}
+
+/* --- header ------------------------------------------------------------------------------- */
+
+static int field_index(const struct imp *im, const char *name, size_t len)
+{
+    for (size_t f = 0; f < im->nfields; f++)
+        if (strlen(im->fnames[f]) == len && strncasecmp(im->fnames[f], name, len) == 0)
+            return (int)f;
+    return -1;
+}
+
+static bool header_is(const char *h, size_t hlen, const char *name, size_t len)
+{
+    while (hlen > 0 && (*h == ' ' || *h == '\t')) {
+        h++;
+        hlen--;
+    }
+    while (hlen > 0 && (h[hlen - 1] == ' ' || h[hlen - 1] == '\t' || h[hlen - 1] == '\r'))
+        hlen--;
+    return hlen == len && strncasecmp(h, name, len) == 0;
+}
+
+/* Applies one "field=Header" mapping. */
+static enum kam_rc map_one(struct imp *im, const struct kam_csv_row *hdr, const char *spec,
+                           size_t len)
+{
+    const char *eq = memchr(spec, '=', len);
+    int f;
+    if (eq == NULL)
+        return kam_err_set(im->err, KAM_ERR_USAGE, "mapping '%.*s' is not field=Header", (int)len,
+                           spec);
+    f = field_index(im, spec, (size_t)(eq - spec));
+    if (f < 0) {
+        char list[512] = "";
+        for (size_t i = 0; i < im->nfields; i++)
+            snprintf(list + strlen(list), sizeof(list) - strlen(list), " %s", im->fnames[i]);
+        return kam_err_set(im->err, KAM_ERR_USAGE,
+                           "mapping '%.*s': unknown field '%.*s' for %s "
+                           "(fields:%s)",
+                           (int)len, spec, (int)(eq - spec), spec, kind_names[im->o->kind], list);
+    }
+    const char *h = eq + 1;
+    size_t hlen = len - (size_t)(h - spec);
+    for (size_t c = 0; c < hdr->n; c++)
+        if (header_is(hdr->fields[c], hdr->lens[c], h, hlen)) {
+            im->col_of[f] = (int)c;
+            return KAM_OK;
+        }
+    im->err->line = 1;
+    return kam_err_set(im->err, KAM_ERR_INVALID, "mapping '%.*s': the header has no column '%.*s'",
+                       (int)len, spec, (int)hlen, h);
+}
+
+static enum kam_rc apply_maps(struct imp *im, const struct kam_csv_row *hdr)
+{
+    enum kam_rc rc = KAM_OK;
+    const char *m = im->o->map;
+    while (m && *m && rc == KAM_OK) {
+        const char *end = strchr(m, ',');
+        size_t len = end ? (size_t)(end - m) : strlen(m);
+        if (len > 0)
+            rc = map_one(im, hdr, m, len);
+        m = end ? end + 1 : NULL;
+    }
+    if (rc != KAM_OK || im->o->map_file == NULL)
+        return rc;
+    FILE *f = fopen(im->o->map_file, "r");
+    char buf[1024];
+    if (f == NULL)
+        return kam_err_set(im->err, KAM_ERR_IO, "cannot read map file '%s': %s", im->o->map_file,
+                           strerror(errno));
+    while (rc == KAM_OK && fgets(buf, sizeof(buf), f)) {
+        size_t len = strcspn(buf, "\r\n");
+        if (len > 0 && buf[0] != '#')
+            rc = map_one(im, hdr, buf, len);
+    }
+    fclose(f);
+    return rc;
+}
+
+static enum kam_rc read_header(struct imp *im, const struct kam_csv_row *hdr)
+{
+    enum kam_rc rc;
+    im->ncsv = hdr->n;
+    im->header = kam_xcalloc(hdr->n + 1, sizeof(char *));
+    for (size_t c = 0; c < hdr->n; c++)
+        im->header[c] = kam_xstrdup(hdr->fields[c]);
+    for (size_t f = 0; f < im->nfields; f++)
+        im->col_of[f] = -1;
+    for (size_t c = 0; c < hdr->n; c++) {
+        for (size_t d = 0; d < c; d++)
+            if (hdr->lens[c] > 0 &&
+                header_is(hdr->fields[d], hdr->lens[d], hdr->fields[c], hdr->lens[c])) {
+                im->err->line = 1;
+                return kam_err_set(im->err, KAM_ERR_INVALID,
+                                   "column '%s' appears twice in the header", hdr->fields[c]);
+            }
+    }
+    if ((rc = apply_maps(im, hdr)) != KAM_OK)
+        return rc;
+    for (size_t f = 0; f < im->nfields; f++) {
+        if (im->col_of[f] >= 0)
+            continue;
+        for (size_t c = 0; c < hdr->n; c++)
+            if (header_is(hdr->fields[c], hdr->lens[c], im->fnames[f], strlen(im->fnames[f]))) {
+                im->col_of[f] = (int)c;
+                break;
+            }
+    }
+    for (size_t f = 0; f < im->nfields; f++) {
+        bool required = im->table ? (im->table->cols[f].flags & KAM_COL_REQUIRED) != 0
+                                  : (order_required & (1u << f)) != 0;
+        if (required && im->col_of[f] < 0) {
+            im->err->line = 1;
+            return kam_err_set(im->err, KAM_ERR_INVALID,
+                               "missing column '%s' (required for %s; map your own header "
+                               "with --map %s=YourHeader)",
+                               im->fnames[f], kind_names[im->o->kind], im->fnames[f]);
+        }
+    }
+    if (!im->table && im->col_of[OF_UNIT_PRICE] < 0 && im->col_of[OF_AMOUNT] < 0) {
+        im->err->line = 1;
+        return kam_err_set(im->err, KAM_ERR_INVALID,
+                           "missing column 'unit_price' or 'amount' (orders need one of them)");
+    }
+    if (im->o->reject_path) {
+        if ((rc = reject_open(im)) != KAM_OK)
+            return rc;
+        reject_write_row(im, (const char *const *)im->header, hdr->lens, hdr->n, "reject_reason");
+    }
+    return KAM_OK;
+}
+
+/* --- driver ------------------------------------------------------------------------------- */
+
+static int on_row(void *ctx, const struct kam_csv_row *row)
+{
+    struct imp *im = ctx;
+
+    if (!im->header_done) {
+        im->header_done = true;
+        if (stop(im, read_header(im, row)) != KAM_OK)
+            return 1;
+        return 0;
+    }
+    im->rep->rows++;
+    im->row_bad = false;
+    im->reason[0] = '\0';
+    if (row->n != im->ncsv) {
+        problem(im, row->line, "", "has %zu fields, the header has %zu", row->n, im->ncsv);
+    } else if (im->table) {
+        record_row(im, row);
+    } else {
+        order_row(im, row);
+    }
+    if (im->fatal != KAM_OK)
+        return 1;
+    if (im->row_bad) {
+        im->rep->rejected++;
+        if (im->reject)
+            reject_write_row(im, row->fields, row->lens, row->n, im->reason);
+        else
+            im->any_invalid = true;
+    }
+    return 0;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static enum kam_rc load_references(struct imp *im)
+{
+    enum kam_rc rc = KAM_OK;
+    if (im->o->kind != KAM_IMPORT_PRODUCTS)
+        rc = im->st->ops->keys(im->st, &kam_accounts, load_key, &im->accounts, im->err);
+    if (rc == KAM_OK && im->o->kind == KAM_IMPORT_ORDERS)
+        rc = im->st->ops->each(im->st, &kam_products, 0, load_product, im, im->err);
+    if (rc == KAM_OK && im->o->kind == KAM_IMPORT_ORDERS)
+        rc = im->st->ops->order_max_id(im->st, &im->first_new_line_id, im->err);
+    return rc;
+}
+
+static void release(struct imp *im)
+{
+    kam_strmap_release(&im->accounts);
+    kam_strmap_release(&im->products);
+    kam_strmap_release(&im->seen);
+    kam_strmap_release(&im->order_pos);
+    kam_u64map_release(&im->cost_index);
+    kam_u64map_release(&im->months.index);
+    kam_u64map_release(&im->prods.index);
+    free(im->months.v);
+    free(im->prods.v);
+    free(im->std_costs);
+    for (size_t i = 0; i < im->nparents; i++)
+        free(im->parents[i].code);
+    free(im->parents);
+    if (im->header)
+        for (size_t i = 0; i < im->ncsv; i++)
+            free(im->header[i]);
+    free(im->header);
+    free(im->key);
+    for (int i = 0; i < 3; i++)
+        free(im->texts[i]);
+    if (im->reject)
+        fclose(im->reject);
+    if (im->reject_tmp) {
+        remove(im->reject_tmp); /* still there only when the import failed */
+        free(im->reject_tmp);
+    }
+}
+
+enum kam_rc kam_import_run(struct kam_store *st, const struct kam_import_opts *o,
+                           kam_import_error_fn on_error, void *ctx, struct kam_import_report *rep,
+                           struct kam_err *err)
+{
+    struct imp im = {.st = st, .o = o, .on_error = on_error, .ctx = ctx, .rep = rep, .err = err};
+    double start = now_seconds();
+    enum kam_rc rc;
+    bool in_tx = false;
+
+    memset(rep, 0, sizeof(*rep));
+    kam_err_clear(err);
+    kam_strmap_init(&im.accounts);
+    kam_strmap_init(&im.products);
+    kam_strmap_init(&im.seen);
+    kam_strmap_init(&im.order_pos);
+    kam_u64map_init(&im.cost_index);
+    kam_u64map_init(&im.months.index);
+    kam_u64map_init(&im.prods.index);
+    if ((unsigned)o->kind >= KAM_IMPORT_KIND_COUNT) {
+        rc = kam_err_set(err, KAM_ERR_USAGE, "unknown import kind");
+        goto out;
+    }
+    if (o->date_format && (rc = kam_date_check_fmt(o->date_format, err)) != KAM_OK)
+        goto out;
+    im.table = kind_tables[o->kind];
+    if (im.table) {
+        for (size_t i = 0; i < im.table->ncols; i++)
+            im.names[i] = im.table->cols[i].name;
+        im.fnames = im.names;
+        im.nfields = im.table->ncols;
+    } else {
+        im.fnames = order_fields;
+        im.nfields = OF_COUNT;
+    }
+    if ((rc = st->ops->begin(st, err)) != KAM_OK)
+        goto out;
+    in_tx = true;
+    if ((rc = load_references(&im)) != KAM_OK)
+        goto out;
+    rc = kam_csv_read(o->path, o->encoding, on_row, &im, err);
+    if (rc == KAM_OK)
+        rc = im.fatal;
+    if (rc != KAM_OK)
+        goto out;
+    if (!im.header_done) {
+        err->line = 0;
+        rc = kam_err_set(err, KAM_ERR_INVALID, "the file is empty: expected a header line");
+        goto out;
+    }
+    if ((rc = resolve_parents(&im)) != KAM_OK)
+        goto out;
+    if (im.any_invalid) {
+        rc = kam_err_set(err, KAM_ERR_INVALID, "%lld invalid row%s, nothing was imported",
+                         (long long)rep->rejected, rep->rejected == 1 ? "" : "s");
+        goto out;
+    }
+    if ((rc = flush_rollups(&im)) != KAM_OK)
+        goto out;
+    if (im.reject) {
+        FILE *f = im.reject;
+        im.reject = NULL;
+        if (fclose(f) != 0 || rename(im.reject_tmp, o->reject_path) != 0) {
+            rc = kam_err_set(err, KAM_ERR_IO, "cannot write reject file '%s': %s", o->reject_path,
+                             strerror(errno));
+            goto out;
+        }
+    }
+    if (o->dry_run) {
+        rc = st->ops->rollback(st, err);
+        in_tx = false;
+        goto out;
+    }
+    if ((rc = st->ops->commit(st, err)) != KAM_OK) {
+        if (o->reject_path)
+            remove(o->reject_path);
+        goto out;
+    }
+    in_tx = false;
+    rep->written = true;
+out:
+    if (in_tx) {
+        struct kam_err ignored;
+        /* The import's own error is the one to report; a failing rollback leaves nothing
+         * committed either. */
+        (void)st->ops->rollback(st, &ignored);
+    }
+    if (rc != KAM_OK) {
+        rep->inserted = rep->updated = rep->unchanged = 0;
+        rep->created_accounts = rep->created_products = 0;
+    }
+    release(&im);
+    rep->seconds = now_seconds() - start;
+    return rc;
+}

@@ -1,0 +1,64 @@
+/* CSV import of accounts, contacts, products, order lines and payments.
+ *
+ * Lossless by construction: every row is validated, and by default one invalid row means nothing
+ * is written (one transaction, rolled back). With a reject file, valid rows are written and each
+ * invalid row is copied to the reject file with its reason. Re-importing a file changes nothing
+ * (upsert by natural key). Order lines keep the monthly rollups in the same transaction. */
+#ifndef KAM_IO_IMPORT_H
+#define KAM_IO_IMPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store/store.h"
+#include "util/err.h"
+
+enum kam_import_kind {
+    KAM_IMPORT_ACCOUNTS,
+    KAM_IMPORT_CONTACTS,
+    KAM_IMPORT_PRODUCTS,
+    KAM_IMPORT_ORDERS,
+    KAM_IMPORT_PAYMENTS,
+    KAM_IMPORT_KIND_COUNT
+};
+
+struct kam_import_opts {
+    enum kam_import_kind kind;
+    const char *path;        /* plain or gzip-compressed CSV */
+    const char *map;         /* "field=Header,field=Header", NULL = none */
+    const char *map_file;    /* lines "field=Header", NULL = none */
+    const char *date_format; /* strftime-style, NULL = ISO 8601 */
+    const char *encoding;    /* NULL or "utf-8" (BOM optional), "gb18030", "gbk" */
+    const char *reject_path; /* NULL = all-or-nothing */
+    bool dry_run;            /* validate and report, write nothing */
+    bool create_missing;     /* orders: create unknown accounts and products from the row */
+};
+
+struct kam_import_report {
+    int64_t rows; /* data rows read */
+    int64_t inserted, updated, unchanged, rejected;
+    int64_t created_accounts, created_products;
+    int64_t errors; /* error messages reported (a row can have several) */
+    bool written;   /* the transaction was committed */
+    double seconds;
+};
+
+/* Called for every problem found, in file order: file, line (0 = not about a line), field ("" =
+ * the row or file) and a message that ends with the offending value when there is one. */
+typedef void (*kam_import_error_fn)(void *ctx, const char *file, int64_t line, const char *field,
+                                    const char *msg);
+
+/* Name ("orders") of a kind, and the kind of a name; false when unknown. */
+const char *kam_import_kind_name(enum kam_import_kind k);
+bool kam_import_kind_parse(const char *s, enum kam_import_kind *out);
+
+/* Imports o->path into st and fills rep. Returns KAM_OK when the file was imported (possibly
+ * with rejected rows written to the reject file) or, for a dry run, would be; KAM_ERR_INVALID
+ * when rows are invalid and nothing was written; KAM_ERR_USAGE for bad options or a header that
+ * lacks a required column; KAM_ERR_IO when the file cannot be read; KAM_ERR_STORE. The database
+ * is unchanged whenever the result is not KAM_OK. */
+KAM_MUST_CHECK enum kam_rc kam_import_run(struct kam_store *st, const struct kam_import_opts *o,
+                                          kam_import_error_fn on_error, void *ctx,
+                                          struct kam_import_report *rep, struct kam_err *err);
+
+#endif

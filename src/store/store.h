@@ -1,0 +1,162 @@
+/* The storage interface: everything kam keeps goes through these operations.
+ *
+ * A backend is a struct of function pointers, like SQLite's VFS; SQLite implements it now
+ * (store_sqlite.c) and PostgreSQL will implement the same operations and pass the same contract
+ * suite (tests/store). No SQL and no backend type crosses this header. Strings handed to
+ * callbacks are borrowed for the duration of the call. Money is kam_money; months are yyyymm
+ * integers (201012). */
+#ifndef KAM_STORE_STORE_H
+#define KAM_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/order.h"
+#include "core/record.h"
+#include "util/err.h"
+
+#define KAM_SCHEMA_VERSION 1
+
+enum kam_put { KAM_PUT_INSERTED, KAM_PUT_UPDATED, KAM_PUT_UNCHANGED };
+
+/* One stored record of a table, values in the table's column order (REF columns carry the
+ * referred natural key as text and its id in i). Return non-zero to stop an iteration. */
+typedef int (*kam_row_fn)(void *ctx, int64_t id, const struct kam_value *vals);
+
+enum kam_account_sort { KAM_SORT_NAME, KAM_SORT_REVENUE };
+
+struct kam_account_query {
+    const char *role, *region, *owner, *tag, *text; /* NULL = any; text matches code or name */
+    enum kam_account_sort sort;
+    int ttm_from;  /* yyyymm: trailing revenue counts months >= ttm_from ... */
+    int ttm_to;    /* ... and <= ttm_to */
+    int64_t limit; /* 0 = no limit */
+};
+
+/* A listed account: its columns, trailing-twelve-month and all-time net revenue. */
+typedef int (*kam_account_fn)(void *ctx, int64_t id, const struct kam_value *vals,
+                              kam_money ttm_revenue, kam_money total_revenue);
+typedef int (*kam_key_fn)(void *ctx, const char *key, size_t len, int64_t id);
+typedef int (*kam_order_fn)(void *ctx, const struct kam_order_line *l, const char *account_code,
+                            const char *sku);
+typedef int (*kam_month_fn)(void *ctx, int64_t account_id, int month, const struct kam_rollup *r);
+typedef int (*kam_revenue_fn)(void *ctx, int64_t account_id, const char *code, const char *name,
+                              kam_money revenue);
+typedef int (*kam_tag_fn)(void *ctx, const char *name, const char *color, int64_t accounts);
+
+struct kam_counts {
+    int64_t accounts, contacts, products, order_lines, payments, tags;
+};
+
+struct kam_store;
+
+struct kam_store_ops {
+    const char *backend;
+    void (*close)(struct kam_store *st);
+
+    /* One write transaction at a time; nothing is visible to others before commit. */
+    enum kam_rc (*begin)(struct kam_store *st, struct kam_err *err);
+    enum kam_rc (*commit)(struct kam_store *st, struct kam_err *err);
+    enum kam_rc (*rollback)(struct kam_store *st, struct kam_err *err);
+
+    /* Installation settings (currency, ...). get: KAM_ERR_NOT_FOUND when unset; the text is
+     * copied into buf, truncated to n. */
+    enum kam_rc (*meta_get)(struct kam_store *st, const char *key, char *buf, size_t n,
+                            struct kam_err *err);
+    enum kam_rc (*meta_set)(struct kam_store *st, const char *key, const char *value,
+                            struct kam_err *err);
+
+    /* Inserts or updates the record of t whose key columns equal vals; only the columns in mask
+     * (bit i = column i) are written on update, all given ones on insert. REF columns must carry
+     * the resolved id in i. *res tells what happened, *id the record's id. */
+    enum kam_rc (*upsert)(struct kam_store *st, const struct kam_table *t,
+                          const struct kam_value *vals, uint64_t mask, enum kam_put *res,
+                          int64_t *id, struct kam_err *err);
+    /* The record of t whose first key column is key (accounts: code). KAM_ERR_NOT_FOUND. */
+    enum kam_rc (*get)(struct kam_store *st, const struct kam_table *t, const char *key,
+                       kam_row_fn fn, void *ctx, struct kam_err *err);
+    /* Every record of t, in id order; account_id > 0 restricts to one account's records. */
+    enum kam_rc (*each)(struct kam_store *st, const struct kam_table *t, int64_t account_id,
+                        kam_row_fn fn, void *ctx, struct kam_err *err);
+    /* Natural key and id of every record of t (accounts, products), to resolve references. */
+    enum kam_rc (*keys)(struct kam_store *st, const struct kam_table *t, kam_key_fn fn, void *ctx,
+                        struct kam_err *err);
+    /* Sets an account's parent (0 = none); KAM_ERR_INVALID when it would make a cycle. */
+    enum kam_rc (*set_parent)(struct kam_store *st, int64_t account_id, int64_t parent_id,
+                              struct kam_err *err);
+
+    /* Inserts the line unless its (order_id, line_no) exists; *inserted tells which. */
+    enum kam_rc (*order_insert)(struct kam_store *st, const struct kam_order_line *l,
+                                bool *inserted, struct kam_err *err);
+    /* The stored line with this key into *out (strings valid until the next call).
+     * KAM_ERR_NOT_FOUND. */
+    enum kam_rc (*order_find)(struct kam_store *st, const char *order_id, int64_t line_no,
+                              struct kam_order_line *out, struct kam_err *err);
+    /* Replaces every value of line id with those of l (its key included). */
+    enum kam_rc (*order_update)(struct kam_store *st, int64_t id, const struct kam_order_line *l,
+                                struct kam_err *err);
+    /* Largest order line id so far (0 when none): lines inserted later have larger ids. */
+    enum kam_rc (*order_max_id)(struct kam_store *st, int64_t *out, struct kam_err *err);
+    /* Order lines in id order, all or of one account. */
+    enum kam_rc (*order_each)(struct kam_store *st, int64_t account_id, kam_order_fn fn, void *ctx,
+                              struct kam_err *err);
+
+    /* Adds delta to the monthly rollup cell and to the account x product rollup. */
+    enum kam_rc (*rollup_add)(struct kam_store *st, int64_t account_id, int month,
+                              const struct kam_rollup *delta, struct kam_err *err);
+    enum kam_rc (*product_rollup_add)(struct kam_store *st, int64_t account_id, int64_t product_id,
+                                      const struct kam_rollup *delta, struct kam_err *err);
+    /* Rollup cells of one account (0 = all) with from <= month <= to, by account then month. */
+    enum kam_rc (*rollup_each)(struct kam_store *st, int64_t account_id, int from, int to,
+                               kam_month_fn fn, void *ctx, struct kam_err *err);
+    /* An account's products by net revenue, largest first: fn gets sku, name and the rollup. */
+    enum kam_rc (*top_products)(struct kam_store *st, int64_t account_id, int64_t limit,
+                                int (*fn)(void *ctx, const char *sku, const char *name,
+                                          const struct kam_rollup *r),
+                                void *ctx, struct kam_err *err);
+    /* Net revenue of every account over all time (accounts without orders give 0). */
+    enum kam_rc (*revenues)(struct kam_store *st, kam_revenue_fn fn, void *ctx,
+                            struct kam_err *err);
+    /* First and last order month (yyyymm), 0 when there are no orders. */
+    enum kam_rc (*order_months)(struct kam_store *st, int *first, int *last, char *last_date,
+                                size_t n, struct kam_err *err);
+
+    enum kam_rc (*account_list)(struct kam_store *st, const struct kam_account_query *q,
+                                kam_account_fn fn, void *ctx, struct kam_err *err);
+
+    /* Tags: add creates the tag when new (color may be NULL); rm of an absent link is
+     * KAM_ERR_NOT_FOUND. list: every tag with its account count (account_id 0) or one
+     * account's tags. */
+    enum kam_rc (*tag_add)(struct kam_store *st, int64_t account_id, const char *name,
+                           const char *color, struct kam_err *err);
+    enum kam_rc (*tag_rm)(struct kam_store *st, int64_t account_id, const char *name,
+                          struct kam_err *err);
+    enum kam_rc (*tag_list)(struct kam_store *st, int64_t account_id, kam_tag_fn fn, void *ctx,
+                            struct kam_err *err);
+
+    enum kam_rc (*counts)(struct kam_store *st, struct kam_counts *out, struct kam_err *err);
+};
+
+struct kam_store {
+    const struct kam_store_ops *ops;
+};
+
+enum kam_store_flags {
+    KAM_STORE_CREATE = 1u << 0, /* create the database when it does not exist */
+};
+
+/* Opens (and migrates to KAM_SCHEMA_VERSION) the database at path. *out is the caller's, closed
+ * with kam_store_close. KAM_ERR_NOT_FOUND when it does not exist and CREATE is not given,
+ * KAM_ERR_SCHEMA when it is newer than this build, KAM_ERR_STORE otherwise. */
+KAM_MUST_CHECK enum kam_rc kam_store_open(const char *path, unsigned flags, struct kam_store **out,
+                                          struct kam_err *err);
+void kam_store_close(struct kam_store *st);
+
+KAM_MUST_CHECK enum kam_rc kam_store_open_sqlite(const char *path, unsigned flags,
+                                                 struct kam_store **out, struct kam_err *err);
+
+/* yyyymm arithmetic: months between, and adding n months. */
+int kam_month_add(int yyyymm, int n);
+
+#endif

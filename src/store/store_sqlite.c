@@ -1,0 +1,1176 @@
+/* The SQLite implementation of the store interface (store.h).
+ *
+ * One connection per kam_store, WAL journal so that a killed process leaves the database as of
+ * its last commit. Statements for the hot paths (order lines, rollups) are prepared once; the
+ * generic record operations build their SQL from the column tables of core/record.c and cache
+ * the statements per table. Nothing here validates business rules: the import and the CLI do,
+ * and the schema's constraints are the last line of defence. */
+#include "store/store.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "store/migrations.h"
+#include "util/mem.h"
+
+enum { NTABLES = 4 };
+
+struct table_stmts {
+    const struct kam_table *t;
+    sqlite3_stmt *find;   /* id + columns by key */
+    sqlite3_stmt *insert; /* cached for insert_mask */
+    uint64_t insert_mask;
+    sqlite3_stmt *update; /* cached for update_mask */
+    uint64_t update_mask;
+};
+
+struct sqlite_store {
+    struct kam_store base;
+    sqlite3 *db;
+    struct table_stmts tables[NTABLES];
+    sqlite3_stmt *order_insert, *order_find, *order_update;
+    sqlite3_stmt *month_add, *product_add, *month_prune, *product_prune;
+    char *old_strings[4]; /* date, channel, region, order id of the last order_find */
+};
+
+static const struct kam_table *const all_tables[NTABLES] = {&kam_accounts, &kam_contacts,
+                                                            &kam_products, &kam_payments};
+
+static struct sqlite_store *S(struct kam_store *st)
+{
+    return (struct sqlite_store *)st;
+}
+
+static enum kam_rc db_error(struct sqlite_store *s, struct kam_err *err, const char *what)
+{
+    int code = sqlite3_extended_errcode(s->db);
+    if (code == SQLITE_CONSTRAINT_FOREIGNKEY || code == SQLITE_CONSTRAINT_UNIQUE ||
+        code == SQLITE_CONSTRAINT_CHECK || code == SQLITE_CONSTRAINT_NOTNULL)
+        return kam_err_set(err, KAM_ERR_INVALID, "%s: %s", what, sqlite3_errmsg(s->db));
+    return kam_err_set(err, KAM_ERR_STORE, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+static enum kam_rc exec(struct sqlite_store *s, const char *sql, struct kam_err *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        enum kam_rc rc = kam_err_set(err, KAM_ERR_STORE, "database: %s", msg ? msg : "error");
+        sqlite3_free(msg);
+        return rc;
+    }
+    return KAM_OK;
+}
+
+static enum kam_rc prepare(struct sqlite_store *s, const char *sql, sqlite3_stmt **out,
+                           struct kam_err *err)
+{
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL) != SQLITE_OK)
+        return db_error(s, err, "preparing a statement");
+    return KAM_OK;
+}
+
+static void bind_text(sqlite3_stmt *q, int i, const char *s)
+{
+    if (s == NULL || *s == '\0')
+        sqlite3_bind_null(q, i);
+    else
+        sqlite3_bind_text(q, i, s, -1, SQLITE_STATIC);
+}
+
+static void bind_opt_int(sqlite3_stmt *q, int i, int64_t v)
+{
+    if (v == KAM_NONE)
+        sqlite3_bind_null(q, i);
+    else
+        sqlite3_bind_int64(q, i, v);
+}
+
+static int64_t col_opt_int(sqlite3_stmt *q, int i)
+{
+    return sqlite3_column_type(q, i) == SQLITE_NULL ? KAM_NONE : sqlite3_column_int64(q, i);
+}
+
+static const char *col_text(sqlite3_stmt *q, int i)
+{
+    const unsigned char *t = sqlite3_column_text(q, i);
+    return t ? (const char *)t : "";
+}
+
+/* --- transactions and settings ------------------------------------------------------------ */
+
+static enum kam_rc op_begin(struct kam_store *st, struct kam_err *err)
+{
+    return exec(S(st), "BEGIN IMMEDIATE", err);
+}
+
+static enum kam_rc op_commit(struct kam_store *st, struct kam_err *err)
+{
+    return exec(S(st), "COMMIT", err);
+}
+
+static enum kam_rc op_rollback(struct kam_store *st, struct kam_err *err)
+{
+    if (sqlite3_get_autocommit(S(st)->db))
+        return KAM_OK; /* already rolled back, e.g. by SQLite after a full disk */
+    return exec(S(st), "ROLLBACK", err);
+}
+
+static enum kam_rc op_meta_get(struct kam_store *st, const char *key, char *buf, size_t n,
+                               struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = NULL;
+    enum kam_rc rc = prepare(s, "SELECT value FROM meta WHERE key = ?", &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+    int r = sqlite3_step(q);
+    if (r == SQLITE_ROW)
+        snprintf(buf, n, "%s", col_text(q, 0));
+    else if (r == SQLITE_DONE)
+        rc = kam_err_set(err, KAM_ERR_NOT_FOUND, "setting '%s' is not set", key);
+    else
+        rc = db_error(s, err, "reading settings");
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static enum kam_rc op_meta_set(struct kam_store *st, const char *key, const char *value,
+                               struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = NULL;
+    enum kam_rc rc = prepare(s,
+                             "INSERT INTO meta(key, value) VALUES (?, ?) "
+                             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                             &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, value, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        rc = db_error(s, err, "writing settings");
+    sqlite3_finalize(q);
+    return rc;
+}
+
+/* --- generic records ---------------------------------------------------------------------- */
+
+static struct table_stmts *stmts_for(struct sqlite_store *s, const struct kam_table *t)
+{
+    for (int i = 0; i < NTABLES; i++)
+        if (s->tables[i].t == t)
+            return &s->tables[i];
+    KAM_BUG("table without statements");
+}
+
+/* Appends to a fixed SQL buffer; the buffers are sized for the largest table. */
+static void cat(char *buf, size_t n, const char *fmt, ...) KAM_PRINTF(3, 4);
+static void cat(char *buf, size_t n, const char *fmt, ...)
+{
+    size_t len = strlen(buf);
+    va_list ap;
+    va_start(ap, fmt);
+    if ((size_t)vsnprintf(buf + len, n - len, fmt, ap) >= n - len)
+        KAM_BUG("SQL buffer too small");
+    va_end(ap);
+}
+
+/* "x.id, x.col1, ..." where a REF column gives its id and the referred code. */
+static void select_list(const struct kam_table *t, const char *alias, char *buf, size_t n)
+{
+    cat(buf, n, "%s.id", alias);
+    for (size_t i = 0; i < t->ncols; i++) {
+        const struct kam_column *c = &t->cols[i];
+        if (c->type == KAM_V_REF)
+            cat(buf, n, ", %s.%s, (SELECT r.code FROM %s r WHERE r.id = %s.%s)", alias, c->name,
+                c->ref, alias, c->name);
+        else
+            cat(buf, n, ", %s.%s", alias, c->name);
+    }
+}
+
+/* Reads a row laid out by select_list starting at column `first` into vals. */
+static int read_row(sqlite3_stmt *q, int first, const struct kam_table *t, struct kam_value *vals)
+{
+    int col = first + 1;
+    for (size_t i = 0; i < t->ncols; i++) {
+        const struct kam_column *c = &t->cols[i];
+        struct kam_value *v = &vals[i];
+        memset(v, 0, sizeof(*v));
+        v->null = sqlite3_column_type(q, col) == SQLITE_NULL;
+        if (c->type == KAM_V_REF) {
+            v->i = sqlite3_column_int64(q, col++);
+            v->s = col_text(q, col);
+            v->len = strlen(v->s);
+        } else if (c->type == KAM_V_INT || c->type == KAM_V_MONEY) {
+            v->i = v->null ? KAM_NONE : sqlite3_column_int64(q, col);
+        } else {
+            v->s = col_text(q, col);
+            v->len = (size_t)sqlite3_column_bytes(q, col);
+        }
+        col++;
+    }
+    return col;
+}
+
+static void bind_value(sqlite3_stmt *q, int i, const struct kam_column *c,
+                       const struct kam_value *v)
+{
+    if (v->null)
+        sqlite3_bind_null(q, i);
+    else if (c->type == KAM_V_INT || c->type == KAM_V_MONEY || c->type == KAM_V_REF)
+        sqlite3_bind_int64(q, i, v->i);
+    else
+        sqlite3_bind_text(q, i, v->s, (int)v->len, SQLITE_STATIC);
+}
+
+/* Whether the stored column (read from a find statement) equals the new value. */
+static bool same_value(sqlite3_stmt *q, int col, const struct kam_column *c,
+                       const struct kam_value *v)
+{
+    bool null = sqlite3_column_type(q, col) == SQLITE_NULL;
+    if (null || v->null)
+        return null && v->null;
+    if (c->type == KAM_V_INT || c->type == KAM_V_MONEY || c->type == KAM_V_REF)
+        return sqlite3_column_int64(q, col) == v->i;
+    return (size_t)sqlite3_column_bytes(q, col) == v->len &&
+           memcmp(sqlite3_column_text(q, col), v->s, v->len) == 0;
+}
+
+static enum kam_rc prepare_table(struct sqlite_store *s, struct table_stmts *ts,
+                                 const struct kam_table *t, struct kam_err *err)
+{
+    char sql[4096] = "";
+    const char *sep = " WHERE ";
+
+    ts->t = t;
+    cat(sql, sizeof(sql), "SELECT id");
+    for (size_t i = 0; i < t->ncols; i++)
+        cat(sql, sizeof(sql), ", %s", t->cols[i].name);
+    cat(sql, sizeof(sql), " FROM %s", t->name);
+    for (size_t i = 0; i < t->ncols; i++)
+        if (t->cols[i].flags & KAM_COL_KEY) {
+            cat(sql, sizeof(sql), "%s%s = ?%zu", sep, t->cols[i].name, i + 1);
+            sep = " AND ";
+        }
+    return prepare(s, sql, &ts->find, err);
+}
+
+static uint64_t key_mask(const struct kam_table *t)
+{
+    uint64_t m = 0;
+    for (size_t i = 0; i < t->ncols; i++)
+        if (t->cols[i].flags & KAM_COL_KEY)
+            m |= 1ull << i;
+    return m;
+}
+
+static enum kam_rc op_upsert(struct kam_store *st, const struct kam_table *t,
+                             const struct kam_value *vals, uint64_t mask, enum kam_put *res,
+                             int64_t *id, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    struct table_stmts *ts = stmts_for(s, t);
+    enum kam_rc rc = KAM_OK;
+    char sql[4096] = "";
+    uint64_t changed = 0;
+    int r;
+
+    sqlite3_reset(ts->find);
+    for (size_t i = 0; i < t->ncols; i++)
+        if (t->cols[i].flags & KAM_COL_KEY)
+            bind_value(ts->find, (int)i + 1, &t->cols[i], &vals[i]);
+    r = sqlite3_step(ts->find);
+    if (r == SQLITE_DONE) {
+        uint64_t m = mask | key_mask(t);
+        if (ts->insert == NULL || ts->insert_mask != m) {
+            sqlite3_finalize(ts->insert);
+            ts->insert = NULL;
+            cat(sql, sizeof(sql), "INSERT INTO %s(created_at, updated_at", t->name);
+            for (size_t i = 0; i < t->ncols; i++)
+                if (m & (1ull << i))
+                    cat(sql, sizeof(sql), ", %s", t->cols[i].name);
+            cat(sql, sizeof(sql),
+                ") VALUES (strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', 'now'), "
+                "strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', 'now')");
+            for (size_t i = 0; i < t->ncols; i++)
+                if (m & (1ull << i))
+                    cat(sql, sizeof(sql), ", ?%zu", i + 1);
+            cat(sql, sizeof(sql), ")");
+            if ((rc = prepare(s, sql, &ts->insert, err)) != KAM_OK)
+                goto out;
+            ts->insert_mask = m;
+        }
+        sqlite3_reset(ts->insert);
+        sqlite3_clear_bindings(ts->insert);
+        for (size_t i = 0; i < t->ncols; i++)
+            if (m & (1ull << i))
+                bind_value(ts->insert, (int)i + 1, &t->cols[i], &vals[i]);
+        if (sqlite3_step(ts->insert) != SQLITE_DONE) {
+            rc = db_error(s, err, t->singular);
+            sqlite3_reset(ts->insert);
+            goto out;
+        }
+        sqlite3_reset(ts->insert);
+        *res = KAM_PUT_INSERTED;
+        *id = sqlite3_last_insert_rowid(s->db);
+        goto out;
+    }
+    if (r != SQLITE_ROW) {
+        rc = db_error(s, err, t->singular);
+        goto out;
+    }
+    *id = sqlite3_column_int64(ts->find, 0);
+    for (size_t i = 0; i < t->ncols; i++)
+        if ((mask & (1ull << i)) && !same_value(ts->find, (int)i + 1, &t->cols[i], &vals[i]))
+            changed |= 1ull << i;
+    sqlite3_reset(ts->find);
+    if (changed == 0) {
+        *res = KAM_PUT_UNCHANGED;
+        goto out;
+    }
+    /* Only the columns that differ are written, so the statement depends on them. */
+    if (ts->update == NULL || ts->update_mask != changed) {
+        sqlite3_finalize(ts->update);
+        ts->update = NULL;
+        cat(sql, sizeof(sql),
+            "UPDATE %s SET version = version + 1, "
+            "updated_at = strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', 'now')",
+            t->name);
+        for (size_t i = 0; i < t->ncols; i++)
+            if (changed & (1ull << i))
+                cat(sql, sizeof(sql), ", %s = ?%zu", t->cols[i].name, i + 1);
+        cat(sql, sizeof(sql), " WHERE id = ?%zu", t->ncols + 1);
+        if ((rc = prepare(s, sql, &ts->update, err)) != KAM_OK)
+            goto out;
+        ts->update_mask = changed;
+    }
+    sqlite3_reset(ts->update);
+    sqlite3_clear_bindings(ts->update);
+    for (size_t i = 0; i < t->ncols; i++)
+        if (changed & (1ull << i))
+            bind_value(ts->update, (int)i + 1, &t->cols[i], &vals[i]);
+    sqlite3_bind_int64(ts->update, (int)t->ncols + 1, *id);
+    if (sqlite3_step(ts->update) != SQLITE_DONE)
+        rc = db_error(s, err, t->singular);
+    sqlite3_reset(ts->update);
+    *res = KAM_PUT_UPDATED;
+out:
+    sqlite3_reset(ts->find);
+    return rc;
+}
+
+static enum kam_rc run_rows(struct sqlite_store *s, sqlite3_stmt *q, const struct kam_table *t,
+                            kam_row_fn fn, void *ctx, int64_t *count, struct kam_err *err)
+{
+    struct kam_value vals[64];
+    int r;
+
+    *count = 0;
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        read_row(q, 0, t, vals);
+        (*count)++;
+        if (fn(ctx, sqlite3_column_int64(q, 0), vals) != 0)
+            return KAM_OK;
+    }
+    if (r != SQLITE_DONE)
+        return db_error(s, err, t->name);
+    return KAM_OK;
+}
+
+static enum kam_rc op_get(struct kam_store *st, const struct kam_table *t, const char *key,
+                          kam_row_fn fn, void *ctx, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    char sql[4096] = "SELECT ";
+    sqlite3_stmt *q = NULL;
+    int64_t n = 0;
+    enum kam_rc rc;
+
+    select_list(t, "x", sql, sizeof(sql));
+    cat(sql, sizeof(sql), " FROM %s x WHERE x.%s = ?", t->name, t->cols[0].name);
+    if ((rc = prepare(s, sql, &q, err)) != KAM_OK)
+        return rc;
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+    rc = run_rows(s, q, t, fn, ctx, &n, err);
+    if (rc == KAM_OK && n == 0)
+        rc = kam_err_set(err, KAM_ERR_NOT_FOUND, "%s '%s' does not exist", t->singular, key);
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static enum kam_rc op_each(struct kam_store *st, const struct kam_table *t, int64_t account_id,
+                           kam_row_fn fn, void *ctx, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    char sql[4096] = "SELECT ";
+    sqlite3_stmt *q = NULL;
+    int64_t n;
+    enum kam_rc rc;
+
+    select_list(t, "x", sql, sizeof(sql));
+    cat(sql, sizeof(sql), " FROM %s x", t->name);
+    if (account_id > 0)
+        cat(sql, sizeof(sql), " WHERE x.%s = %lld", t == &kam_accounts ? "id" : "account",
+            (long long)account_id);
+    cat(sql, sizeof(sql), " ORDER BY x.id");
+    if ((rc = prepare(s, sql, &q, err)) != KAM_OK)
+        return rc;
+    rc = run_rows(s, q, t, fn, ctx, &n, err);
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static enum kam_rc op_keys(struct kam_store *st, const struct kam_table *t, kam_key_fn fn,
+                           void *ctx, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    char sql[256];
+    sqlite3_stmt *q = NULL;
+    enum kam_rc rc;
+    int r;
+
+    snprintf(sql, sizeof(sql), "SELECT %s, id FROM %s", t->cols[0].name, t->name);
+    if ((rc = prepare(s, sql, &q, err)) != KAM_OK)
+        return rc;
+    while ((r = sqlite3_step(q)) == SQLITE_ROW)
+        if (fn(ctx, col_text(q, 0), (size_t)sqlite3_column_bytes(q, 0),
+               sqlite3_column_int64(q, 1)) != 0)
+            break;
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        rc = db_error(s, err, t->name);
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static enum kam_rc op_set_parent(struct kam_store *st, int64_t account_id, int64_t parent_id,
+                                 struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = NULL;
+    enum kam_rc rc;
+
+    if (parent_id > 0) {
+        /* Walk up from the new parent; reaching the account itself means a cycle. */
+        rc = prepare(s,
+                     "WITH RECURSIVE up(id) AS (SELECT ?1 UNION "
+                     "SELECT a.parent FROM accounts a JOIN up ON a.id = up.id "
+                     "WHERE a.parent IS NOT NULL) SELECT count(*) FROM up WHERE id = ?2",
+                     &q, err);
+        if (rc != KAM_OK)
+            return rc;
+        sqlite3_bind_int64(q, 1, parent_id);
+        sqlite3_bind_int64(q, 2, account_id);
+        int cyc = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
+        sqlite3_finalize(q);
+        if (cyc < 0)
+            return db_error(s, err, "checking the account hierarchy");
+        if (cyc > 0)
+            return kam_err_set(err, KAM_ERR_INVALID,
+                               "the parent would make the group hierarchy a cycle");
+    }
+    rc = prepare(s,
+                 "UPDATE accounts SET parent = ?1, version = version + 1, "
+                 "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') "
+                 "WHERE id = ?2 AND parent IS NOT ?1",
+                 &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    if (parent_id > 0)
+        sqlite3_bind_int64(q, 1, parent_id);
+    sqlite3_bind_int64(q, 2, account_id);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        rc = db_error(s, err, "setting the parent account");
+    sqlite3_finalize(q);
+    return rc;
+}
+
+/* --- order lines and rollups -------------------------------------------------------------- */
+
+static void bind_order(sqlite3_stmt *q, const struct kam_order_line *l)
+{
+    sqlite3_bind_text(q, 1, l->order_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, l->line_no);
+    sqlite3_bind_int64(q, 3, l->account_id);
+    sqlite3_bind_int64(q, 4, l->product_id);
+    sqlite3_bind_text(q, 5, l->date, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 6, l->quantity);
+    sqlite3_bind_int64(q, 7, l->unit_price);
+    sqlite3_bind_int64(q, 8, l->amount);
+    bind_opt_int(q, 9, l->cost);
+    sqlite3_bind_int64(q, 10, l->discount);
+    bind_text(q, 11, l->channel);
+    bind_text(q, 12, l->region);
+}
+
+static enum kam_rc op_order_insert(struct kam_store *st, const struct kam_order_line *l,
+                                   bool *inserted, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = s->order_insert;
+    enum kam_rc rc = KAM_OK;
+
+    bind_order(q, l);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        rc = db_error(s, err, "order line");
+    else
+        *inserted = sqlite3_changes(s->db) == 1;
+    sqlite3_reset(q);
+    return rc;
+}
+
+static enum kam_rc op_order_find(struct kam_store *st, const char *order_id, int64_t line_no,
+                                 struct kam_order_line *old, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = s->order_find;
+    enum kam_rc rc = KAM_OK;
+    int r;
+
+    sqlite3_bind_text(q, 1, order_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, line_no);
+    r = sqlite3_step(q);
+    if (r == SQLITE_DONE) {
+        rc = kam_err_set(err, KAM_ERR_NOT_FOUND, "order '%s' has no line %lld", order_id,
+                         (long long)line_no);
+    } else if (r != SQLITE_ROW) {
+        rc = db_error(s, err, "order line");
+    } else {
+        *old = (struct kam_order_line){
+            .id = sqlite3_column_int64(q, 0),
+            .line_no = line_no,
+            .account_id = sqlite3_column_int64(q, 1),
+            .product_id = sqlite3_column_int64(q, 2),
+            .quantity = sqlite3_column_int64(q, 4),
+            .unit_price = sqlite3_column_int64(q, 5),
+            .amount = sqlite3_column_int64(q, 6),
+            .cost = col_opt_int(q, 7),
+            .discount = sqlite3_column_int64(q, 8),
+        };
+        for (int i = 0; i < 4; i++) {
+            free(s->old_strings[i]);
+            s->old_strings[i] = kam_xstrdup(i == 3 ? order_id : col_text(q, i == 0 ? 3 : 8 + i));
+        }
+        old->date = s->old_strings[0];
+        old->channel = s->old_strings[1];
+        old->region = s->old_strings[2];
+        old->order_id = s->old_strings[3];
+    }
+    sqlite3_reset(q);
+    return rc;
+}
+
+static enum kam_rc op_order_update(struct kam_store *st, int64_t id, const struct kam_order_line *l,
+                                   struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = s->order_update;
+    enum kam_rc rc = KAM_OK;
+
+    bind_order(q, l);
+    sqlite3_bind_int64(q, 13, id);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        rc = db_error(s, err, "order line");
+    sqlite3_reset(q);
+    return rc;
+}
+
+static enum kam_rc op_order_max_id(struct kam_store *st, int64_t *out, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = NULL;
+    enum kam_rc rc = prepare(s, "SELECT coalesce(max(id), 0) FROM order_lines", &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    if (sqlite3_step(q) == SQLITE_ROW)
+        *out = sqlite3_column_int64(q, 0);
+    else
+        rc = db_error(s, err, "order lines");
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static enum kam_rc op_order_each(struct kam_store *st, int64_t account_id, kam_order_fn fn,
+                                 void *ctx, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = NULL;
+    enum kam_rc rc;
+    int r;
+
+    rc = prepare(s,
+                 "SELECT o.id, o.order_id, o.line_no, o.account, o.product, o.date, o.quantity, "
+                 "o.unit_price, o.amount, o.cost, o.discount, o.channel, o.region, a.code, p.sku "
+                 "FROM order_lines o JOIN accounts a ON a.id = o.account "
+                 "JOIN products p ON p.id = o.product WHERE ?1 = 0 OR o.account = ?1 "
+                 "ORDER BY o.id",
+                 &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    sqlite3_bind_int64(q, 1, account_id);
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        struct kam_order_line l = {
+            .id = sqlite3_column_int64(q, 0),
+            .order_id = col_text(q, 1),
+            .line_no = sqlite3_column_int64(q, 2),
+            .account_id = sqlite3_column_int64(q, 3),
+            .product_id = sqlite3_column_int64(q, 4),
+            .date = col_text(q, 5),
+            .quantity = sqlite3_column_int64(q, 6),
+            .unit_price = sqlite3_column_int64(q, 7),
+            .amount = sqlite3_column_int64(q, 8),
+            .cost = col_opt_int(q, 9),
+            .discount = sqlite3_column_int64(q, 10),
+            .channel = col_text(q, 11),
+            .region = col_text(q, 12),
+        };
+        if (fn(ctx, &l, col_text(q, 13), col_text(q, 14)) != 0)
+            break;
+    }
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        rc = db_error(s, err, "order lines");
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static enum kam_rc add_rollup(struct sqlite_store *s, sqlite3_stmt *q, sqlite3_stmt *prune,
+                              int64_t a, int64_t b, const struct kam_rollup *d, struct kam_err *err)
+{
+    enum kam_rc rc = KAM_OK;
+    sqlite3_bind_int64(q, 1, a);
+    sqlite3_bind_int64(q, 2, b);
+    sqlite3_bind_int64(q, 3, d->revenue);
+    sqlite3_bind_int64(q, 4, d->cost);
+    sqlite3_bind_int64(q, 5, d->costed_revenue);
+    sqlite3_bind_int64(q, 6, d->quantity);
+    sqlite3_bind_int64(q, 7, d->returns);
+    sqlite3_bind_int64(q, 8, d->discount);
+    sqlite3_bind_int64(q, 9, d->lines);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        rc = db_error(s, err, "rollup");
+    sqlite3_reset(q);
+    /* A cell whose lines all moved away is removed, so that undoing a change restores the
+     * database exactly. Only a delta that removes lines can empty a cell. */
+    if (rc == KAM_OK && d->lines < 0) {
+        sqlite3_bind_int64(prune, 1, a);
+        sqlite3_bind_int64(prune, 2, b);
+        if (sqlite3_step(prune) != SQLITE_DONE)
+            rc = db_error(s, err, "rollup");
+        sqlite3_reset(prune);
+    }
+    return rc;
+}
+
+static enum kam_rc op_rollup_add(struct kam_store *st, int64_t account_id, int month,
+                                 const struct kam_rollup *d, struct kam_err *err)
+{
+    return add_rollup(S(st), S(st)->month_add, S(st)->month_prune, account_id, month, d, err);
+}
+
+static enum kam_rc op_product_rollup_add(struct kam_store *st, int64_t account_id,
+                                         int64_t product_id, const struct kam_rollup *d,
+                                         struct kam_err *err)
+{
+    return add_rollup(S(st), S(st)->product_add, S(st)->product_prune, account_id, product_id, d,
+                      err);
+}
+
+static void read_rollup(sqlite3_stmt *q, int c, struct kam_rollup *r)
+{
+    r->revenue = sqlite3_column_int64(q, c);
+    r->cost = sqlite3_column_int64(q, c + 1);
+    r->costed_revenue = sqlite3_column_int64(q, c + 2);
+    r->quantity = sqlite3_column_int64(q, c + 3);
+    r->returns = sqlite3_column_int64(q, c + 4);
+    r->discount = sqlite3_column_int64(q, c + 5);
+    r->lines = sqlite3_column_int64(q, c + 6);
+}
+
+#define ROLLUP_COLS "revenue, cost, costed_revenue, quantity, returns, discount, lines"
+
+static enum kam_rc op_rollup_each(struct kam_store *st, int64_t account_id, int from, int to,
+                                  kam_month_fn fn, void *ctx, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = NULL;
+    enum kam_rc rc;
+    int r;
+
+    rc = prepare(s,
+                 "SELECT account, month, " ROLLUP_COLS " FROM account_months "
+                 "WHERE (?1 = 0 OR account = ?1) AND month BETWEEN ?2 AND ?3 "
+                 "ORDER BY account, month",
+                 &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    sqlite3_bind_int64(q, 1, account_id);
+    sqlite3_bind_int(q, 2, from);
+    sqlite3_bind_int(q, 3, to);
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        struct kam_rollup ru;
+        read_rollup(q, 2, &ru);
+        if (fn(ctx, sqlite3_column_int64(q, 0), sqlite3_column_int(q, 1), &ru) != 0)
+            break;
+    }
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        rc = db_error(s, err, "monthly rollup");
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static enum kam_rc op_top_products(struct kam_store *st, int64_t account_id, int64_t limit,
+                                   int (*fn)(void *, const char *, const char *,
+                                             const struct kam_rollup *),
+                                   void *ctx, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = NULL;
+    enum kam_rc rc;
+    int r;
+
+    rc = prepare(s,
+                 "SELECT p.sku, p.name, ap.revenue, ap.cost, ap.costed_revenue, ap.quantity, "
+                 "ap.returns, ap.discount, ap.lines FROM account_products ap "
+                 "JOIN products p ON p.id = ap.product WHERE ap.account = ?1 AND ap.lines > 0 "
+                 "ORDER BY ap.revenue DESC, p.sku LIMIT ?2",
+                 &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    sqlite3_bind_int64(q, 1, account_id);
+    sqlite3_bind_int64(q, 2, limit > 0 ? limit : -1);
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        struct kam_rollup ru;
+        read_rollup(q, 2, &ru);
+        if (fn(ctx, col_text(q, 0), col_text(q, 1), &ru) != 0)
+            break;
+    }
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        rc = db_error(s, err, "product rollup");
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static enum kam_rc op_revenues(struct kam_store *st, kam_revenue_fn fn, void *ctx,
+                               struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = NULL;
+    enum kam_rc rc;
+    int r;
+
+    rc = prepare(s,
+                 "SELECT a.id, a.code, a.name, coalesce(m.revenue, 0) FROM accounts a "
+                 "LEFT JOIN (SELECT account, sum(revenue) AS revenue FROM account_months "
+                 "GROUP BY account) m ON m.account = a.id ORDER BY a.id",
+                 &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    while ((r = sqlite3_step(q)) == SQLITE_ROW)
+        if (fn(ctx, sqlite3_column_int64(q, 0), col_text(q, 1), col_text(q, 2),
+               sqlite3_column_int64(q, 3)) != 0)
+            break;
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        rc = db_error(s, err, "revenues");
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static enum kam_rc op_order_months(struct kam_store *st, int *first, int *last, char *last_date,
+                                   size_t n, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = NULL;
+    enum kam_rc rc;
+
+    /* The rollup gives the months cheaply; the last date needs one index probe per account of
+     * the last month, which order_lines(account, date) answers without a scan. */
+    rc = prepare(s,
+                 "SELECT coalesce(min(month), 0), coalesce(max(month), 0) FROM account_months "
+                 "WHERE lines != 0",
+                 &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        *first = sqlite3_column_int(q, 0);
+        *last = sqlite3_column_int(q, 1);
+    } else {
+        rc = db_error(s, err, "order months");
+    }
+    sqlite3_finalize(q);
+    if (rc != KAM_OK || last_date == NULL)
+        return rc;
+    last_date[0] = '\0';
+    rc = prepare(s,
+                 "SELECT max((SELECT max(o.date) FROM order_lines o WHERE o.account = m.account)) "
+                 "FROM account_months m WHERE m.month = ?1 AND m.lines != 0",
+                 &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    sqlite3_bind_int(q, 1, *last);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        snprintf(last_date, n, "%s", col_text(q, 0));
+    else
+        rc = db_error(s, err, "order months");
+    sqlite3_finalize(q);
+    return rc;
+}
+
+/* --- account list ------------------------------------------------------------------------- */
+
+static enum kam_rc op_account_list(struct kam_store *st, const struct kam_account_query *aq,
+                                   kam_account_fn fn, void *ctx, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    char sql[8192] = "SELECT ";
+    struct kam_value vals[KAM_ACC_NCOLS];
+    sqlite3_stmt *q = NULL;
+    enum kam_rc rc;
+    int r;
+
+    select_list(&kam_accounts, "a", sql, sizeof(sql));
+    cat(sql, sizeof(sql),
+        ", coalesce(m.ttm, 0), coalesce(m.total, 0) FROM accounts a "
+        "LEFT JOIN (SELECT account, sum(CASE WHEN month BETWEEN ?1 AND ?2 THEN revenue ELSE 0 "
+        "END) AS ttm, sum(revenue) AS total FROM account_months GROUP BY account) m "
+        "ON m.account = a.id "
+        "WHERE (?3 IS NULL OR a.role = ?3) AND (?4 IS NULL OR a.region = ?4) "
+        "AND (?5 IS NULL OR a.owner = ?5) "
+        "AND (?6 IS NULL OR EXISTS (SELECT 1 FROM account_tags t JOIN tags g ON g.id = t.tag "
+        "WHERE t.account = a.id AND g.name = ?6)) "
+        "AND (?7 IS NULL OR instr(lower(a.code), lower(?7)) > 0 "
+        "OR instr(lower(a.name), lower(?7)) > 0) "
+        "ORDER BY %s LIMIT ?8",
+        aq->sort == KAM_SORT_REVENUE ? "coalesce(m.ttm, 0) DESC, a.name, a.code"
+                                     : "a.name, a.code");
+    if ((rc = prepare(s, sql, &q, err)) != KAM_OK)
+        return rc;
+    sqlite3_bind_int(q, 1, aq->ttm_from);
+    sqlite3_bind_int(q, 2, aq->ttm_to);
+    bind_text(q, 3, aq->role);
+    bind_text(q, 4, aq->region);
+    bind_text(q, 5, aq->owner);
+    bind_text(q, 6, aq->tag);
+    bind_text(q, 7, aq->text);
+    sqlite3_bind_int64(q, 8, aq->limit > 0 ? aq->limit : -1);
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        int c = read_row(q, 0, &kam_accounts, vals);
+        if (fn(ctx, sqlite3_column_int64(q, 0), vals, sqlite3_column_int64(q, c),
+               sqlite3_column_int64(q, c + 1)) != 0)
+            break;
+    }
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        rc = db_error(s, err, "accounts");
+    sqlite3_finalize(q);
+    return rc;
+}
+
+/* --- tags --------------------------------------------------------------------------------- */
+
+static enum kam_rc op_tag_add(struct kam_store *st, int64_t account_id, const char *name,
+                              const char *color, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = NULL;
+    enum kam_rc rc = prepare(s,
+                             "INSERT INTO tags(name, color) VALUES (?1, ?2) ON CONFLICT(name) "
+                             "DO UPDATE SET color = coalesce(excluded.color, color)",
+                             &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    bind_text(q, 2, color);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        rc = db_error(s, err, "tag");
+    sqlite3_finalize(q);
+    if (rc != KAM_OK)
+        return rc;
+    rc = prepare(s,
+                 "INSERT OR IGNORE INTO account_tags(account, tag) "
+                 "SELECT ?1, id FROM tags WHERE name = ?2",
+                 &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    sqlite3_bind_int64(q, 1, account_id);
+    sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        rc = db_error(s, err, "tag");
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static enum kam_rc op_tag_rm(struct kam_store *st, int64_t account_id, const char *name,
+                             struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = NULL;
+    enum kam_rc rc = prepare(s,
+                             "DELETE FROM account_tags WHERE account = ?1 "
+                             "AND tag = (SELECT id FROM tags WHERE name = ?2)",
+                             &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    sqlite3_bind_int64(q, 1, account_id);
+    sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        rc = db_error(s, err, "tag");
+    else if (sqlite3_changes(s->db) == 0)
+        rc = kam_err_set(err, KAM_ERR_NOT_FOUND, "the account has no tag '%s'", name);
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static enum kam_rc op_tag_list(struct kam_store *st, int64_t account_id, kam_tag_fn fn, void *ctx,
+                               struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = NULL;
+    enum kam_rc rc;
+    int r;
+
+    rc = prepare(s,
+                 "SELECT g.name, g.color, (SELECT count(*) FROM account_tags t WHERE t.tag = g.id) "
+                 "FROM tags g WHERE ?1 = 0 OR EXISTS (SELECT 1 FROM account_tags t "
+                 "WHERE t.tag = g.id AND t.account = ?1) ORDER BY g.name",
+                 &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    sqlite3_bind_int64(q, 1, account_id);
+    while ((r = sqlite3_step(q)) == SQLITE_ROW)
+        if (fn(ctx, col_text(q, 0), col_text(q, 1), sqlite3_column_int64(q, 2)) != 0)
+            break;
+    if (r != SQLITE_ROW && r != SQLITE_DONE)
+        rc = db_error(s, err, "tags");
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static enum kam_rc op_counts(struct kam_store *st, struct kam_counts *out, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = NULL;
+    enum kam_rc rc = prepare(s,
+                             "SELECT (SELECT count(*) FROM accounts), (SELECT count(*) FROM "
+                             "contacts), (SELECT count(*) FROM products), (SELECT count(*) FROM "
+                             "order_lines), (SELECT count(*) FROM payments), (SELECT count(*) "
+                             "FROM tags)",
+                             &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        out->accounts = sqlite3_column_int64(q, 0);
+        out->contacts = sqlite3_column_int64(q, 1);
+        out->products = sqlite3_column_int64(q, 2);
+        out->order_lines = sqlite3_column_int64(q, 3);
+        out->payments = sqlite3_column_int64(q, 4);
+        out->tags = sqlite3_column_int64(q, 5);
+    } else {
+        rc = db_error(s, err, "counts");
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+/* --- open, migrate, close ----------------------------------------------------------------- */
+
+static void op_close(struct kam_store *st)
+{
+    struct sqlite_store *s = S(st);
+    if (s == NULL)
+        return;
+    for (int i = 0; i < NTABLES; i++) {
+        sqlite3_finalize(s->tables[i].find);
+        sqlite3_finalize(s->tables[i].insert);
+        sqlite3_finalize(s->tables[i].update);
+    }
+    sqlite3_finalize(s->order_insert);
+    sqlite3_finalize(s->order_find);
+    sqlite3_finalize(s->order_update);
+    sqlite3_finalize(s->month_add);
+    sqlite3_finalize(s->product_add);
+    sqlite3_finalize(s->month_prune);
+    sqlite3_finalize(s->product_prune);
+    for (int i = 0; i < 4; i++)
+        free(s->old_strings[i]);
+    sqlite3_close(s->db);
+    free(s);
+}
+
+static const struct kam_store_ops sqlite_ops = {
+    .backend = "sqlite",
+    .close = op_close,
+    .begin = op_begin,
+    .commit = op_commit,
+    .rollback = op_rollback,
+    .meta_get = op_meta_get,
+    .meta_set = op_meta_set,
+    .upsert = op_upsert,
+    .get = op_get,
+    .each = op_each,
+    .keys = op_keys,
+    .set_parent = op_set_parent,
+    .order_insert = op_order_insert,
+    .order_find = op_order_find,
+    .order_update = op_order_update,
+    .order_max_id = op_order_max_id,
+    .order_each = op_order_each,
+    .rollup_add = op_rollup_add,
+    .product_rollup_add = op_product_rollup_add,
+    .rollup_each = op_rollup_each,
+    .top_products = op_top_products,
+    .revenues = op_revenues,
+    .order_months = op_order_months,
+    .account_list = op_account_list,
+    .tag_add = op_tag_add,
+    .tag_rm = op_tag_rm,
+    .tag_list = op_tag_list,
+    .counts = op_counts,
+};
+
+static enum kam_rc migrate(struct sqlite_store *s, struct kam_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    enum kam_rc rc;
+    int current = 0;
+
+    rc = exec(s,
+              "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, "
+              "description TEXT NOT NULL, applied_at TEXT NOT NULL)",
+              err);
+    if (rc != KAM_OK)
+        return rc;
+    if ((rc = prepare(s, "SELECT coalesce(max(version), 0) FROM schema_migrations", &q, err)))
+        return rc;
+    if (sqlite3_step(q) == SQLITE_ROW)
+        current = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    if (current > KAM_SCHEMA_VERSION)
+        return kam_err_set(err, KAM_ERR_SCHEMA,
+                           "the database has schema version %d, this kam knows up to %d: "
+                           "upgrade kam",
+                           current, KAM_SCHEMA_VERSION);
+    for (int i = 0; i < kam_sqlite_migration_count; i++) {
+        const struct kam_migration *m = &kam_sqlite_migrations[i];
+        if (m->version <= current)
+            continue;
+        if ((rc = exec(s, "BEGIN IMMEDIATE", err)) != KAM_OK)
+            return rc;
+        rc = exec(s, m->sql, err);
+        if (rc == KAM_OK && (rc = prepare(s,
+                                          "INSERT INTO schema_migrations VALUES (?, ?, "
+                                          "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+                                          &q, err)) == KAM_OK) {
+            sqlite3_bind_int(q, 1, m->version);
+            sqlite3_bind_text(q, 2, m->description, -1, SQLITE_STATIC);
+            if (sqlite3_step(q) != SQLITE_DONE)
+                rc = db_error(s, err, "recording a migration");
+            sqlite3_finalize(q);
+        }
+        if (rc == KAM_OK)
+            rc = exec(s, "COMMIT", err);
+        if (rc != KAM_OK) {
+            /* The rollback cannot make things worse; the migration error is what matters. */
+            (void)exec(s, "ROLLBACK", NULL);
+            return rc;
+        }
+    }
+    return KAM_OK;
+}
+
+static enum kam_rc prepare_all(struct sqlite_store *s, struct kam_err *err)
+{
+    enum kam_rc rc;
+    for (int i = 0; i < NTABLES; i++)
+        if ((rc = prepare_table(s, &s->tables[i], all_tables[i], err)) != KAM_OK)
+            return rc;
+#define ORDER_COLS                                                                                 \
+    "order_id, line_no, account, product, date, quantity, unit_price, amount, cost, discount, "    \
+    "channel, region"
+    if ((rc = prepare(s,
+                      "INSERT INTO order_lines(" ORDER_COLS ") VALUES "
+                      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+                      "ON CONFLICT(order_id, line_no) DO NOTHING",
+                      &s->order_insert, err)))
+        return rc;
+    if ((rc = prepare(s,
+                      "SELECT id, account, product, date, quantity, unit_price, amount, cost, "
+                      "discount, channel, region FROM order_lines "
+                      "WHERE order_id = ?1 AND line_no = ?2",
+                      &s->order_find, err)))
+        return rc;
+    if ((rc = prepare(s,
+                      "UPDATE order_lines SET order_id = ?1, line_no = ?2, account = ?3, product = "
+                      "?4, date = ?5, "
+                      "quantity = ?6, unit_price = ?7, amount = ?8, cost = ?9, discount = ?10, "
+                      "channel = ?11, region = ?12 WHERE id = ?13",
+                      &s->order_update, err)))
+        return rc;
+#define ROLLUP_UPSERT(table, key)                                                                  \
+    "INSERT INTO " table "(account, " key ", " ROLLUP_COLS ") VALUES "                             \
+    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(account, " key ") DO UPDATE SET "            \
+    "revenue = revenue + excluded.revenue, cost = cost + excluded.cost, "                          \
+    "costed_revenue = costed_revenue + excluded.costed_revenue, "                                  \
+    "quantity = quantity + excluded.quantity, returns = returns + excluded.returns, "              \
+    "discount = discount + excluded.discount, lines = lines + excluded.lines"
+#define ROLLUP_PRUNE(table, key)                                                                   \
+    "DELETE FROM " table " WHERE account = ?1 AND " key " = ?2 AND lines = 0 AND revenue = 0 "     \
+    "AND cost = 0 AND costed_revenue = 0 AND quantity = 0 AND returns = 0 AND discount = 0"
+    if ((rc = prepare(s, ROLLUP_UPSERT("account_months", "month"), &s->month_add, err)))
+        return rc;
+    if ((rc = prepare(s, ROLLUP_PRUNE("account_months", "month"), &s->month_prune, err)))
+        return rc;
+    if ((rc = prepare(s, ROLLUP_PRUNE("account_products", "product"), &s->product_prune, err)))
+        return rc;
+    return prepare(s, ROLLUP_UPSERT("account_products", "product"), &s->product_add, err);
+}
+
+enum kam_rc kam_store_open_sqlite(const char *path, unsigned flags, struct kam_store **out,
+                                  struct kam_err *err)
+{
+    struct sqlite_store *s = kam_xcalloc(1, sizeof(*s));
+    struct stat sb;
+    enum kam_rc rc;
+    int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+
+    *out = NULL;
+    s->base.ops = &sqlite_ops;
+    if (flags & KAM_STORE_CREATE)
+        oflags |= SQLITE_OPEN_CREATE;
+    else if (stat(path, &sb) != 0) {
+        rc = kam_err_set(err, KAM_ERR_NOT_FOUND,
+                         "database '%s' does not exist: run 'kam init' or 'kam demo' first", path);
+        goto out;
+    }
+    if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
+        rc = kam_err_set(err, KAM_ERR_STORE, "cannot open database '%s': %s", path,
+                         s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        goto out;
+    }
+    sqlite3_busy_timeout(s->db, 5000);
+    /* WAL: a crash or kill -9 leaves the last committed state; NORMAL sync is durable across
+     * process crashes and only risks the last commit on power loss. The page cache is sized for
+     * imports of millions of lines. */
+    rc = exec(s,
+              "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+              "PRAGMA foreign_keys = ON; PRAGMA cache_size = -262144; "
+              "PRAGMA temp_store = MEMORY",
+              err);
+    if (rc == KAM_OK)
+        rc = migrate(s, err);
+    if (rc == KAM_OK)
+        rc = prepare_all(s, err);
+    if (rc == KAM_OK && sqlite3_db_readonly(s->db, "main") == 1)
+        rc = kam_err_set(err, KAM_ERR_STORE, "database '%s' is read-only", path);
+out:
+    if (rc != KAM_OK) {
+        op_close(&s->base);
+        return rc;
+    }
+    *out = &s->base;
+    return KAM_OK;
+}

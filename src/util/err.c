@@ -1,0 +1,61 @@
+/* Error names, messages and exit codes, all generated from KAM_ERR_LIST. */
+#include "util/err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    const char *name;
+    const char *msg;
+    int exit_code;
+} rc_table[] = {
+#define KAM_X(name, msg, exit) {#name, msg, exit},
+    KAM_ERR_LIST(KAM_X)
+#undef KAM_X
+};
+
+const char *kam_rc_name(enum kam_rc rc)
+{
+    return (unsigned)rc < KAM_RC_COUNT ? rc_table[rc].name : "UNKNOWN";
+}
+
+const char *kam_rc_str(enum kam_rc rc)
+{
+    return (unsigned)rc < KAM_RC_COUNT ? rc_table[rc].msg : "unknown error";
+}
+
+int kam_rc_exit_code(enum kam_rc rc)
+{
+    return (unsigned)rc < KAM_RC_COUNT ? rc_table[rc].exit_code : 3;
+}
+
+enum kam_rc kam_err_set(struct kam_err *err, enum kam_rc code, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err == NULL)
+        return code;
+    err->code = code;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+void kam_err_clear(struct kam_err *err)
+{
+    if (err == NULL)
+        return;
+    err->code = KAM_OK;
+    err->line = 0;
+    err->field[0] = '\0';
+    err->msg[0] = '\0';
+}
+
+_Noreturn void kam_bug(const char *file, int line, const char *msg)
+{
+    fprintf(stderr, "kam: internal error at %s:%d: %s\n", file, line, msg);
+    abort();
+}

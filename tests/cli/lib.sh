@@ -1,0 +1,56 @@
+# Small assertion library for the CLI integration tests: each test runs the real kam binary on a
+# real SQLite database in a private temporary directory.
+set -u
+KAM=${1:?usage: $0 PATH_TO_KAM}
+KAM=$(cd "$(dirname "$KAM")" && pwd)/$(basename "$KAM")
+SHARED=${KAM_SHARED:-$(cd "$(dirname "$0")/../../.." && pwd)/shared}
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/kam-test.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+PASS=0
+FAIL=0
+OUT=$WORK/out
+ERR=$WORK/err
+RC=0
+
+# run ARGS...: runs kam, keeps stdout, stderr and the exit code.
+run() {
+    "$KAM" "$@" >"$OUT" 2>"$ERR"
+    RC=$?
+}
+
+ok() { PASS=$((PASS + 1)); printf 'ok   %s\n' "$1"; }
+bad() {
+    FAIL=$((FAIL + 1))
+    printf 'FAIL %s: %s\n' "$1" "$2"
+    sed 's/^/     stderr: /' "$ERR" | head -5
+    sed 's/^/     stdout: /' "$OUT" | head -5
+}
+
+expect_rc() { # NAME CODE
+    if [ "$RC" -eq "$2" ]; then ok "$1: exit $2"; else bad "$1" "exit $RC, expected $2"; fi
+}
+expect_err() { # NAME TEXT: stderr contains TEXT
+    if grep -qF -- "$2" "$ERR"; then ok "$1: says '$2'"; else bad "$1" "stderr lacks '$2'"; fi
+}
+expect_out() { # NAME TEXT: stdout contains TEXT
+    if grep -qF -- "$2" "$OUT"; then ok "$1: prints '$2'"; else bad "$1" "stdout lacks '$2'"; fi
+}
+expect_eq() { # NAME ACTUAL EXPECTED
+    if [ "$2" = "$3" ]; then ok "$1: $3"; else bad "$1" "got '$2', expected '$3'"; fi
+}
+sql() { # DB QUERY
+    sqlite3 -batch -noheader "$1" "$2"
+}
+digest() { # DB: a digest of the whole database content
+    sqlite3 "$1" .dump | sha256sum | cut -c1-16
+}
+expect_unchanged() { # NAME DB DIGEST_BEFORE
+    local now
+    now=$(digest "$2")
+    if [ "$now" = "$3" ]; then ok "$1: database unchanged"; else bad "$1" "database changed"; fi
+}
+finish() {
+    printf '%d passed, %d failed\n' "$PASS" "$FAIL"
+    [ "$FAIL" -eq 0 ]
+}

@@ -1,0 +1,232 @@
+#!/bin/bash
+# Import integration tests: good and bad files through the real kam binary, checking messages,
+# exit codes and that a failed import leaves the database exactly as it was.
+. "$(dirname "$0")/lib.sh"
+
+DB=$WORK/t.db
+run --db "$DB" init
+expect_rc "init" 0
+
+cat >accounts.csv <<'CSV'
+code,name,role,region,owner,uscc,parent
+A1,上海华东精密机械有限公司,distributor,华东,rep-east-1,91350100M000100Y43,
+A2,"Bright Electronics Co., Ltd.",end_user,华南,rep-west-1,,A3
+A3,深圳集团,end_user,华南,rep-west-1,,
+CSV
+run --db "$DB" import accounts accounts.csv
+expect_rc "accounts import" 0
+expect_out "accounts import" "3 rows read, 3 inserted"
+expect_eq "parent set from a later row" "$(sql "$DB" "select p.code from accounts a join accounts p on p.id=a.parent where a.code='A2'")" "A3"
+expect_eq "chinese name kept" "$(sql "$DB" "select name from accounts where code='A1'")" "上海华东精密机械有限公司"
+
+cat >products.csv <<'CSV'
+sku,name,category,list_price,std_cost
+P1,螺丝,hardware,2.5,1.2
+P2,Widget,hardware,10,6
+CSV
+run --db "$DB" import products products.csv
+expect_rc "products import" 0
+
+cat >orders.csv <<'CSV'
+order_id,line_no,date,account,product,quantity,unit_price
+O1,1,2024-01-05,A1,P1,10,2.5
+O1,2,2024-01-05,A1,P2,1,9.9999
+O2,1,2024-02-10 13:45:00,A2,P2,3,10
+O3,1,2024-02-11,A2,P2,-1,10
+CSV
+run --db "$DB" import orders orders.csv
+expect_rc "orders import" 0
+expect_out "orders import" "4 rows read, 4 inserted"
+expect_eq "amount derived exactly" "$(sql "$DB" "select amount from order_lines where order_id='O1' and line_no=2")" "99999"
+expect_eq "time of day kept" "$(sql "$DB" "select date from order_lines where order_id='O2'")" "2024-02-10 13:45:00"
+expect_eq "rollup A2 Feb net of return" "$(sql "$DB" "select revenue, lines from account_months m join accounts a on a.id=m.account where a.code='A2' and month=202402")" "200000|2"
+expect_eq "cost from standard cost" "$(sql "$DB" "select cost from order_lines where order_id='O1' and line_no=1")" "120000"
+
+BASE=$(digest "$DB")
+run --db "$DB" import orders orders.csv
+expect_out "re-import" "0 inserted, 0 updated, 4 unchanged"
+expect_unchanged "re-import" "$DB" "$BASE"
+
+# A changed row updates the line and moves the rollup.
+sed 's/^O2,1,2024-02-10 13:45:00,A2,P2,3,10$/O2,1,2024-03-10,A2,P2,4,10/' orders.csv >changed.csv
+run --db "$DB" import orders changed.csv
+expect_out "changed row" "0 inserted, 1 updated, 3 unchanged"
+expect_eq "rollup left the old month" "$(sql "$DB" "select revenue from account_months m join accounts a on a.id=m.account where a.code='A2' and month=202402")" "-100000"
+expect_eq "rollup moved to the new month" "$(sql "$DB" "select revenue from account_months m join accounts a on a.id=m.account where a.code='A2' and month=202403")" "400000"
+run --db "$DB" import orders orders.csv
+expect_out "changed back" "1 updated"
+expect_unchanged "changed back" "$DB" "$BASE"
+
+# --- bad input: each leaves the database as it was ----------------------------------------
+BASE=$(digest "$DB")
+bad_case() { # NAME FILE EXPECTED_EXIT EXPECTED_MESSAGE [ARGS...]
+    local name=$1 file=$2 code=$3 msg=$4
+    shift 4
+    run --db "$DB" import orders "$file" "$@"
+    expect_rc "$name" "$code"
+    expect_err "$name" "$msg"
+    expect_unchanged "$name" "$DB" "$BASE"
+}
+
+printf 'order_id,line_no,date,account,product,quantity,unit_price\nX1,1,2024-01-05,A1,P1,12,3x,2\n' >fields.csv
+bad_case "wrong field count" fields.csv 2 "fields.csv:2: has 8 fields, the header has 7"
+
+printf 'order_id,line_no,date,account,product,quantity,unit_price\nX1,1,2024-01-05,A1,P1,"12,3x",2\n' >number.csv
+bad_case "bad number" number.csv 2 "number.csv:2: field quantity: is not a number (12,3x)"
+
+printf 'order_id,line_no,date,account,product,quantity,unit_price\nX1,1,2024-02-30,A1,P1,1,2\n' >date.csv
+bad_case "bad date" date.csv 2 "date.csv:2: field date: is not a calendar date (2024-02-30)"
+
+printf 'order_id,line_no,date,account,product,quantity,unit_price\nX1,1,2024-01-05,NOPE,P1,1,2\n' >acct.csv
+bad_case "unknown account" acct.csv 2 "acct.csv:2: field account: unknown account (import accounts first, or use --create-missing) (NOPE)"
+
+printf 'order_id,line_no,date,account,product,quantity,unit_price\nX1,1,2024-01-05,A1,P1,1,2\nX2,1,2024-01-05,A1,P1,1,2\nX1,1,2024-01-06,A1,P1,1,2\n' >dup.csv
+bad_case "duplicate key" dup.csv 2 "dup.csv:4: duplicate order line: order 'X1' line 1 is earlier in the file"
+
+printf 'order_id,line_no,date,account,product,unit_price\nX1,1,2024-01-05,A1,P1,2\n' >missing.csv
+bad_case "missing column" missing.csv 2 "missing column 'quantity'"
+
+: >empty.csv
+bad_case "empty file" empty.csv 2 "the file is empty"
+
+printf 'order_id,line_no,date,account,product,quantity,unit_price\nX1,1,2024-01-05,A1,P1,1,2\nX2,1,"2024-01-05,A1,P1,1,2\n' >midrow.csv
+bad_case "file stops mid-row" midrow.csv 2 "midrow.csv:3: the file ends inside a quoted field"
+
+printf 'order_id,line_no,date,account,product,quantity,unit_price\nX1,1,2024-01-05,A1,P1,1,2\nX2,1,2024-01-05,A1,P1,1\n' >short.csv
+bad_case "file stops mid-row without quote" short.csv 2 "short.csv:3: has 6 fields, the header has 7"
+
+printf 'order_id,line_no,date,account,product,quantity,unit_price\nX1,1,2024-01-05,A1,P1,1,2\nX2,1,2024-01-0\xb5,A1,P1,1,2\n' >latin.csv
+bad_case "wrong encoding" latin.csv 2 "latin.csv:3: invalid UTF-8"
+
+printf 'order_id,line_no,date,account,product,quantity,unit_price\nX1,1,2024-01-05,A1,P1,1,2\nX2,1,2024-01-05,A1,P1,1,2\n' >ok.csv
+bad_case "unknown map field" ok.csv 1 "unknown field 'qty'" --map qty=quantity
+bad_case "mapped header absent" ok.csv 2 "the header has no column 'Menge'" --map quantity=Menge
+bad_case "bad date format" ok.csv 1 "unsupported conversion" --date-format '%Q'
+bad_case "unknown encoding" ok.csv 1 "unknown encoding 'latin9'" --encoding latin9
+
+# Many errors: the first 100 in full, then a count.
+{ echo 'order_id,line_no,date,account,product,quantity,unit_price'
+  for i in $(seq 1 150); do echo "Y$i,1,2024-01-05,A1,P1,x,2"; done; } >many.csv
+bad_case "150 bad rows" many.csv 2 "... and 50 more errors (150 in all)"
+expect_eq "100 errors shown" "$(grep -c 'field quantity' "$ERR")" "100"
+
+# Header only: nothing to do, nothing written.
+printf 'order_id,line_no,date,account,product,quantity,unit_price\n' >header.csv
+run --db "$DB" import orders header.csv
+expect_rc "header only" 0
+expect_out "header only" "0 rows read"
+expect_unchanged "header only" "$DB" "$BASE"
+
+# Dry run: validates, reports, writes nothing.
+run --db "$DB" import orders ok.csv --dry-run
+expect_rc "dry run" 0
+expect_out "dry run" "dry run, nothing written"
+expect_out "dry run" "2 inserted"
+expect_unchanged "dry run" "$DB" "$BASE"
+
+# --- embedded newlines and quotes, long fields ----------------------------------------------
+printf 'code,name,address\nQ1,"Quote ""Co""","line one\nline two\nline three"\nQ2,Plain,"a, b"\nQ3,,x\n' >quotes.csv
+run --db "$DB" import accounts quotes.csv
+expect_rc "embedded newlines" 2
+expect_err "line numbers count embedded newlines" "quotes.csv:6: field name: is required but empty"
+printf 'code,name,address\nQ1,"Quote ""Co""","line one\nline two"\nQ2,Plain,"a, b"\n' >quotes.csv
+run --db "$DB" import accounts quotes.csv
+expect_rc "embedded quotes" 0
+expect_eq "quotes kept" "$(sql "$DB" "select name from accounts where code='Q1'")" 'Quote "Co"'
+expect_eq "newline kept" "$(sql "$DB" "select length(address) from accounts where code='Q1'")" "17"
+
+python3 -c "
+import sys
+print('code,name,justification')
+print('L1,Long,' + 'x' * 1000000)" >big.csv
+run --db "$DB" import accounts big.csv
+expect_rc "1 MB field" 0
+expect_eq "1 MB field stored whole" "$(sql "$DB" "select length(justification) from accounts where code='L1'")" "1000000"
+BASE=$(digest "$DB")
+python3 -c "
+print('code,name,justification')
+print('L2,Long,' + 'y' * 2000000)" >huge.csv
+run --db "$DB" import accounts huge.csv
+expect_rc "2 MB field" 2
+expect_err "2 MB field" "huge.csv:2: a field is longer than 1 MiB"
+expect_unchanged "2 MB field" "$DB" "$BASE"
+
+# --- accounts validation -----------------------------------------------------------------------
+printf 'code,name,role,uscc,founded,credit_limit\nB1,x,boss,91350100M000100Y44,19x,-5\n' >acc_bad.csv
+run --db "$DB" import accounts acc_bad.csv
+expect_rc "account fields" 2
+expect_err "enum" "field role: is not one of: end_user distributor"
+expect_err "uscc check digit" "field uscc: check character is '4', expected '3'"
+expect_err "year" "field founded: is not a number (19x)"
+expect_err "negative limit" "field credit_limit: must not be negative (-5)"
+expect_unchanged "account fields" "$DB" "$BASE"
+
+printf 'code,name,parent\nC1,x,C2\nC2,y,C1\n' >cycle.csv
+run --db "$DB" import accounts cycle.csv
+expect_rc "parent cycle" 2
+expect_err "parent cycle" "cycle"
+expect_unchanged "parent cycle" "$DB" "$BASE"
+
+printf 'code,name,parent\nC1,x,GHOST\n' >ghost.csv
+run --db "$DB" import accounts ghost.csv
+expect_rc "unknown parent" 2
+expect_err "unknown parent" "ghost.csv:2: field parent: unknown account (GHOST)"
+expect_unchanged "unknown parent" "$DB" "$BASE"
+
+# --- reject file: valid rows in, invalid rows out with reasons ------------------------------
+printf 'order_id,line_no,date,account,product,quantity,unit_price\nR1,1,2024-04-01,A1,P1,1,2\nR2,1,2024-04-01,NOPE,P1,1,2\nR3,1,2024-04-01,A1,P1,"1,5",2\nR4,1,2024-04-02,A3,P2,2,10\n' >mixed.csv
+run --db "$DB" import orders mixed.csv --reject-file rejects.csv
+expect_rc "reject file" 0
+expect_out "reject file" "4 rows read, 2 inserted, 0 updated, 0 unchanged, 2 rejected"
+expect_eq "valid rows imported" "$(sql "$DB" "select group_concat(order_id) from (select order_id from order_lines where order_id like 'R%' order by 1)")" "R1,R4"
+expect_eq "reject file rows" "$(wc -l <rejects.csv | tr -d ' ')" "3"
+expect_eq "reject header" "$(head -1 rejects.csv)" "order_id,line_no,date,account,product,quantity,unit_price,reject_reason"
+expect_eq "reject row keeps the original" "$(sed -n 3p rejects.csv)" 'R3,1,2024-04-01,A1,P1,"1,5",2,"quantity: is not a number (1,5)"'
+
+# --- mapping, date formats, GB18030 -------------------------------------------------------------
+printf 'Beleg;Pos\nx\n' >/dev/null
+printf 'Invoice,Datum,Kunde,Artikel,Menge,Preis\nM1,03/15/2024 09:30,A1,P1,2,2.5\nM2,3/1/2024 17:05,A1,P2,1,10\n' >mapped.csv
+run --db "$DB" import orders mapped.csv --map 'order_id=Invoice,date=Datum,account=Kunde,product=Artikel,quantity=Menge,unit_price=Preis' --date-format '%m/%d/%Y %H:%M'
+expect_rc "map and date format" 0
+expect_eq "date parsed with format" "$(sql "$DB" "select date from order_lines where order_id='M2'")" "2024-03-01 17:05:00"
+expect_eq "line numbers by position" "$(sql "$DB" "select line_no from order_lines where order_id='M1'")" "1"
+printf 'order_id=Invoice\ndate=Datum\naccount=Kunde\nproduct=Artikel\nquantity=Menge\nunit_price=Preis\n' >map.txt
+run --db "$DB" import orders mapped.csv --map-file map.txt --date-format '%m/%d/%Y %H:%M'
+expect_out "map file, re-import" "2 unchanged"
+
+printf 'code,name,city\nG1,北京燕山石化有限公司,北京\n' | iconv -f UTF-8 -t GB18030 >gb.csv
+BASE=$(digest "$DB")
+run --db "$DB" import accounts gb.csv
+expect_rc "GB18030 read as UTF-8" 2
+expect_err "GB18030 read as UTF-8" "try --encoding gb18030"
+expect_unchanged "GB18030 read as UTF-8" "$DB" "$BASE"
+run --db "$DB" import accounts gb.csv --encoding gb18030
+expect_rc "GB18030" 0
+expect_eq "GB18030 decoded" "$(sql "$DB" "select name || '/' || city from accounts where code='G1'")" "北京燕山石化有限公司/北京"
+printf '\xef\xbb\xbfcode,name\nBOM1,With BOM\n' >bom.csv
+run --db "$DB" import accounts bom.csv
+expect_rc "UTF-8 BOM" 0
+expect_eq "UTF-8 BOM" "$(sql "$DB" "select name from accounts where code='BOM1'")" "With BOM"
+
+# --- CRLF files, gzip, create-missing --------------------------------------------------------
+printf 'order_id,date,account,product,quantity,amount,account_name,product_name,category\r\nN1,2024-05-01,NEW1,NP1,2,7.5,New Customer,New Thing,misc\r\nN1,2024-05-01,NEW1,NP1,1,2.5,New Customer,New Thing,misc\r\n' | gzip >crlf.csv.gz
+run --db "$DB" import orders crlf.csv.gz --create-missing
+expect_rc "gzip CRLF create-missing" 0
+expect_out "created references counted" "1 accounts and 1 products created"
+expect_eq "created account" "$(sql "$DB" "select name from accounts where code='NEW1'")" "New Customer"
+expect_eq "unit price derived" "$(sql "$DB" "select line_no, unit_price from order_lines where order_id='N1' order by line_no")" "1|37500
+2|25000"
+
+# --- exit codes of the CLI itself -------------------------------------------------------------
+run --db "$DB" import nonsense x.csv
+expect_rc "unknown kind" 1
+run --db "$DB" import orders does-not-exist.csv
+expect_rc "missing file" 3
+expect_err "missing file" "cannot open"
+run --db "$WORK/none.db" summary
+expect_rc "no database" 2
+expect_err "no database" "does not exist"
+run --db "$DB" frobnicate
+expect_rc "unknown command" 1
+
+finish
