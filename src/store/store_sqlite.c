@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include <sqlite3.h>
+#include <unicode/ucol.h>
 
 #include "store/migrations.h"
 #include "util/mem.h"
@@ -32,6 +33,7 @@ struct table_stmts {
 struct sqlite_store {
     struct kam_store base;
     sqlite3 *db;
+    UCollator *collator; /* names sort the way people read them: Chinese by pinyin */
     struct table_stmts tables[NTABLES];
     sqlite3_stmt *order_insert, *order_find, *order_update;
     sqlite3_stmt *month_add, *product_add, *month_prune, *product_prune;
@@ -99,6 +101,20 @@ static const char *col_text(sqlite3_stmt *q, int i)
 {
     const unsigned char *t = sqlite3_column_text(q, i);
     return t ? (const char *)t : "";
+}
+
+/* The "kam_name" collation: ICU's root-plus-Chinese rules put 阿 (a) before 北 (bei) before
+ * 上 (shang), and Latin names in dictionary order, where byte order would not. It is used only
+ * in ORDER BY, never in the schema, so any SQLite tool can still open the database. */
+static int collate_name(void *ctx, int na, const void *a, int nb, const void *b)
+{
+    UErrorCode status = U_ZERO_ERROR;
+    UCollationResult r = ucol_strcollUTF8(ctx, a, na, b, nb, &status);
+    if (U_FAILURE(status)) { /* invalid UTF-8 cannot be stored, but stay total */
+        int c = memcmp(a, b, (size_t)(na < nb ? na : nb));
+        return c ? c : na - nb;
+    }
+    return r == UCOL_LESS ? -1 : r == UCOL_GREATER ? 1 : 0;
 }
 
 /* --- transactions and settings ------------------------------------------------------------ */
@@ -846,8 +862,8 @@ static enum kam_rc op_account_list(struct kam_store *st, const struct kam_accoun
         "AND (?7 IS NULL OR instr(lower(a.code), lower(?7)) > 0 "
         "OR instr(lower(a.name), lower(?7)) > 0) "
         "ORDER BY %s LIMIT ?8",
-        aq->sort == KAM_SORT_REVENUE ? "coalesce(m.ttm, 0) DESC, a.name, a.code"
-                                     : "a.name, a.code");
+        aq->sort == KAM_SORT_REVENUE ? "coalesce(m.ttm, 0) DESC, a.name COLLATE kam_name, a.code"
+                                     : "a.name COLLATE kam_name, a.code");
     if ((rc = prepare(s, sql, &q, err)) != KAM_OK)
         return rc;
     sqlite3_bind_int(q, 1, aq->ttm_from);
@@ -998,6 +1014,8 @@ static void op_close(struct kam_store *st)
     for (int i = 0; i < 4; i++)
         free(s->old_strings[i]);
     sqlite3_close(s->db);
+    if (s->collator)
+        ucol_close(s->collator);
     free(s);
 }
 
@@ -1152,6 +1170,15 @@ enum kam_rc kam_store_open_sqlite(const char *path, unsigned flags, struct kam_s
         goto out;
     }
     sqlite3_busy_timeout(s->db, 5000);
+    UErrorCode status = U_ZERO_ERROR;
+    s->collator = ucol_open("zh", &status);
+    if (U_FAILURE(status) ||
+        sqlite3_create_collation_v2(s->db, "kam_name", SQLITE_UTF8, s->collator, collate_name,
+                                    NULL) != SQLITE_OK) {
+        rc = kam_err_set(err, KAM_ERR_STORE, "cannot set up the name collation: %s",
+                         u_errorName(status));
+        goto out;
+    }
     /* WAL: a crash or kill -9 leaves the last committed state; NORMAL sync is durable across
      * process crashes and only risks the last commit on power loss. The page cache is sized for
      * imports of millions of lines. */

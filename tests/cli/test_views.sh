@@ -64,6 +64,14 @@ run --db "$DB" accounts --search alpha --json
 expect_eq "text search, case-insensitive" "$(python3 -c "import json; print(json.load(open('$OUT'))['total'])")" "1"
 run --db "$DB" accounts --sort revenue --limit 2 --json
 expect_eq "limit" "$(python3 -c "import json; print(','.join(a['code'] for a in json.load(open('$OUT'))['items']))")" "A,B"
+# Chinese names sort by pinyin (阿 a, 北 bei, 上 shang), not by code point (上 < 北 < 阿), and
+# before Latin names, as the Chinese collation of ICU orders them; Latin ignores case.
+printf 'code,name\nZ1,上海华东\nZ2,北京燕山\nZ3,阿里物流\nZ4,Zeta\nZ5,alpha\n' >names.csv
+DBN=$WORK/names.db
+run --db "$DBN" init
+run --db "$DBN" import accounts names.csv
+run --db "$DBN" accounts --json
+expect_eq "names sort like a person reads them" "$(python3 -c "import json; print(','.join(a['name'] for a in json.load(open('$OUT'))['items']))")" "阿里物流,北京燕山,上海华东,alpha,Zeta"
 run --db "$DB" accounts --sort size
 expect_rc "bad sort" 1
 run --db "$DB" accounts --role boss
