@@ -3,12 +3,11 @@
  *
  * The data looks like an ERP export: order ids increase (SO0000001, ...), each order has 1 to 8
  * lines on one date and one account, dates run over three years in order, accounts are drawn
- * from a power law (a few key accounts place most of the lines, as in DOMAIN.md's Pareto view),
- * accounts reorder mostly from their own assortment of products, prices have up to 4 decimals,
- * about 1% of lines are returns (negative quantity). Every value
- * comes from splitmix64 with a fixed seed and no clock, so the same arguments give the same
- * bytes on every machine. Deliberately not here: quoting, odd encodings or invalid rows; the
- * benchmark measures the clean path. */
+ * from a power law (a few key accounts place most of the lines: DOMAIN.md's Pareto view),
+ * accounts reorder mostly from their own assortment, prices have up to 4 decimals and about 1%
+ * of lines are returns (negative quantity). Every value comes from splitmix64 with a fixed seed
+ * and no clock, so the same arguments give the same bytes on every machine. Deliberately not
+ * here: quoting, odd encodings or invalid rows; the benchmark measures the clean path. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>

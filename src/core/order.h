@@ -9,6 +9,9 @@
 
 #include "util/money.h"
 
+/* Lines per order: a line's number is 1..65535. */
+#define KAM_MAX_LINE_NO 65535
+
 /* An absent optional amount (an empty CSV cell, NULL in the store). */
 #define KAM_NONE INT64_MIN
 

@@ -4,14 +4,14 @@
  * The whole data set is first built in memory (struct demo), one section after the other, then
  * written as the CSV files that `kam import` reads, so the demo exercises the same path as real
  * data. Each section draws from its own random stream, derived from (seed, section, item) with
- * splitmix64 into xoshiro256**: adding a section, or drawing more numbers in one, leaves the data
- * of the others unchanged. Nothing reads the clock or the environment here except the temporary
- * directory of kam_demo_generate.
+ * splitmix64 into xoshiro256**, so adding a section leaves the data of the existing ones
+ * unchanged, and one account's draws never shift another's. Nothing reads the clock; the only
+ * environment read is $TMPDIR, in kam_demo_generate.
  *
  * It deliberately does not compute anything kam computes (scores, tiers, risk): the data only has
  * the shapes those features look for (DOMAIN.md "Pareto analysis": account sizes follow a
- * lognormal spread placed on fixed quantiles, so the top 20 % bring about 75-80 % of net revenue
- * for every seed; "Lifecycle stage": growing, stable, declining, new and lost accounts; overdue
+ * lognormal spread placed on fixed quantiles, so the top 20 % bring about 75 % of net revenue for
+ * every seed; "Lifecycle stage": growing, stable, declining, new and lost accounts; overdue
  * receivables; groups; every supply-chain role of "Scope"). docs/demo.md has the content and how
  * to add a section. */
 #include "io/demo.h"
@@ -1007,6 +1007,8 @@ static void account_text(struct demo *d, int i)
 
     rng_init(&r, d->o.seed, STREAM_ACCOUNT_TEXT, (uint64_t)i + 1);
     snprintf(a->code, sizeof(a->code), "C%06d", i + 1);
+    if (a->role == ROLE_INTERNAL)
+        a->english = false; /* our own branches */
     t = is_trade(a->role) ? &traders[rng_below(&r, COUNT(traders))]
                           : &makers[rng_below(&r, COUNT(makers))];
     if (a->group >= 0) {
@@ -1018,7 +1020,7 @@ static void account_text(struct demo *d, int i)
     }
     for (int tries = 0;; tries++) {
         const char *name;
-        bool english = a->english && a->role != ROLE_INTERNAL;
+        bool english = a->english;
         a->brand = group_brand >= 0 ? group_brand
                    : english        ? rng_below(&r, COUNT(brands_en))
                                     : rng_below(&r, COUNT(brands));
@@ -1898,6 +1900,11 @@ static enum kam_rc check_opts(const struct kam_demo_opts *o, struct kam_date *en
             return kam_err_set(err, KAM_ERR_TOO_LARGE, "demo %s must be at most %d, got %d",
                                limits[i].name, limits[i].max, v);
     }
+    if ((int64_t)o->accounts * o->years > KAM_DEMO_MAX_ACCOUNT_YEARS)
+        return kam_err_set(err, KAM_ERR_TOO_LARGE,
+                           "demo of %d accounts over %d years is too large: accounts * years "
+                           "must be at most %d",
+                           o->accounts, o->years, KAM_DEMO_MAX_ACCOUNT_YEARS);
     kam_err_clear(&perr);
     if (kam_date_parse_iso(s, strlen(s), end, &perr) != KAM_OK || end->has_time)
         return kam_err_set(err, KAM_ERR_USAGE, "demo end date '%s' is not a date: use YYYY-MM-DD",
@@ -2022,6 +2029,8 @@ static void on_import_error(void *ctx, const char *file, int64_t line, const cha
 
     if (fe->msg[0] != '\0')
         return;
+    if (file == NULL)
+        file = "";
     if (field != NULL && field[0] != '\0')
         snprintf(fe->msg, sizeof(fe->msg), "%s, line %lld, column '%s': %s", file, (long long)line,
                  field, msg);

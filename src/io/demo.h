@@ -25,6 +25,9 @@ struct kam_demo_opts {
 #define KAM_DEMO_MAX_ACCOUNTS 100000
 #define KAM_DEMO_MAX_PRODUCTS 9999
 #define KAM_DEMO_MAX_YEARS    10
+/* accounts * years: 35-45 order lines each, all built in memory before they are written
+ * (100000 is about 4 million lines, 500 MB and a minute) */
+#define KAM_DEMO_MAX_ACCOUNT_YEARS 100000
 
 /* What kam_demo_generate wrote: rows per file, and account-tag links added. */
 struct kam_demo_report {
@@ -36,7 +39,7 @@ void kam_demo_opts_default(struct kam_demo_opts *o);
 
 /* Writes accounts.csv, products.csv, contacts.csv, orders.csv and payments.csv into dir, which
  * must exist (each file goes to a temporary name first, then is renamed). Borrows o and dir.
- * KAM_ERR_USAGE for options out of range or a bad end date, KAM_ERR_TOO_LARGE above the
+ * KAM_ERR_USAGE for options below 1 or a bad end date, KAM_ERR_TOO_LARGE above the
  * KAM_DEMO_MAX_* limits, KAM_ERR_IO when a file cannot be written. */
 KAM_MUST_CHECK enum kam_rc kam_demo_write_csv(const struct kam_demo_opts *o, const char *dir,
                                               struct kam_err *err);

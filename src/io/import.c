@@ -111,7 +111,7 @@ struct imp {
     size_t nstd, capstd;
     int64_t first_new_line_id; /* order lines with a larger id were inserted by this import */
 
-    struct cells months, prods;
+    struct cells months;
     struct pending_parent *parents;
     size_t nparents, capparents;
 
@@ -357,9 +357,8 @@ static int month_of(const char *iso)
 
 static void rollup_line(struct imp *im, const struct kam_order_line *l, int sign)
 {
-    /* Shifts keep the two parts apart: months (yyyymm) < 2^20, product ids < 2^32. */
+    /* The shift keeps the two parts apart: months (yyyymm) < 2^20. */
     kam_rollup_add_line(cell_for(&im->months, l->account_id, month_of(l->date), 20), l, sign);
-    kam_rollup_add_line(cell_for(&im->prods, l->account_id, l->product_id, 32), l, sign);
 }
 
 static enum kam_rc flush_rollups(struct imp *im)
@@ -368,9 +367,6 @@ static enum kam_rc flush_rollups(struct imp *im)
     for (size_t i = 0; i < im->months.n && rc == KAM_OK; i++)
         rc = im->st->ops->rollup_add(im->st, im->months.v[i].account, (int)im->months.v[i].other,
                                      &im->months.v[i].r, im->err);
-    for (size_t i = 0; i < im->prods.n && rc == KAM_OK; i++)
-        rc = im->st->ops->product_rollup_add(im->st, im->prods.v[i].account, im->prods.v[i].other,
-                                             &im->prods.v[i].r, im->err);
     return rc;
 }
 
@@ -457,10 +453,15 @@ static void order_row(struct imp *im, const struct kam_csv_row *row)
         if (!kam_strmap_add(&im->order_pos, t[OF_ORDER_ID].s, t[OF_ORDER_ID].len, 1, &n))
             kam_strmap_put(&im->order_pos, t[OF_ORDER_ID].s, t[OF_ORDER_ID].len, n + 1);
         l.line_no = n + 1;
+        if (l.line_no > KAM_MAX_LINE_NO)
+            problem(im, line, "order_id", "order '%.*s' has more than 65535 lines",
+                    (int)t[OF_ORDER_ID].len, t[OF_ORDER_ID].s);
     } else if (t[OF_LINE_NO].len == 0) {
         problem(im, line, "line_no", "is required but empty");
-    } else if (parse_int(im, line, "line_no", t[OF_LINE_NO], &l.line_no) && l.line_no < 1) {
-        bad_value(im, line, "line_no", "must be 1 or more", t[OF_LINE_NO].s, t[OF_LINE_NO].len);
+    } else if (parse_int(im, line, "line_no", t[OF_LINE_NO], &l.line_no) &&
+               (l.line_no < 1 || l.line_no > KAM_MAX_LINE_NO)) {
+        bad_value(im, line, "line_no", "must be within 1..65535", t[OF_LINE_NO].s,
+                  t[OF_LINE_NO].len);
     }
     if (t[OF_DATE].len && parse_date(im, line, "date", t[OF_DATE], &date))
         l.date = kam_date_str(&date, date_buf, sizeof(date_buf));
@@ -546,26 +547,42 @@ static void order_row(struct imp *im, const struct kam_csv_row *row)
                 l.cost = KAM_NONE;
     }
 
+    /* In-file duplicates: a conflict with a line of an order created by this import (a larger
+     * id) is one; so is a second conflict with the same older line, or with a line this import
+     * added to an older order, both remembered in `seen`. */
     bool inserted = false;
-    if (stop(im, im->st->ops->order_insert(im->st, &l, &inserted, im->err)) != KAM_OK)
+    int64_t id = 0;
+    char no[24];
+    struct text key[2] = {t[OF_ORDER_ID], {no, 0}};
+    enum kam_rc rc = im->st->ops->order_insert(im->st, &l, &inserted, &id, &e);
+    if (rc == KAM_ERR_CONFLICT) {
+        bad_value(im, line, "account", e.msg, t[OF_ACCOUNT].s, t[OF_ACCOUNT].len);
         return;
+    }
+    if (rc != KAM_OK) {
+        *im->err = e;
+        stop(im, rc);
+        return;
+    }
     if (inserted) {
+        if (id <= im->first_new_line_id) { /* a new line of an older order: remember it */
+            key[1].len = (size_t)snprintf(no, sizeof(no), "%lld", (long long)l.line_no);
+            first_in_file(im, line, "order line", key, 2);
+        }
         rollup_line(im, &l, 1);
         im->rep->inserted++;
         return;
     }
-    struct kam_order_line old;
-    if (stop(im, im->st->ops->order_find(im->st, l.order_id, l.line_no, &old, im->err)) != KAM_OK)
-        return;
-    char no[24];
-    struct text key[2] = {t[OF_ORDER_ID], {no, 0}};
-    key[1].len = (size_t)snprintf(no, sizeof(no), "%lld", (long long)l.line_no);
-    if (old.id > im->first_new_line_id) {
+    if (id > im->first_new_line_id) {
         problem(im, line, "", "duplicate order line: order '%s' line %lld is earlier in the file",
                 l.order_id, (long long)l.line_no);
         return;
     }
+    key[1].len = (size_t)snprintf(no, sizeof(no), "%lld", (long long)l.line_no);
     if (!first_in_file(im, line, "order line", key, 2))
+        return;
+    struct kam_order_line old;
+    if (stop(im, im->st->ops->order_find(im->st, l.order_id, l.line_no, &old, im->err)) != KAM_OK)
         return;
     bool changed = false;
     if (old.account_id != l.account_id || old.product_id != l.product_id ||
@@ -923,9 +940,7 @@ static void release(struct imp *im)
     kam_strmap_release(&im->order_pos);
     kam_u64map_release(&im->cost_index);
     kam_u64map_release(&im->months.index);
-    kam_u64map_release(&im->prods.index);
     free(im->months.v);
-    free(im->prods.v);
     free(im->std_costs);
     for (size_t i = 0; i < im->nparents; i++)
         free(im->parents[i].code);
@@ -962,7 +977,6 @@ enum kam_rc kam_import_run(struct kam_store *st, const struct kam_import_opts *o
     kam_strmap_init(&im.order_pos);
     kam_u64map_init(&im.cost_index);
     kam_u64map_init(&im.months.index);
-    kam_u64map_init(&im.prods.index);
     if ((unsigned)o->kind >= KAM_IMPORT_KIND_COUNT) {
         rc = kam_err_set(err, KAM_ERR_USAGE, "unknown import kind");
         goto out;

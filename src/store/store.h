@@ -45,6 +45,8 @@ typedef int (*kam_revenue_fn)(void *ctx, int64_t account_id, const char *code, c
                               kam_money revenue);
 typedef int (*kam_tag_fn)(void *ctx, const char *name, const char *color, int64_t accounts);
 
+/* Record counts; order_lines is the sum of the rollup's line counts, which the import keeps
+ * equal to the number of lines. */
 struct kam_counts {
     int64_t accounts, contacts, products, order_lines, payments, tags;
 };
@@ -76,7 +78,8 @@ struct kam_store_ops {
     /* The record of t whose first key column is key (accounts: code). KAM_ERR_NOT_FOUND. */
     enum kam_rc (*get)(struct kam_store *st, const struct kam_table *t, const char *key,
                        kam_row_fn fn, void *ctx, struct kam_err *err);
-    /* Every record of t, in id order; account_id > 0 restricts to one account's records. */
+    /* Every record of t, in id order; account_id > 0 restricts to one account's records (the
+     * account itself, its contacts or payments; products ignore it). */
     enum kam_rc (*each)(struct kam_store *st, const struct kam_table *t, int64_t account_id,
                         kam_row_fn fn, void *ctx, struct kam_err *err);
     /* Natural key and id of every record of t (accounts, products), to resolve references. */
@@ -86,31 +89,36 @@ struct kam_store_ops {
     enum kam_rc (*set_parent)(struct kam_store *st, int64_t account_id, int64_t parent_id,
                               struct kam_err *err);
 
-    /* Inserts the line unless its (order_id, line_no) exists; *inserted tells which. */
+    /* Inserts the line unless its (order_id, line_no) exists; *inserted tells which and *id is
+     * the line's id. A new order_id creates the order for l->account_id; all lines of an order
+     * belong to its account: KAM_ERR_CONFLICT when l names another. line_no is 1..65535.
+     * The caller guarantees that the account and product ids exist (the import resolves them
+     * in the same transaction); the store does not check them again, for speed. */
     enum kam_rc (*order_insert)(struct kam_store *st, const struct kam_order_line *l,
-                                bool *inserted, struct kam_err *err);
+                                bool *inserted, int64_t *id, struct kam_err *err);
     /* The stored line with this key into *out (strings valid until the next call).
      * KAM_ERR_NOT_FOUND. */
     enum kam_rc (*order_find)(struct kam_store *st, const char *order_id, int64_t line_no,
                               struct kam_order_line *out, struct kam_err *err);
-    /* Replaces every value of line id with those of l (its key included). */
+    /* Replaces the values of line id with those of l (same order, line and account). */
     enum kam_rc (*order_update)(struct kam_store *st, int64_t id, const struct kam_order_line *l,
                                 struct kam_err *err);
-    /* Largest order line id so far (0 when none): lines inserted later have larger ids. */
+    /* Largest order line id so far (0 when none): lines of orders created later have larger
+     * ids. */
     enum kam_rc (*order_max_id)(struct kam_store *st, int64_t *out, struct kam_err *err);
     /* Order lines in id order, all or of one account. */
     enum kam_rc (*order_each)(struct kam_store *st, int64_t account_id, kam_order_fn fn, void *ctx,
                               struct kam_err *err);
 
-    /* Adds delta to the monthly rollup cell and to the account x product rollup. */
+    /* Adds delta to the monthly rollup cell of the account; a cell left with all zeros is
+     * removed. */
     enum kam_rc (*rollup_add)(struct kam_store *st, int64_t account_id, int month,
                               const struct kam_rollup *delta, struct kam_err *err);
-    enum kam_rc (*product_rollup_add)(struct kam_store *st, int64_t account_id, int64_t product_id,
-                                      const struct kam_rollup *delta, struct kam_err *err);
     /* Rollup cells of one account (0 = all) with from <= month <= to, by account then month. */
     enum kam_rc (*rollup_each)(struct kam_store *st, int64_t account_id, int from, int to,
                                kam_month_fn fn, void *ctx, struct kam_err *err);
-    /* An account's products by net revenue, largest first: fn gets sku, name and the rollup. */
+    /* An account's products by net revenue, largest first: fn gets sku, name and their sums
+     * (computed from the account's order lines). */
     enum kam_rc (*top_products)(struct kam_store *st, int64_t account_id, int64_t limit,
                                 int (*fn)(void *ctx, const char *sku, const char *name,
                                           const struct kam_rollup *r),

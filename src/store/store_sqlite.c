@@ -36,8 +36,13 @@ struct sqlite_store {
     UCollator *collator; /* names sort the way people read them: Chinese by pinyin */
     struct table_stmts tables[NTABLES];
     sqlite3_stmt *order_insert, *order_find, *order_update;
-    sqlite3_stmt *month_add, *product_add, *month_prune, *product_prune;
+    sqlite3_stmt *header_find, *header_insert;
+    sqlite3_stmt *month_add, *month_prune;
     char *old_strings[4]; /* date, channel, region, order id of the last order_find */
+    /* The last order looked up: consecutive lines of one order skip the orders table. Cleared
+     * by begin and rollback, which may remove the order. */
+    char *last_order;
+    int64_t last_ref, last_account;
 };
 
 static const struct kam_table *const all_tables[NTABLES] = {&kam_accounts, &kam_contacts,
@@ -119,8 +124,15 @@ static int collate_name(void *ctx, int na, const void *a, int nb, const void *b)
 
 /* --- transactions and settings ------------------------------------------------------------ */
 
+static void forget_order(struct sqlite_store *s)
+{
+    free(s->last_order);
+    s->last_order = NULL;
+}
+
 static enum kam_rc op_begin(struct kam_store *st, struct kam_err *err)
 {
+    forget_order(S(st));
     return exec(S(st), "BEGIN IMMEDIATE", err);
 }
 
@@ -131,6 +143,7 @@ static enum kam_rc op_commit(struct kam_store *st, struct kam_err *err)
 
 static enum kam_rc op_rollback(struct kam_store *st, struct kam_err *err)
 {
+    forget_order(S(st));
     if (sqlite3_get_autocommit(S(st)->db))
         return KAM_OK; /* already rolled back, e.g. by SQLite after a full disk */
     return exec(S(st), "ROLLBACK", err);
@@ -432,7 +445,7 @@ static enum kam_rc op_each(struct kam_store *st, const struct kam_table *t, int6
 
     select_list(t, "x", sql, sizeof(sql));
     cat(sql, sizeof(sql), " FROM %s x", t->name);
-    if (account_id > 0)
+    if (account_id > 0 && t != &kam_products) /* products belong to no account */
         cat(sql, sizeof(sql), " WHERE x.%s = %lld", t == &kam_accounts ? "id" : "account",
             (long long)account_id);
     cat(sql, sizeof(sql), " ORDER BY x.id");
@@ -509,9 +522,12 @@ static enum kam_rc op_set_parent(struct kam_store *st, int64_t account_id, int64
 
 /* --- order lines and rollups -------------------------------------------------------------- */
 
-static void bind_order(sqlite3_stmt *q, const struct kam_order_line *l)
+/* A line's id: its order's id * 65536 + line_no (line_no 1..65535). */
+#define LINE_ID(ref, line_no) ((ref)*65536 + (line_no))
+
+static void bind_order(sqlite3_stmt *q, int64_t id, const struct kam_order_line *l)
 {
-    sqlite3_bind_text(q, 1, l->order_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 1, id);
     sqlite3_bind_int64(q, 2, l->line_no);
     sqlite3_bind_int64(q, 3, l->account_id);
     sqlite3_bind_int64(q, 4, l->product_id);
@@ -525,19 +541,89 @@ static void bind_order(sqlite3_stmt *q, const struct kam_order_line *l)
     bind_text(q, 12, l->region);
 }
 
+/* The id of order order_id into *ref, creating the order for account when create is set.
+ * KAM_ERR_NOT_FOUND without create, KAM_ERR_CONFLICT when the order has another account. */
+static enum kam_rc order_ref(struct sqlite_store *s, const char *order_id, int64_t account,
+                             bool create, bool *created, int64_t *ref, struct kam_err *err)
+{
+    sqlite3_stmt *q;
+    int r;
+
+    if (s->last_order == NULL || strcmp(s->last_order, order_id) != 0) {
+        /* Insert first: most orders of an import are new, and a failed insert costs no more
+         * than the lookup it saves. */
+        r = SQLITE_DONE;
+        if (create) {
+            q = s->header_insert;
+            sqlite3_bind_text(q, 1, order_id, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(q, 2, account);
+            r = sqlite3_step(q);
+            sqlite3_reset(q);
+            if (r != SQLITE_DONE)
+                return db_error(s, err, "order");
+            if (sqlite3_changes(s->db) == 1) {
+                s->last_ref = sqlite3_last_insert_rowid(s->db);
+                s->last_account = account;
+                *created = true;
+                r = SQLITE_ROW;
+            }
+        }
+        if (r == SQLITE_DONE) {
+            q = s->header_find;
+            sqlite3_bind_text(q, 1, order_id, -1, SQLITE_STATIC);
+            r = sqlite3_step(q);
+            if (r == SQLITE_ROW) {
+                s->last_ref = sqlite3_column_int64(q, 0);
+                s->last_account = sqlite3_column_int64(q, 1);
+            }
+            sqlite3_reset(q);
+            if (r == SQLITE_DONE)
+                return kam_err_set(err, KAM_ERR_NOT_FOUND, "order '%s' does not exist", order_id);
+            if (r != SQLITE_ROW)
+                return db_error(s, err, "order");
+        }
+        free(s->last_order);
+        s->last_order = kam_xstrdup(order_id);
+    }
+    if (create && s->last_account != account)
+        return kam_err_set(err, KAM_ERR_CONFLICT,
+                           "order '%s' belongs to another account (all lines of an order "
+                           "belong to one account)",
+                           order_id);
+    *ref = s->last_ref;
+    return KAM_OK;
+}
+
 static enum kam_rc op_order_insert(struct kam_store *st, const struct kam_order_line *l,
-                                   bool *inserted, struct kam_err *err)
+                                   bool *inserted, int64_t *id, struct kam_err *err)
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q = s->order_insert;
-    enum kam_rc rc = KAM_OK;
+    enum kam_rc rc;
+    int64_t ref;
 
-    bind_order(q, l);
+    bool created = false;
+
+    if (l->line_no < 1 || l->line_no > KAM_MAX_LINE_NO)
+        return kam_err_set(err, KAM_ERR_INVALID, "line number %lld is not within 1..65535",
+                           (long long)l->line_no);
+    if ((rc = order_ref(s, l->order_id, l->account_id, true, &created, &ref, err)) != KAM_OK)
+        return rc;
+    *id = LINE_ID(ref, l->line_no);
+    bind_order(q, *id, l);
     if (sqlite3_step(q) != SQLITE_DONE)
         rc = db_error(s, err, "order line");
     else
         *inserted = sqlite3_changes(s->db) == 1;
     sqlite3_reset(q);
+    if (rc != KAM_OK && created) {
+        /* The order was made for this line only: take it back so a refused line leaves
+         * nothing. */
+        char sql[96];
+        snprintf(sql, sizeof(sql), "DELETE FROM orders WHERE id = %lld", (long long)ref);
+        forget_order(s);
+        (void)exec(s, sql, NULL); /* the insert's error is the one to report */
+    }
     return rc;
 }
 
@@ -546,11 +632,16 @@ static enum kam_rc op_order_find(struct kam_store *st, const char *order_id, int
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q = s->order_find;
-    enum kam_rc rc = KAM_OK;
+    enum kam_rc rc;
+    int64_t ref;
     int r;
 
-    sqlite3_bind_text(q, 1, order_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 2, line_no);
+    if (line_no < 1 || line_no > KAM_MAX_LINE_NO)
+        return kam_err_set(err, KAM_ERR_NOT_FOUND, "order '%s' has no line %lld", order_id,
+                           (long long)line_no);
+    if ((rc = order_ref(s, order_id, 0, false, NULL, &ref, err)) != KAM_OK)
+        return rc;
+    sqlite3_bind_int64(q, 1, LINE_ID(ref, line_no));
     r = sqlite3_step(q);
     if (r == SQLITE_DONE) {
         rc = kam_err_set(err, KAM_ERR_NOT_FOUND, "order '%s' has no line %lld", order_id,
@@ -589,8 +680,7 @@ static enum kam_rc op_order_update(struct kam_store *st, int64_t id, const struc
     sqlite3_stmt *q = s->order_update;
     enum kam_rc rc = KAM_OK;
 
-    bind_order(q, l);
-    sqlite3_bind_int64(q, 13, id);
+    bind_order(q, id, l);
     if (sqlite3_step(q) != SQLITE_DONE)
         rc = db_error(s, err, "order line");
     sqlite3_reset(q);
@@ -621,11 +711,12 @@ static enum kam_rc op_order_each(struct kam_store *st, int64_t account_id, kam_o
     int r;
 
     rc = prepare(s,
-                 "SELECT o.id, o.order_id, o.line_no, o.account, o.product, o.date, o.quantity, "
-                 "o.unit_price, o.amount, o.cost, o.discount, o.channel, o.region, a.code, p.sku "
-                 "FROM order_lines o JOIN accounts a ON a.id = o.account "
-                 "JOIN products p ON p.id = o.product WHERE ?1 = 0 OR o.account = ?1 "
-                 "ORDER BY o.id",
+                 "SELECT l.id, o.order_id, l.line_no, l.account, l.product, l.date, l.quantity, "
+                 "l.unit_price, l.amount, l.cost, l.discount, l.channel, l.region, a.code, p.sku "
+                 "FROM orders o JOIN order_lines l ON l.id BETWEEN o.id * 65536 AND "
+                 "o.id * 65536 + 65535 JOIN accounts a ON a.id = l.account "
+                 "JOIN products p ON p.id = l.product WHERE ?1 = 0 OR o.account = ?1 "
+                 "ORDER BY o.id, l.id",
                  &q, err);
     if (rc != KAM_OK)
         return rc;
@@ -655,9 +746,11 @@ static enum kam_rc op_order_each(struct kam_store *st, int64_t account_id, kam_o
     return rc;
 }
 
-static enum kam_rc add_rollup(struct sqlite_store *s, sqlite3_stmt *q, sqlite3_stmt *prune,
-                              int64_t a, int64_t b, const struct kam_rollup *d, struct kam_err *err)
+static enum kam_rc op_rollup_add(struct kam_store *st, int64_t a, int b, const struct kam_rollup *d,
+                                 struct kam_err *err)
 {
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = s->month_add, *prune = s->month_prune;
     enum kam_rc rc = KAM_OK;
     sqlite3_bind_int64(q, 1, a);
     sqlite3_bind_int64(q, 2, b);
@@ -671,9 +764,9 @@ static enum kam_rc add_rollup(struct sqlite_store *s, sqlite3_stmt *q, sqlite3_s
     if (sqlite3_step(q) != SQLITE_DONE)
         rc = db_error(s, err, "rollup");
     sqlite3_reset(q);
-    /* A cell whose lines all moved away is removed, so that undoing a change restores the
-     * database exactly. Only a delta that removes lines can empty a cell. */
-    if (rc == KAM_OK && d->lines < 0) {
+    /* A cell left with all zeros is removed, so that undoing a change restores the database
+     * exactly. A delta that adds lines cannot empty a cell. */
+    if (rc == KAM_OK && d->lines <= 0) {
         sqlite3_bind_int64(prune, 1, a);
         sqlite3_bind_int64(prune, 2, b);
         if (sqlite3_step(prune) != SQLITE_DONE)
@@ -681,20 +774,6 @@ static enum kam_rc add_rollup(struct sqlite_store *s, sqlite3_stmt *q, sqlite3_s
         sqlite3_reset(prune);
     }
     return rc;
-}
-
-static enum kam_rc op_rollup_add(struct kam_store *st, int64_t account_id, int month,
-                                 const struct kam_rollup *d, struct kam_err *err)
-{
-    return add_rollup(S(st), S(st)->month_add, S(st)->month_prune, account_id, month, d, err);
-}
-
-static enum kam_rc op_product_rollup_add(struct kam_store *st, int64_t account_id,
-                                         int64_t product_id, const struct kam_rollup *d,
-                                         struct kam_err *err)
-{
-    return add_rollup(S(st), S(st)->product_add, S(st)->product_prune, account_id, product_id, d,
-                      err);
 }
 
 static void read_rollup(sqlite3_stmt *q, int c, struct kam_rollup *r)
@@ -751,10 +830,12 @@ static enum kam_rc op_top_products(struct kam_store *st, int64_t account_id, int
     int r;
 
     rc = prepare(s,
-                 "SELECT p.sku, p.name, ap.revenue, ap.cost, ap.costed_revenue, ap.quantity, "
-                 "ap.returns, ap.discount, ap.lines FROM account_products ap "
-                 "JOIN products p ON p.id = ap.product WHERE ap.account = ?1 AND ap.lines > 0 "
-                 "ORDER BY ap.revenue DESC, p.sku LIMIT ?2",
+                 "SELECT p.sku, p.name, sum(l.amount), sum(coalesce(l.cost, 0)), "
+                 "sum(CASE WHEN l.cost IS NULL THEN 0 ELSE l.amount END), sum(l.quantity), "
+                 "sum(CASE WHEN l.quantity < 0 THEN l.amount ELSE 0 END), sum(l.discount), "
+                 "count(*) FROM orders o JOIN order_lines l ON l.id BETWEEN o.id * 65536 AND "
+                 "o.id * 65536 + 65535 JOIN products p ON p.id = l.product WHERE o.account = ?1 "
+                 "GROUP BY l.product ORDER BY 3 DESC, p.sku LIMIT ?2",
                  &q, err);
     if (rc != KAM_OK)
         return rc;
@@ -804,8 +885,8 @@ static enum kam_rc op_order_months(struct kam_store *st, int *first, int *last, 
     sqlite3_stmt *q = NULL;
     enum kam_rc rc;
 
-    /* The rollup gives the months cheaply; the last date needs one index probe per account of
-     * the last month, which order_lines(account, date) answers without a scan. */
+    /* The rollup gives the months cheaply; the last date reads only the lines of the accounts
+     * that bought in the last month. */
     rc = prepare(s,
                  "SELECT coalesce(min(month), 0), coalesce(max(month), 0) FROM account_months "
                  "WHERE lines != 0",
@@ -823,8 +904,9 @@ static enum kam_rc op_order_months(struct kam_store *st, int *first, int *last, 
         return rc;
     last_date[0] = '\0';
     rc = prepare(s,
-                 "SELECT max((SELECT max(o.date) FROM order_lines o WHERE o.account = m.account)) "
-                 "FROM account_months m WHERE m.month = ?1 AND m.lines != 0",
+                 "SELECT max(l.date) FROM orders o JOIN order_lines l ON l.id BETWEEN "
+                 "o.id * 65536 AND o.id * 65536 + 65535 WHERE o.account IN "
+                 "(SELECT account FROM account_months WHERE month = ?1 AND lines != 0)",
                  &q, err);
     if (rc != KAM_OK)
         return rc;
@@ -893,30 +975,38 @@ static enum kam_rc op_tag_add(struct kam_store *st, int64_t account_id, const ch
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q = NULL;
-    enum kam_rc rc = prepare(s,
-                             "INSERT INTO tags(name, color) VALUES (?1, ?2) ON CONFLICT(name) "
-                             "DO UPDATE SET color = coalesce(excluded.color, color)",
-                             &q, err);
+    enum kam_rc rc = exec(s, "SAVEPOINT tag_add", err);
     if (rc != KAM_OK)
         return rc;
+    rc = prepare(s,
+                 "INSERT INTO tags(name, color) VALUES (?1, ?2) ON CONFLICT(name) "
+                 "DO UPDATE SET color = coalesce(excluded.color, color)",
+                 &q, err);
+    if (rc != KAM_OK)
+        goto out;
     sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
     bind_text(q, 2, color);
     if (sqlite3_step(q) != SQLITE_DONE)
         rc = db_error(s, err, "tag");
     sqlite3_finalize(q);
     if (rc != KAM_OK)
-        return rc;
+        goto out;
     rc = prepare(s,
                  "INSERT OR IGNORE INTO account_tags(account, tag) "
                  "SELECT ?1, id FROM tags WHERE name = ?2",
                  &q, err);
     if (rc != KAM_OK)
-        return rc;
+        goto out;
     sqlite3_bind_int64(q, 1, account_id);
     sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
     if (sqlite3_step(q) != SQLITE_DONE)
         rc = db_error(s, err, "tag");
     sqlite3_finalize(q);
+out:
+    /* A tag is created and linked together or not at all. */
+    if (rc != KAM_OK)
+        (void)exec(s, "ROLLBACK TO tag_add", NULL); /* the first error is the one to report */
+    (void)exec(s, "RELEASE tag_add", NULL);         /* a savepoint always releases */
     return rc;
 }
 
@@ -970,12 +1060,13 @@ static enum kam_rc op_counts(struct kam_store *st, struct kam_counts *out, struc
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q = NULL;
-    enum kam_rc rc = prepare(s,
-                             "SELECT (SELECT count(*) FROM accounts), (SELECT count(*) FROM "
-                             "contacts), (SELECT count(*) FROM products), (SELECT count(*) FROM "
-                             "order_lines), (SELECT count(*) FROM payments), (SELECT count(*) "
-                             "FROM tags)",
-                             &q, err);
+    enum kam_rc rc =
+        prepare(s,
+                "SELECT (SELECT count(*) FROM accounts), (SELECT count(*) FROM "
+                "contacts), (SELECT count(*) FROM products), (SELECT coalesce(sum(lines), 0) "
+                "FROM account_months), (SELECT count(*) FROM payments), (SELECT count(*) "
+                "FROM tags)",
+                &q, err);
     if (rc != KAM_OK)
         return rc;
     if (sqlite3_step(q) == SQLITE_ROW) {
@@ -1007,10 +1098,11 @@ static void op_close(struct kam_store *st)
     sqlite3_finalize(s->order_insert);
     sqlite3_finalize(s->order_find);
     sqlite3_finalize(s->order_update);
+    sqlite3_finalize(s->header_find);
+    sqlite3_finalize(s->header_insert);
     sqlite3_finalize(s->month_add);
-    sqlite3_finalize(s->product_add);
     sqlite3_finalize(s->month_prune);
-    sqlite3_finalize(s->product_prune);
+    forget_order(s);
     for (int i = 0; i < 4; i++)
         free(s->old_strings[i]);
     sqlite3_close(s->db);
@@ -1038,7 +1130,6 @@ static const struct kam_store_ops sqlite_ops = {
     .order_max_id = op_order_max_id,
     .order_each = op_order_each,
     .rollup_add = op_rollup_add,
-    .product_rollup_add = op_product_rollup_add,
     .rollup_each = op_rollup_each,
     .top_products = op_top_products,
     .revenues = op_revenues,
@@ -1107,26 +1198,32 @@ static enum kam_rc prepare_all(struct sqlite_store *s, struct kam_err *err)
         if ((rc = prepare_table(s, &s->tables[i], all_tables[i], err)) != KAM_OK)
             return rc;
 #define ORDER_COLS                                                                                 \
-    "order_id, line_no, account, product, date, quantity, unit_price, amount, cost, discount, "    \
+    "id, line_no, account, product, date, quantity, unit_price, amount, cost, discount, "          \
     "channel, region"
     if ((rc = prepare(s,
                       "INSERT INTO order_lines(" ORDER_COLS ") VALUES "
                       "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
-                      "ON CONFLICT(order_id, line_no) DO NOTHING",
+                      "ON CONFLICT(id) DO NOTHING",
                       &s->order_insert, err)))
         return rc;
     if ((rc = prepare(s,
                       "SELECT id, account, product, date, quantity, unit_price, amount, cost, "
-                      "discount, channel, region FROM order_lines "
-                      "WHERE order_id = ?1 AND line_no = ?2",
+                      "discount, channel, region FROM order_lines WHERE id = ?1",
                       &s->order_find, err)))
         return rc;
     if ((rc = prepare(s,
-                      "UPDATE order_lines SET order_id = ?1, line_no = ?2, account = ?3, product = "
-                      "?4, date = ?5, "
+                      "UPDATE order_lines SET account = ?3, product = ?4, date = ?5, "
                       "quantity = ?6, unit_price = ?7, amount = ?8, cost = ?9, discount = ?10, "
-                      "channel = ?11, region = ?12 WHERE id = ?13",
+                      "channel = ?11, region = ?12 WHERE id = ?1 AND line_no = ?2",
                       &s->order_update, err)))
+        return rc;
+    if ((rc = prepare(s, "SELECT id, account FROM orders WHERE order_id = ?1", &s->header_find,
+                      err)))
+        return rc;
+    if ((rc = prepare(s,
+                      "INSERT INTO orders(order_id, account) VALUES (?1, ?2) "
+                      "ON CONFLICT(order_id) DO NOTHING",
+                      &s->header_insert, err)))
         return rc;
 #define ROLLUP_UPSERT(table, key)                                                                  \
     "INSERT INTO " table "(account, " key ", " ROLLUP_COLS ") VALUES "                             \
@@ -1142,9 +1239,7 @@ static enum kam_rc prepare_all(struct sqlite_store *s, struct kam_err *err)
         return rc;
     if ((rc = prepare(s, ROLLUP_PRUNE("account_months", "month"), &s->month_prune, err)))
         return rc;
-    if ((rc = prepare(s, ROLLUP_PRUNE("account_products", "product"), &s->product_prune, err)))
-        return rc;
-    return prepare(s, ROLLUP_UPSERT("account_products", "product"), &s->product_add, err);
+    return KAM_OK;
 }
 
 enum kam_rc kam_store_open_sqlite(const char *path, unsigned flags, struct kam_store **out,
@@ -1157,6 +1252,13 @@ enum kam_rc kam_store_open_sqlite(const char *path, unsigned flags, struct kam_s
 
     *out = NULL;
     s->base.ops = &sqlite_ops;
+    /* Memory statistics take a global mutex on every allocation; kam does not read them. This
+     * must precede SQLite's initialisation, so only the first open of the process does it. */
+    static bool configured;
+    if (!configured) {
+        configured = true;
+        (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); /* SQLITE_MISUSE if already set up */
+    }
     if (flags & KAM_STORE_CREATE)
         oflags |= SQLITE_OPEN_CREATE;
     else if (stat(path, &sb) != 0) {
@@ -1183,7 +1285,7 @@ enum kam_rc kam_store_open_sqlite(const char *path, unsigned flags, struct kam_s
      * process crashes and only risks the last commit on power loss. The page cache is sized for
      * imports of millions of lines. */
     rc = exec(s,
-              "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+              "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
               "PRAGMA foreign_keys = ON; PRAGMA cache_size = -262144; "
               "PRAGMA temp_store = MEMORY",
               err);

@@ -176,13 +176,36 @@ bad:
     return kam_err_set(err, KAM_ERR_INVALID, "does not match the date format '%s'", fmt);
 }
 
+static char *digits_out(char *p, int v, int n)
+{
+    for (int i = n - 1; i >= 0; i--, v /= 10)
+        p[i] = (char)('0' + v % 10);
+    return p + n;
+}
+
 char *kam_date_str(const struct kam_date *d, char *buf, size_t n)
 {
-    if (d->has_time)
-        snprintf(buf, n, "%04d-%02d-%02d %02d:%02d:%02d", d->year, d->month, d->day, d->hour,
-                 d->min, d->sec);
-    else
-        snprintf(buf, n, "%04d-%02d-%02d", d->year, d->month, d->day);
+    /* By hand rather than snprintf: the import formats one date per order line. */
+    char tmp[KAM_DATE_STRLEN], *p = tmp;
+    p = digits_out(p, d->year, 4);
+    *p++ = '-';
+    p = digits_out(p, d->month, 2);
+    *p++ = '-';
+    p = digits_out(p, d->day, 2);
+    if (d->has_time) {
+        *p++ = ' ';
+        p = digits_out(p, d->hour, 2);
+        *p++ = ':';
+        p = digits_out(p, d->min, 2);
+        *p++ = ':';
+        p = digits_out(p, d->sec, 2);
+    }
+    *p = '\0';
+    if (n > 0) {
+        size_t len = (size_t)(p - tmp) < n - 1 ? (size_t)(p - tmp) : n - 1;
+        memcpy(buf, tmp, len);
+        buf[len] = '\0';
+    }
     return buf;
 }
 

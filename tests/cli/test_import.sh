@@ -37,10 +37,10 @@ CSV
 run --db "$DB" import orders orders.csv
 expect_rc "orders import" 0
 expect_out "orders import" "4 rows read, 4 inserted"
-expect_eq "amount derived exactly" "$(sql "$DB" "select amount from order_lines where order_id='O1' and line_no=2")" "99999"
-expect_eq "time of day kept" "$(sql "$DB" "select date from order_lines where order_id='O2'")" "2024-02-10 13:45:00"
+expect_eq "amount derived exactly" "$(sql "$DB" "select amount from v_order_lines where order_id='O1' and line_no=2")" "99999"
+expect_eq "time of day kept" "$(sql "$DB" "select date from v_order_lines where order_id='O2'")" "2024-02-10 13:45:00"
 expect_eq "rollup A2 Feb net of return" "$(sql "$DB" "select revenue, lines from account_months m join accounts a on a.id=m.account where a.code='A2' and month=202402")" "200000|2"
-expect_eq "cost from standard cost" "$(sql "$DB" "select cost from order_lines where order_id='O1' and line_no=1")" "120000"
+expect_eq "cost from standard cost" "$(sql "$DB" "select cost from v_order_lines where order_id='O1' and line_no=1")" "120000"
 
 BASE=$(digest "$DB")
 run --db "$DB" import orders orders.csv
@@ -82,6 +82,15 @@ bad_case "unknown account" acct.csv 2 "acct.csv:2: field account: unknown accoun
 
 printf 'order_id,line_no,date,account,product,quantity,unit_price\nX1,1,2024-01-05,A1,P1,1,2\nX2,1,2024-01-05,A1,P1,1,2\nX1,1,2024-01-06,A1,P1,1,2\n' >dup.csv
 bad_case "duplicate key" dup.csv 2 "dup.csv:4: duplicate order line: order 'X1' line 1 is earlier in the file"
+
+printf 'order_id,line_no,date,account,product,quantity,unit_price\nO1,3,2024-01-05,A1,P1,1,2\nO1,3,2024-01-06,A1,P1,1,2\n' >dup2.csv
+bad_case "duplicate new line of an existing order" dup2.csv 2 "dup2.csv:3: duplicate order line: the same key is on line 2"
+
+printf 'order_id,line_no,date,account,product,quantity,unit_price\nO2,1,2024-02-10 13:45:00,A2,P2,3,10\nO1,5,2024-01-05,A3,P1,1,2\n' >moved.csv
+bad_case "a line for another account than its order" moved.csv 2 "moved.csv:3: field account: order 'O1' belongs to another account (all lines of an order belong to one account) (A3)"
+
+printf 'order_id,line_no,date,account,product,quantity,unit_price\nO9,70000,2024-01-05,A1,P1,1,2\n' >lineno.csv
+bad_case "line number out of range" lineno.csv 2 "lineno.csv:2: field line_no: must be within 1..65535 (70000)"
 
 printf 'order_id,line_no,date,account,product,unit_price\nX1,1,2024-01-05,A1,P1,2\n' >missing.csv
 bad_case "missing column" missing.csv 2 "missing column 'quantity'"
@@ -178,7 +187,7 @@ printf 'order_id,line_no,date,account,product,quantity,unit_price\nR1,1,2024-04-
 run --db "$DB" import orders mixed.csv --reject-file rejects.csv
 expect_rc "reject file" 0
 expect_out "reject file" "4 rows read, 2 inserted, 0 updated, 0 unchanged, 2 rejected"
-expect_eq "valid rows imported" "$(sql "$DB" "select group_concat(order_id) from (select order_id from order_lines where order_id like 'R%' order by 1)")" "R1,R4"
+expect_eq "valid rows imported" "$(sql "$DB" "select group_concat(order_id) from (select order_id from v_order_lines where order_id like 'R%' order by 1)")" "R1,R4"
 expect_eq "reject file rows" "$(wc -l <rejects.csv | tr -d ' ')" "3"
 expect_eq "reject header" "$(head -1 rejects.csv)" "order_id,line_no,date,account,product,quantity,unit_price,reject_reason"
 expect_eq "reject row keeps the original" "$(sed -n 3p rejects.csv)" 'R3,1,2024-04-01,A1,P1,"1,5",2,"quantity: is not a number (1,5)"'
@@ -188,8 +197,8 @@ printf 'Beleg;Pos\nx\n' >/dev/null
 printf 'Invoice,Datum,Kunde,Artikel,Menge,Preis\nM1,03/15/2024 09:30,A1,P1,2,2.5\nM2,3/1/2024 17:05,A1,P2,1,10\n' >mapped.csv
 run --db "$DB" import orders mapped.csv --map 'order_id=Invoice,date=Datum,account=Kunde,product=Artikel,quantity=Menge,unit_price=Preis' --date-format '%m/%d/%Y %H:%M'
 expect_rc "map and date format" 0
-expect_eq "date parsed with format" "$(sql "$DB" "select date from order_lines where order_id='M2'")" "2024-03-01 17:05:00"
-expect_eq "line numbers by position" "$(sql "$DB" "select line_no from order_lines where order_id='M1'")" "1"
+expect_eq "date parsed with format" "$(sql "$DB" "select date from v_order_lines where order_id='M2'")" "2024-03-01 17:05:00"
+expect_eq "line numbers by position" "$(sql "$DB" "select line_no from v_order_lines where order_id='M1'")" "1"
 printf 'order_id=Invoice\ndate=Datum\naccount=Kunde\nproduct=Artikel\nquantity=Menge\nunit_price=Preis\n' >map.txt
 run --db "$DB" import orders mapped.csv --map-file map.txt --date-format '%m/%d/%Y %H:%M'
 expect_out "map file, re-import" "2 unchanged"
@@ -214,7 +223,7 @@ run --db "$DB" import orders crlf.csv.gz --create-missing
 expect_rc "gzip CRLF create-missing" 0
 expect_out "created references counted" "1 accounts and 1 products created"
 expect_eq "created account" "$(sql "$DB" "select name from accounts where code='NEW1'")" "New Customer"
-expect_eq "unit price derived" "$(sql "$DB" "select line_no, unit_price from order_lines where order_id='N1' order by line_no")" "1|37500
+expect_eq "unit price derived" "$(sql "$DB" "select line_no, unit_price from v_order_lines where order_id='N1' order by line_no")" "1|37500
 2|25000"
 
 # --- exit codes of the CLI itself -------------------------------------------------------------

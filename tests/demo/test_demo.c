@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csv.h>
@@ -31,7 +32,7 @@
 static const char *const files[] = {"accounts", "products", "contacts", "orders", "payments"};
 
 #define ORDERS_HEADER                                                                              \
-    "order_id,line_no,date,account,product,quantity,unit_price,amount,unit_cost,discount,"        \
+    "order_id,line_no,date,account,product,quantity,unit_price,amount,unit_cost,discount,"         \
     "channel,region"
 
 /* --- helpers ------------------------------------------------------------------------------ */
@@ -244,9 +245,9 @@ static kam_money *csv_revenues(const struct table *o, int naccounts)
     kam_err_clear(&err);
     for (size_t r = 0; r < o->nrows; r++) {
         kam_money amount;
-        assert_int_equal(kam_money_mul(money(cell(o, r, c_qty)), money(cell(o, r, c_price)),
-                                       &amount, &err),
-                         KAM_OK);
+        assert_int_equal(
+            kam_money_mul(money(cell(o, r, c_qty)), money(cell(o, r, c_price)), &amount, &err),
+            KAM_OK);
         rev[code_index(cell(o, r, c_acc), naccounts)] += amount - money(cell(o, r, c_disc));
     }
     return rev;
@@ -327,6 +328,8 @@ static void test_bad_options(void **state)
         {"too many products", 10, KAM_DEMO_MAX_PRODUCTS + 1, 1, "2025-12-31", NULL,
          KAM_ERR_TOO_LARGE},
         {"too many years", 10, 10, KAM_DEMO_MAX_YEARS + 1, "2025-12-31", NULL, KAM_ERR_TOO_LARGE},
+        {"too many accounts for the years", KAM_DEMO_MAX_ACCOUNTS, 10, KAM_DEMO_MAX_YEARS,
+         "2025-12-31", NULL, KAM_ERR_TOO_LARGE},
         {"end date not a calendar day", 10, 10, 1, "2025-02-30", NULL, KAM_ERR_USAGE},
         {"end date with a time of day", 10, 10, 1, "2025-12-31 10:00", NULL, KAM_ERR_USAGE},
         {"end date in another format", 10, 10, 1, "31.12.2025", NULL, KAM_ERR_USAGE},
@@ -416,12 +419,20 @@ static void test_same_seed_same_bytes(void **state)
 
 /* --- content ------------------------------------------------------------------------------ */
 
+static bool is_ascii(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80)
+            return false;
+    return true;
+}
+
 static void check_accounts(const struct kam_demo_opts *o, const struct table *t)
 {
     size_t c_code = col(t, "code"), c_role = col(t, "role"), c_uscc = col(t, "uscc"),
            c_parent = col(t, "parent"), c_level = col(t, "level"), c_region = col(t, "region"),
            c_owner = col(t, "owner"), c_name = col(t, "name"), c_country = col(t, "country");
-    int roles[16] = {0}, with_uscc = 0, children = 0, child_first = 0, english = 0, chinese = 0;
+    int roles[16] = {0}, with_uscc = 0, children = 0, child_first = 0, english = 0;
     struct kam_err err;
 
     kam_err_clear(&err);
@@ -436,8 +447,8 @@ static void check_accounts(const struct kam_demo_opts *o, const struct table *t)
         assert_int_equal(code_index(code, o->accounts), (int)r);
         assert_true(role >= 0);
         roles[role]++;
-        assert_true(kam_enum_index(kam_level_names, cell(t, r, c_level),
-                                   strlen(cell(t, r, c_level))) >= 0);
+        assert_true(
+            kam_enum_index(kam_level_names, cell(t, r, c_level), strlen(cell(t, r, c_level))) >= 0);
         assert_string_equal(cell(t, r, c_country), "中国");
         if (*uscc) {
             with_uscc++;
@@ -456,10 +467,11 @@ static void check_accounts(const struct kam_demo_opts *o, const struct table *t)
             assert_true(strcmp(owner, "rep-east-1") == 0 || strcmp(owner, "rep-east-2") == 0);
         else
             assert_string_equal(owner, "rep-west-1");
-        if (strstr(name, "Co., Ltd.") != NULL)
+        /* English names carry a comma, so the file must quote them. */
+        if (is_ascii(name)) {
+            assert_non_null(strstr(name, "Co., Ltd."));
             english++;
-        else if (strstr(name, "公司") != NULL)
-            chinese++;
+        }
     }
     for (int role = 0; kam_role_names[role] != NULL; role++)
         if (roles[role] == 0)
@@ -468,7 +480,6 @@ static void check_accounts(const struct kam_demo_opts *o, const struct table *t)
     assert_true(children > 0);
     assert_true(child_first > 0); /* a subsidiary listed before its parent */
     assert_in_range(english * 100 / o->accounts, 20, 45);
-    assert_int_equal(english + chinese, o->accounts);
 }
 
 static void check_products(const struct kam_demo_opts *o, const struct table *t)
@@ -514,8 +525,6 @@ static void check_contacts(const struct kam_demo_opts *o, const struct table *t)
             found = strcmp(cell(t, q, c_acc), acc) == 0 && strcmp(cell(t, q, c_name), boss) == 0;
         assert_true(found);
         bosses++;
-        if (t->nrows > 20000 && bosses > 500)
-            break; /* enough evidence; the quadratic check is for the small demo */
     }
     for (int i = 0; i < o->accounts; i++)
         assert_in_range(per[i], 1, 5);
@@ -528,13 +537,16 @@ static void check_orders(const struct kam_demo_opts *o, const struct table *t,
 {
     size_t c_id = col(t, "order_id"), c_line = col(t, "line_no"), c_date = col(t, "date"),
            c_acc = col(t, "account"), c_prod = col(t, "product"), c_qty = col(t, "quantity"),
-           c_disc = col(t, "discount"), c_amount = col(t, "amount"), c_ch = col(t, "channel");
-    char start[16], prev_id[32] = "";
+           c_disc = col(t, "discount"), c_amount = col(t, "amount"), c_ch = col(t, "channel"),
+           c_price = col(t, "unit_price");
+    char start[32], prev_id[32] = "";
+    struct kam_err err;
     int64_t returns = 0, expect_line = 1, prev_sign = 0;
     kam_money feb = 0, dec = 0;
     kam_money *rev = csv_revenues(t, o->accounts);
     struct kam_top_share ts;
 
+    kam_err_clear(&err);
     range_start(o, start, sizeof(start));
     for (size_t r = 0; r < t->nrows; r++) {
         const char *id = cell(t, r, c_id), *date = cell(t, r, c_date);
@@ -545,9 +557,9 @@ static void check_orders(const struct kam_demo_opts *o, const struct table *t,
         assert_int_equal(strlen(date), 10);
         code_index(cell(t, r, c_acc), o->accounts);
         assert_in_range(atoi(cell(t, r, c_prod) + 1), 1, o->products);
-        assert_int_equal(strcmp(cell(products, (size_t)atoi(cell(t, r, c_prod) + 1) - 1, 0),
-                                cell(t, r, c_prod)),
-                         0);
+        assert_int_equal(
+            strcmp(cell(products, (size_t)atoi(cell(t, r, c_prod) + 1) - 1, 0), cell(t, r, c_prod)),
+            0);
         assert_true(qty != 0);
         assert_true(money(cell(t, r, c_disc)) >= 0);
         assert_string_equal(cell(t, r, c_amount), "");
@@ -566,15 +578,18 @@ static void check_orders(const struct kam_demo_opts *o, const struct table *t,
         expect_line++;
         prev_sign = sign;
         returns += qty < 0;
+        kam_money amount;
+        assert_int_equal(kam_money_mul(qty, money(cell(t, r, c_price)), &amount, &err), KAM_OK);
+        amount -= money(cell(t, r, c_disc));
         if (strncmp(date + 5, "02", 2) == 0)
-            feb += money(cell(t, r, c_qty)) / KAM_MONEY_SCALE * 1; /* quantity as a volume proxy */
+            feb += amount;
         if (strncmp(date + 5, "12", 2) == 0)
-            dec += money(cell(t, r, c_qty)) / KAM_MONEY_SCALE;
+            dec += amount;
     }
     /* About 2 % of the lines are returns. */
     assert_in_range(returns * 1000 / (int64_t)t->nrows, 5, 50);
     /* Chinese New Year against the year-end push. */
-    assert_true(feb < dec);
+    assert_true(feb * 3 < dec * 2);
     /* The 80:20 shape on the net basis. */
     kam_pareto_top_share(rev, (size_t)o->accounts, 0.2, &ts);
     if (ts.share < 0.65 || ts.share > 0.90)
@@ -677,8 +692,8 @@ static int on_revenue(void *ctx, int64_t id, const char *code, const char *name,
     (void)name;
     r->values[i] = v;
     if (v != r->expected[i] && r->mismatches++ < 5)
-        print_error("account %s: store has net revenue %lld, orders.csv %lld\n", code,
-                    (long long)v, (long long)r->expected[i]);
+        print_error("account %s: store has net revenue %lld, orders.csv %lld\n", code, (long long)v,
+                    (long long)r->expected[i]);
     return 0;
 }
 
@@ -746,7 +761,7 @@ static void test_generate(void **state)
         struct table ord, acc;
         struct kam_top_share ts;
         struct payment_scan ps;
-        char root[4096], tmp[4096], csv_dir[4096], last_date[32], start[16];
+        char root[1024], tmp[4096], csv_dir[4096], last_date[32], start[32];
         int64_t tagged = 0, children = 0, csv_children = 0;
         int first, last;
 
@@ -761,8 +776,7 @@ static void test_generate(void **state)
         memset(&rep, 0, sizeof(rep));
         enum kam_rc rc = kam_demo_generate(st, &o, &rep, &err);
         if (rc != KAM_OK)
-            fail_msg("%s: demo generate failed: %s: %s", configs[i].name, kam_rc_name(rc),
-                     err.msg);
+            fail_msg("%s: demo generate failed: %s: %s", configs[i].name, kam_rc_name(rc), err.msg);
         assert_int_equal(count_entries(tmp), 0);
 
         /* The report is what the files hold, and the store holds all of it. */
@@ -794,19 +808,17 @@ static void test_generate(void **state)
 
         /* The order range is the requested years up to the end date. */
         assert_int_equal(
-            st->ops->order_months(st, &first, &last, last_date, sizeof(last_date), &err),
-            KAM_OK);
+            st->ops->order_months(st, &first, &last, last_date, sizeof(last_date), &err), KAM_OK);
         range_start(&o, start, sizeof(start));
         assert_int_equal(first, atoi(start) * 100 + atoi(start + 5));
-        assert_int_equal(last, 202512);
+        assert_int_equal(last, atoi(o.end_date) * 100 + atoi(o.end_date + 5));
 
         /* Receivables overdue at the end date, and groups with their parents resolved. */
         ps.end_date = o.end_date;
         ps.overdue_open = 0;
         assert_int_equal(st->ops->each(st, &kam_payments, 0, on_payment, &ps, &err), KAM_OK);
         assert_true(ps.overdue_open > 0);
-        assert_int_equal(st->ops->each(st, &kam_accounts, 0, on_account, &children, &err),
-                         KAM_OK);
+        assert_int_equal(st->ops->each(st, &kam_accounts, 0, on_account, &children, &err), KAM_OK);
         for (size_t r = 0; r < acc.nrows; r++)
             csv_children += *cell(&acc, r, col(&acc, "parent")) != '\0';
         assert_true(children > 0);
@@ -863,7 +875,7 @@ static void test_generate_failures(void **state)
         struct kam_counts counts;
         struct kam_store *st = NULL;
         struct kam_err err;
-        char root[4096], tmp[4096];
+        char root[1024], tmp[4096];
 
         kam_demo_opts_default(&o);
         o.accounts = 60;

@@ -1,0 +1,2708 @@
+/* The store contract suite: every operation of struct kam_store_ops (src/store/store.h), driven
+ * only through that interface, so that each backend (SQLite now, PostgreSQL later) must pass the
+ * same cases.
+ *
+ * The backend is chosen in one table, backends[]; the whole suite runs once per entry, each case
+ * on a fresh database in its own temporary directory. Nothing here knows SQL or a backend type:
+ * a case checks only what a caller of store.h can observe (return codes, callbacks, counts, what
+ * a reopened database holds). Amounts are raw kam_money (units * 10^4); months are yyyymm.
+ * DOMAIN.md: "Scope" (roles), "Relationship levels", "Tags". */
+#include "store/store.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+/* --- the backends under test -------------------------------------------------------------- */
+
+static const struct backend {
+    const char *name;
+    enum kam_rc (*open)(const char *path, unsigned flags, struct kam_store **out,
+                        struct kam_err *err);
+} backends[] = {{"sqlite", kam_store_open_sqlite}};
+
+static const struct backend *backend; /* the entry of backends[] being run, set by main */
+
+/* --- checks -------------------------------------------------------------------------------- */
+
+#define NCASES(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The case of a table-driven test being checked, named in every failure; NULL outside tables. */
+static const char *CASE;
+
+#define FAIL(fmt, ...)                                                                             \
+    fail_msg("%s%s%s" fmt, CASE ? "case '" : "", CASE ? CASE : "", CASE ? "': " : "", ##__VA_ARGS__)
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            FAIL("%s", #cond);                                                                     \
+    } while (0)
+#define CHECK_INT(got, want)                                                                       \
+    do {                                                                                           \
+        int64_t g_ = (got), w_ = (want);                                                           \
+        if (g_ != w_)                                                                              \
+            FAIL("%s is %lld, want %lld", #got, (long long)g_, (long long)w_);                     \
+    } while (0)
+#define CHECK_STR(got, want)                                                                       \
+    do {                                                                                           \
+        const char *g_ = (got), *w_ = (want);                                                      \
+        if (g_ == NULL || strcmp(g_, w_) != 0)                                                     \
+            FAIL("%s is '%s', want '%s'", #got, g_ ? g_ : "(null)", w_);                           \
+    } while (0)
+/* A string the store may give as NULL or "" when the stored value is absent. */
+#define CHECK_ABSENT(got)                                                                          \
+    do {                                                                                           \
+        const char *g_ = (got);                                                                    \
+        if (g_ != NULL && g_[0] != '\0')                                                           \
+            FAIL("%s is '%s', want nothing", #got, g_);                                            \
+    } while (0)
+/* call takes &err; the store's message is printed when the code is not the one wanted. */
+#define CHECK_RC(want, call)                                                                       \
+    do {                                                                                           \
+        enum kam_rc w_ = (want);                                                                   \
+        kam_err_clear(&err);                                                                       \
+        enum kam_rc r_ = (call);                                                                   \
+        if (r_ != w_)                                                                              \
+            FAIL("%s gave %s ('%s'), want %s", #call, kam_rc_name(r_), err.msg, kam_rc_name(w_));  \
+    } while (0)
+#define CHECK_OK(call) CHECK_RC(KAM_OK, call)
+#define CHECK_FAILS(call)                                                                          \
+    do {                                                                                           \
+        kam_err_clear(&err);                                                                       \
+        enum kam_rc r_ = (call);                                                                   \
+        if (r_ == KAM_OK)                                                                          \
+            FAIL("%s succeeded, want an error", #call);                                            \
+    } while (0)
+
+/* --- fixture: a fresh database per test --------------------------------------------------- */
+
+enum { MAXCOLS = 24, MAXROWS = 16, MAXTEXT = 160 };
+
+/* Copies of the values a kam_row_fn saw; strings are copied because they are borrowed. */
+struct row {
+    int64_t id;
+    bool null[MAXCOLS];
+    int64_t i[MAXCOLS];
+    size_t len[MAXCOLS];
+    char s[MAXCOLS][MAXTEXT];
+};
+
+struct rows {
+    const struct kam_table *t;
+    size_t n;
+    size_t stop_at; /* return non-zero after this many rows; 0 = never */
+    bool overflow;
+    struct row r[MAXROWS];
+};
+
+struct fixture {
+    char dir[PATH_MAX];  /* private to the test, removed with everything in it */
+    char path[PATH_MAX]; /* dir/kam.db */
+    struct kam_store *st;
+    struct kam_store *other; /* a second connection, for visibility cases */
+    struct rows rows, got;
+};
+
+static char root[PATH_MAX]; /* one directory per run, holding the per-test ones */
+static struct fixture *F;
+
+#define ST  (F->st)
+#define OPS (F->st->ops)
+
+static void remove_tree(const char *path)
+{
+    struct stat sb;
+    if (lstat(path, &sb) != 0)
+        return;
+    if (S_ISDIR(sb.st_mode)) {
+        DIR *d = opendir(path);
+        struct dirent *e;
+        char sub[PATH_MAX];
+        while (d != NULL && (e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+            remove_tree(sub);
+        }
+        if (d != NULL)
+            closedir(d);
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
+/* dir/name into out; false when it does not fit. */
+static bool join(char *out, size_t n, const char *dir, const char *name)
+{
+    int len = snprintf(out, n, "%s/%s", dir, name);
+    return len >= 0 && (size_t)len < n;
+}
+
+static struct kam_store *open_db(const char *path, unsigned flags)
+{
+    struct kam_store *st = NULL;
+    struct kam_err err;
+    kam_err_clear(&err);
+    enum kam_rc rc = backend->open(path, flags, &st, &err);
+    if (rc != KAM_OK || st == NULL)
+        fail_msg("opening '%s' with %s: %s ('%s')", path, backend->name, kam_rc_name(rc), err.msg);
+    return st;
+}
+
+/* Closes the test's connection and opens the same database again, without CREATE. */
+static void reopen(void)
+{
+    kam_store_close(F->st);
+    F->st = NULL;
+    F->st = open_db(F->path, 0);
+}
+
+static int group_setup(void **state)
+{
+    const char *tmp = getenv("TMPDIR");
+    (void)state;
+    snprintf(root, sizeof(root), "%s/kam-store-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp",
+             backend->name);
+    return mkdtemp(root) == NULL ? -1 : 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    remove_tree(root);
+    return 0;
+}
+
+static int setup(void **state)
+{
+    struct kam_err err;
+
+    F = calloc(1, sizeof(*F));
+    if (F == NULL)
+        return -1;
+    if (!join(F->dir, sizeof(F->dir), root, "case-XXXXXX") || mkdtemp(F->dir) == NULL ||
+        !join(F->path, sizeof(F->path), F->dir, "kam.db")) {
+        free(F);
+        return -1;
+    }
+    kam_err_clear(&err);
+    if (backend->open(F->path, KAM_STORE_CREATE, &F->st, &err) != KAM_OK) {
+        print_error("creating '%s': %s\n", F->path, err.msg);
+        remove_tree(F->dir);
+        free(F);
+        return -1;
+    }
+    CASE = NULL;
+    *state = F;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    kam_store_close(f->other);
+    kam_store_close(f->st);
+    remove_tree(f->dir);
+    free(f);
+    F = NULL;
+    CASE = NULL;
+    return 0;
+}
+
+/* --- building records ---------------------------------------------------------------------- */
+
+/* A record being written: values in column order and the mask of columns given. */
+struct rec {
+    struct kam_value v[MAXCOLS];
+    uint64_t mask;
+};
+
+static void rec_init(struct rec *r)
+{
+    memset(r, 0, sizeof(*r));
+    for (int i = 0; i < MAXCOLS; i++)
+        r->v[i].null = true;
+}
+
+static void rec_text(struct rec *r, int col, const char *s)
+{
+    r->v[col] = (struct kam_value){.s = s, .len = strlen(s)};
+    r->mask |= 1ull << col;
+}
+
+static void rec_int(struct rec *r, int col, int64_t i)
+{
+    r->v[col] = (struct kam_value){.i = i};
+    r->mask |= 1ull << col;
+}
+
+static void rec_null(struct rec *r, int col)
+{
+    r->v[col] = (struct kam_value){.null = true};
+    r->mask |= 1ull << col;
+}
+
+/* Upserts r into t, checks what happened, returns the id. */
+static int64_t put(const struct kam_table *t, const struct rec *r, enum kam_put want)
+{
+    struct kam_err err;
+    enum kam_put res = (enum kam_put)99;
+    int64_t id = 0;
+    CHECK_OK(ST->ops->upsert(ST, t, r->v, r->mask, &res, &id, &err));
+    CHECK_INT(res, want);
+    CHECK(id > 0);
+    return id;
+}
+
+static int64_t account(const char *code, const char *name)
+{
+    struct rec r;
+    rec_init(&r);
+    rec_text(&r, KAM_ACC_CODE, code);
+    rec_text(&r, KAM_ACC_NAME, name);
+    return put(&kam_accounts, &r, KAM_PUT_INSERTED);
+}
+
+static int64_t product(const char *sku, const char *name)
+{
+    struct rec r;
+    rec_init(&r);
+    rec_text(&r, KAM_PRO_SKU, sku);
+    rec_text(&r, KAM_PRO_NAME, name);
+    return put(&kam_products, &r, KAM_PUT_INSERTED);
+}
+
+/* --- reading records ----------------------------------------------------------------------- */
+
+static void rows_reset(struct rows *rs, const struct kam_table *t)
+{
+    memset(rs, 0, sizeof(*rs));
+    rs->t = t;
+}
+
+/* kam_row_fn: never asserts (a failure must not jump over the store's cleanup), records. */
+static int capture(void *ctx, int64_t id, const struct kam_value *vals)
+{
+    struct rows *rs = ctx;
+    if (rs->n == MAXROWS) {
+        rs->overflow = true;
+        return 1;
+    }
+    struct row *r = &rs->r[rs->n++];
+    r->id = id;
+    for (size_t c = 0; c < rs->t->ncols; c++) {
+        size_t len = vals[c].len < MAXTEXT - 1 ? vals[c].len : MAXTEXT - 1;
+        r->null[c] = vals[c].null;
+        r->i[c] = vals[c].i;
+        r->len[c] = vals[c].len;
+        if (vals[c].s != NULL && len > 0)
+            memcpy(r->s[c], vals[c].s, len);
+        r->s[c][len] = '\0';
+    }
+    return rs->stop_at != 0 && rs->n >= rs->stop_at;
+}
+
+/* The record of t with this key, which must exist. */
+static const struct row *get(const struct kam_table *t, const char *key)
+{
+    struct kam_err err;
+    rows_reset(&F->got, t);
+    CHECK_OK(ST->ops->get(ST, t, key, capture, &F->got, &err));
+    CHECK_INT(F->got.n, 1);
+    return &F->got.r[0];
+}
+
+/* Every record of t (of one account when account_id > 0). */
+static const struct rows *each(const struct kam_table *t, int64_t account_id)
+{
+    struct kam_err err;
+    rows_reset(&F->rows, t);
+    CHECK_OK(ST->ops->each(ST, t, account_id, capture, &F->rows, &err));
+    CHECK(!F->rows.overflow);
+    return &F->rows;
+}
+
+#define CHECK_TEXT(r, col, want)                                                                   \
+    do {                                                                                           \
+        const struct row *rw_ = (r);                                                               \
+        const char *wt_ = (want);                                                                  \
+        if (rw_->null[col])                                                                        \
+            FAIL("column %s is null, want '%s'", #col, wt_);                                       \
+        if (rw_->len[col] != strlen(wt_) || strcmp(rw_->s[col], wt_) != 0)                         \
+            FAIL("column %s is '%s' (%zu bytes), want '%s' (%zu bytes)", #col, rw_->s[col],        \
+                 rw_->len[col], wt_, strlen(wt_));                                                 \
+    } while (0)
+#define CHECK_NUM(r, col, want)                                                                    \
+    do {                                                                                           \
+        const struct row *rn_ = (r);                                                               \
+        if (rn_->null[col])                                                                        \
+            FAIL("column %s is null, want %lld", #col, (long long)(want));                         \
+        CHECK_INT(rn_->i[col], want);                                                              \
+    } while (0)
+#define CHECK_NULL(r, col)                                                                         \
+    do {                                                                                           \
+        if (!(r)->null[col])                                                                       \
+            FAIL("column %s is not null", #col);                                                   \
+    } while (0)
+
+static struct kam_counts counts(void)
+{
+    struct kam_err err;
+    struct kam_counts c;
+    memset(&c, 0xff, sizeof(c));
+    CHECK_OK(ST->ops->counts(ST, &c, &err));
+    return c;
+}
+
+/* --- open ---------------------------------------------------------------------------------- */
+
+static void test_open_missing_without_create(void **state)
+{
+    char path[PATH_MAX];
+    struct kam_store *st = NULL;
+    struct kam_err err;
+    struct stat sb;
+    (void)state;
+
+    CHECK(join(path, sizeof(path), F->dir, "missing.db"));
+    kam_err_clear(&err);
+    CHECK_INT(backend->open(path, 0, &st, &err), KAM_ERR_NOT_FOUND);
+    CHECK(st == NULL);
+    if (strstr(err.msg, path) == NULL)
+        FAIL("message '%s' does not name '%s'", err.msg, path);
+    CHECK(stat(path, &sb) != 0); /* nothing was created */
+}
+
+static void test_open_create_and_reopen_keep_data(void **state)
+{
+    static const struct case_ {
+        const char *name;
+        unsigned flags;
+    } cases[] = {
+        {"reopen without CREATE", 0},
+        {"CREATE on an existing database does not empty it", KAM_STORE_CREATE},
+    };
+    struct kam_err err;
+    char buf[32];
+    (void)state;
+
+    int64_t id = account("A001", "华为技术有限公司");
+    CHECK_OK(OPS->meta_set(ST, "currency", "CNY", &err));
+    for (size_t k = 0; k < NCASES(cases); k++) {
+        CASE = cases[k].name;
+        kam_store_close(F->st);
+        F->st = NULL;
+        F->st = open_db(F->path, cases[k].flags);
+        const struct row *r = get(&kam_accounts, "A001");
+        CHECK_INT(r->id, id);
+        CHECK_TEXT(r, KAM_ACC_NAME, "华为技术有限公司");
+        CHECK_OK(OPS->meta_get(ST, "currency", buf, sizeof(buf), &err));
+        CHECK_STR(buf, "CNY");
+        CHECK_INT(counts().accounts, 1);
+    }
+}
+
+static void test_open_failures(void **state)
+{
+    static const struct case_ {
+        const char *name;
+        const char *file;    /* under the test directory */
+        const char *content; /* written to file first when not NULL */
+        bool is_dir;
+        unsigned flags;
+        enum kam_rc want;
+    } cases[] = {
+        {"directory of the file does not exist", "no/such/dir/kam.db", NULL, false,
+         KAM_STORE_CREATE, KAM_ERR_STORE},
+        {"path is a directory", "adir", NULL, true, KAM_STORE_CREATE, KAM_ERR_STORE},
+        {"file is not a database", "notes.txt", "these are notes, not a database\n", false, 0,
+         KAM_ERR_STORE},
+    };
+    (void)state;
+
+    for (size_t k = 0; k < NCASES(cases); k++) {
+        const struct case_ *c = &cases[k];
+        char path[PATH_MAX];
+        struct kam_store *st = NULL;
+        struct kam_err err;
+
+        CASE = c->name;
+        CHECK(join(path, sizeof(path), F->dir, c->file));
+        if (c->is_dir)
+            CHECK(mkdir(path, 0700) == 0);
+        if (c->content != NULL) {
+            FILE *fp = fopen(path, "w");
+            CHECK(fp != NULL);
+            for (int i = 0; i < 200; i++) /* longer than any database header */
+                fputs(c->content, fp);
+            fclose(fp);
+        }
+        kam_err_clear(&err);
+        enum kam_rc rc = backend->open(path, c->flags, &st, &err);
+        kam_store_close(st); /* only reached with st set when the case fails below */
+        CHECK_INT(rc, c->want);
+        CHECK(st == NULL);
+        CHECK(err.msg[0] != '\0');
+    }
+}
+
+/* --- settings ------------------------------------------------------------------------------ */
+
+static void test_meta(void **state)
+{
+    struct kam_err err;
+    char buf[64], small[4];
+    (void)state;
+
+    CHECK_RC(KAM_ERR_NOT_FOUND, OPS->meta_get(ST, "currency", buf, sizeof(buf), &err));
+    CHECK_OK(OPS->meta_set(ST, "currency", "CNY", &err));
+    CHECK_OK(OPS->meta_get(ST, "currency", buf, sizeof(buf), &err));
+    CHECK_STR(buf, "CNY");
+
+    CHECK_OK(OPS->meta_set(ST, "currency", "EUR", &err)); /* overwrite */
+    CHECK_OK(OPS->meta_set(ST, "company", "深圳市某某科技有限公司", &err));
+    CHECK_OK(OPS->meta_get(ST, "currency", buf, sizeof(buf), &err));
+    CHECK_STR(buf, "EUR");
+    CHECK_OK(OPS->meta_get(ST, "company", buf, sizeof(buf), &err));
+    CHECK_STR(buf, "深圳市某某科技有限公司");
+    CHECK_RC(KAM_ERR_NOT_FOUND, OPS->meta_get(ST, "Currency", buf, sizeof(buf), &err));
+
+    /* Truncated to the buffer, terminated: the first 3 bytes are the first character. */
+    CHECK_OK(OPS->meta_get(ST, "company", small, sizeof(small), &err));
+    CHECK_STR(small, "深");
+
+    reopen();
+    CHECK_OK(OPS->meta_get(ST, "currency", buf, sizeof(buf), &err));
+    CHECK_STR(buf, "EUR");
+}
+
+/* --- upsert -------------------------------------------------------------------------------- */
+
+static void full_account(struct rec *r, const char *code)
+{
+    rec_init(r);
+    rec_text(r, KAM_ACC_CODE, code);
+    rec_text(r, KAM_ACC_NAME, "Acme Trading");
+    rec_text(r, KAM_ACC_ROLE, "distributor");
+    rec_text(r, KAM_ACC_USCC, "91440300708461136T");
+    rec_text(r, KAM_ACC_INDUSTRY, "machinery");
+    rec_text(r, KAM_ACC_REGION, "East");
+    rec_text(r, KAM_ACC_COUNTRY, "CN");
+    rec_text(r, KAM_ACC_CITY, "上海");
+    rec_text(r, KAM_ACC_OWNER, "li");
+    rec_text(r, KAM_ACC_STATUS, "active");
+    rec_text(r, KAM_ACC_LEVEL, "partner");
+    rec_int(r, KAM_ACC_REGISTERED_CAPITAL, INT64_C(50000000000000)); /* 5e9 units */
+    rec_int(r, KAM_ACC_EMPLOYEES, 1200);
+    rec_int(r, KAM_ACC_ANNUAL_REVENUE, INT64_C(123456789012345));
+    rec_int(r, KAM_ACC_FOUNDED, 1998);
+    rec_text(r, KAM_ACC_WEBSITE, "https://acme.example");
+    rec_text(r, KAM_ACC_ADDRESS, "浦东新区世纪大道100号");
+    rec_int(r, KAM_ACC_EST_ANNUAL_PURCHASES, 25000000);
+    rec_int(r, KAM_ACC_CREDIT_LIMIT, 10000000);
+    rec_text(r, KAM_ACC_JUSTIFICATION, "largest distributor in the east");
+}
+
+/* The stored account equals what r wrote, column by column. */
+static void check_account(const struct row *got, const struct rec *r)
+{
+    for (int c = 0; c < KAM_ACC_NCOLS; c++) {
+        const struct kam_value *v = &r->v[c];
+        if (c == KAM_ACC_PARENT)
+            continue;
+        if (v->null) {
+            if (!got->null[c])
+                FAIL("column %s is not null", kam_accounts.cols[c].name);
+        } else if (kam_accounts.cols[c].type == KAM_V_INT ||
+                   kam_accounts.cols[c].type == KAM_V_MONEY) {
+            if (got->null[c] || got->i[c] != v->i)
+                FAIL("column %s is %lld%s, want %lld", kam_accounts.cols[c].name,
+                     (long long)got->i[c], got->null[c] ? " (null)" : "", (long long)v->i);
+        } else if (got->null[c] || got->len[c] != v->len || memcmp(got->s[c], v->s, v->len)) {
+            FAIL("column %s is '%s', want '%.*s'", kam_accounts.cols[c].name, got->s[c],
+                 (int)v->len, v->s);
+        }
+    }
+}
+
+static void test_upsert_insert_unchanged_update(void **state)
+{
+    struct rec r;
+    (void)state;
+
+    full_account(&r, "A001");
+    int64_t id = put(&kam_accounts, &r, KAM_PUT_INSERTED);
+    check_account(get(&kam_accounts, "A001"), &r);
+
+    CHECK_INT(put(&kam_accounts, &r, KAM_PUT_UNCHANGED), id);
+
+    rec_text(&r, KAM_ACC_NAME, "Acme Trading (Group)");
+    rec_int(&r, KAM_ACC_EMPLOYEES, 1300);
+    CHECK_INT(put(&kam_accounts, &r, KAM_PUT_UPDATED), id);
+    check_account(get(&kam_accounts, "A001"), &r);
+    CHECK_INT(put(&kam_accounts, &r, KAM_PUT_UNCHANGED), id);
+
+    /* Writing null over a value is a change too. */
+    rec_null(&r, KAM_ACC_WEBSITE);
+    CHECK_INT(put(&kam_accounts, &r, KAM_PUT_UPDATED), id);
+    check_account(get(&kam_accounts, "A001"), &r);
+
+    reopen();
+    check_account(get(&kam_accounts, "A001"), &r);
+    CHECK_INT(counts().accounts, 1);
+}
+
+static void test_upsert_unmasked_columns_kept(void **state)
+{
+    struct rec r, upd;
+    (void)state;
+
+    full_account(&r, "A001");
+    int64_t id = put(&kam_accounts, &r, KAM_PUT_INSERTED);
+
+    /* Only owner is in the mask: the other new values (and nulls) must not be written. */
+    rec_init(&upd);
+    rec_text(&upd, KAM_ACC_CODE, "A001");
+    rec_text(&upd, KAM_ACC_OWNER, "wang");
+    upd.v[KAM_ACC_NAME] = (struct kam_value){.s = "Other", .len = 5};
+    upd.v[KAM_ACC_REGION] = (struct kam_value){.s = "West", .len = 4};
+    upd.v[KAM_ACC_EMPLOYEES] = (struct kam_value){.i = 5};
+    CHECK_INT(put(&kam_accounts, &upd, KAM_PUT_UPDATED), id);
+    rec_text(&r, KAM_ACC_OWNER, "wang");
+    check_account(get(&kam_accounts, "A001"), &r);
+
+    /* A difference only outside the mask is no change at all. */
+    upd.mask = 1ull << KAM_ACC_CODE;
+    CHECK_INT(put(&kam_accounts, &upd, KAM_PUT_UNCHANGED), id);
+    check_account(get(&kam_accounts, "A001"), &r);
+}
+
+static void test_upsert_insert_defaults(void **state)
+{
+    (void)state;
+
+    account("A001", "Acme");
+    const struct row *g = get(&kam_accounts, "A001");
+    /* The first name of an enum is its default (core/record.h). */
+    CHECK_TEXT(g, KAM_ACC_ROLE, kam_role_names[0]);
+    CHECK_TEXT(g, KAM_ACC_LEVEL, kam_level_names[0]);
+    CHECK_NULL(g, KAM_ACC_PARENT);
+    CHECK_NULL(g, KAM_ACC_OWNER);
+    CHECK_NULL(g, KAM_ACC_EMPLOYEES);
+    CHECK_NULL(g, KAM_ACC_CREDIT_LIMIT);
+}
+
+static void test_upsert_refused(void **state)
+{
+    static const struct case_ {
+        const char *name;
+        bool existing; /* the account exists (as a dealer called "Before") */
+        int col;       /* written as text, or null when text is NULL */
+        const char *text;
+    } cases[] = {
+        {"unknown role on insert", false, KAM_ACC_ROLE, "boss"},
+        {"role in the wrong case on insert", false, KAM_ACC_ROLE, "Dealer"},
+        {"unknown level on insert", false, KAM_ACC_LEVEL, "vip"},
+        {"required name null on insert", false, KAM_ACC_NAME, NULL},
+        {"unknown role on update", true, KAM_ACC_ROLE, "boss"},
+        {"unknown level on update", true, KAM_ACC_LEVEL, "gold"},
+        {"required name set to null on update", true, KAM_ACC_NAME, NULL},
+    };
+    (void)state;
+
+    for (size_t k = 0; k < NCASES(cases); k++) {
+        const struct case_ *c = &cases[k];
+        struct kam_err err;
+        struct rec r;
+        char code[16];
+        enum kam_put res;
+        int64_t id = 0;
+
+        CASE = c->name;
+        snprintf(code, sizeof(code), "R%zu", k);
+        if (c->existing) {
+            rec_init(&r);
+            rec_text(&r, KAM_ACC_CODE, code);
+            rec_text(&r, KAM_ACC_NAME, "Before");
+            rec_text(&r, KAM_ACC_ROLE, "dealer");
+            put(&kam_accounts, &r, KAM_PUT_INSERTED);
+        }
+        int64_t before = counts().accounts;
+        rec_init(&r);
+        rec_text(&r, KAM_ACC_CODE, code);
+        if (c->col != KAM_ACC_NAME)
+            rec_text(&r, KAM_ACC_NAME, "After"); /* must not be written either */
+        if (c->text != NULL)
+            rec_text(&r, c->col, c->text);
+        else
+            rec_null(&r, c->col);
+        CHECK_FAILS(OPS->upsert(ST, &kam_accounts, r.v, r.mask, &res, &id, &err));
+        CHECK_INT(counts().accounts, before);
+        if (c->existing) {
+            const struct row *g = get(&kam_accounts, code);
+            CHECK_TEXT(g, KAM_ACC_NAME, "Before");
+            CHECK_TEXT(g, KAM_ACC_ROLE, "dealer");
+            CHECK_TEXT(g, KAM_ACC_LEVEL, kam_level_names[0]);
+        } else {
+            rows_reset(&F->got, &kam_accounts);
+            CHECK_RC(KAM_ERR_NOT_FOUND, OPS->get(ST, &kam_accounts, code, capture, &F->got, &err));
+        }
+    }
+    /* The store is still usable after the refusals. */
+    account("OK1", "Fine");
+}
+
+static void test_upsert_round_trip(void **state)
+{
+    static const struct case_ {
+        const char *name;
+        int col;
+        const char *text; /* a text column; NULL for a number */
+        int64_t num;
+    } cases[] = {
+        {"Chinese name", KAM_ACC_NAME, "华为技术有限公司", 0},
+        {"Chinese address with full-width punctuation", KAM_ACC_ADDRESS,
+         "深圳市龙岗区坂田街道（华为基地）B区，3号楼", 0},
+        {"mixed scripts and emoji", KAM_ACC_JUSTIFICATION, "战略客户 🚀 Überprüfung — ок", 0},
+        {"quotes, percent and SQL-looking text", KAM_ACC_WEBSITE,
+         "it's 100% \"fine\"; DROP TABLE accounts;--", 0},
+        {"numeric-looking text keeps its zeros", KAM_ACC_INDUSTRY, "000420", 0},
+        {"text with a newline and a tab", KAM_ACC_STATUS, "on hold\n\tsince May", 0},
+        {"money at INT64_MAX", KAM_ACC_ANNUAL_REVENUE, NULL, INT64_MAX},
+        {"money at INT64_MIN + 1", KAM_ACC_ANNUAL_REVENUE, NULL, INT64_MIN + 1},
+        {"money just below INT64_MAX", KAM_ACC_CREDIT_LIMIT, NULL, INT64_MAX - 1},
+        {"money of 0.0001", KAM_ACC_REGISTERED_CAPITAL, NULL, 1},
+        {"money of zero is not null", KAM_ACC_EST_ANNUAL_PURCHASES, NULL, 0},
+        {"whole number beyond 32 bits", KAM_ACC_EMPLOYEES, NULL, INT64_C(4294967297)},
+        {"year", KAM_ACC_FOUNDED, NULL, 1987},
+    };
+    (void)state;
+
+    for (size_t k = 0; k < NCASES(cases); k++) {
+        const struct case_ *c = &cases[k];
+        struct rec r;
+        char code[16];
+
+        CASE = c->name;
+        snprintf(code, sizeof(code), "T%02zu", k);
+        rec_init(&r);
+        rec_text(&r, KAM_ACC_CODE, code);
+        rec_text(&r, KAM_ACC_NAME, "n");
+        if (c->text != NULL)
+            rec_text(&r, c->col, c->text);
+        else
+            rec_int(&r, c->col, c->num);
+        int64_t id = put(&kam_accounts, &r, KAM_PUT_INSERTED);
+        const struct row *g = get(&kam_accounts, code);
+        if (c->text != NULL)
+            CHECK_TEXT(g, c->col, c->text);
+        else
+            CHECK_NUM(g, c->col, c->num);
+        /* Reading back and writing again is no change: the comparison is exact too. */
+        CHECK_INT(put(&kam_accounts, &r, KAM_PUT_UNCHANGED), id);
+    }
+    CASE = NULL;
+    reopen();
+    for (size_t k = 0; k < NCASES(cases); k++) {
+        const struct case_ *c = &cases[k];
+        char code[16];
+        CASE = c->name;
+        snprintf(code, sizeof(code), "T%02zu", k);
+        const struct row *g = get(&kam_accounts, code);
+        if (c->text != NULL)
+            CHECK_TEXT(g, c->col, c->text);
+        else
+            CHECK_NUM(g, c->col, c->num);
+    }
+}
+
+/* Contacts: the key is (account, name), account a REF given by id. */
+static void test_upsert_contacts_composite_key(void **state)
+{
+    struct rec r;
+    (void)state;
+
+    int64_t a = account("A", "Acme"), b = account("B", "Beta");
+    rec_init(&r);
+    rec_int(&r, KAM_CON_ACCOUNT, a);
+    rec_text(&r, KAM_CON_NAME, "张伟");
+    rec_text(&r, KAM_CON_TITLE, "采购经理");
+    int64_t c1 = put(&kam_contacts, &r, KAM_PUT_INSERTED);
+    CHECK_INT(put(&kam_contacts, &r, KAM_PUT_UNCHANGED), c1);
+    rec_text(&r, KAM_CON_TITLE, "采购总监");
+    CHECK_INT(put(&kam_contacts, &r, KAM_PUT_UPDATED), c1);
+
+    /* The same name at another account is another contact. */
+    rec_int(&r, KAM_CON_ACCOUNT, b);
+    int64_t c2 = put(&kam_contacts, &r, KAM_PUT_INSERTED);
+    CHECK(c2 != c1);
+    CHECK_INT(counts().contacts, 2);
+
+    const struct rows *rs = each(&kam_contacts, a);
+    CHECK_INT(rs->n, 1);
+    CHECK_TEXT(&rs->r[0], KAM_CON_TITLE, "采购总监");
+}
+
+/* --- get, each, keys ----------------------------------------------------------------------- */
+
+static void test_get(void **state)
+{
+    struct kam_err err;
+    struct rec r;
+    (void)state;
+
+    int64_t a = account("A001", "Acme");
+    int64_t b = account("007", "Bond Ltd");
+    int64_t c = account("7", "Seven");
+    const struct row *g = get(&kam_accounts, "A001");
+    CHECK_INT(g->id, a);
+    CHECK_TEXT(g, KAM_ACC_CODE, "A001");
+    CHECK_TEXT(g, KAM_ACC_NAME, "Acme");
+    CHECK_INT(get(&kam_accounts, "007")->id, b);
+    CHECK_INT(get(&kam_accounts, "7")->id, c);
+
+    static const char *const absent[] = {"NOPE", "a001", "A001 ", "07", ""};
+    for (size_t k = 0; k < NCASES(absent); k++) {
+        CASE = absent[k];
+        rows_reset(&F->got, &kam_accounts);
+        CHECK_RC(KAM_ERR_NOT_FOUND, OPS->get(ST, &kam_accounts, absent[k], capture, &F->got, &err));
+        CHECK_INT(F->got.n, 0);
+        if (absent[k][0] != '\0' && strstr(err.msg, absent[k]) == NULL)
+            FAIL("message '%s' does not name the key", err.msg);
+    }
+    CASE = NULL;
+
+    /* Products by sku, payments by invoice. */
+    int64_t p = product("SKU-1", "Pump");
+    CHECK_INT(get(&kam_products, "SKU-1")->id, p);
+    rec_init(&r);
+    rec_text(&r, KAM_PAY_INVOICE, "INV-1");
+    rec_int(&r, KAM_PAY_ACCOUNT, a);
+    rec_int(&r, KAM_PAY_AMOUNT, 1000000);
+    rec_text(&r, KAM_PAY_ISSUED, "2024-01-31");
+    rec_text(&r, KAM_PAY_DUE, "2024-03-01");
+    int64_t inv = put(&kam_payments, &r, KAM_PUT_INSERTED);
+    g = get(&kam_payments, "INV-1");
+    CHECK_INT(g->id, inv);
+    CHECK_NUM(g, KAM_PAY_ACCOUNT, a);
+    CHECK_TEXT(g, KAM_PAY_ACCOUNT, "A001");
+    rows_reset(&F->got, &kam_products);
+    CHECK_RC(KAM_ERR_NOT_FOUND, OPS->get(ST, &kam_products, "SKU-2", capture, &F->got, &err));
+}
+
+static void test_each_accounts(void **state)
+{
+    (void)state;
+
+    static const char *const codes[3] = {"C", "A", "B"}, *const names[3] = {"Gamma", "Alpha",
+                                                                            "Beta"};
+    int64_t ids[3];
+
+    CHECK_INT(each(&kam_accounts, 0)->n, 0);
+    for (size_t k = 0; k < 3; k++)
+        ids[k] = account(codes[k], names[k]);
+    const struct rows *rs = each(&kam_accounts, 0);
+    CHECK_INT(rs->n, 3);
+    for (size_t k = 0; k < 3 && k < rs->n; k++) { /* id order, which is insertion order */
+        CHECK_INT(rs->r[k].id, ids[k]);
+        CHECK_TEXT(&rs->r[k], KAM_ACC_CODE, codes[k]);
+    }
+    rs = each(&kam_accounts, ids[1]);
+    CHECK_INT(rs->n, 1);
+    CHECK_INT(rs->r[0].id, ids[1]);
+    CHECK_TEXT(&rs->r[0], KAM_ACC_NAME, "Alpha");
+}
+
+static void test_each_contacts(void **state)
+{
+    static const struct {
+        int account; /* index into ids */
+        const char *name, *title;
+    } contacts[] = {
+        {0, "张伟", "采购经理"},
+        {1, "John Smith", "Buyer"},
+        {0, "Li Na", NULL},
+    };
+    int64_t ids[2], cid[3];
+    struct rec r;
+    (void)state;
+
+    ids[0] = account("A", "Acme");
+    ids[1] = account("B", "Beta");
+    for (size_t k = 0; k < NCASES(contacts); k++) {
+        rec_init(&r);
+        rec_int(&r, KAM_CON_ACCOUNT, ids[contacts[k].account]);
+        rec_text(&r, KAM_CON_NAME, contacts[k].name);
+        if (contacts[k].title)
+            rec_text(&r, KAM_CON_TITLE, contacts[k].title);
+        rec_text(&r, KAM_CON_EMAIL, "x@example.com");
+        cid[k] = put(&kam_contacts, &r, KAM_PUT_INSERTED);
+    }
+    const struct rows *rs = each(&kam_contacts, 0);
+    CHECK_INT(rs->n, 3);
+    for (size_t k = 0; k < 3 && k < rs->n; k++) {
+        const struct row *g = &rs->r[k];
+        CHECK_INT(g->id, cid[k]);
+        /* The REF column: the id in i, the referred code as text. */
+        CHECK_NUM(g, KAM_CON_ACCOUNT, ids[contacts[k].account]);
+        CHECK_TEXT(g, KAM_CON_ACCOUNT, contacts[k].account == 0 ? "A" : "B");
+        CHECK_TEXT(g, KAM_CON_NAME, contacts[k].name);
+        if (contacts[k].title)
+            CHECK_TEXT(g, KAM_CON_TITLE, contacts[k].title);
+        else
+            CHECK_NULL(g, KAM_CON_TITLE);
+        CHECK_TEXT(g, KAM_CON_EMAIL, "x@example.com");
+        CHECK_NULL(g, KAM_CON_PHONE);
+    }
+    rs = each(&kam_contacts, ids[0]);
+    CHECK_INT(rs->n, 2);
+    CHECK_INT(rs->r[0].id, cid[0]);
+    CHECK_INT(rs->r[1].id, cid[2]);
+    rs = each(&kam_contacts, ids[1]);
+    CHECK_INT(rs->n, 1);
+    CHECK_TEXT(&rs->r[0], KAM_CON_NAME, "John Smith");
+}
+
+static void test_each_products(void **state)
+{
+    struct rec r;
+    (void)state;
+
+    rec_init(&r);
+    rec_text(&r, KAM_PRO_SKU, "P-2");
+    rec_text(&r, KAM_PRO_NAME, "离心泵");
+    rec_text(&r, KAM_PRO_CATEGORY, "pumps");
+    rec_int(&r, KAM_PRO_LIST_PRICE, 12500000);
+    rec_int(&r, KAM_PRO_STD_COST, 7312345);
+    int64_t p2 = put(&kam_products, &r, KAM_PUT_INSERTED);
+    int64_t p1 = product("P-1", "Valve");
+
+    const struct rows *rs = each(&kam_products, 0);
+    CHECK_INT(rs->n, 2);
+    CHECK_INT(rs->r[0].id, p2);
+    CHECK_TEXT(&rs->r[0], KAM_PRO_SKU, "P-2");
+    CHECK_TEXT(&rs->r[0], KAM_PRO_NAME, "离心泵");
+    CHECK_TEXT(&rs->r[0], KAM_PRO_CATEGORY, "pumps");
+    CHECK_NUM(&rs->r[0], KAM_PRO_LIST_PRICE, 12500000);
+    CHECK_NUM(&rs->r[0], KAM_PRO_STD_COST, 7312345);
+    CHECK_INT(rs->r[1].id, p1);
+    CHECK_TEXT(&rs->r[1], KAM_PRO_SKU, "P-1");
+    CHECK_NULL(&rs->r[1], KAM_PRO_CATEGORY);
+    CHECK_NULL(&rs->r[1], KAM_PRO_LIST_PRICE);
+    CHECK_NULL(&rs->r[1], KAM_PRO_STD_COST);
+}
+
+static void test_each_payments(void **state)
+{
+    static const struct {
+        const char *invoice;
+        int account;
+        kam_money amount;
+        const char *issued, *due, *paid;
+        kam_money paid_amount; /* KAM_NONE: null */
+    } pays[] = {
+        {"INV-1", 0, 1000000, "2024-01-31", "2024-03-01", NULL, KAM_NONE},
+        {"INV-2", 1, 52500, "2024-02-01T09:30:00", "2024-02-29", "2024-02-20", 52500},
+        {"INV-3", 0, -20000, "2024-02-15", "2024-02-15", "2024-02-15T17:05:00", -20000},
+    };
+    int64_t ids[2], pid[3];
+    struct rec r;
+    (void)state;
+
+    ids[0] = account("A", "Acme");
+    ids[1] = account("B", "Beta");
+    for (size_t k = 0; k < NCASES(pays); k++) {
+        rec_init(&r);
+        rec_text(&r, KAM_PAY_INVOICE, pays[k].invoice);
+        rec_int(&r, KAM_PAY_ACCOUNT, ids[pays[k].account]);
+        rec_int(&r, KAM_PAY_AMOUNT, pays[k].amount);
+        rec_text(&r, KAM_PAY_ISSUED, pays[k].issued);
+        rec_text(&r, KAM_PAY_DUE, pays[k].due);
+        if (pays[k].paid)
+            rec_text(&r, KAM_PAY_PAID, pays[k].paid);
+        if (pays[k].paid_amount != KAM_NONE)
+            rec_int(&r, KAM_PAY_PAID_AMOUNT, pays[k].paid_amount);
+        pid[k] = put(&kam_payments, &r, KAM_PUT_INSERTED);
+    }
+    const struct rows *rs = each(&kam_payments, 0);
+    CHECK_INT(rs->n, 3);
+    for (size_t k = 0; k < 3 && k < rs->n; k++) {
+        const struct row *g = &rs->r[k];
+        CASE = pays[k].invoice;
+        CHECK_INT(g->id, pid[k]);
+        CHECK_TEXT(g, KAM_PAY_INVOICE, pays[k].invoice);
+        CHECK_NUM(g, KAM_PAY_ACCOUNT, ids[pays[k].account]);
+        CHECK_TEXT(g, KAM_PAY_ACCOUNT, pays[k].account == 0 ? "A" : "B");
+        CHECK_NUM(g, KAM_PAY_AMOUNT, pays[k].amount);
+        CHECK_TEXT(g, KAM_PAY_ISSUED, pays[k].issued);
+        CHECK_TEXT(g, KAM_PAY_DUE, pays[k].due);
+        if (pays[k].paid)
+            CHECK_TEXT(g, KAM_PAY_PAID, pays[k].paid);
+        else
+            CHECK_NULL(g, KAM_PAY_PAID);
+        if (pays[k].paid_amount != KAM_NONE)
+            CHECK_NUM(g, KAM_PAY_PAID_AMOUNT, pays[k].paid_amount);
+        else
+            CHECK_NULL(g, KAM_PAY_PAID_AMOUNT);
+    }
+    CASE = NULL;
+    rs = each(&kam_payments, ids[0]);
+    CHECK_INT(rs->n, 2);
+    CHECK_TEXT(&rs->r[0], KAM_PAY_INVOICE, "INV-1");
+    CHECK_TEXT(&rs->r[1], KAM_PAY_INVOICE, "INV-3");
+    rs = each(&kam_payments, ids[1]);
+    CHECK_INT(rs->n, 1);
+    CHECK_TEXT(&rs->r[0], KAM_PAY_INVOICE, "INV-2");
+    CHECK_INT(counts().payments, 3);
+}
+
+struct keys {
+    size_t n;
+    bool overflow;
+    struct {
+        char key[MAXTEXT];
+        size_t len;
+        int64_t id;
+    } k[MAXROWS];
+};
+
+static int key_cb(void *ctx, const char *key, size_t len, int64_t id)
+{
+    struct keys *ks = ctx;
+    if (ks->n == MAXROWS || len >= MAXTEXT) {
+        ks->overflow = true;
+        return 1;
+    }
+    memcpy(ks->k[ks->n].key, key, len);
+    ks->k[ks->n].key[len] = '\0';
+    ks->k[ks->n].len = len;
+    ks->k[ks->n++].id = id;
+    return 0;
+}
+
+static void check_keys(const struct kam_table *t, const char *const *want, const int64_t *ids,
+                       size_t n)
+{
+    struct kam_err err;
+    struct keys ks = {0};
+    CHECK_OK(ST->ops->keys(ST, t, key_cb, &ks, &err));
+    CHECK(!ks.overflow);
+    CHECK_INT(ks.n, n);
+    for (size_t i = 0; i < n; i++) { /* in any order */
+        size_t j = 0;
+        while (j < ks.n && (ks.k[j].len != strlen(want[i]) || strcmp(ks.k[j].key, want[i])))
+            j++;
+        if (j == ks.n)
+            FAIL("%s: key '%s' missing", t->name, want[i]);
+        CHECK_INT(ks.k[j].id, ids[i]);
+    }
+}
+
+static void test_keys(void **state)
+{
+    static const char *const codes[] = {"A001", "华东-01", "007"};
+    static const char *const skus[] = {"SKU-9", "SKU-10"};
+    int64_t ids[3] = {0}, pids[2] = {0};
+    (void)state;
+
+    check_keys(&kam_accounts, codes, ids, 0);
+    for (size_t k = 0; k < 3; k++)
+        ids[k] = account(codes[k], "name");
+    for (size_t k = 0; k < 2; k++)
+        pids[k] = product(skus[k], "name");
+    check_keys(&kam_accounts, codes, ids, 3);
+    check_keys(&kam_products, skus, pids, 2);
+}
+
+/* Every iteration stops when its callback returns non-zero. */
+static int stop_row(void *ctx, int64_t id, const struct kam_value *vals)
+{
+    (void)id, (void)vals;
+    return ++*(int *)ctx;
+}
+
+static int stop_key(void *ctx, const char *key, size_t len, int64_t id)
+{
+    (void)key, (void)len, (void)id;
+    return ++*(int *)ctx;
+}
+
+static int stop_order(void *ctx, const struct kam_order_line *l, const char *a, const char *s)
+{
+    (void)l, (void)a, (void)s;
+    return ++*(int *)ctx;
+}
+
+static int stop_month(void *ctx, int64_t account_id, int month, const struct kam_rollup *r)
+{
+    (void)account_id, (void)month, (void)r;
+    return ++*(int *)ctx;
+}
+
+static int stop_product(void *ctx, const char *sku, const char *name, const struct kam_rollup *r)
+{
+    (void)sku, (void)name, (void)r;
+    return ++*(int *)ctx;
+}
+
+static int stop_revenue(void *ctx, int64_t id, const char *code, const char *name, kam_money v)
+{
+    (void)id, (void)code, (void)name, (void)v;
+    return ++*(int *)ctx;
+}
+
+static int stop_account(void *ctx, int64_t id, const struct kam_value *vals, kam_money ttm,
+                        kam_money total)
+{
+    (void)id, (void)vals, (void)ttm, (void)total;
+    return ++*(int *)ctx;
+}
+
+static int stop_tag(void *ctx, const char *name, const char *color, int64_t n)
+{
+    (void)name, (void)color, (void)n;
+    return ++*(int *)ctx;
+}
+
+static struct kam_order_line line(const char *order_id, int64_t line_no, int64_t account_id,
+                                  int64_t product_id, const char *date, kam_money qty,
+                                  kam_money price, kam_money cost)
+{
+    return (struct kam_order_line){
+        .order_id = order_id,
+        .line_no = line_no,
+        .account_id = account_id,
+        .product_id = product_id,
+        .date = date,
+        .quantity = qty,
+        .unit_price = price,
+        .amount = qty * price / KAM_MONEY_SCALE,
+        .cost = cost,
+        .discount = 0,
+        .channel = "web",
+        .region = "华东",
+    };
+}
+
+/* Inserts l, checks whether it was new, returns the line's id. */
+static int64_t insert(const struct kam_order_line *l, bool want_inserted)
+{
+    struct kam_err err;
+    bool inserted = !want_inserted;
+    int64_t id = 0;
+    CHECK_OK(ST->ops->order_insert(ST, l, &inserted, &id, &err));
+    CHECK_INT(inserted, want_inserted);
+    CHECK(id > 0);
+    return id;
+}
+
+static int count_line(void *ctx, const struct kam_order_line *l, const char *a, const char *s)
+{
+    (void)l, (void)a, (void)s;
+    ++*(int64_t *)ctx;
+    return 0;
+}
+
+/* How many order lines order_each visits (of one account when account_id > 0). counts() is not
+ * used for this: its order line count may come from the rollup the caller keeps. */
+static int64_t line_count(int64_t account_id)
+{
+    struct kam_err err;
+    int64_t n = 0;
+    CHECK_OK(ST->ops->order_each(ST, account_id, count_line, &n, &err));
+    return n;
+}
+
+static void test_iterations_stop(void **state)
+{
+    struct kam_err err;
+    struct kam_account_query q = {0};
+    struct kam_rollup d = {.revenue = 10000, .lines = 1};
+    int n;
+    (void)state;
+
+    int64_t a = account("A", "Acme"), b = account("B", "Beta");
+    int64_t p = product("P1", "Pump"), p2 = product("P2", "Valve");
+    struct kam_order_line l1 = line("SO-1", 1, a, p, "2024-01-05", 10000, 10000, KAM_NONE);
+    struct kam_order_line l2 = line("SO-1", 2, a, p2, "2024-01-05", 10000, 20000, KAM_NONE);
+    insert(&l1, true);
+    insert(&l2, true);
+    CHECK_OK(OPS->rollup_add(ST, a, 202401, &d, &err));
+    CHECK_OK(OPS->rollup_add(ST, b, 202401, &d, &err));
+    CHECK_OK(OPS->tag_add(ST, a, "one", NULL, &err));
+    CHECK_OK(OPS->tag_add(ST, a, "two", NULL, &err));
+
+#define ONCE(what, call)                                                                           \
+    do {                                                                                           \
+        CASE = what;                                                                               \
+        n = 0;                                                                                     \
+        CHECK_OK(call);                                                                            \
+        CHECK_INT(n, 1);                                                                           \
+    } while (0)
+    ONCE("each", OPS->each(ST, &kam_accounts, 0, stop_row, &n, &err));
+    ONCE("keys", OPS->keys(ST, &kam_accounts, stop_key, &n, &err));
+    ONCE("order_each", OPS->order_each(ST, 0, stop_order, &n, &err));
+    ONCE("rollup_each", OPS->rollup_each(ST, 0, 0, 999912, stop_month, &n, &err));
+    ONCE("top_products", OPS->top_products(ST, a, 10, stop_product, &n, &err));
+    ONCE("revenues", OPS->revenues(ST, stop_revenue, &n, &err));
+    ONCE("account_list", OPS->account_list(ST, &q, stop_account, &n, &err));
+    ONCE("tag_list", OPS->tag_list(ST, 0, stop_tag, &n, &err));
+#undef ONCE
+}
+
+/* --- account hierarchy --------------------------------------------------------------------- */
+
+static void check_parent(const char *code, const char *parent_code, int64_t parent_id)
+{
+    const struct row *g = get(&kam_accounts, code);
+    if (parent_code == NULL) {
+        CHECK_NULL(g, KAM_ACC_PARENT);
+    } else {
+        CHECK_NUM(g, KAM_ACC_PARENT, parent_id);
+        CHECK_TEXT(g, KAM_ACC_PARENT, parent_code);
+    }
+}
+
+static void test_set_parent_sets_and_clears(void **state)
+{
+    struct kam_err err;
+    (void)state;
+
+    int64_t a = account("A", "Group"), b = account("B", "Subsidiary");
+    CHECK_OK(OPS->set_parent(ST, b, a, &err));
+    check_parent("B", "A", a);
+    check_parent("A", NULL, 0);
+    CHECK_OK(OPS->set_parent(ST, b, a, &err)); /* again: no change, no error */
+    check_parent("B", "A", a);
+    reopen();
+    check_parent("B", "A", a);
+    CHECK_OK(OPS->set_parent(ST, b, 0, &err));
+    check_parent("B", NULL, 0);
+}
+
+static void test_set_parent_refuses_cycles(void **state)
+{
+    static const struct case_ {
+        const char *name;
+        int chain;         /* accounts X1..Xchain, each the parent of the next */
+        int child, parent; /* then set X<child>'s parent to X<parent> (1-based) */
+    } cases[] = {
+        {"an account as its own parent", 1, 1, 1},
+        {"A parent of B, then B parent of A", 2, 1, 2},
+        {"a three-level cycle", 3, 1, 3},
+        {"a cycle below the top", 4, 2, 4},
+    };
+    (void)state;
+
+    for (size_t k = 0; k < NCASES(cases); k++) {
+        const struct case_ *c = &cases[k];
+        struct kam_err err;
+        int64_t ids[8];
+        char codes[8][16];
+
+        CASE = c->name;
+        for (int i = 0; i < c->chain; i++) {
+            snprintf(codes[i], sizeof(codes[i]), "C%zu-%d", k, i + 1);
+            ids[i] = account(codes[i], "x");
+            if (i > 0)
+                CHECK_OK(OPS->set_parent(ST, ids[i], ids[i - 1], &err));
+        }
+        CHECK_RC(KAM_ERR_INVALID, OPS->set_parent(ST, ids[c->child - 1], ids[c->parent - 1], &err));
+        for (int i = 0; i < c->chain; i++) /* unchanged */
+            check_parent(codes[i], i > 0 ? codes[i - 1] : NULL, i > 0 ? ids[i - 1] : 0);
+    }
+}
+
+/* --- transactions -------------------------------------------------------------------------- */
+
+/* One of every kind of write, inside the caller's transaction. */
+static void write_everything(void)
+{
+    struct kam_err err;
+    struct kam_rollup d = {.revenue = 50000, .lines = 1};
+
+    int64_t a = account("T1", "In a transaction");
+    int64_t p = product("TP", "Thing");
+    struct kam_order_line l = line("T-SO", 1, a, p, "2024-05-01", 10000, 50000, KAM_NONE);
+    insert(&l, true);
+    CHECK_OK(ST->ops->rollup_add(ST, a, 202405, &d, &err));
+    CHECK_OK(ST->ops->tag_add(ST, a, "tx", NULL, &err));
+    CHECK_OK(ST->ops->meta_set(ST, "tx", "yes", &err));
+}
+
+static int count_cells(void *ctx, int64_t account_id, int month, const struct kam_rollup *r)
+{
+    (void)account_id, (void)month, (void)r;
+    ++*(int *)ctx;
+    return 0;
+}
+
+static void check_nothing_written(void)
+{
+    struct kam_err err;
+    char buf[16];
+    int cells = 0;
+    struct kam_counts c = counts();
+
+    CHECK_INT(c.accounts, 0);
+    CHECK_INT(c.products, 0);
+    CHECK_INT(c.order_lines, 0);
+    CHECK_INT(line_count(0), 0);
+    CHECK_INT(c.tags, 0);
+    rows_reset(&F->got, &kam_accounts);
+    CHECK_RC(KAM_ERR_NOT_FOUND, ST->ops->get(ST, &kam_accounts, "T1", capture, &F->got, &err));
+    CHECK_RC(KAM_ERR_NOT_FOUND, ST->ops->meta_get(ST, "tx", buf, sizeof(buf), &err));
+    CHECK_OK(ST->ops->rollup_each(ST, 0, 0, 999912, count_cells, &cells, &err));
+    CHECK_INT(cells, 0);
+}
+
+static void test_tx_rollback_leaves_nothing(void **state)
+{
+    struct kam_err err;
+    (void)state;
+
+    CHECK_OK(OPS->begin(ST, &err));
+    write_everything();
+    CHECK_TEXT(get(&kam_accounts, "T1"), KAM_ACC_NAME, "In a transaction"); /* to itself */
+    CHECK_OK(OPS->rollback(ST, &err));
+    check_nothing_written();
+    reopen();
+    check_nothing_written();
+}
+
+static void test_tx_commit_keeps(void **state)
+{
+    struct kam_err err;
+    char buf[16];
+    (void)state;
+
+    CHECK_OK(OPS->begin(ST, &err));
+    write_everything();
+    CHECK_OK(OPS->commit(ST, &err));
+    for (int pass = 0; pass < 2; pass++) {
+        CASE = pass ? "after reopening" : "after commit";
+        struct kam_counts c = counts();
+        CHECK_INT(c.accounts, 1);
+        CHECK_INT(c.products, 1);
+        CHECK_INT(c.order_lines, 1);
+        CHECK_INT(c.tags, 1);
+        CHECK_TEXT(get(&kam_accounts, "T1"), KAM_ACC_NAME, "In a transaction");
+        CHECK_OK(OPS->meta_get(ST, "tx", buf, sizeof(buf), &err));
+        CHECK_STR(buf, "yes");
+        if (pass == 0)
+            reopen();
+    }
+}
+
+static void test_tx_uncommitted_lost_at_close(void **state)
+{
+    struct kam_err err;
+    (void)state;
+
+    CHECK_OK(OPS->begin(ST, &err));
+    write_everything();
+    reopen(); /* closes without commit or rollback */
+    check_nothing_written();
+}
+
+static void test_tx_invisible_to_others_before_commit(void **state)
+{
+    struct kam_err err;
+    struct rows seen;
+    (void)state;
+
+    F->other = open_db(F->path, 0);
+    CHECK_OK(OPS->begin(ST, &err));
+    account("T1", "In a transaction");
+    rows_reset(&seen, &kam_accounts);
+    CHECK_RC(KAM_ERR_NOT_FOUND,
+             F->other->ops->get(F->other, &kam_accounts, "T1", capture, &seen, &err));
+    CHECK_OK(OPS->commit(ST, &err));
+    rows_reset(&seen, &kam_accounts);
+    CHECK_OK(F->other->ops->get(F->other, &kam_accounts, "T1", capture, &seen, &err));
+    CHECK_INT(seen.n, 1);
+}
+
+/* --- order lines --------------------------------------------------------------------------- */
+
+struct orders_fx {
+    int64_t a, b, p1, p2;
+};
+
+static struct orders_fx orders_fixture(void)
+{
+    struct orders_fx o;
+    o.a = account("A", "Acme");
+    o.b = account("B", "Beta");
+    o.p1 = product("P1", "Pump");
+    o.p2 = product("P2", "Valve");
+    return o;
+}
+
+static void check_line(const struct kam_order_line *got, const struct kam_order_line *want)
+{
+    CHECK_STR(got->order_id, want->order_id);
+    CHECK_INT(got->line_no, want->line_no);
+    CHECK_INT(got->account_id, want->account_id);
+    CHECK_INT(got->product_id, want->product_id);
+    CHECK_STR(got->date, want->date);
+    CHECK_INT(got->quantity, want->quantity);
+    CHECK_INT(got->unit_price, want->unit_price);
+    CHECK_INT(got->amount, want->amount);
+    CHECK_INT(got->cost, want->cost);
+    CHECK_INT(got->discount, want->discount);
+    if (want->channel != NULL && want->channel[0] != '\0')
+        CHECK_STR(got->channel, want->channel);
+    else
+        CHECK_ABSENT(got->channel);
+    if (want->region != NULL && want->region[0] != '\0')
+        CHECK_STR(got->region, want->region);
+    else
+        CHECK_ABSENT(got->region);
+}
+
+static struct kam_order_line find(const char *order_id, int64_t line_no)
+{
+    struct kam_err err;
+    struct kam_order_line got = {0};
+    CHECK_OK(ST->ops->order_find(ST, order_id, line_no, &got, &err));
+    CHECK(got.id > 0);
+    return got;
+}
+
+static void test_order_insert_and_find(void **state)
+{
+    struct kam_err err;
+    bool inserted = true;
+    int64_t id = 0;
+    (void)state;
+
+    struct orders_fx o = orders_fixture();
+    struct kam_order_line l1 = line("SO-1", 1, o.a, o.p1, "2024-03-05T10:15:00", 20000, 125000,
+                                    KAM_NONE); /* cost unknown */
+    struct kam_order_line l2 = line("SO-1", 2, o.a, o.p2, "2024-03-05", -15000, 375, 0);
+    l2.discount = 5;
+    l2.channel = NULL;
+    l2.region = NULL;
+    struct kam_order_line big = line("SO-2", KAM_MAX_LINE_NO, o.b, o.p1, "2024-03-06", 10000, 0, 0);
+    big.amount = INT64_MAX;
+    big.cost = INT64_MIN + 1;
+
+    int64_t id1 = insert(&l1, true), id2 = insert(&l2, true), id3 = insert(&big, true);
+    CHECK(id1 != id2 && id2 != id3 && id1 != id3);
+
+    struct kam_order_line g = find("SO-1", 1);
+    CHECK_INT(g.id, id1);
+    check_line(&g, &l1);
+    CHECK_INT(g.cost, KAM_NONE);
+    g = find("SO-1", 2);
+    CHECK_INT(g.id, id2);
+    check_line(&g, &l2);
+    g = find("SO-2", KAM_MAX_LINE_NO);
+    CHECK_INT(g.id, id3);
+    check_line(&g, &big);
+
+    /* The same key again: not inserted, the existing line's id, and its values kept. */
+    struct kam_order_line again = line("SO-1", 1, o.a, o.p2, "2025-01-01", 990000, 1, 4);
+    again.channel = "phone";
+    CHECK_OK(OPS->order_insert(ST, &again, &inserted, &id, &err));
+    CHECK(!inserted);
+    CHECK_INT(id, id1);
+    g = find("SO-1", 1);
+    CHECK_INT(g.id, id1);
+    check_line(&g, &l1);
+    CHECK_INT(line_count(0), 3);
+
+    reopen();
+    g = find("SO-1", 1);
+    check_line(&g, &l1);
+    g = find("SO-2", KAM_MAX_LINE_NO);
+    check_line(&g, &big);
+}
+
+/* All lines of an order belong to the account that created it. */
+static void test_order_other_account_conflicts(void **state)
+{
+    struct kam_err err;
+    bool inserted = false;
+    int64_t id = 0;
+    (void)state;
+
+    struct orders_fx o = orders_fixture();
+    struct kam_order_line l1 = line("SO-1", 1, o.a, o.p1, "2024-03-05", 10000, 10000, KAM_NONE);
+    insert(&l1, true);
+    struct kam_order_line l2 = line("SO-1", 2, o.b, o.p1, "2024-03-05", 10000, 10000, KAM_NONE);
+    CHECK_RC(KAM_ERR_CONFLICT, OPS->order_insert(ST, &l2, &inserted, &id, &err));
+    /* The same key as the stored line, another account: a conflict too, not "not inserted". */
+    struct kam_order_line l1b = l1;
+    l1b.account_id = o.b;
+    CHECK_RC(KAM_ERR_CONFLICT, OPS->order_insert(ST, &l1b, &inserted, &id, &err));
+    CHECK_INT(line_count(0), 1);
+    CHECK_RC(KAM_ERR_NOT_FOUND, OPS->order_find(ST, "SO-1", 2, &l2, &err));
+    struct kam_order_line g = find("SO-1", 1);
+    check_line(&g, &l1);
+    /* The order's own account can still add lines. */
+    l2.account_id = o.a;
+    insert(&l2, true);
+}
+
+static void test_order_line_no_range(void **state)
+{
+    static const struct case_ {
+        const char *name;
+        int64_t line_no;
+        bool ok;
+    } cases[] = {
+        {"first line", 1, true},
+        {"last line", KAM_MAX_LINE_NO, true},
+        {"line 0", 0, false},
+        {"negative line", -1, false},
+        {"one past the last line", KAM_MAX_LINE_NO + 1, false},
+        {"far past the last line", INT64_C(1) << 40, false},
+    };
+    (void)state;
+
+    struct orders_fx o = orders_fixture();
+    for (size_t k = 0; k < NCASES(cases); k++) {
+        const struct case_ *c = &cases[k];
+        struct kam_err err;
+        struct kam_order_line l = line("SO-1", c->line_no, o.a, o.p1, "2024-03-05", 1, 1, 1);
+        int64_t before = line_count(0), id = 0;
+        bool inserted = false;
+
+        CASE = c->name;
+        if (c->ok) {
+            insert(&l, true);
+            struct kam_order_line g = find("SO-1", c->line_no);
+            check_line(&g, &l);
+        } else {
+            CHECK_RC(KAM_ERR_INVALID, OPS->order_insert(ST, &l, &inserted, &id, &err));
+            CHECK_INT(line_count(0), before);
+        }
+    }
+}
+
+static void test_order_find_absent(void **state)
+{
+    static const struct {
+        const char *order_id;
+        int64_t line_no;
+    } absent[] = {
+        {"SO-404", 1},
+        {"SO-1", 9},
+        {"so-1", 1},
+        {"", 1},
+        {"SO-1", 0},
+        /* numbers outside 1..65535 must not reach another order's lines */
+        {"SO-1", KAM_MAX_LINE_NO + 2},
+        {"SO-2", -KAM_MAX_LINE_NO},
+        {"SO-1", -1},
+    };
+    struct kam_err err;
+    (void)state;
+
+    struct orders_fx o = orders_fixture();
+    struct kam_order_line none = {0};
+    CHECK_RC(KAM_ERR_NOT_FOUND, OPS->order_find(ST, "SO-1", 1, &none, &err));
+    struct kam_order_line l1 = line("SO-1", 1, o.a, o.p1, "2024-03-05", 10000, 10000, KAM_NONE);
+    struct kam_order_line l2 = line("SO-2", 1, o.a, o.p1, "2024-03-06", 10000, 10000, KAM_NONE);
+    insert(&l1, true);
+    insert(&l2, true);
+    for (size_t k = 0; k < NCASES(absent); k++) {
+        struct kam_order_line g = {0};
+        char name[64];
+        snprintf(name, sizeof(name), "'%s' line %lld", absent[k].order_id,
+                 (long long)absent[k].line_no);
+        CASE = name;
+        CHECK_RC(KAM_ERR_NOT_FOUND,
+                 OPS->order_find(ST, absent[k].order_id, absent[k].line_no, &g, &err));
+    }
+}
+
+static void test_order_update(void **state)
+{
+    struct kam_err err;
+    (void)state;
+
+    struct orders_fx o = orders_fixture();
+    struct kam_order_line l = line("SO-1", 1, o.a, o.p1, "2024-03-05", 20000, 125000, 90000);
+    struct kam_order_line sibling = line("SO-1", 2, o.a, o.p2, "2024-03-05", 10000, 10000, 1);
+    struct kam_order_line other = line("SO-9", 1, o.b, o.p2, "2024-04-01", 10000, 10000, 1);
+    int64_t id = insert(&l, true);
+    insert(&sibling, true);
+    insert(&other, true);
+
+    /* Every value replaced (same order, line and account); a known cost becomes unknown. */
+    struct kam_order_line n =
+        line("SO-1", 1, o.a, o.p2, "2024-03-07T08:00:00", -10000, 130000, KAM_NONE);
+    n.discount = 2500;
+    n.channel = "电话";
+    n.region = NULL;
+    CHECK_OK(OPS->order_update(ST, id, &n, &err));
+    struct kam_order_line g = find("SO-1", 1);
+    CHECK_INT(g.id, id);
+    check_line(&g, &n);
+
+    /* And back: an unknown cost becomes known again. */
+    CHECK_OK(OPS->order_update(ST, id, &l, &err));
+    g = find("SO-1", 1);
+    check_line(&g, &l);
+
+    /* Nothing else moved. */
+    g = find("SO-1", 2);
+    check_line(&g, &sibling);
+    g = find("SO-9", 1);
+    check_line(&g, &other);
+    CHECK_INT(line_count(0), 3);
+    reopen();
+    g = find("SO-1", 1);
+    check_line(&g, &l);
+}
+
+static void test_order_max_id(void **state)
+{
+    struct kam_err err;
+    int64_t max = -1, prev;
+    (void)state;
+
+    CHECK_OK(OPS->order_max_id(ST, &max, &err));
+    CHECK_INT(max, 0);
+    struct orders_fx o = orders_fixture();
+    static const char *const orders[] = {"SO-3", "SO-1", "SO-2"};
+    for (size_t k = 0; k < NCASES(orders); k++) {
+        /* Each line starts a new order: its id is larger than any before it. */
+        struct kam_order_line l = line(orders[k], 1, o.a, o.p1, "2024-03-05", 1, 1, KAM_NONE);
+        prev = max;
+        int64_t id = insert(&l, true);
+        CHECK_OK(OPS->order_max_id(ST, &max, &err));
+        CHECK(max > prev);
+        CHECK_INT(max, id);
+    }
+    /* A line added to an earlier order does not lower it. */
+    struct kam_order_line more = line("SO-3", 2, o.a, o.p1, "2024-03-05", 1, 1, KAM_NONE);
+    prev = max;
+    int64_t id = insert(&more, true);
+    CHECK_OK(OPS->order_max_id(ST, &max, &err));
+    CHECK(max >= prev);
+    CHECK(max >= id);
+    /* A line that was not inserted does not move it. */
+    prev = max;
+    insert(&more, false);
+    CHECK_OK(OPS->order_max_id(ST, &max, &err));
+    CHECK_INT(max, prev);
+    reopen();
+    CHECK_OK(OPS->order_max_id(ST, &max, &err));
+    CHECK_INT(max, prev);
+}
+
+struct oline {
+    struct kam_order_line l; /* its strings point into the arrays below */
+    char order_id[32], date[32], channel[32], region[32], account[32], sku[32];
+};
+
+struct olines {
+    size_t n;
+    bool overflow;
+    struct oline v[MAXROWS];
+};
+
+static void copy(char *dst, size_t n, const char *s)
+{
+    snprintf(dst, n, "%s", s ? s : "");
+}
+
+static int order_cb(void *ctx, const struct kam_order_line *l, const char *account_code,
+                    const char *sku)
+{
+    struct olines *os = ctx;
+    if (os->n == MAXROWS) {
+        os->overflow = true;
+        return 1;
+    }
+    struct oline *v = &os->v[os->n++];
+    v->l = *l;
+    copy(v->order_id, sizeof(v->order_id), l->order_id);
+    copy(v->date, sizeof(v->date), l->date);
+    copy(v->channel, sizeof(v->channel), l->channel);
+    copy(v->region, sizeof(v->region), l->region);
+    copy(v->account, sizeof(v->account), account_code);
+    copy(v->sku, sizeof(v->sku), sku);
+    v->l.order_id = v->order_id;
+    v->l.date = v->date;
+    v->l.channel = v->channel;
+    v->l.region = v->region;
+    return 0;
+}
+
+/* The lines order_each gives for account_id, which must be those of want[] whose account is
+ * account_id (all when 0), visited in increasing id order. */
+static void check_order_each(int64_t account_id, const struct kam_order_line *want,
+                             const int64_t *ids, const char *const *codes, const char *const *skus,
+                             size_t n)
+{
+    struct kam_err err;
+    struct olines *os = calloc(1, sizeof(*os));
+    size_t expected = 0;
+
+    CHECK(os != NULL);
+    CHECK_OK(ST->ops->order_each(ST, account_id, order_cb, os, &err));
+    CHECK(!os->overflow);
+    for (size_t k = 0; k < n; k++)
+        expected += account_id == 0 || want[k].account_id == account_id;
+    CHECK_INT(os->n, expected);
+    for (size_t i = 0; i < os->n; i++) {
+        size_t k = 0;
+        if (i > 0 && os->v[i].l.id <= os->v[i - 1].l.id)
+            FAIL("line %lld visited after line %lld", (long long)os->v[i].l.id,
+                 (long long)os->v[i - 1].l.id);
+        while (k < n && ids[k] != os->v[i].l.id)
+            k++;
+        if (k == n) {
+            FAIL("unknown line %lld visited", (long long)os->v[i].l.id);
+            continue;
+        }
+        check_line(&os->v[i].l, &want[k]);
+        CHECK_STR(os->v[i].account, codes[k]);
+        CHECK_STR(os->v[i].sku, skus[k]);
+    }
+    free(os);
+}
+
+static void test_order_each(void **state)
+{
+    (void)state;
+
+    struct orders_fx o = orders_fixture();
+    check_order_each(0, NULL, NULL, NULL, NULL, 0);
+
+    const struct kam_order_line ls[] = {
+        line("SO-2", 1, o.b, o.p2, "2024-02-01", 10000, 30000, 20000),
+        line("SO-1", 2, o.a, o.p2, "2024-01-02", 20000, 30000, KAM_NONE),
+        line("SO-1", 1, o.a, o.p1, "2024-01-02T09:00:00", 10000, 990000, 500000),
+        line("SO-2", 2, o.b, o.p1, "2024-02-01", 10000, 1, 0),
+    };
+    static const char *const codes[] = {"B", "A", "A", "B"};
+    static const char *const skus[] = {"P2", "P2", "P1", "P1"};
+    int64_t ids[NCASES(ls)];
+    for (size_t k = 0; k < NCASES(ls); k++)
+        ids[k] = insert(&ls[k], true);
+
+    CASE = "all accounts";
+    check_order_each(0, ls, ids, codes, skus, NCASES(ls));
+    CASE = "account A";
+    check_order_each(o.a, ls, ids, codes, skus, NCASES(ls));
+    CASE = "account B";
+    check_order_each(o.b, ls, ids, codes, skus, NCASES(ls));
+    CASE = "account without orders";
+    check_order_each(account("C", "Gamma"), ls, ids, codes, skus, NCASES(ls));
+}
+
+/* A refused line leaves no order behind: the order id stays free for any account. */
+static void test_order_refused_leaves_no_order(void **state)
+{
+    struct kam_err err;
+    bool inserted = false;
+    int64_t id = 0;
+    (void)state;
+
+    struct orders_fx o = orders_fixture();
+    struct kam_order_line bad = line("SO-1", 1, o.a, o.p1, NULL, 1, 1, KAM_NONE); /* no date */
+    CHECK_FAILS(OPS->order_insert(ST, &bad, &inserted, &id, &err));
+    CHECK_INT(line_count(0), 0);
+    struct kam_order_line good = line("SO-1", 1, o.b, o.p1, "2024-03-05", 1, 1, KAM_NONE);
+    insert(&good, true);
+    struct kam_order_line g = find("SO-1", 1);
+    check_line(&g, &good);
+}
+
+/* An order created in a rolled back transaction does not exist afterwards, for any account. */
+static void test_order_after_rollback(void **state)
+{
+    struct kam_err err;
+    (void)state;
+
+    struct orders_fx o = orders_fixture();
+    struct kam_order_line l = line("SO-1", 1, o.a, o.p1, "2024-03-05", 1, 1, KAM_NONE);
+    CHECK_OK(OPS->begin(ST, &err));
+    insert(&l, true);
+    CHECK_OK(OPS->rollback(ST, &err));
+    struct kam_order_line none = {0};
+    CHECK_RC(KAM_ERR_NOT_FOUND, OPS->order_find(ST, "SO-1", 1, &none, &err));
+
+    l.account_id = o.b;
+    int64_t id = insert(&l, true);
+    static const char *const codes[] = {"B"}, *const skus[] = {"P1"};
+    check_order_each(0, &l, &id, codes, skus, 1);
+    reopen();
+    struct kam_order_line g = find("SO-1", 1);
+    check_line(&g, &l);
+    check_order_each(o.b, &l, &id, codes, skus, 1);
+}
+
+/* --- rollups ------------------------------------------------------------------------------- */
+
+struct cells {
+    size_t n;
+    bool overflow;
+    struct {
+        int64_t account;
+        int month;
+        struct kam_rollup r;
+    } c[MAXROWS];
+};
+
+static int cell_cb(void *ctx, int64_t account_id, int month, const struct kam_rollup *r)
+{
+    struct cells *cs = ctx;
+    if (cs->n == MAXROWS) {
+        cs->overflow = true;
+        return 1;
+    }
+    cs->c[cs->n].account = account_id;
+    cs->c[cs->n].month = month;
+    cs->c[cs->n++].r = *r;
+    return 0;
+}
+
+static struct cells cells(int64_t account_id, int from, int to)
+{
+    struct kam_err err;
+    struct cells cs = {0};
+    CHECK_OK(ST->ops->rollup_each(ST, account_id, from, to, cell_cb, &cs, &err));
+    CHECK(!cs.overflow);
+    return cs;
+}
+
+#define CHECK_ROLLUP(got, want)                                                                    \
+    do {                                                                                           \
+        const struct kam_rollup *gr_ = (got), *wr_ = (want);                                       \
+        CHECK_INT(gr_->revenue, wr_->revenue);                                                     \
+        CHECK_INT(gr_->cost, wr_->cost);                                                           \
+        CHECK_INT(gr_->costed_revenue, wr_->costed_revenue);                                       \
+        CHECK_INT(gr_->quantity, wr_->quantity);                                                   \
+        CHECK_INT(gr_->returns, wr_->returns);                                                     \
+        CHECK_INT(gr_->discount, wr_->discount);                                                   \
+        CHECK_INT(gr_->lines, wr_->lines);                                                         \
+    } while (0)
+
+static struct kam_rollup scaled(const struct kam_rollup *r, int k)
+{
+    return (struct kam_rollup){r->revenue * k,  r->cost * k,    r->costed_revenue * k,
+                               r->quantity * k, r->returns * k, r->discount * k,
+                               r->lines * k};
+}
+
+static void test_rollup_accumulates(void **state)
+{
+    struct kam_err err;
+    static const struct kam_rollup sale = {1000000, 600000, 1000000, 20000, 0, 50000, 1};
+    static const struct kam_rollup ret = {-250000, -150000, -250000, -5000, -250000, 0, 1};
+    (void)state;
+
+    int64_t a = account("A", "Acme");
+    CHECK_OK(OPS->rollup_add(ST, a, 202403, &sale, &err));
+    struct cells cs = cells(a, 202401, 202412);
+    CHECK_INT(cs.n, 1);
+    CHECK_INT(cs.c[0].account, a);
+    CHECK_INT(cs.c[0].month, 202403);
+    CHECK_ROLLUP(&cs.c[0].r, &sale);
+
+    CHECK_OK(OPS->rollup_add(ST, a, 202403, &sale, &err));
+    CHECK_OK(OPS->rollup_add(ST, a, 202403, &ret, &err));
+    struct kam_rollup want = scaled(&sale, 2);
+    want.revenue += ret.revenue;
+    want.cost += ret.cost;
+    want.costed_revenue += ret.costed_revenue;
+    want.quantity += ret.quantity;
+    want.returns += ret.returns;
+    want.lines += ret.lines;
+    cs = cells(a, 202403, 202403);
+    CHECK_INT(cs.n, 1);
+    CHECK_ROLLUP(&cs.c[0].r, &want);
+
+    reopen();
+    cs = cells(a, 0, 999912);
+    CHECK_INT(cs.n, 1);
+    CHECK_ROLLUP(&cs.c[0].r, &want);
+}
+
+struct prods {
+    size_t n;
+    bool overflow;
+    struct {
+        char sku[32], name[64];
+        struct kam_rollup r;
+    } p[MAXROWS];
+};
+
+static int prod_cb(void *ctx, const char *sku, const char *name, const struct kam_rollup *r)
+{
+    struct prods *ps = ctx;
+    if (ps->n == MAXROWS) {
+        ps->overflow = true;
+        return 1;
+    }
+    copy(ps->p[ps->n].sku, sizeof(ps->p[0].sku), sku);
+    copy(ps->p[ps->n].name, sizeof(ps->p[0].name), name);
+    ps->p[ps->n++].r = *r;
+    return 0;
+}
+
+static struct prods top(int64_t account_id, int64_t limit)
+{
+    struct kam_err err;
+    struct prods ps = {0};
+    CHECK_OK(ST->ops->top_products(ST, account_id, limit, prod_cb, &ps, &err));
+    CHECK(!ps.overflow);
+    return ps;
+}
+
+static void test_rollup_each_bounds_and_filter(void **state)
+{
+    static const int a_months[] = {202312, 202401, 202406, 202412, 202501};
+    static const int b_months[] = {202401, 202406};
+    static const struct case_ {
+        const char *name;
+        int account; /* 0 all, 1 A, 2 B */
+        int from, to;
+        const char *want; /* "A202401 B202406 ..." in the order visited */
+    } cases[] = {
+        {"all accounts, one year", 0, 202401, 202412, "A202401 A202406 A202412 B202401 B202406"},
+        {"bounds are inclusive", 1, 202406, 202406, "A202406"},
+        {"one account, all time", 2, 0, 999912, "B202401 B202406"},
+        {"across a year end", 1, 202312, 202401, "A202312 A202401"},
+        {"window without cells", 1, 202402, 202405, ""},
+        {"from after to", 1, 202412, 202401, ""},
+        {"all accounts, all time", 0, 0, 999912,
+         "A202312 A202401 A202406 A202412 A202501 B202401 B202406"},
+    };
+    struct kam_err err;
+    int64_t ids[2];
+    (void)state;
+
+    ids[0] = account("A", "Acme");
+    ids[1] = account("B", "Beta");
+    /* Insert out of order; revenue identifies the cell. */
+    for (int k = (int)NCASES(a_months) - 1; k >= 0; k--) {
+        struct kam_rollup d = {.revenue = a_months[k], .lines = 1};
+        CHECK_OK(OPS->rollup_add(ST, ids[0], a_months[k], &d, &err));
+    }
+    for (size_t k = 0; k < NCASES(b_months); k++) {
+        struct kam_rollup d = {.revenue = -b_months[k], .lines = 1};
+        CHECK_OK(OPS->rollup_add(ST, ids[1], b_months[k], &d, &err));
+    }
+    for (size_t k = 0; k < NCASES(cases); k++) {
+        const struct case_ *c = &cases[k];
+        char got[256] = "";
+        CASE = c->name;
+        struct cells cs = cells(c->account ? ids[c->account - 1] : 0, c->from, c->to);
+        for (size_t i = 0; i < cs.n; i++) {
+            bool is_a = cs.c[i].account == ids[0];
+            snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%c%d", i ? " " : "",
+                     is_a ? 'A' : 'B', cs.c[i].month);
+            CHECK_INT(cs.c[i].r.revenue, is_a ? cs.c[i].month : -cs.c[i].month);
+        }
+        CHECK_STR(got, c->want);
+    }
+}
+
+static void test_rollup_zero_removes_cell(void **state)
+{
+    struct kam_err err;
+    static const struct kam_rollup sale = {1000000, 600000, 1000000, 20000, 0, 50000, 1};
+    const struct kam_rollup undo = scaled(&sale, -1);
+    /* A credit note without a line: revenue moves, the line count does not. */
+    static const struct kam_rollup credit = {.revenue = -70000, .returns = -70000};
+    const struct kam_rollup uncredit = scaled(&credit, -1);
+    int first = -1, last = -1;
+    char date[32];
+    struct cells cs;
+    (void)state;
+
+    int64_t a = account("A", "Acme");
+    CHECK_OK(OPS->rollup_add(ST, a, 202403, &sale, &err));
+    CHECK_OK(OPS->rollup_add(ST, a, 202404, &sale, &err));
+    CHECK_OK(OPS->rollup_add(ST, a, 202405, &sale, &err));
+    CHECK_OK(OPS->rollup_add(ST, a, 202405, &sale, &err));
+
+    CASE = "a cell back to all zeros is removed, one still holding a sale is kept";
+    CHECK_OK(OPS->rollup_add(ST, a, 202403, &undo, &err));
+    CHECK_OK(OPS->rollup_add(ST, a, 202405, &undo, &err));
+    cs = cells(a, 0, 999912);
+    CHECK_INT(cs.n, 2);
+    CHECK_INT(cs.c[0].month, 202404);
+    CHECK_INT(cs.c[1].month, 202405);
+    CHECK_ROLLUP(&cs.c[1].r, &sale);
+
+    CASE = "removing the last cells leaves no trace";
+    CHECK_OK(OPS->rollup_add(ST, a, 202404, &undo, &err));
+    CHECK_OK(OPS->rollup_add(ST, a, 202405, &undo, &err));
+    CHECK_INT(cells(0, 0, 999912).n, 0);
+    CHECK_OK(OPS->order_months(ST, &first, &last, date, sizeof(date), &err));
+    CHECK_INT(first, 0);
+    CHECK_INT(last, 0);
+
+    CASE = "a cell whose line count is back to zero but whose revenue is not is kept";
+    CHECK_OK(OPS->rollup_add(ST, a, 202407, &sale, &err));
+    CHECK_OK(OPS->rollup_add(ST, a, 202407, &credit, &err));
+    CHECK_OK(OPS->rollup_add(ST, a, 202407, &undo, &err));
+    cs = cells(a, 202407, 202407);
+    CHECK_INT(cs.n, 1);
+    CHECK_ROLLUP(&cs.c[0].r, &credit);
+
+    CASE = "a delta without lines that brings a cell to all zeros removes it";
+    CHECK_OK(OPS->rollup_add(ST, a, 202407, &uncredit, &err));
+    CHECK_INT(cells(a, 202407, 202407).n, 0);
+    CHECK_OK(OPS->rollup_add(ST, a, 202406, &credit, &err));
+    CHECK_INT(cells(a, 202406, 202406).n, 1);
+    CHECK_OK(OPS->rollup_add(ST, a, 202406, &uncredit, &err));
+    CHECK_INT(cells(a, 202406, 202406).n, 0);
+}
+
+/* top_products sums the account's order lines per product. */
+static void test_top_products(void **state)
+{
+    static const struct case_ {
+        const char *name;
+        int account; /* 0 A, 1 B, 2 C */
+        int64_t limit;
+        const char *want; /* skus in order */
+    } cases[] = {
+        {"largest net revenue first", 0, 10, "P2 P1 P3 P4"},
+        {"limit 2", 0, 2, "P2 P1"},
+        {"limit 1", 0, 1, "P2"},
+        {"limit equal to the count", 0, 4, "P2 P1 P3 P4"},
+        {"another account's products", 1, 10, "P3"},
+        {"account without orders", 2, 10, ""},
+    };
+    static const struct {
+        int account, product; /* 0-based */
+        kam_money qty, price, cost, discount;
+    } ls[] = {
+        {0, 0, 10000, 1000000, 600000, 0},   /* P1: 100 + 200 */
+        {0, 0, 20000, 1000000, KAM_NONE, 0}, /* cost unknown: not in cost nor costed revenue */
+        {0, 1, 10000, 5000000, 0, 10000},    /* P2: 500 */
+        {0, 2, 10000, 250000, 100000, 0},    /* P3: 4 x 25 */
+        {0, 2, 10000, 250000, 100000, 0},    /*  */
+        {0, 2, 10000, 250000, 100000, 0},    /*  */
+        {0, 2, 10000, 250000, 100000, 0},    /*  */
+        {0, 3, -10000, 500000, -300000, 0},  /* P4: a return only, net -50 */
+        {1, 2, 30000, 3000000, KAM_NONE, 0}, /* B's P3: 900 */
+    };
+    static const char *const skus[] = {"P1", "P2", "P3", "P4"};
+    static const char *const names[] = {"Pump", "离心泵", "Valve", "Seal"};
+    static const char *const orders[] = {"SO-A", "SO-B"};
+    struct kam_rollup want[2][4] = {{{0}}};
+    int64_t acc[3], pro[4], line_no[2] = {0, 0};
+    (void)state;
+
+    acc[0] = account("A", "Acme");
+    acc[1] = account("B", "Beta");
+    acc[2] = account("C", "Gamma");
+    for (int k = 0; k < 4; k++)
+        pro[k] = product(skus[k], names[k]);
+    for (size_t k = 0; k < NCASES(ls); k++) {
+        int a = ls[k].account;
+        struct kam_order_line l = line(orders[a], ++line_no[a], acc[a], pro[ls[k].product],
+                                       "2024-03-05", ls[k].qty, ls[k].price, ls[k].cost);
+        l.discount = ls[k].discount;
+        insert(&l, true);
+        kam_rollup_add_line(&want[a][ls[k].product], &l, 1);
+    }
+    for (size_t k = 0; k < NCASES(cases); k++) {
+        const struct case_ *c = &cases[k];
+        char got[128] = "";
+        CASE = c->name;
+        struct prods ps = top(acc[c->account], c->limit);
+        for (size_t i = 0; i < ps.n; i++) {
+            int p = ps.p[i].sku[1] - '1';
+            snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", i ? " " : "",
+                     ps.p[i].sku);
+            if (p < 0 || p > 3 || c->account > 1) {
+                FAIL("unexpected product '%s'", ps.p[i].sku);
+                continue;
+            }
+            CHECK_STR(ps.p[i].name, names[p]);
+            CHECK_ROLLUP(&ps.p[i].r, &want[c->account][p]);
+        }
+        CHECK_STR(got, c->want);
+    }
+}
+
+struct revs {
+    size_t n;
+    bool overflow;
+    struct {
+        int64_t id;
+        char code[32], name[64];
+        kam_money revenue;
+    } r[MAXROWS];
+};
+
+static int rev_cb(void *ctx, int64_t id, const char *code, const char *name, kam_money revenue)
+{
+    struct revs *rs = ctx;
+    if (rs->n == MAXROWS) {
+        rs->overflow = true;
+        return 1;
+    }
+    rs->r[rs->n].id = id;
+    copy(rs->r[rs->n].code, sizeof(rs->r[0].code), code);
+    copy(rs->r[rs->n].name, sizeof(rs->r[0].name), name);
+    rs->r[rs->n++].revenue = revenue;
+    return 0;
+}
+
+static void test_revenues(void **state)
+{
+    static const struct {
+        const char *code, *name;
+        kam_money want;
+    } accs[] = {
+        {"A", "Acme", 3500000},
+        {"B", "北京华为", -300000}, /* net of returns */
+        {"C", "No orders yet", 0},
+    };
+    struct kam_err err;
+    struct revs rs = {0};
+    int64_t ids[3];
+    (void)state;
+
+    CHECK_OK(OPS->revenues(ST, rev_cb, &rs, &err));
+    CHECK_INT(rs.n, 0);
+    for (size_t k = 0; k < NCASES(accs); k++)
+        ids[k] = account(accs[k].code, accs[k].name);
+    struct kam_rollup d1 = {.revenue = 1000000, .lines = 1}, d2 = {.revenue = 2500000, .lines = 2};
+    struct kam_rollup d3 = {.revenue = -300000, .returns = -300000, .lines = 1};
+    CHECK_OK(OPS->rollup_add(ST, ids[0], 202312, &d1, &err));
+    CHECK_OK(OPS->rollup_add(ST, ids[0], 202401, &d2, &err));
+    CHECK_OK(OPS->rollup_add(ST, ids[1], 202402, &d3, &err));
+
+    CHECK_OK(OPS->revenues(ST, rev_cb, &rs, &err));
+    CHECK(!rs.overflow);
+    CHECK_INT(rs.n, 3);
+    for (size_t k = 0; k < NCASES(accs); k++) { /* every account, in any order */
+        size_t j = 0;
+        CASE = accs[k].code;
+        while (j < rs.n && rs.r[j].id != ids[k])
+            j++;
+        if (j == rs.n) {
+            FAIL("account missing");
+            continue;
+        }
+        CHECK_STR(rs.r[j].code, accs[k].code);
+        CHECK_STR(rs.r[j].name, accs[k].name);
+        CHECK_INT(rs.r[j].revenue, accs[k].want);
+    }
+}
+
+static void test_order_months(void **state)
+{
+    static const struct {
+        int account; /* 0 A, 1 B */
+        const char *order_id, *date;
+        kam_money price;
+    } ls[] = {
+        {0, "SO-1", "2024-02-03", 10000},
+        {0, "SO-2", "2023-11-15T12:00:00", 20000},
+        {1, "SO-3", "2024-02-20T16:45:00", 30000},
+        {1, "SO-4", "2024-01-10", 40000},
+    };
+    struct kam_err err;
+    int first = -1, last = -1;
+    char date[32] = "x";
+    int64_t ids[2];
+    (void)state;
+
+    CHECK_OK(OPS->order_months(ST, &first, &last, date, sizeof(date), &err));
+    CHECK_INT(first, 0);
+    CHECK_INT(last, 0);
+    CHECK_STR(date, "");
+
+    ids[0] = account("A", "Acme");
+    ids[1] = account("B", "Beta");
+    int64_t p = product("P1", "Pump");
+    for (size_t k = 0; k < NCASES(ls); k++) {
+        struct kam_order_line l = line(ls[k].order_id, 1, ids[ls[k].account], p, ls[k].date, 10000,
+                                       ls[k].price, KAM_NONE);
+        struct kam_rollup d = {0};
+        int month = atoi(ls[k].date) * 100 + atoi(ls[k].date + 5);
+        insert(&l, true);
+        kam_rollup_add_line(&d, &l, 1);
+        CHECK_OK(OPS->rollup_add(ST, l.account_id, month, &d, &err));
+    }
+    CHECK_OK(OPS->order_months(ST, &first, &last, date, sizeof(date), &err));
+    CHECK_INT(first, 202311);
+    CHECK_INT(last, 202402);
+    CHECK_STR(date, "2024-02-20T16:45:00");
+}
+
+/* --- account list -------------------------------------------------------------------------- */
+
+struct listed_account {
+    int64_t id;
+    char code[32], name[64];
+    kam_money ttm, total;
+};
+
+struct listed {
+    size_t n;
+    bool overflow;
+    char codes[256]; /* "A001 A003", the codes in the order listed */
+    struct listed_account a[MAXROWS];
+};
+
+static int list_cb(void *ctx, int64_t id, const struct kam_value *vals, kam_money ttm,
+                   kam_money total)
+{
+    struct listed *ls = ctx;
+    if (ls->n == MAXROWS) {
+        ls->overflow = true;
+        return 1;
+    }
+    struct listed_account *a = &ls->a[ls->n];
+    a->id = id;
+    snprintf(a->code, sizeof(a->code), "%.*s", (int)vals[KAM_ACC_CODE].len, vals[KAM_ACC_CODE].s);
+    snprintf(a->name, sizeof(a->name), "%.*s", (int)vals[KAM_ACC_NAME].len, vals[KAM_ACC_NAME].s);
+    a->ttm = ttm;
+    a->total = total;
+    snprintf(ls->codes + strlen(ls->codes), sizeof(ls->codes) - strlen(ls->codes), "%s%s",
+             ls->n ? " " : "", a->code);
+    ls->n++;
+    return 0;
+}
+
+/* Four accounts; by name (docs/data-model.md: Chinese by pinyin, then Latin letters,
+ * case-insensitively) they list as A002 A001 A003 B004. */
+static void seed_accounts(int64_t ids[4])
+{
+    static const struct {
+        const char *code, *name, *role, *region, *owner;
+        const char *tags[2];
+        struct {
+            int month;
+            kam_money revenue;
+        } sales[2];
+    } accs[] = {
+        {"A001",
+         "Acme Trading",
+         "distributor",
+         "East",
+         "li",
+         {"vip"},
+         {{202301, 1000}, {202406, 200}}},
+        {"A002", "北京华为", "end_user", "North", "wang", {"vip", "cn"}, {{202405, 500}}},
+        {"A003", "Northern acme Pumps", "end_user", "East", "wang", {0}, {{0}}},
+        {"B004", "Zeta Works", "dealer", "West", "li", {"cn"}, {{202412, 300}, {202501, 100}}},
+    };
+    struct kam_err err;
+
+    for (size_t k = 0; k < NCASES(accs); k++) {
+        struct rec r;
+        rec_init(&r);
+        rec_text(&r, KAM_ACC_CODE, accs[k].code);
+        rec_text(&r, KAM_ACC_NAME, accs[k].name);
+        rec_text(&r, KAM_ACC_ROLE, accs[k].role);
+        rec_text(&r, KAM_ACC_REGION, accs[k].region);
+        rec_text(&r, KAM_ACC_OWNER, accs[k].owner);
+        ids[k] = put(&kam_accounts, &r, KAM_PUT_INSERTED);
+        for (int t = 0; t < 2 && accs[k].tags[t]; t++)
+            CHECK_OK(ST->ops->tag_add(ST, ids[k], accs[k].tags[t], NULL, &err));
+        for (int s = 0; s < 2 && accs[k].sales[s].month; s++) {
+            struct kam_rollup d = {.revenue = accs[k].sales[s].revenue, .lines = 1};
+            CHECK_OK(ST->ops->rollup_add(ST, ids[k], accs[k].sales[s].month, &d, &err));
+        }
+    }
+}
+
+static void test_account_list_filters(void **state)
+{
+    static const struct case_ {
+        const char *name;
+        struct kam_account_query q;
+        const char *want; /* codes in order */
+    } cases[] = {
+        {"no filter, by name", {0}, "A002 A001 A003 B004"},
+        {"role", {.role = "end_user"}, "A002 A003"},
+        {"role nobody has", {.role = "supplier"}, ""},
+        {"region", {.region = "East"}, "A001 A003"},
+        {"owner", {.owner = "li"}, "A001 B004"},
+        {"tag", {.tag = "vip"}, "A002 A001"},
+        {"tag nobody has", {.tag = "lost"}, ""},
+        {"text in the code, other case", {.text = "b004"}, "B004"},
+        {"text in the code, a prefix", {.text = "A00"}, "A002 A001 A003"},
+        {"text in the name, upper case", {.text = "ACME"}, "A001 A003"},
+        {"text in the name, mixed case, mid-word", {.text = "hERN"}, "A003"},
+        {"text in a Chinese name", {.text = "华为"}, "A002"},
+        {"text matching nothing", {.text = "zzz"}, ""},
+        {"text is literal, not a pattern: '%'", {.text = "%"}, ""},
+        {"text is literal, not a pattern: '_'", {.text = "_"}, ""},
+        {"filters combine", {.role = "end_user", .region = "East"}, "A003"},
+        {"filters combine with tag and owner", {.owner = "wang", .tag = "cn"}, "A002"},
+        {"limit", {.limit = 2}, "A002 A001"},
+        {"limit larger than the list", {.limit = 10}, "A002 A001 A003 B004"},
+        {"limit after filtering", {.region = "East", .limit = 1}, "A001"},
+    };
+    int64_t ids[4];
+    (void)state;
+
+    seed_accounts(ids);
+    for (size_t k = 0; k < NCASES(cases); k++) {
+        struct kam_err err;
+        struct listed ls = {0};
+        CASE = cases[k].name;
+        CHECK_OK(OPS->account_list(ST, &cases[k].q, list_cb, &ls, &err));
+        CHECK(!ls.overflow);
+        CHECK_STR(ls.codes, cases[k].want);
+    }
+}
+
+/* Name order is the documented collation (docs/data-model.md), not byte order: Chinese by pinyin
+ * before Latin letters, Latin case-insensitively. Byte order would give 上 北 阿 and Banana
+ * before apple. */
+static void test_account_list_sort_by_name(void **state)
+{
+    static const struct {
+        const char *code, *name;
+    } accs[] = {
+        {"S1", "上海电气"},    {"S2", "Cherry Ltd"}, {"S3", "阿里巴巴"},
+        {"S4", "apple farms"}, {"S5", "北京华为"},   {"S6", "Banana Co"},
+    };
+    struct kam_err err;
+    struct listed ls = {0};
+    struct kam_account_query q = {.sort = KAM_SORT_NAME};
+    (void)state;
+
+    for (size_t k = 0; k < NCASES(accs); k++)
+        account(accs[k].code, accs[k].name);
+    CHECK_OK(OPS->account_list(ST, &q, list_cb, &ls, &err));
+    CHECK_STR(ls.codes, "S3 S5 S1 S4 S6 S2");
+}
+
+static void test_account_list_revenue(void **state)
+{
+    static const struct {
+        const char *code, *name;
+        kam_money ttm, total; /* ttm over 202401..202412 */
+    } want[] = {
+        {"A002", "北京华为", 500, 500},
+        {"B004", "Zeta Works", 300, 400},
+        {"A001", "Acme Trading", 200, 1200},
+        {"A003", "Northern acme Pumps", 0, 0},
+    };
+    struct kam_err err;
+    struct listed ls = {0};
+    int64_t ids[4];
+    (void)state;
+
+    seed_accounts(ids);
+    struct kam_account_query q = {.sort = KAM_SORT_REVENUE, .ttm_from = 202401, .ttm_to = 202412};
+    CHECK_OK(OPS->account_list(ST, &q, list_cb, &ls, &err));
+    CHECK_STR(ls.codes, "A002 B004 A001 A003");
+    for (size_t k = 0; k < NCASES(want) && k < ls.n; k++) {
+        CASE = want[k].code;
+        CHECK_STR(ls.a[k].name, want[k].name);
+        CHECK_INT(ls.a[k].ttm, want[k].ttm);
+        CHECK_INT(ls.a[k].total, want[k].total);
+    }
+    CASE = NULL;
+
+    q.limit = 2;
+    memset(&ls, 0, sizeof(ls));
+    CHECK_OK(OPS->account_list(ST, &q, list_cb, &ls, &err));
+    CHECK_STR(ls.codes, "A002 B004");
+
+    /* Another window changes the order: 2023 only A001 sold. */
+    q = (struct kam_account_query){.sort = KAM_SORT_REVENUE, .ttm_from = 202301, .ttm_to = 202312};
+    memset(&ls, 0, sizeof(ls));
+    CHECK_OK(OPS->account_list(ST, &q, list_cb, &ls, &err));
+    CHECK_INT(ls.n, 4);
+    CHECK_STR(ls.a[0].code, "A001");
+    CHECK_INT(ls.a[0].ttm, 1000);
+    CHECK_INT(ls.a[0].total, 1200);
+    for (size_t k = 1; k < ls.n; k++)
+        CHECK_INT(ls.a[k].ttm, 0);
+
+    /* Filters apply to the revenue sort too; name sort still reports the revenues. */
+    q = (struct kam_account_query){
+        .role = "end_user", .sort = KAM_SORT_REVENUE, .ttm_from = 202401, .ttm_to = 202412};
+    memset(&ls, 0, sizeof(ls));
+    CHECK_OK(OPS->account_list(ST, &q, list_cb, &ls, &err));
+    CHECK_STR(ls.codes, "A002 A003");
+    q = (struct kam_account_query){.text = "zeta", .ttm_from = 202501, .ttm_to = 202512};
+    memset(&ls, 0, sizeof(ls));
+    CHECK_OK(OPS->account_list(ST, &q, list_cb, &ls, &err));
+    CHECK_STR(ls.codes, "B004");
+    CHECK_INT(ls.a[0].ttm, 100);
+    CHECK_INT(ls.a[0].total, 400);
+}
+
+/* --- tags ---------------------------------------------------------------------------------- */
+
+struct tags {
+    size_t n;
+    bool overflow;
+    struct {
+        char name[64], color[32];
+        bool color_null;
+        int64_t accounts;
+    } t[MAXROWS];
+};
+
+static int tag_cb(void *ctx, const char *name, const char *color, int64_t accounts)
+{
+    struct tags *ts = ctx;
+    if (ts->n == MAXROWS) {
+        ts->overflow = true;
+        return 1;
+    }
+    copy(ts->t[ts->n].name, sizeof(ts->t[0].name), name);
+    copy(ts->t[ts->n].color, sizeof(ts->t[0].color), color);
+    ts->t[ts->n].color_null = color == NULL;
+    ts->t[ts->n++].accounts = accounts;
+    return 0;
+}
+
+static struct tags tags(int64_t account_id)
+{
+    struct kam_err err;
+    struct tags ts = {0};
+    CHECK_OK(ST->ops->tag_list(ST, account_id, tag_cb, &ts, &err));
+    CHECK(!ts.overflow);
+    return ts;
+}
+
+#define ABSENT    (-1) /* check_tag: the tag is not listed */
+#define ANY_COUNT (-2) /* check_tag: listed, whatever its count */
+
+/* The tag called name in ts with its color ("" = none) and account count. */
+static void check_tag(const struct tags *ts, const char *name, const char *color, int64_t n)
+{
+    size_t j = 0;
+    while (j < ts->n && strcmp(ts->t[j].name, name) != 0)
+        j++;
+    if (n == ABSENT) {
+        if (j < ts->n)
+            FAIL("tag '%s' is listed", name);
+        return;
+    }
+    if (j == ts->n) {
+        FAIL("tag '%s' is not listed", name);
+        return;
+    }
+    CHECK_STR(ts->t[j].color, color);
+    if (n != ANY_COUNT)
+        CHECK_INT(ts->t[j].accounts, n);
+}
+
+static void test_tags(void **state)
+{
+    struct kam_err err;
+    (void)state;
+
+    int64_t a = account("A", "Acme"), b = account("B", "Beta"), c = account("C", "Gamma");
+    CHECK_INT(tags(0).n, 0);
+    CHECK_OK(OPS->tag_add(ST, a, "vip", "#d4af37", &err));
+    CHECK_OK(OPS->tag_add(ST, a, "vip", NULL, &err)); /* again: no second link, color kept */
+    CHECK_OK(OPS->tag_add(ST, b, "vip", NULL, &err));
+    CHECK_OK(OPS->tag_add(ST, a, "重点客户", NULL, &err));
+
+    struct tags ts = tags(0);
+    CHECK_INT(ts.n, 2);
+    check_tag(&ts, "vip", "#d4af37", 2);
+    check_tag(&ts, "重点客户", "", 1);
+    CHECK_INT(counts().tags, 2);
+
+    ts = tags(a);
+    CHECK_INT(ts.n, 2);
+    check_tag(&ts, "vip", "#d4af37", 2);
+    check_tag(&ts, "重点客户", "", 1);
+    ts = tags(b);
+    CHECK_INT(ts.n, 1);
+    check_tag(&ts, "vip", "#d4af37", 2);
+    CHECK_INT(tags(c).n, 0);
+
+    /* A new color replaces the old one. */
+    CHECK_OK(OPS->tag_add(ST, c, "vip", "#ff0000", &err));
+    ts = tags(0);
+    check_tag(&ts, "vip", "#ff0000", 3);
+
+    CHECK_OK(OPS->tag_rm(ST, a, "vip", &err));
+    ts = tags(a);
+    CHECK_INT(ts.n, 1);
+    check_tag(&ts, "重点客户", "", 1);
+    check_tag(&ts, "vip", "", ABSENT);
+    ts = tags(0);
+    check_tag(&ts, "vip", "#ff0000", 2);
+
+    reopen();
+    ts = tags(b);
+    CHECK_INT(ts.n, 1);
+    check_tag(&ts, "vip", "#ff0000", 2);
+}
+
+static void test_tag_rm_absent(void **state)
+{
+    static const struct case_ {
+        const char *name;
+        int account; /* 0 A, 1 B */
+        const char *tag;
+    } cases[] = {
+        {"link removed before", 0, "vip"},
+        {"tag that does not exist", 0, "never"},
+        {"tag of another account", 1, "重点"},
+        {"tag name in another case", 1, "VIP"},
+    };
+    struct kam_err err;
+    int64_t ids[2];
+    (void)state;
+
+    ids[0] = account("A", "Acme");
+    ids[1] = account("B", "Beta");
+    CHECK_OK(OPS->tag_add(ST, ids[0], "vip", NULL, &err));
+    CHECK_OK(OPS->tag_add(ST, ids[0], "重点", NULL, &err));
+    CHECK_OK(OPS->tag_add(ST, ids[1], "vip", NULL, &err));
+    CHECK_OK(OPS->tag_rm(ST, ids[0], "vip", &err));
+    for (size_t k = 0; k < NCASES(cases); k++) {
+        CASE = cases[k].name;
+        CHECK_RC(KAM_ERR_NOT_FOUND, OPS->tag_rm(ST, ids[cases[k].account], cases[k].tag, &err));
+        if (strstr(err.msg, cases[k].tag) == NULL)
+            FAIL("message '%s' does not name the tag", err.msg);
+    }
+    CASE = NULL;
+    struct tags ts = tags(0);
+    check_tag(&ts, "vip", "", 1);
+    check_tag(&ts, "重点", "", 1);
+}
+
+/* --- references ---------------------------------------------------------------------------- */
+
+enum ref_op {
+    REF_CONTACT,
+    REF_PAYMENT,
+    REF_ACCOUNT_PARENT,
+    REF_ORDER_ACCOUNT,
+    REF_ORDER_PRODUCT,
+    REF_SET_PARENT,
+    REF_TAG
+};
+
+/* A write that refers to a record that does not exist is refused and leaves nothing behind.
+ * Every case is run and reported before the test fails, to show which operations accept them. */
+static void test_unknown_references_refused(void **state)
+{
+    static const struct case_ {
+        const char *name;
+        enum ref_op op;
+    } cases[] = {
+        {"contact of an unknown account (upsert)", REF_CONTACT},
+        {"payment of an unknown account (upsert)", REF_PAYMENT},
+        {"account whose parent is unknown (upsert)", REF_ACCOUNT_PARENT},
+        {"order line of an unknown account (order_insert)", REF_ORDER_ACCOUNT},
+        /* An order line's product is not checked by the store: the caller guarantees it
+         * (store.h, order_insert), as the import does, so REF_ORDER_PRODUCT is not a case. */
+        {"parent set to an unknown account (set_parent)", REF_SET_PARENT},
+        {"tag on an unknown account (tag_add)", REF_TAG},
+    };
+    int bad = 0;
+    (void)state;
+
+    struct orders_fx o = orders_fixture();
+    int64_t ghost = o.b + o.p2 + 1000; /* neither an account nor a product */
+    for (size_t k = 0; k < NCASES(cases); k++) {
+        const struct case_ *c = &cases[k];
+        struct kam_err err;
+        struct kam_counts before = counts(), after;
+        int64_t lines_before = line_count(0);
+        struct kam_order_line l;
+        struct rec r;
+        enum kam_put res;
+        int64_t id;
+        bool inserted;
+        enum kam_rc rc = KAM_OK;
+
+        CASE = c->name;
+        kam_err_clear(&err);
+        rec_init(&r);
+        switch (c->op) {
+        case REF_CONTACT:
+            rec_int(&r, KAM_CON_ACCOUNT, ghost);
+            rec_text(&r, KAM_CON_NAME, "Nobody");
+            rc = OPS->upsert(ST, &kam_contacts, r.v, r.mask, &res, &id, &err);
+            break;
+        case REF_PAYMENT:
+            rec_text(&r, KAM_PAY_INVOICE, "INV-X");
+            rec_int(&r, KAM_PAY_ACCOUNT, ghost);
+            rec_int(&r, KAM_PAY_AMOUNT, 100);
+            rec_text(&r, KAM_PAY_ISSUED, "2024-01-01");
+            rec_text(&r, KAM_PAY_DUE, "2024-02-01");
+            rc = OPS->upsert(ST, &kam_payments, r.v, r.mask, &res, &id, &err);
+            break;
+        case REF_ACCOUNT_PARENT:
+            rec_text(&r, KAM_ACC_CODE, "X");
+            rec_text(&r, KAM_ACC_NAME, "Orphan");
+            rec_int(&r, KAM_ACC_PARENT, ghost);
+            rc = OPS->upsert(ST, &kam_accounts, r.v, r.mask, &res, &id, &err);
+            break;
+        case REF_ORDER_ACCOUNT:
+            l = line("SO-X1", 1, ghost, o.p1, "2024-03-05", 1, 1, KAM_NONE);
+            rc = OPS->order_insert(ST, &l, &inserted, &id, &err);
+            break;
+        case REF_ORDER_PRODUCT:
+            l = line("SO-X2", 1, o.a, ghost, "2024-03-05", 1, 1, KAM_NONE);
+            rc = OPS->order_insert(ST, &l, &inserted, &id, &err);
+            break;
+        case REF_SET_PARENT:
+            rc = OPS->set_parent(ST, o.a, ghost, &err);
+            if (!get(&kam_accounts, "A")->null[KAM_ACC_PARENT]) {
+                print_error("case '%s': the parent was set\n", c->name);
+                bad++;
+            }
+            break;
+        case REF_TAG:
+            rc = OPS->tag_add(ST, o.a + 1000, "ghost", "#000000", &err);
+            break;
+        }
+        after = counts();
+        if (rc == KAM_OK) {
+            print_error("case '%s': accepted, want an error\n", c->name);
+            bad++;
+        }
+        after.order_lines += line_count(0) - lines_before; /* lines without a rollup too */
+        if (memcmp(&before, &after, sizeof(before)) != 0) {
+            print_error("case '%s': left records behind (accounts %lld, contacts %lld, "
+                        "payments %lld, order lines %lld, tags %lld)\n",
+                        c->name, (long long)(after.accounts - before.accounts),
+                        (long long)(after.contacts - before.contacts),
+                        (long long)(after.payments - before.payments),
+                        (long long)(after.order_lines - before.order_lines),
+                        (long long)(after.tags - before.tags));
+            bad++;
+        }
+    }
+    CASE = NULL;
+    CHECK_INT(bad, 0);
+}
+
+/* --- counts -------------------------------------------------------------------------------- */
+
+static void test_counts(void **state)
+{
+    struct kam_err err;
+    struct rec r;
+    (void)state;
+
+    struct kam_counts c = counts();
+    CHECK_INT(c.accounts, 0);
+    CHECK_INT(c.contacts, 0);
+    CHECK_INT(c.products, 0);
+    CHECK_INT(c.order_lines, 0);
+    CHECK_INT(c.payments, 0);
+    CHECK_INT(c.tags, 0);
+
+    struct orders_fx o = orders_fixture(); /* 2 accounts, 2 products */
+    product("P3", "Seal");
+    rec_init(&r);
+    rec_int(&r, KAM_CON_ACCOUNT, o.a);
+    rec_text(&r, KAM_CON_NAME, "张伟");
+    put(&kam_contacts, &r, KAM_PUT_INSERTED);
+    put(&kam_contacts, &r, KAM_PUT_UNCHANGED);
+    rec_init(&r);
+    rec_text(&r, KAM_PAY_INVOICE, "INV-1");
+    rec_int(&r, KAM_PAY_ACCOUNT, o.b);
+    rec_int(&r, KAM_PAY_AMOUNT, 100);
+    rec_text(&r, KAM_PAY_ISSUED, "2024-01-01");
+    rec_text(&r, KAM_PAY_DUE, "2024-02-01");
+    put(&kam_payments, &r, KAM_PUT_INSERTED);
+    /* Lines with their rollup kept in step, as the import does; a line sent twice is one. */
+    for (int k = 1; k <= 2; k++) {
+        struct kam_order_line l = line("SO-1", k, o.a, o.p1, "2024-01-05", 1, 1, KAM_NONE);
+        struct kam_rollup d = {0};
+        insert(&l, true);
+        kam_rollup_add_line(&d, &l, 1);
+        CHECK_OK(OPS->rollup_add(ST, o.a, 202401, &d, &err));
+        insert(&l, false);
+    }
+    CHECK_OK(OPS->tag_add(ST, o.a, "vip", NULL, &err));
+    CHECK_OK(OPS->tag_add(ST, o.b, "vip", NULL, &err));
+    CHECK_OK(OPS->tag_add(ST, o.b, "new", NULL, &err));
+
+    c = counts();
+    CHECK_INT(c.accounts, 2);
+    CHECK_INT(c.contacts, 1);
+    CHECK_INT(c.products, 3);
+    CHECK_INT(c.order_lines, 2);
+    CHECK_INT(c.payments, 1);
+    CHECK_INT(c.tags, 2);
+}
+
+/* --- run ----------------------------------------------------------------------------------- */
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+    static const struct CMUnitTest tests[] = {
+        T(test_open_missing_without_create),
+        T(test_open_create_and_reopen_keep_data),
+        T(test_open_failures),
+        T(test_meta),
+        T(test_upsert_insert_unchanged_update),
+        T(test_upsert_unmasked_columns_kept),
+        T(test_upsert_insert_defaults),
+        T(test_upsert_refused),
+        T(test_upsert_round_trip),
+        T(test_upsert_contacts_composite_key),
+        T(test_get),
+        T(test_each_accounts),
+        T(test_each_contacts),
+        T(test_each_products),
+        T(test_each_payments),
+        T(test_keys),
+        T(test_iterations_stop),
+        T(test_set_parent_sets_and_clears),
+        T(test_set_parent_refuses_cycles),
+        T(test_tx_rollback_leaves_nothing),
+        T(test_tx_commit_keeps),
+        T(test_tx_uncommitted_lost_at_close),
+        T(test_tx_invisible_to_others_before_commit),
+        T(test_order_insert_and_find),
+        T(test_order_other_account_conflicts),
+        T(test_order_line_no_range),
+        T(test_order_find_absent),
+        T(test_order_update),
+        T(test_order_max_id),
+        T(test_order_each),
+        T(test_order_refused_leaves_no_order),
+        T(test_order_after_rollback),
+        T(test_rollup_accumulates),
+        T(test_rollup_zero_removes_cell),
+        T(test_rollup_each_bounds_and_filter),
+        T(test_top_products),
+        T(test_revenues),
+        T(test_order_months),
+        T(test_account_list_filters),
+        T(test_account_list_sort_by_name),
+        T(test_account_list_revenue),
+        T(test_tags),
+        T(test_tag_rm_absent),
+        T(test_unknown_references_refused),
+        T(test_counts),
+    };
+    int failed = 0;
+
+    for (size_t b = 0; b < NCASES(backends); b++) {
+        backend = &backends[b];
+        failed += cmocka_run_group_tests_name(backend->name, tests, group_setup, group_teardown);
+    }
+    return failed != 0;
+}
