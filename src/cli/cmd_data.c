@@ -230,8 +230,9 @@ int kam_cmd_demo(struct kam_cli *cli, int argc, char **argv)
                 return kam_cli_usage("demo", "--seed '%s' is not a whole number", optarg);
         } else if (c == 'a') {
             long n = strtol(optarg, &end, 10);
-            if (*end || n < 10 || n > 1000000)
-                return kam_cli_usage("demo", "--accounts must be between 10 and 1000000");
+            if (*end || n < 10 || n > KAM_DEMO_MAX_ACCOUNTS)
+                return kam_cli_usage("demo", "--accounts must be between 10 and %d",
+                                     KAM_DEMO_MAX_ACCOUNTS);
             o.accounts = (int)n;
         } else {
             return kam_cli_usage("demo", "unknown option");
