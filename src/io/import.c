@@ -12,6 +12,7 @@
 #include "io/import.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,9 +123,9 @@ struct imp {
     char reason[2048]; /* the current row's problems, for the reject file */
     char *key;         /* scratch for composite keys */
     size_t key_cap;
-    char *texts[3]; /* NUL-terminated copies of a row's order id, channel, region */
-    size_t text_caps[3];
     const char *names[MAX_FIELDS]; /* field names of a record kind */
+    struct batch *stage;           /* the reader thread's batch being filled; NULL in the writer */
+    struct kam_strmap created_accounts, created_products; /* by the writer, orders only */
 };
 
 const char *kam_import_kind_name(enum kam_import_kind k)
@@ -159,6 +160,8 @@ static void shown_value(const char *v, size_t len, char *buf, size_t n)
 
 static void problem(struct imp *im, int64_t line, const char *field, const char *fmt, ...)
     KAM_PRINTF(4, 5);
+static void stage_problem(struct imp *im, const char *field, const char *msg);
+static enum kam_rc read_header(struct imp *im, const struct kam_csv_row *hdr);
 static void problem(struct imp *im, int64_t line, const char *field, const char *fmt, ...)
 {
     char msg[1200];
@@ -168,6 +171,11 @@ static void problem(struct imp *im, int64_t line, const char *field, const char 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    im->row_bad = true;
+    if (im->stage) { /* the reader thread: the writer reports it, in file order */
+        stage_problem(im, field, msg);
+        return;
+    }
     im->rep->errors++;
     im->row_bad = true;
     if (im->on_error)
@@ -319,18 +327,6 @@ static bool first_in_file(struct imp *im, int64_t line, const char *what, const 
     return false;
 }
 
-/* t as a NUL-terminated string in scratch slot i, valid until the next row. */
-static const char *scratch(struct imp *im, int i, struct text t)
-{
-    if (t.len + 1 > im->text_caps[i]) {
-        im->text_caps[i] = t.len + 64;
-        im->texts[i] = kam_xrealloc(im->texts[i], im->text_caps[i]);
-    }
-    memcpy(im->texts[i], t.s, t.len);
-    im->texts[i][t.len] = '\0';
-    return im->texts[i];
-}
-
 /* --- rollups ------------------------------------------------------------------------------ */
 
 static struct kam_rollup *cell_for(struct cells *c, int64_t account, int64_t other, int shift)
@@ -355,10 +351,26 @@ static int month_of(const char *iso)
     return atoi(iso) * 100 + (iso[5] - '0') * 10 + (iso[6] - '0');
 }
 
-static void rollup_line(struct imp *im, const struct kam_order_line *l, int sign)
+static void rollup_line(struct imp *im, const struct kam_order_line *l, int month, int sign)
 {
     /* The shift keeps the two parts apart: months (yyyymm) < 2^20. */
-    kam_rollup_add_line(cell_for(&im->months, l->account_id, month_of(l->date), 20), l, sign);
+    kam_rollup_add_line(cell_for(&im->months, l->account_id, month, 20), l, sign);
+}
+
+/* Adds the cells of from (the reader's) to im's. */
+static void merge_rollups(struct imp *im, const struct cells *from)
+{
+    for (size_t i = 0; i < from->n; i++) {
+        const struct cell *c = &from->v[i];
+        struct kam_rollup *r = cell_for(&im->months, c->account, c->other, 20);
+        r->revenue += c->r.revenue;
+        r->cost += c->r.cost;
+        r->costed_revenue += c->r.costed_revenue;
+        r->quantity += c->r.quantity;
+        r->returns += c->r.returns;
+        r->discount += c->r.discount;
+        r->lines += c->r.lines;
+    }
 }
 
 static enum kam_rc flush_rollups(struct imp *im)
@@ -431,16 +443,125 @@ static bool create_missing(struct imp *im, int64_t line, const struct kam_table 
 
 /* --- order lines -------------------------------------------------------------------------- */
 
-static void order_row(struct imp *im, const struct kam_csv_row *row)
+/* --- order lines: a reader thread parses, the calling thread writes ----------------------------
+ *
+ * Order files are the big ones, and both halves of the work are heavy: parsing and validating
+ * a line costs about as much as SQLite's insert. The reader thread turns rows into `staged`
+ * lines (values parsed, references resolved from the maps loaded at the start, problems
+ * recorded, texts copied into the batch); the calling thread applies them in file order: it
+ * reports the problems, creates missing accounts and products, writes, and keeps the rollups.
+ * All output (messages, reject file, counts) comes from the writer, so it is in file order.
+ * During the pipeline the reader only reads the account, product and cost maps; accounts and
+ * products created by the writer go to maps of their own. */
+
+enum {
+    ST_ORDER_ID,
+    ST_DATE,
+    ST_CHANNEL,
+    ST_REGION,
+    ST_ACCOUNT,
+    ST_PRODUCT,
+    ST_ACCOUNT_NAME,
+    ST_COUNTRY,
+    ST_PRODUCT_NAME,
+    ST_CATEGORY,
+    ST_COUNT
+};
+
+enum { BATCH_ROWS = 4096, QUEUE_BATCHES = 4 };
+
+struct staged {
+    int64_t line;
+    struct kam_order_line l; /* strings are filled in by the writer from text[] */
+    size_t text[ST_COUNT], len[ST_COUNT];
+    size_t problems, nproblems; /* pairs (field, message) of offsets in batch->v */
+    size_t raw, nraw;           /* pairs (offset, length) of the original fields in batch->v */
+    int month;                  /* yyyymm of the date */
+    bool counted;               /* the reader added the line to its rollup */
+};
+
+struct batch {
+    struct staged *rows;
+    size_t n;
+    char *text;
+    size_t len, cap;
+    size_t *v;
+    size_t vn, vcap;
+};
+
+struct pipe {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct batch *queue[QUEUE_BATCHES], *spare[QUEUE_BATCHES + 2];
+    int head, count, nspare;
+    bool done, stop;
+};
+
+struct reader {
+    struct imp im; /* the reader's own copy: its maps are read only, except order_pos */
+    struct pipe *pipe;
+    struct kam_err err;
+    enum kam_rc rc;
+};
+
+static size_t batch_text(struct batch *b, const char *s, size_t len)
+{
+    size_t off = b->len;
+    if (b->len + len + 1 > b->cap) {
+        while (b->len + len + 1 > b->cap)
+            b->cap = b->cap ? b->cap * 2 : 256 * 1024;
+        b->text = kam_xrealloc(b->text, b->cap);
+    }
+    memcpy(b->text + b->len, s, len);
+    b->text[b->len + len] = '\0';
+    b->len += len + 1;
+    return off;
+}
+
+static size_t batch_pair(struct batch *b, size_t x, size_t y)
+{
+    if (b->vn + 2 > b->vcap) {
+        b->vcap = b->vcap ? b->vcap * 2 : 16 * 1024;
+        b->v = kam_xrealloc(b->v, b->vcap * sizeof(*b->v));
+    }
+    b->v[b->vn++] = x;
+    b->v[b->vn++] = y;
+    return b->vn - 2;
+}
+
+static void batch_free(struct batch *b)
+{
+    if (b == NULL)
+        return;
+    free(b->rows);
+    free(b->text);
+    free(b->v);
+    free(b);
+}
+
+/* Records a problem found by the reader on the row being staged. */
+static void stage_problem(struct imp *im, const char *field, const char *msg)
+{
+    struct batch *b = im->stage;
+    struct staged *s = &b->rows[b->n - 1];
+    size_t at = batch_pair(b, batch_text(b, field, strlen(field)), batch_text(b, msg, strlen(msg)));
+    if (s->nproblems++ == 0)
+        s->problems = at;
+}
+
+/* Reader: the row's values, parsed and checked as far as the maps allow. */
+static void order_parse(struct imp *im, const struct kam_csv_row *row, struct staged *s)
 {
     const int64_t line = row->line;
-    struct kam_order_line l = {.cost = KAM_NONE};
+    struct kam_order_line *l = &s->l;
     struct text t[OF_COUNT];
     struct kam_date date;
-    char date_buf[KAM_DATE_STRLEN];
+    char date_buf[KAM_DATE_STRLEN] = "";
     kam_money unit_cost = KAM_NONE, profit = KAM_NONE;
     bool have_price = false, have_amount = false;
+    struct batch *b = im->stage;
 
+    *l = (struct kam_order_line){.cost = KAM_NONE};
     for (int f = 0; f < OF_COUNT; f++)
         t[f] = field(im, row, f);
     for (int f = 0; f < OF_COUNT; f++)
@@ -452,53 +573,63 @@ static void order_row(struct imp *im, const struct kam_csv_row *row)
         int64_t n = 0;
         if (!kam_strmap_add(&im->order_pos, t[OF_ORDER_ID].s, t[OF_ORDER_ID].len, 1, &n))
             kam_strmap_put(&im->order_pos, t[OF_ORDER_ID].s, t[OF_ORDER_ID].len, n + 1);
-        l.line_no = n + 1;
-        if (l.line_no > KAM_MAX_LINE_NO)
+        l->line_no = n + 1;
+        if (l->line_no > KAM_MAX_LINE_NO)
             problem(im, line, "order_id", "order '%.*s' has more than 65535 lines",
                     (int)t[OF_ORDER_ID].len, t[OF_ORDER_ID].s);
     } else if (t[OF_LINE_NO].len == 0) {
         problem(im, line, "line_no", "is required but empty");
-    } else if (parse_int(im, line, "line_no", t[OF_LINE_NO], &l.line_no) &&
-               (l.line_no < 1 || l.line_no > KAM_MAX_LINE_NO)) {
+    } else if (parse_int(im, line, "line_no", t[OF_LINE_NO], &l->line_no) &&
+               (l->line_no < 1 || l->line_no > KAM_MAX_LINE_NO)) {
         bad_value(im, line, "line_no", "must be within 1..65535", t[OF_LINE_NO].s,
                   t[OF_LINE_NO].len);
     }
-    if (t[OF_DATE].len && parse_date(im, line, "date", t[OF_DATE], &date))
-        l.date = kam_date_str(&date, date_buf, sizeof(date_buf));
+    if (t[OF_DATE].len && parse_date(im, line, "date", t[OF_DATE], &date)) {
+        kam_date_str(&date, date_buf, sizeof(date_buf));
+        s->month = date.year * 100 + date.month;
+    }
     if (t[OF_QUANTITY].len)
-        parse_money(im, line, "quantity", t[OF_QUANTITY], &l.quantity);
+        parse_money(im, line, "quantity", t[OF_QUANTITY], &l->quantity);
     if (t[OF_UNIT_PRICE].len)
-        have_price = parse_money(im, line, "unit_price", t[OF_UNIT_PRICE], &l.unit_price);
+        have_price = parse_money(im, line, "unit_price", t[OF_UNIT_PRICE], &l->unit_price);
     if (t[OF_AMOUNT].len)
-        have_amount = parse_money(im, line, "amount", t[OF_AMOUNT], &l.amount);
+        have_amount = parse_money(im, line, "amount", t[OF_AMOUNT], &l->amount);
     if (t[OF_DISCOUNT].len)
-        parse_money(im, line, "discount", t[OF_DISCOUNT], &l.discount);
+        parse_money(im, line, "discount", t[OF_DISCOUNT], &l->discount);
     if (t[OF_UNIT_COST].len)
         parse_money(im, line, "unit_cost", t[OF_UNIT_COST], &unit_cost);
     if (t[OF_COST].len)
-        parse_money(im, line, "cost", t[OF_COST], &l.cost);
+        parse_money(im, line, "cost", t[OF_COST], &l->cost);
     if (t[OF_PROFIT].len)
         parse_money(im, line, "profit", t[OF_PROFIT], &profit);
     if (!t[OF_UNIT_PRICE].len && !t[OF_AMOUNT].len)
         problem(im, line, "unit_price", "is empty and so is amount: one of them is needed");
-    /* The trimmed texts the store needs NUL-terminated; the row itself stays as read, for the
-     * reject file. */
-    l.order_id = scratch(im, 0, t[OF_ORDER_ID]);
-    l.channel = scratch(im, 1, t[OF_CHANNEL]);
-    l.region = scratch(im, 2, t[OF_REGION]);
-
     if (t[OF_ACCOUNT].len &&
-        !kam_strmap_get(&im->accounts, t[OF_ACCOUNT].s, t[OF_ACCOUNT].len, &l.account_id) &&
+        !kam_strmap_get(&im->accounts, t[OF_ACCOUNT].s, t[OF_ACCOUNT].len, &l->account_id) &&
         !im->o->create_missing)
         bad_value(im, line, "account",
                   "unknown account (import accounts first, or use --create-missing)",
                   t[OF_ACCOUNT].s, t[OF_ACCOUNT].len);
     if (t[OF_PRODUCT].len &&
-        !kam_strmap_get(&im->products, t[OF_PRODUCT].s, t[OF_PRODUCT].len, &l.product_id) &&
+        !kam_strmap_get(&im->products, t[OF_PRODUCT].s, t[OF_PRODUCT].len, &l->product_id) &&
         !im->o->create_missing)
         bad_value(im, line, "product",
                   "unknown product (import products first, or use --create-missing)",
                   t[OF_PRODUCT].s, t[OF_PRODUCT].len);
+
+    /* The texts the writer needs, NUL-terminated in the batch. */
+    static const int from[ST_COUNT] = {
+        [ST_ORDER_ID] = OF_ORDER_ID,         [ST_DATE] = -1,
+        [ST_CHANNEL] = OF_CHANNEL,           [ST_REGION] = OF_REGION,
+        [ST_ACCOUNT] = OF_ACCOUNT,           [ST_PRODUCT] = OF_PRODUCT,
+        [ST_ACCOUNT_NAME] = OF_ACCOUNT_NAME, [ST_COUNTRY] = OF_COUNTRY,
+        [ST_PRODUCT_NAME] = OF_PRODUCT_NAME, [ST_CATEGORY] = OF_CATEGORY,
+    };
+    for (int i = 0; i < ST_COUNT; i++) {
+        struct text x = from[i] < 0 ? (struct text){date_buf, strlen(date_buf)} : t[from[i]];
+        s->text[i] = batch_text(b, x.s, x.len);
+        s->len[i] = x.len;
+    }
     if (im->row_bad)
         return;
 
@@ -507,44 +638,114 @@ static void order_row(struct imp *im, const struct kam_csv_row *row)
     struct kam_err e;
     kam_err_clear(&e);
     if (!have_amount) {
-        if (kam_money_mul(l.quantity, l.unit_price, &l.amount, &e) != KAM_OK) {
+        if (kam_money_mul(l->quantity, l->unit_price, &l->amount, &e) != KAM_OK) {
             problem(im, line, "amount", "quantity x unit_price does not fit");
             return;
         }
-        l.amount -= l.discount;
+        l->amount -= l->discount;
     } else if (!have_price) {
-        if (l.quantity == 0)
-            l.unit_price = 0;
-        else if (kam_money_div(l.amount + l.discount, l.quantity, &l.unit_price, &e) != KAM_OK) {
+        if (l->quantity == 0)
+            l->unit_price = 0;
+        else if (kam_money_div(l->amount + l->discount, l->quantity, &l->unit_price, &e) !=
+                 KAM_OK) {
             problem(im, line, "unit_price", "amount / quantity does not fit");
             return;
         }
     }
-
-    /* References last, so that an invalid row never creates an account or a product. */
-    if (l.account_id == 0) {
-        if (!create_missing(im, line, &kam_accounts, t[OF_ACCOUNT], t[OF_ACCOUNT_NAME],
-                            t[OF_COUNTRY], KAM_ACC_COUNTRY, &l.account_id))
-            return;
-        kam_strmap_put(&im->accounts, t[OF_ACCOUNT].s, t[OF_ACCOUNT].len, l.account_id);
-        im->rep->created_accounts++;
-    }
-    if (l.product_id == 0) {
-        if (!create_missing(im, line, &kam_products, t[OF_PRODUCT], t[OF_PRODUCT_NAME],
-                            t[OF_CATEGORY], KAM_PRO_CATEGORY, &l.product_id))
-            return;
-        kam_strmap_put(&im->products, t[OF_PRODUCT].s, t[OF_PRODUCT].len, l.product_id);
-        im->rep->created_products++;
-    }
     /* Cost: the line's cost, else amount - profit, else quantity x unit cost, else quantity x
-     * the product's standard cost; unknown when none is there. */
-    if (l.cost == KAM_NONE) {
-        kam_money unit = unit_cost != KAM_NONE ? unit_cost : KAM_NONE;
+     * the product's standard cost; unknown when none is there (products created by this
+     * import have no standard cost). */
+    if (l->cost == KAM_NONE) {
+        kam_money unit = unit_cost;
         if (profit != KAM_NONE)
-            l.cost = l.amount - profit;
-        else if (unit != KAM_NONE || (unit = std_cost(im, l.product_id)) != KAM_NONE)
-            if (kam_money_mul(l.quantity, unit, &l.cost, &e) != KAM_OK)
-                l.cost = KAM_NONE;
+            l->cost = l->amount - profit;
+        else if (unit != KAM_NONE ||
+                 (l->product_id && (unit = std_cost(im, l->product_id)) != KAM_NONE))
+            if (kam_money_mul(l->quantity, unit, &l->cost, &e) != KAM_OK)
+                l->cost = KAM_NONE;
+    }
+    /* Most lines are new: the reader counts them in its own rollup, and the writer takes back
+     * those that turn out unchanged, updated or rejected. Lines of accounts still to be created
+     * are left to the writer, which knows their id. */
+    if (l->account_id != 0) {
+        rollup_line(im, l, s->month, 1);
+        s->counted = true;
+    }
+}
+
+/* Reader: one data row into the batch being filled. */
+static void stage_row(struct imp *im, const struct kam_csv_row *row)
+{
+    struct batch *b = im->stage;
+    struct staged *s = &b->rows[b->n++];
+
+    memset(s, 0, sizeof(*s));
+    s->line = row->line;
+    im->row_bad = false;
+    if (row->n != im->ncsv) {
+        problem(im, row->line, "", "has %zu fields, the header has %zu", row->n, im->ncsv);
+        for (int i = 0; i < ST_COUNT; i++)
+            s->text[i] = batch_text(b, "", 0);
+    } else {
+        order_parse(im, row, s);
+    }
+    /* The original fields, for the reject file: only needed when there is one. */
+    if (im->o->reject_path) {
+        for (size_t i = 0; i < row->n; i++) {
+            size_t at = batch_pair(b, batch_text(b, row->fields[i], row->lens[i]), row->lens[i]);
+            if (i == 0)
+                s->raw = at;
+        }
+        s->nraw = row->n;
+    }
+}
+
+static struct text staged_text(const struct batch *b, const struct staged *s, int i)
+{
+    return (struct text){b->text + s->text[i], s->len[i]};
+}
+
+/* Writer: an account or product the reader did not know, from this import or created now. */
+static bool resolve_created(struct imp *im, const struct batch *b, const struct staged *s,
+                            bool account, int64_t *id)
+{
+    struct kam_strmap *m = account ? &im->created_accounts : &im->created_products;
+    struct text key = staged_text(b, s, account ? ST_ACCOUNT : ST_PRODUCT);
+    if (kam_strmap_get(m, key.s, key.len, id))
+        return true;
+    if (account
+            ? !create_missing(im, s->line, &kam_accounts, key, staged_text(b, s, ST_ACCOUNT_NAME),
+                              staged_text(b, s, ST_COUNTRY), KAM_ACC_COUNTRY, id)
+            : !create_missing(im, s->line, &kam_products, key, staged_text(b, s, ST_PRODUCT_NAME),
+                              staged_text(b, s, ST_CATEGORY), KAM_PRO_CATEGORY, id))
+        return false;
+    kam_strmap_put(m, key.s, key.len, *id);
+    if (account)
+        im->rep->created_accounts++;
+    else
+        im->rep->created_products++;
+    return true;
+}
+
+/* Writer: the staged line into the database. */
+static void order_write(struct imp *im, const struct batch *b, struct staged *s)
+{
+    const int64_t line = s->line;
+    struct kam_order_line l = s->l;
+    struct kam_err e;
+
+    l.order_id = b->text + s->text[ST_ORDER_ID];
+    l.date = b->text + s->text[ST_DATE];
+    l.channel = b->text + s->text[ST_CHANNEL];
+    l.region = b->text + s->text[ST_REGION];
+    /* References last, so that an invalid row never creates an account or a product. */
+    if (l.account_id == 0 && !resolve_created(im, b, s, true, &l.account_id))
+        return;
+    if (l.product_id == 0 && !resolve_created(im, b, s, false, &l.product_id))
+        return;
+    if (!s->counted) {
+        rollup_line(im, &l, s->month, 1);
+        s->counted = true;
     }
 
     /* In-file duplicates: a conflict with a line of an order created by this import (a larger
@@ -553,10 +754,13 @@ static void order_row(struct imp *im, const struct kam_csv_row *row)
     bool inserted = false;
     int64_t id = 0;
     char no[24];
-    struct text key[2] = {t[OF_ORDER_ID], {no, 0}};
+    struct text key[2] = {staged_text(b, s, ST_ORDER_ID), {no, 0}};
+    kam_err_clear(&e);
     enum kam_rc rc = im->st->ops->order_insert(im->st, &l, &inserted, &id, &e);
     if (rc == KAM_ERR_CONFLICT) {
-        bad_value(im, line, "account", e.msg, t[OF_ACCOUNT].s, t[OF_ACCOUNT].len);
+        struct text acc = staged_text(b, s, ST_ACCOUNT);
+        bad_value(im, line, "account", e.msg, acc.s, acc.len);
+        rollup_line(im, &l, s->month, -1);
         return;
     }
     if (rc != KAM_OK) {
@@ -569,10 +773,11 @@ static void order_row(struct imp *im, const struct kam_csv_row *row)
             key[1].len = (size_t)snprintf(no, sizeof(no), "%lld", (long long)l.line_no);
             first_in_file(im, line, "order line", key, 2);
         }
-        rollup_line(im, &l, 1);
         im->rep->inserted++;
         return;
     }
+    /* Not inserted: whatever happens next, the reader's count of this line is taken back. */
+    rollup_line(im, &l, s->month, -1);
     if (id > im->first_new_line_id) {
         problem(im, line, "", "duplicate order line: order '%s' line %lld is earlier in the file",
                 l.order_id, (long long)l.line_no);
@@ -584,22 +789,193 @@ static void order_row(struct imp *im, const struct kam_csv_row *row)
     struct kam_order_line old;
     if (stop(im, im->st->ops->order_find(im->st, l.order_id, l.line_no, &old, im->err)) != KAM_OK)
         return;
-    bool changed = false;
-    if (old.account_id != l.account_id || old.product_id != l.product_id ||
-        strcmp(old.date, l.date) != 0 || old.quantity != l.quantity ||
-        old.unit_price != l.unit_price || old.amount != l.amount || old.cost != l.cost ||
-        old.discount != l.discount || strcmp(old.channel, l.channel) != 0 ||
-        strcmp(old.region, l.region) != 0)
-        changed = true;
-    if (!changed) {
+    if (old.account_id == l.account_id && old.product_id == l.product_id &&
+        strcmp(old.date, l.date) == 0 && old.quantity == l.quantity &&
+        old.unit_price == l.unit_price && old.amount == l.amount && old.cost == l.cost &&
+        old.discount == l.discount && strcmp(old.channel, l.channel) == 0 &&
+        strcmp(old.region, l.region) == 0) {
         im->rep->unchanged++;
         return;
     }
     if (stop(im, im->st->ops->order_update(im->st, old.id, &l, im->err)) != KAM_OK)
         return;
-    rollup_line(im, &old, -1);
-    rollup_line(im, &l, 1);
+    rollup_line(im, &old, month_of(old.date), -1);
+    rollup_line(im, &l, s->month, 1);
     im->rep->updated++;
+}
+
+/* Writer: reports the reader's problems, writes a valid line, rejects an invalid one. */
+static void order_apply(struct imp *im, const struct batch *b, struct staged *s)
+{
+    im->row_bad = false;
+    im->reason[0] = '\0';
+    for (size_t i = 0; i < s->nproblems; i++)
+        problem(im, s->line, b->text + b->v[s->problems + 2 * i], "%s",
+                b->text + b->v[s->problems + 2 * i + 1]);
+    if (!im->row_bad)
+        order_write(im, b, s);
+    if (im->fatal != KAM_OK || !im->row_bad)
+        return;
+    im->rep->rejected++;
+    if (im->reject) {
+        const char **fields = kam_xmalloc((s->nraw + 1) * sizeof(*fields));
+        size_t *lens = kam_xmalloc((s->nraw + 1) * sizeof(*lens));
+        for (size_t i = 0; i < s->nraw; i++) {
+            fields[i] = b->text + b->v[s->raw + 2 * i];
+            lens[i] = b->v[s->raw + 2 * i + 1];
+        }
+        reject_write_row(im, fields, lens, s->nraw, im->reason);
+        free(fields);
+        free(lens);
+    } else {
+        im->any_invalid = true;
+    }
+}
+
+/* Reader: hands the full batch to the writer and takes an empty one; false when the writer
+ * asked to stop. */
+static bool pipe_push(struct pipe *p, struct batch **b, bool last)
+{
+    bool go;
+    pthread_mutex_lock(&p->mu);
+    while (p->count == QUEUE_BATCHES && !p->stop)
+        pthread_cond_wait(&p->cv, &p->mu);
+    go = !p->stop;
+    if (go && (*b)->n > 0) {
+        p->queue[(p->head + p->count++) % QUEUE_BATCHES] = *b;
+        *b = NULL;
+    }
+    if (last)
+        p->done = true;
+    if (*b == NULL && !last) {
+        if (p->nspare > 0) {
+            *b = p->spare[--p->nspare];
+        } else {
+            *b = kam_xcalloc(1, sizeof(**b));
+            (*b)->rows = kam_xmalloc(BATCH_ROWS * sizeof(*(*b)->rows));
+        }
+    }
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    if (*b != NULL && !last)
+        (*b)->n = (*b)->len = (*b)->vn = 0;
+    return go;
+}
+
+/* Writer: the next batch in file order, NULL when the reader is done. */
+static struct batch *pipe_pop(struct pipe *p)
+{
+    struct batch *b = NULL;
+    pthread_mutex_lock(&p->mu);
+    while (p->count == 0 && !p->done)
+        pthread_cond_wait(&p->cv, &p->mu);
+    if (p->count > 0) {
+        b = p->queue[p->head];
+        p->head = (p->head + 1) % QUEUE_BATCHES;
+        p->count--;
+    }
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    return b;
+}
+
+static void pipe_recycle(struct pipe *p, struct batch *b)
+{
+    pthread_mutex_lock(&p->mu);
+    if (p->nspare < QUEUE_BATCHES + 2)
+        p->spare[p->nspare++] = b;
+    else
+        batch_free(b);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void pipe_stop(struct pipe *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->stop = true;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static int reader_row(void *ctx, const struct kam_csv_row *row)
+{
+    struct reader *r = ctx;
+    struct imp *im = &r->im;
+
+    if (!im->header_done) {
+        im->header_done = true;
+        return stop(im, read_header(im, row)) != KAM_OK;
+    }
+    im->rep->rows++; /* only the reader counts rows */
+    stage_row(im, row);
+    if (im->stage->n == BATCH_ROWS && !pipe_push(r->pipe, &im->stage, false))
+        return 1;
+    return 0;
+}
+
+static void *reader_main(void *arg)
+{
+    struct reader *r = arg;
+    r->rc = kam_csv_read(r->im.o->path, r->im.o->encoding, reader_row, r, &r->err);
+    if (r->rc == KAM_OK)
+        r->rc = r->im.fatal;
+    pipe_push(r->pipe, &r->im.stage, true);
+    return NULL;
+}
+
+/* Reads and writes an orders file with the reader thread; returns like kam_csv_read. */
+static enum kam_rc import_orders(struct imp *im)
+{
+    struct pipe p = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    struct reader *r = kam_xcalloc(1, sizeof(*r));
+    pthread_t thread;
+    struct batch *b;
+    enum kam_rc rc;
+
+    r->im = *im;
+    r->im.err = &r->err;
+    r->im.reject = NULL; /* the reader opens it with the header; the writer takes it below */
+    r->pipe = &p;
+    kam_err_clear(&r->err);
+    r->im.stage = kam_xcalloc(1, sizeof(*r->im.stage));
+    r->im.stage->rows = kam_xmalloc(BATCH_ROWS * sizeof(*r->im.stage->rows));
+    if (pthread_create(&thread, NULL, reader_main, r) != 0) {
+        batch_free(r->im.stage);
+        free(r);
+        return kam_err_set(im->err, KAM_ERR_IO, "cannot start the reader thread");
+    }
+    while ((b = pipe_pop(&p)) != NULL) {
+        if (im->fatal == KAM_OK) {
+            /* The reader opened the reject file with the header, before any batch. */
+            im->reject = r->im.reject;
+            for (size_t i = 0; i < b->n && im->fatal == KAM_OK; i++)
+                order_apply(im, b, &b->rows[i]);
+            if (im->fatal != KAM_OK)
+                pipe_stop(&p);
+        }
+        pipe_recycle(&p, b);
+    }
+    pthread_join(thread, NULL);
+    /* What the reader owned comes back to the import, for the end and for release(). */
+    im->header_done = r->im.header_done;
+    im->header = r->im.header;
+    im->ncsv = r->im.ncsv;
+    im->reject = r->im.reject;
+    im->reject_tmp = r->im.reject_tmp;
+    im->order_pos = r->im.order_pos;
+    merge_rollups(im, &r->im.months);
+    kam_u64map_release(&r->im.months.index);
+    free(r->im.months.v);
+    rc = im->fatal;
+    if (rc == KAM_OK && r->rc != KAM_OK) {
+        *im->err = r->err;
+        rc = r->rc;
+    }
+    batch_free(r->im.stage);
+    for (int i = 0; i < p.nspare; i++)
+        batch_free(p.spare[i]);
+    free(r);
+    return rc;
 }
 
 /* --- accounts, contacts, products, payments ----------------------------------------------- */
@@ -896,10 +1272,8 @@ static int on_row(void *ctx, const struct kam_csv_row *row)
     im->reason[0] = '\0';
     if (row->n != im->ncsv) {
         problem(im, row->line, "", "has %zu fields, the header has %zu", row->n, im->ncsv);
-    } else if (im->table) {
-        record_row(im, row);
     } else {
-        order_row(im, row);
+        record_row(im, row);
     }
     if (im->fatal != KAM_OK)
         return 1;
@@ -938,6 +1312,8 @@ static void release(struct imp *im)
     kam_strmap_release(&im->products);
     kam_strmap_release(&im->seen);
     kam_strmap_release(&im->order_pos);
+    kam_strmap_release(&im->created_accounts);
+    kam_strmap_release(&im->created_products);
     kam_u64map_release(&im->cost_index);
     kam_u64map_release(&im->months.index);
     free(im->months.v);
@@ -950,8 +1326,6 @@ static void release(struct imp *im)
             free(im->header[i]);
     free(im->header);
     free(im->key);
-    for (int i = 0; i < 3; i++)
-        free(im->texts[i]);
     if (im->reject)
         fclose(im->reject);
     if (im->reject_tmp) {
@@ -975,6 +1349,8 @@ enum kam_rc kam_import_run(struct kam_store *st, const struct kam_import_opts *o
     kam_strmap_init(&im.products);
     kam_strmap_init(&im.seen);
     kam_strmap_init(&im.order_pos);
+    kam_strmap_init(&im.created_accounts);
+    kam_strmap_init(&im.created_products);
     kam_u64map_init(&im.cost_index);
     kam_u64map_init(&im.months.index);
     if ((unsigned)o->kind >= KAM_IMPORT_KIND_COUNT) {
@@ -998,7 +1374,7 @@ enum kam_rc kam_import_run(struct kam_store *st, const struct kam_import_opts *o
     in_tx = true;
     if ((rc = load_references(&im)) != KAM_OK)
         goto out;
-    rc = kam_csv_read(o->path, o->encoding, on_row, &im, err);
+    rc = im.table ? kam_csv_read(o->path, o->encoding, on_row, &im, err) : import_orders(&im);
     if (rc == KAM_OK)
         rc = im.fatal;
     if (rc != KAM_OK)
