@@ -22,7 +22,7 @@ $(ASAN_BUILD)/build.ninja: | deps
 
 run: deps all
 	@test -f $(DEMO_DB) || $(KAM) --db $(DEMO_DB) demo --seed 1
-	$(KAM) --db $(DEMO_DB) summary
+	@$(KAM) --db $(DEMO_DB) summary
 
 test: deps test-plain test-asan
 

@@ -60,6 +60,27 @@ expect_eq "top 20 % share" "$(json summary.json "'%.3f' % (100 * j['pareto']['to
 expect_eq "customers to reach 80 %" "$(json summary.json "j['pareto']['accounts_to_80']")" "1178"
 expect_eq "top 5 by net revenue" "$(json summary.json "' '.join(a['code'] + '=' + a['revenue'] for a in j['top_accounts'][:5])")" \
     "14646=279489.02 18102=256438.49 17450=187482.17 14911=132572.62 12415=123725.45"
+# Every customer's net revenue, to the last decimal, against exact Decimal sums over the file.
+python3 - "$RETAIL" >expected-all.txt <<'PY'
+import csv, gzip, sys
+from decimal import Decimal
+rev = {}
+for r in csv.DictReader(gzip.open(sys.argv[1], 'rt', newline='', encoding='utf-8')):
+    if r['CustomerID']:
+        rev[r['CustomerID']] = rev.get(r['CustomerID'], Decimal(0)) + Decimal(r['Quantity']) * Decimal(r['UnitPrice'])
+for k in sorted(rev):
+    print(k, rev[k].normalize() if rev[k] != 0 else 0)
+PY
+"$KAM" --db "$DB" accounts --json >all.json
+python3 - all.json >actual-all.txt <<'PY'
+import json, sys
+from decimal import Decimal
+for a in sorted(json.load(open(sys.argv[1]))['items'], key=lambda a: a['code']):
+    v = Decimal(a['total_revenue'])
+    print(a['code'], v.normalize() if v != 0 else 0)
+PY
+expect_eq "every customer listed" "$(wc -l <actual-all.txt | tr -d ' ')" "4372"
+if cmp -s expected-all.txt actual-all.txt; then ok "every customer's net revenue is exact"; else bad "per-customer net revenue" "$(diff expected-all.txt actual-all.txt | head -5)"; fi
 "$KAM" --db "$DB" accounts --search 16446 --json >a.json
 expect_eq "a huge cancelled order nets out (16446)" "$(json a.json "j['items'][0]['total_revenue']")" "2.9"
 "$KAM" --db "$DB" accounts --search 12346 --json >a.json
