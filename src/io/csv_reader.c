@@ -197,6 +197,9 @@ enum kam_rc kam_csv_read(const char *path, const char *encoding, kam_csv_row_fn 
             iconv_close(cd);
         return kam_err_set(err, KAM_ERR_IO, "cannot initialise the CSV parser");
     }
+    /* libcsv grows a field's buffer by this much at a time (128 bytes by default): a 1 MB
+     * field would otherwise take thousands of reallocations. */
+    csv_set_blk_size(&r.parser, 64 * 1024);
     gz = gzopen(path, "rb");
     if (gz == NULL) {
         r.rc = kam_err_set(err, KAM_ERR_IO, "cannot open '%s': %s", path, strerror(errno));

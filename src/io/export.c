@@ -26,7 +26,9 @@ bool kam_export_kind_parse(const char *s, enum kam_export_kind *out)
 
 void kam_csv_write_field(FILE *f, const char *s, size_t len)
 {
-    bool quote = len > 0 && (s[0] == ' ' || s[len - 1] == ' ');
+    /* Readers (libcsv among them) trim blanks around unquoted fields: keep them by quoting. */
+    bool quote =
+        len > 0 && (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t');
     for (size_t i = 0; i < len && !quote; i++)
         quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
     if (!quote) {
