@@ -81,6 +81,15 @@ static enum kam_rc prepare(struct sqlite_store *s, const char *sql, sqlite3_stmt
     return KAM_OK;
 }
 
+/* Ends a run of q whose last sqlite3_step gave r: finalizes it and maps a failure. */
+static enum kam_rc finish(struct sqlite_store *s, sqlite3_stmt *q, int r, const char *what,
+                          struct kam_err *err)
+{
+    enum kam_rc rc = r == SQLITE_ROW || r == SQLITE_DONE ? KAM_OK : db_error(s, err, what);
+    sqlite3_finalize(q);
+    return rc;
+}
+
 static void bind_text(sqlite3_stmt *q, int i, const char *s)
 {
     if (s == NULL || *s == '\0')
@@ -472,10 +481,7 @@ static enum kam_rc op_keys(struct kam_store *st, const struct kam_table *t, kam_
         if (fn(ctx, col_text(q, 0), (size_t)sqlite3_column_bytes(q, 0),
                sqlite3_column_int64(q, 1)) != 0)
             break;
-    if (r != SQLITE_ROW && r != SQLITE_DONE)
-        rc = db_error(s, err, t->name);
-    sqlite3_finalize(q);
-    return rc;
+    return finish(s, q, r, t->name, err);
 }
 
 static enum kam_rc op_set_parent(struct kam_store *st, int64_t account_id, int64_t parent_id,
@@ -740,10 +746,7 @@ static enum kam_rc op_order_each(struct kam_store *st, int64_t account_id, kam_o
         if (fn(ctx, &l, col_text(q, 13), col_text(q, 14)) != 0)
             break;
     }
-    if (r != SQLITE_ROW && r != SQLITE_DONE)
-        rc = db_error(s, err, "order lines");
-    sqlite3_finalize(q);
-    return rc;
+    return finish(s, q, r, "order lines", err);
 }
 
 static enum kam_rc op_rollup_add(struct kam_store *st, int64_t a, int b, const struct kam_rollup *d,
@@ -813,10 +816,7 @@ static enum kam_rc op_rollup_each(struct kam_store *st, int64_t account_id, int 
         if (fn(ctx, sqlite3_column_int64(q, 0), sqlite3_column_int(q, 1), &ru) != 0)
             break;
     }
-    if (r != SQLITE_ROW && r != SQLITE_DONE)
-        rc = db_error(s, err, "monthly rollup");
-    sqlite3_finalize(q);
-    return rc;
+    return finish(s, q, r, "monthly rollup", err);
 }
 
 static enum kam_rc op_top_products(struct kam_store *st, int64_t account_id, int64_t limit,
@@ -847,10 +847,7 @@ static enum kam_rc op_top_products(struct kam_store *st, int64_t account_id, int
         if (fn(ctx, col_text(q, 0), col_text(q, 1), &ru) != 0)
             break;
     }
-    if (r != SQLITE_ROW && r != SQLITE_DONE)
-        rc = db_error(s, err, "product rollup");
-    sqlite3_finalize(q);
-    return rc;
+    return finish(s, q, r, "product rollup", err);
 }
 
 static enum kam_rc op_revenues(struct kam_store *st, kam_revenue_fn fn, void *ctx,
@@ -872,10 +869,7 @@ static enum kam_rc op_revenues(struct kam_store *st, kam_revenue_fn fn, void *ct
         if (fn(ctx, sqlite3_column_int64(q, 0), col_text(q, 1), col_text(q, 2),
                sqlite3_column_int64(q, 3)) != 0)
             break;
-    if (r != SQLITE_ROW && r != SQLITE_DONE)
-        rc = db_error(s, err, "revenues");
-    sqlite3_finalize(q);
-    return rc;
+    return finish(s, q, r, "revenues", err);
 }
 
 static enum kam_rc op_order_months(struct kam_store *st, int *first, int *last, char *last_date,
@@ -962,10 +956,7 @@ static enum kam_rc op_account_list(struct kam_store *st, const struct kam_accoun
                sqlite3_column_int64(q, c + 1)) != 0)
             break;
     }
-    if (r != SQLITE_ROW && r != SQLITE_DONE)
-        rc = db_error(s, err, "accounts");
-    sqlite3_finalize(q);
-    return rc;
+    return finish(s, q, r, "accounts", err);
 }
 
 /* --- tags --------------------------------------------------------------------------------- */
@@ -1050,10 +1041,7 @@ static enum kam_rc op_tag_list(struct kam_store *st, int64_t account_id, kam_tag
     while ((r = sqlite3_step(q)) == SQLITE_ROW)
         if (fn(ctx, col_text(q, 0), col_text(q, 1), sqlite3_column_int64(q, 2)) != 0)
             break;
-    if (r != SQLITE_ROW && r != SQLITE_DONE)
-        rc = db_error(s, err, "tags");
-    sqlite3_finalize(q);
-    return rc;
+    return finish(s, q, r, "tags", err);
 }
 
 static enum kam_rc op_counts(struct kam_store *st, struct kam_counts *out, struct kam_err *err)
