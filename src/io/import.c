@@ -1077,6 +1077,17 @@ static void record_row(struct imp *im, const struct kam_csv_row *row)
         vals[KAM_ACC_CODE].len == vals[parent_col].len &&
         memcmp(vals[KAM_ACC_CODE].s, vals[parent_col].s, vals[parent_col].len) == 0)
         problem(im, line, "parent", "an account cannot be its own parent");
+    /* A payment is due and paid on or after its issue date (ISO dates compare as text). */
+    if (tb == &kam_payments && !im->row_bad) {
+        const struct kam_value *issued = &vals[KAM_PAY_ISSUED];
+        static const int later[] = {KAM_PAY_DUE, KAM_PAY_PAID};
+        for (size_t k = 0; k < 2; k++) {
+            const struct kam_value *v = &vals[later[k]];
+            if (!v->null && !issued->null && strcmp(v->s, issued->s) < 0)
+                problem(im, line, tb->cols[later[k]].name, "is before the issue date %s (%s)",
+                        issued->s, v->s);
+        }
+    }
     if (im->row_bad)
         return;
     if (!first_in_file(im, line, tb->singular, keys, nkeys))

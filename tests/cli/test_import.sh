@@ -182,6 +182,14 @@ expect_rc "unknown parent" 2
 expect_err "unknown parent" "ghost.csv:2: field parent: unknown account (GHOST)"
 expect_unchanged "unknown parent" "$DB" "$BASE"
 
+printf 'invoice,account,amount,issued,due,paid,paid_amount\nI1,A1,100,2024-03-01,2024-02-01,,\nI2,A1,100,2024-03-01,2024-04-01,2024-02-28,100\nI3,A1,1x0,2024-03-01,2024-04-01,,\n' >pay_bad.csv
+run --db "$DB" import payments pay_bad.csv
+expect_rc "payment dates" 2
+expect_err "due before issue" "pay_bad.csv:2: field due: is before the issue date 2024-03-01 (2024-02-01)"
+expect_err "paid before issue" "pay_bad.csv:3: field paid: is before the issue date 2024-03-01 (2024-02-28)"
+expect_err "bad amount" "pay_bad.csv:4: field amount: is not a number (1x0)"
+expect_unchanged "payment dates" "$DB" "$BASE"
+
 # --- reject file: valid rows in, invalid rows out with reasons ------------------------------
 printf 'order_id,line_no,date,account,product,quantity,unit_price\nR1,1,2024-04-01,A1,P1,1,2\nR2,1,2024-04-01,NOPE,P1,1,2\nR3,1,2024-04-01,A1,P1,"1,5",2\nR4,1,2024-04-02,A3,P2,2,10\n' >mixed.csv
 run --db "$DB" import orders mixed.csv --reject-file rejects.csv
