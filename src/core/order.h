@@ -5,7 +5,10 @@
 #ifndef KAM_CORE_ORDER_H
 #define KAM_CORE_ORDER_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "util/err.h"
 
 #include "util/money.h"
 
@@ -39,7 +42,15 @@ struct kam_rollup {
     int64_t lines;
 };
 
-/* Adds (sign = 1) or removes (sign = -1) one line's contribution to r. */
-void kam_rollup_add_line(struct kam_rollup *r, const struct kam_order_line *l, int sign);
+/* Adds (sign = 1) or removes (sign = -1) one line's contribution to r. False when a sum would
+ * leave the range of kam_money (r is then partly updated: the caller gives up). */
+KAM_MUST_CHECK bool kam_rollup_add_line(struct kam_rollup *r, const struct kam_order_line *l,
+                                        int sign);
+/* r += from, field by field; false on overflow, as above. */
+KAM_MUST_CHECK bool kam_rollup_merge(struct kam_rollup *r, const struct kam_rollup *from);
+
+/* The largest magnitude of a money value or quantity on an order line, in whole units: a
+ * trillion. It keeps every product and monthly sum far inside int64. */
+#define KAM_LINE_MAX ((kam_money)1000000000000 * KAM_MONEY_SCALE)
 
 #endif

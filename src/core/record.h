@@ -37,6 +37,7 @@ struct kam_column {
     unsigned flags;
     const char *const *enum_names; /* KAM_V_ENUM: NULL-terminated; the first is the default */
     const char *ref;               /* KAM_V_REF: the table referred to */
+    const char *def;               /* the value an empty cell stands for; NULL = none (null) */
 };
 
 struct kam_table {

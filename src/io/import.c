@@ -83,6 +83,7 @@ struct cells {
 
 struct pending_parent {
     int64_t account_id;
+    bool unchanged; /* the row was counted unchanged before its parent was set */
     int64_t line;
     char *code; /* "" clears the parent */
 };
@@ -118,7 +119,10 @@ struct imp {
 
     FILE *reject;
     char *reject_tmp;
-    bool any_invalid; /* a row was invalid and there is no reject file */
+    bool any_invalid;      /* a row was invalid and there is no reject file */
+    int reject_reason_col; /* the input's own reject_reason column, -1 when none */
+    bool reject_line_no;   /* orders without line_no: the reject file gets kam's numbers */
+    bool keep_reject_tmp;  /* committed, but the reject file kept its temporary name */
     bool row_bad;
     char reason[2048]; /* the current row's problems, for the reject file */
     char *key;         /* scratch for composite keys */
@@ -202,16 +206,22 @@ static enum kam_rc stop(struct imp *im, enum kam_rc rc)
 
 /* --- reject file -------------------------------------------------------------------------- */
 
+/* One row of the reject file: the original fields (less a reject_reason column of the input,
+ * so that a reject file can be corrected and imported again, and rejected again), the line
+ * number kam gave the line when the input has none (extra, may be NULL), and the reason. */
 static void reject_write_row(struct imp *im, const char *const *fields, const size_t *lens,
-                             size_t n, const char *reason)
+                             size_t n, const char *extra, const char *reason)
 {
     for (size_t i = 0; i < n; i++) {
-        if (i > 0)
-            fputc(',', im->reject);
+        if ((int)i == im->reject_reason_col)
+            continue;
         kam_csv_write_field(im->reject, fields[i], lens[i]);
-    }
-    if (n > 0)
         fputc(',', im->reject);
+    }
+    if (extra) {
+        kam_csv_write_field(im->reject, extra, strlen(extra));
+        fputc(',', im->reject);
+    }
     kam_csv_write_field(im->reject, reason, strlen(reason));
     fputc('\n', im->reject);
 }
@@ -262,6 +272,19 @@ static bool parse_money(struct imp *im, int64_t line, const char *name, struct t
         return true;
     bad_value(im, line, name, e.msg, t.s, t.len);
     return false;
+}
+
+/* An order line's number within KAM_LINE_MAX, so that products and sums stay exact. */
+static bool line_money(struct imp *im, int64_t line, const char *name, struct text t,
+                       kam_money *out)
+{
+    if (!parse_money(im, line, name, t, out))
+        return false;
+    if (*out > KAM_LINE_MAX || *out < -KAM_LINE_MAX) {
+        bad_value(im, line, name, "is too large (at most 1e12)", t.s, t.len);
+        return false;
+    }
+    return true;
 }
 
 static bool parse_int(struct imp *im, int64_t line, const char *name, struct text t, int64_t *out)
@@ -354,7 +377,10 @@ static int month_of(const char *iso)
 static void rollup_line(struct imp *im, const struct kam_order_line *l, int month, int sign)
 {
     /* The shift keeps the two parts apart: months (yyyymm) < 2^20. */
-    kam_rollup_add_line(cell_for(&im->months, l->account_id, month, 20), l, sign);
+    if (!kam_rollup_add_line(cell_for(&im->months, l->account_id, month, 20), l, sign))
+        stop(im, kam_err_set(im->err, KAM_ERR_INVALID,
+                             "the sums of one account's month exceed the range of amounts "
+                             "(about 9.2e14 units)"));
 }
 
 /* Adds the cells of from (the reader's) to im's. */
@@ -362,14 +388,10 @@ static void merge_rollups(struct imp *im, const struct cells *from)
 {
     for (size_t i = 0; i < from->n; i++) {
         const struct cell *c = &from->v[i];
-        struct kam_rollup *r = cell_for(&im->months, c->account, c->other, 20);
-        r->revenue += c->r.revenue;
-        r->cost += c->r.cost;
-        r->costed_revenue += c->r.costed_revenue;
-        r->quantity += c->r.quantity;
-        r->returns += c->r.returns;
-        r->discount += c->r.discount;
-        r->lines += c->r.lines;
+        if (!kam_rollup_merge(cell_for(&im->months, c->account, c->other, 20), &c->r))
+            stop(im, kam_err_set(im->err, KAM_ERR_INVALID,
+                                 "the sums of one account's month exceed the range of amounts "
+                                 "(about 9.2e14 units)"));
     }
 }
 
@@ -562,6 +584,18 @@ static void stage_problem(struct imp *im, const char *field, const char *msg)
         s->problems = at;
 }
 
+/* Reader: without a line_no column, a line's number is its position within its order in the
+ * file, counted over every row (invalid ones too) so that the lines keep their numbers when the
+ * file is corrected and imported again; the reject file carries the numbers it gave. */
+static int64_t position_in_order(struct imp *im, const struct kam_csv_row *row)
+{
+    struct text id = field(im, row, OF_ORDER_ID);
+    int64_t n = 0;
+    if (!kam_strmap_add(&im->order_pos, id.s, id.len, 1, &n))
+        kam_strmap_put(&im->order_pos, id.s, id.len, n + 1);
+    return n + 1;
+}
+
 /* Reader: the row's values, parsed and checked as far as the maps allow. */
 static void order_parse(struct imp *im, const struct kam_csv_row *row, struct staged *s)
 {
@@ -580,13 +614,8 @@ static void order_parse(struct imp *im, const struct kam_csv_row *row, struct st
     for (int f = 0; f < OF_COUNT; f++)
         if ((order_required & (1u << f)) && t[f].len == 0)
             problem(im, line, order_fields[f], "is required but empty");
-    /* Without a line_no column, a line's number is its position within its order in the file,
-     * counted over every row so that a corrected re-import numbers lines the same way. */
     if (im->col_of[OF_LINE_NO] < 0) {
-        int64_t n = 0;
-        if (!kam_strmap_add(&im->order_pos, t[OF_ORDER_ID].s, t[OF_ORDER_ID].len, 1, &n))
-            kam_strmap_put(&im->order_pos, t[OF_ORDER_ID].s, t[OF_ORDER_ID].len, n + 1);
-        l->line_no = n + 1;
+        l->line_no = position_in_order(im, row);
         if (l->line_no > KAM_MAX_LINE_NO)
             problem(im, line, "order_id", "order '%.*s' has more than 65535 lines",
                     (int)t[OF_ORDER_ID].len, t[OF_ORDER_ID].s);
@@ -602,19 +631,19 @@ static void order_parse(struct imp *im, const struct kam_csv_row *row, struct st
         s->month = date.year * 100 + date.month;
     }
     if (t[OF_QUANTITY].len)
-        parse_money(im, line, "quantity", t[OF_QUANTITY], &l->quantity);
+        line_money(im, line, "quantity", t[OF_QUANTITY], &l->quantity);
     if (t[OF_UNIT_PRICE].len)
-        have_price = parse_money(im, line, "unit_price", t[OF_UNIT_PRICE], &l->unit_price);
+        have_price = line_money(im, line, "unit_price", t[OF_UNIT_PRICE], &l->unit_price);
     if (t[OF_AMOUNT].len)
-        have_amount = parse_money(im, line, "amount", t[OF_AMOUNT], &l->amount);
+        have_amount = line_money(im, line, "amount", t[OF_AMOUNT], &l->amount);
     if (t[OF_DISCOUNT].len)
-        parse_money(im, line, "discount", t[OF_DISCOUNT], &l->discount);
+        line_money(im, line, "discount", t[OF_DISCOUNT], &l->discount);
     if (t[OF_UNIT_COST].len)
-        parse_money(im, line, "unit_cost", t[OF_UNIT_COST], &unit_cost);
+        line_money(im, line, "unit_cost", t[OF_UNIT_COST], &unit_cost);
     if (t[OF_COST].len)
-        parse_money(im, line, "cost", t[OF_COST], &l->cost);
+        line_money(im, line, "cost", t[OF_COST], &l->cost);
     if (t[OF_PROFIT].len)
-        parse_money(im, line, "profit", t[OF_PROFIT], &profit);
+        line_money(im, line, "profit", t[OF_PROFIT], &profit);
     if (!t[OF_UNIT_PRICE].len && !t[OF_AMOUNT].len)
         problem(im, line, "unit_price", "is empty and so is amount: one of them is needed");
     if (t[OF_ACCOUNT].len &&
@@ -655,7 +684,7 @@ static void order_parse(struct imp *im, const struct kam_csv_row *row, struct st
             problem(im, line, "amount", "quantity x unit_price does not fit");
             return;
         }
-        l->amount -= l->discount;
+        l->amount -= l->discount; /* both within KAM_LINE_MAX: cannot overflow */
     } else if (!have_price) {
         if (l->quantity == 0)
             l->unit_price = 0;
@@ -672,11 +701,18 @@ static void order_parse(struct imp *im, const struct kam_csv_row *row, struct st
         kam_money unit = unit_cost;
         if (profit != KAM_NONE)
             l->cost = l->amount - profit;
-        else if (unit != KAM_NONE ||
-                 (l->product_id && (unit = std_cost(im, l->product_id)) != KAM_NONE))
-            if (kam_money_mul(l->quantity, unit, &l->cost, &e) != KAM_OK)
-                l->cost = KAM_NONE;
+        else if ((unit != KAM_NONE ||
+                  (l->product_id && (unit = std_cost(im, l->product_id)) != KAM_NONE)) &&
+                 kam_money_mul(l->quantity, unit, &l->cost, &e) != KAM_OK)
+            problem(im, line, "cost", "quantity x unit cost does not fit");
     }
+    static const char *const derived[] = {"amount", "unit_price", "cost"};
+    const kam_money values[] = {l->amount, l->unit_price, l->cost == KAM_NONE ? 0 : l->cost};
+    for (size_t i = 0; i < 3; i++)
+        if (values[i] > KAM_LINE_MAX || values[i] < -KAM_LINE_MAX)
+            problem(im, line, derived[i], "is too large once derived (at most 1e12)");
+    if (im->row_bad)
+        return;
     /* Most lines are new: the reader counts them in its own rollup, and the writer takes back
      * those that turn out unchanged, updated or rejected. Lines of accounts still to be created
      * are left to the writer, which knows their id. */
@@ -697,6 +733,8 @@ static void stage_row(struct imp *im, const struct kam_csv_row *row)
     im->row_bad = false;
     if (row->n != im->ncsv) {
         problem(im, row->line, "", "has %zu fields, the header has %zu", row->n, im->ncsv);
+        if (im->col_of[OF_LINE_NO] < 0)
+            s->l.line_no = position_in_order(im, row);
         for (int i = 0; i < ST_COUNT; i++)
             s->text[i] = batch_text(b, "", 0);
     } else {
@@ -740,6 +778,52 @@ static bool resolve_created(struct imp *im, const struct batch *b, const struct 
     return true;
 }
 
+/* Writer: false (with the problem reported) when a line that needs a new account or product
+ * would be refused anyway: its order belongs to another account, or it repeats a line. */
+static bool may_create(struct imp *im, const struct batch *b, const struct staged *s,
+                       const struct kam_order_line *l)
+{
+    struct kam_order_line old;
+    struct kam_err e;
+    int64_t owner = 0, created = 0;
+    enum kam_rc rc;
+
+    kam_err_clear(&e);
+    rc = im->st->ops->order_owner(im->st, l->order_id, &owner, &e);
+    if (rc == KAM_ERR_NOT_FOUND)
+        return true; /* a new order: neither refusal can happen */
+    if (rc != KAM_OK) {
+        *im->err = e;
+        stop(im, rc);
+        return false;
+    }
+    struct text acc = staged_text(b, s, ST_ACCOUNT);
+    if (l->account_id == 0)
+        kam_strmap_get(&im->created_accounts, acc.s, acc.len, &created);
+    if ((l->account_id ? l->account_id : created) != owner) {
+        problem(im, s->line, "account",
+                "order '%s' belongs to another account (all lines of an order belong to one "
+                "account) (%.*s)",
+                l->order_id, (int)acc.len, acc.s);
+        return false;
+    }
+    if (im->st->ops->order_find(im->st, l->order_id, l->line_no, &old, &e) != KAM_OK)
+        return true; /* the line is new */
+    char no[24];
+    struct text key[2] = {staged_text(b, s, ST_ORDER_ID), {no, 0}};
+    size_t len;
+    int64_t first;
+    key[1].len = (size_t)snprintf(no, sizeof(no), "%lld", (long long)l->line_no);
+    const char *k = composite_key(im, key, 2, &len);
+    if (old.id > im->first_new_line_id || kam_strmap_get(&im->seen, k, len, &first)) {
+        problem(im, s->line, "",
+                "duplicate order line: order '%s' line %lld is earlier in the file", l->order_id,
+                (long long)l->line_no);
+        return false;
+    }
+    return true;
+}
+
 /* Writer: the staged line into the database. */
 static void order_write(struct imp *im, const struct batch *b, struct staged *s)
 {
@@ -751,7 +835,13 @@ static void order_write(struct imp *im, const struct batch *b, struct staged *s)
     l.date = b->text + s->text[ST_DATE];
     l.channel = b->text + s->text[ST_CHANNEL];
     l.region = b->text + s->text[ST_REGION];
-    /* References last, so that an invalid row never creates an account or a product. */
+    /* References last, so that an invalid row never creates an account or a product: first
+     * the checks that the insert below would make. */
+    if ((l.account_id == 0 || l.product_id == 0) && !may_create(im, b, s, &l)) {
+        if (s->counted) /* the reader counted it in the rollup: take it back */
+            rollup_line(im, &l, s->month, -1);
+        return;
+    }
     if (l.account_id == 0 && !resolve_created(im, b, s, true, &l.account_id))
         return;
     if (l.product_id == 0 && !resolve_created(im, b, s, false, &l.product_id))
@@ -837,7 +927,9 @@ static void order_apply(struct imp *im, const struct batch *b, struct staged *s)
             fields[i] = b->text + b->v[s->raw + 2 * i];
             lens[i] = b->v[s->raw + 2 * i + 1];
         }
-        reject_write_row(im, fields, lens, s->nraw, im->reason);
+        char no[24];
+        snprintf(no, sizeof(no), "%lld", (long long)s->l.line_no);
+        reject_write_row(im, fields, lens, s->nraw, im->reject_line_no ? no : NULL, im->reason);
         free(fields);
         free(lens);
     } else {
@@ -961,6 +1053,8 @@ static enum kam_rc import_orders(struct imp *im)
         if (im->fatal == KAM_OK) {
             /* The reader opened the reject file with the header, before any batch. */
             im->reject = r->im.reject;
+            im->reject_line_no = r->im.reject_line_no;
+            im->reject_reason_col = r->im.reject_reason_col;
             for (size_t i = 0; i < b->n && im->fatal == KAM_OK; i++)
                 order_apply(im, b, &b->rows[i]);
             if (im->fatal != KAM_OK)
@@ -1016,8 +1110,12 @@ static void record_row(struct imp *im, const struct kam_csv_row *row)
         if (c->flags & KAM_COL_KEY)
             keys[nkeys++] = t;
         if (t.len == 0) {
+            /* Empty: a required field is missing; a field with a default gets it (the schema
+             * does not allow null there); any other field is cleared. */
             if (c->flags & KAM_COL_REQUIRED)
                 problem(im, line, c->name, "is required but empty");
+            else if (c->def)
+                vals[i] = (struct kam_value){.s = c->def, .len = strlen(c->def)};
             continue;
         }
         vals[i] = (struct kam_value){.s = t.s, .len = t.len};
@@ -1083,7 +1181,7 @@ static void record_row(struct imp *im, const struct kam_csv_row *row)
         static const int later[] = {KAM_PAY_DUE, KAM_PAY_PAID};
         for (size_t k = 0; k < 2; k++) {
             const struct kam_value *v = &vals[later[k]];
-            if (!v->null && !issued->null && strcmp(v->s, issued->s) < 0)
+            if (!v->null && !issued->null && strncmp(v->s, issued->s, 10) < 0) /* by day */
                 problem(im, line, tb->cols[later[k]].name, "is before the issue date %s (%s)",
                         issued->s, v->s);
         }
@@ -1096,8 +1194,16 @@ static void record_row(struct imp *im, const struct kam_csv_row *row)
     enum kam_put res;
     int64_t id;
     uint64_t write_mask = parent_col >= 0 ? mask & ~(1ull << parent_col) : mask;
-    if (stop(im, im->st->ops->upsert(im->st, tb, vals, write_mask, &res, &id, im->err)) != KAM_OK) {
+    kam_err_clear(&e);
+    enum kam_rc rc = im->st->ops->upsert(im->st, tb, vals, write_mask, &res, &id, &e);
+    if (rc == KAM_ERR_INVALID) { /* refused by a constraint: the statement wrote nothing */
+        problem(im, line, "", "%s", e.msg);
+        return;
+    }
+    if (rc != KAM_OK) {
+        *im->err = e;
         im->err->line = line;
+        stop(im, rc);
         return;
     }
     if (tb == &kam_accounts)
@@ -1113,7 +1219,8 @@ static void record_row(struct imp *im, const struct kam_csv_row *row)
         char *code = kam_xmalloc(pv->len + 1);
         memcpy(code, pv->null ? "" : pv->s, pv->len);
         code[pv->len] = '\0';
-        im->parents[im->nparents++] = (struct pending_parent){id, line, code};
+        im->parents[im->nparents++] =
+            (struct pending_parent){id, res == KAM_PUT_UNCHANGED, line, code};
     }
     im->rep->inserted += res == KAM_PUT_INSERTED;
     im->rep->updated += res == KAM_PUT_UPDATED;
@@ -1135,7 +1242,12 @@ static enum kam_rc resolve_parents(struct imp *im)
         }
         struct kam_err e;
         kam_err_clear(&e);
-        enum kam_rc rc = im->st->ops->set_parent(im->st, p->account_id, parent, &e);
+        bool changed = false;
+        enum kam_rc rc = im->st->ops->set_parent(im->st, p->account_id, parent, &changed, &e);
+        if (rc == KAM_OK && changed && p->unchanged) { /* only its parent changed */
+            im->rep->unchanged--;
+            im->rep->updated++;
+        }
         if (rc == KAM_ERR_INVALID) {
             problem(im, p->line, "parent", "%s (%s)", e.msg, p->code);
             im->any_invalid = true;
@@ -1157,14 +1269,21 @@ static int field_index(const struct imp *im, const char *name, size_t len)
     return -1;
 }
 
+static void trim(const char **s, size_t *len)
+{
+    while (*len > 0 && (**s == ' ' || **s == '\t')) {
+        (*s)++;
+        (*len)--;
+    }
+    while (*len > 0 && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t' || (*s)[*len - 1] == '\r'))
+        (*len)--;
+}
+
+/* Whether header cell h names name; both are compared trimmed and case-insensitively. */
 static bool header_is(const char *h, size_t hlen, const char *name, size_t len)
 {
-    while (hlen > 0 && (*h == ' ' || *h == '\t')) {
-        h++;
-        hlen--;
-    }
-    while (hlen > 0 && (h[hlen - 1] == ' ' || h[hlen - 1] == '\t' || h[hlen - 1] == '\r'))
-        hlen--;
+    trim(&h, &hlen);
+    trim(&name, &len);
     return hlen == len && strncasecmp(h, name, len) == 0;
 }
 
@@ -1236,6 +1355,8 @@ static enum kam_rc read_header(struct imp *im, const struct kam_csv_row *hdr)
     for (size_t f = 0; f < im->nfields; f++)
         im->col_of[f] = -1;
     for (size_t c = 0; c < hdr->n; c++) {
+        if (header_is(hdr->fields[c], hdr->lens[c], "reject_reason", 13))
+            im->reject_reason_col = (int)c;
         for (size_t d = 0; d < c; d++)
             if (hdr->lens[c] > 0 &&
                 header_is(hdr->fields[d], hdr->lens[d], hdr->fields[c], hdr->lens[c])) {
@@ -1274,7 +1395,9 @@ static enum kam_rc read_header(struct imp *im, const struct kam_csv_row *hdr)
     if (im->o->reject_path) {
         if ((rc = reject_open(im)) != KAM_OK)
             return rc;
-        reject_write_row(im, (const char *const *)im->header, hdr->lens, hdr->n, "reject_reason");
+        im->reject_line_no = !im->table && im->col_of[OF_LINE_NO] < 0;
+        reject_write_row(im, (const char *const *)im->header, hdr->lens, hdr->n,
+                         im->reject_line_no ? "line_no" : NULL, "reject_reason");
     }
     return KAM_OK;
 }
@@ -1304,7 +1427,7 @@ static int on_row(void *ctx, const struct kam_csv_row *row)
     if (im->row_bad) {
         im->rep->rejected++;
         if (im->reject)
-            reject_write_row(im, row->fields, row->lens, row->n, im->reason);
+            reject_write_row(im, row->fields, row->lens, row->n, NULL, im->reason);
         else
             im->any_invalid = true;
     }
@@ -1353,7 +1476,8 @@ static void release(struct imp *im)
     if (im->reject)
         fclose(im->reject);
     if (im->reject_tmp) {
-        remove(im->reject_tmp); /* still there only when the import failed */
+        if (!im->keep_reject_tmp)
+            remove(im->reject_tmp); /* still there only when the import failed */
         free(im->reject_tmp);
     }
 }
@@ -1362,7 +1486,13 @@ enum kam_rc kam_import_run(struct kam_store *st, const struct kam_import_opts *o
                            kam_import_error_fn on_error, void *ctx, struct kam_import_report *rep,
                            struct kam_err *err)
 {
-    struct imp im = {.st = st, .o = o, .on_error = on_error, .ctx = ctx, .rep = rep, .err = err};
+    struct imp im = {.st = st,
+                     .o = o,
+                     .on_error = on_error,
+                     .ctx = ctx,
+                     .rep = rep,
+                     .err = err,
+                     .reject_reason_col = -1};
     double start = now_seconds();
     enum kam_rc rc;
     bool in_tx = false;
@@ -1411,8 +1541,12 @@ enum kam_rc kam_import_run(struct kam_store *st, const struct kam_import_opts *o
     if ((rc = resolve_parents(&im)) != KAM_OK)
         goto out;
     if (im.any_invalid) {
-        rc = kam_err_set(err, KAM_ERR_INVALID, "%lld invalid row%s, nothing was imported",
-                         (long long)rep->rejected, rep->rejected == 1 ? "" : "s");
+        if (rep->rejected > 0)
+            rc = kam_err_set(err, KAM_ERR_INVALID, "%lld invalid row%s, nothing was imported",
+                             (long long)rep->rejected, rep->rejected == 1 ? "" : "s");
+        else /* the rows were valid one by one, their parents were not */
+            rc = kam_err_set(err, KAM_ERR_INVALID, "%lld error%s, nothing was imported",
+                             (long long)rep->errors, rep->errors == 1 ? "" : "s");
         goto out;
     }
     if ((rc = flush_rollups(&im)) != KAM_OK)
@@ -1420,8 +1554,8 @@ enum kam_rc kam_import_run(struct kam_store *st, const struct kam_import_opts *o
     if (im.reject) {
         FILE *f = im.reject;
         im.reject = NULL;
-        if (fclose(f) != 0 || rename(im.reject_tmp, o->reject_path) != 0) {
-            rc = kam_err_set(err, KAM_ERR_IO, "cannot write reject file '%s': %s", o->reject_path,
+        if (fclose(f) != 0) {
+            rc = kam_err_set(err, KAM_ERR_IO, "cannot write reject file '%s': %s", im.reject_tmp,
                              strerror(errno));
             goto out;
         }
@@ -1429,15 +1563,25 @@ enum kam_rc kam_import_run(struct kam_store *st, const struct kam_import_opts *o
     if (o->dry_run) {
         rc = st->ops->rollback(st, err);
         in_tx = false;
-        goto out;
+    } else if ((rc = st->ops->commit(st, err)) == KAM_OK) {
+        in_tx = false;
+        rep->written = true;
     }
-    if ((rc = st->ops->commit(st, err)) != KAM_OK) {
-        if (o->reject_path)
-            remove(o->reject_path);
-        goto out;
+    /* The reject file appears only once the import has committed (or the dry run is over), so
+     * a reject file never describes an import that did not happen. */
+    if (rc == KAM_OK && im.reject_tmp) {
+        if (rename(im.reject_tmp, o->reject_path) == 0) {
+            free(im.reject_tmp);
+            im.reject_tmp = NULL;
+        } else {
+            rc = kam_err_set(err, KAM_ERR_IO,
+                             "%s, but the reject file could not be named '%s' (%s): the "
+                             "rejected rows are in '%s'",
+                             rep->written ? "imported" : "dry run done", o->reject_path,
+                             strerror(errno), im.reject_tmp);
+            im.keep_reject_tmp = true;
+        }
     }
-    in_tx = false;
-    rep->written = true;
 out:
     if (in_tx) {
         struct kam_err ignored;
@@ -1445,7 +1589,7 @@ out:
          * committed either. */
         (void)st->ops->rollback(st, &ignored);
     }
-    if (rc != KAM_OK) {
+    if (rc != KAM_OK && !rep->written) {
         rep->inserted = rep->updated = rep->unchanged = 0;
         rep->created_accounts = rep->created_products = 0;
     }

@@ -85,9 +85,10 @@ struct kam_store_ops {
     /* Natural key and id of every record of t (accounts, products), to resolve references. */
     enum kam_rc (*keys)(struct kam_store *st, const struct kam_table *t, kam_key_fn fn, void *ctx,
                         struct kam_err *err);
-    /* Sets an account's parent (0 = none); KAM_ERR_INVALID when it would make a cycle. */
+    /* Sets an account's parent (0 = none); *changed (may be NULL) tells whether it differed.
+     * KAM_ERR_INVALID when it would make a cycle. */
     enum kam_rc (*set_parent)(struct kam_store *st, int64_t account_id, int64_t parent_id,
-                              struct kam_err *err);
+                              bool *changed, struct kam_err *err);
 
     /* Inserts the line unless its (order_id, line_no) exists; *inserted tells which and *id is
      * the line's id. A new order_id creates the order for l->account_id; all lines of an order
@@ -100,6 +101,9 @@ struct kam_store_ops {
      * KAM_ERR_NOT_FOUND. */
     enum kam_rc (*order_find)(struct kam_store *st, const char *order_id, int64_t line_no,
                               struct kam_order_line *out, struct kam_err *err);
+    /* The account of order order_id into *account. KAM_ERR_NOT_FOUND. */
+    enum kam_rc (*order_owner)(struct kam_store *st, const char *order_id, int64_t *account,
+                               struct kam_err *err);
     /* Replaces the values of line id with those of l (same order, line and account). */
     enum kam_rc (*order_update)(struct kam_store *st, int64_t id, const struct kam_order_line *l,
                                 struct kam_err *err);

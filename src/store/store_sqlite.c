@@ -485,7 +485,7 @@ static enum kam_rc op_keys(struct kam_store *st, const struct kam_table *t, kam_
 }
 
 static enum kam_rc op_set_parent(struct kam_store *st, int64_t account_id, int64_t parent_id,
-                                 struct kam_err *err)
+                                 bool *changed, struct kam_err *err)
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q = NULL;
@@ -522,6 +522,8 @@ static enum kam_rc op_set_parent(struct kam_store *st, int64_t account_id, int64
     sqlite3_bind_int64(q, 2, account_id);
     if (sqlite3_step(q) != SQLITE_DONE)
         rc = db_error(s, err, "setting the parent account");
+    else if (changed)
+        *changed = sqlite3_changes(s->db) > 0;
     sqlite3_finalize(q);
     return rc;
 }
@@ -676,6 +678,17 @@ static enum kam_rc op_order_find(struct kam_store *st, const char *order_id, int
         old->order_id = s->old_strings[3];
     }
     sqlite3_reset(q);
+    return rc;
+}
+
+static enum kam_rc op_order_owner(struct kam_store *st, const char *order_id, int64_t *account,
+                                  struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    int64_t ref;
+    enum kam_rc rc = order_ref(s, order_id, 0, false, NULL, &ref, err);
+    if (rc == KAM_OK)
+        *account = s->last_account;
     return rc;
 }
 
@@ -1114,6 +1127,7 @@ static const struct kam_store_ops sqlite_ops = {
     .set_parent = op_set_parent,
     .order_insert = op_order_insert,
     .order_find = op_order_find,
+    .order_owner = op_order_owner,
     .order_update = op_order_update,
     .order_max_id = op_order_max_id,
     .order_each = op_order_each,

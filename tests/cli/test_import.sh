@@ -234,6 +234,60 @@ expect_eq "created account" "$(sql "$DB" "select name from accounts where code='
 expect_eq "unit price derived" "$(sql "$DB" "select line_no, unit_price from v_order_lines where order_id='N1' order by line_no")" "1|37500
 2|25000"
 
+# --- found in review: each once a way to lose or corrupt data ---------------------------------
+printf 'code,name,role,level,status\nE1,Empty defaults,,,\nE2,Given,dealer,partner,paused\n' >defaults.csv
+run --db "$DB" import accounts defaults.csv --reject-file defaults-rejects.csv
+expect_out "empty role, level and status" "2 rows read, 2 inserted"
+expect_eq "empty cells take the defaults" "$(sql "$DB" "select role || '/' || level || '/' || status from accounts where code = 'E1'")" "end_user/ordinary/active"
+
+printf 'order_id,line_no,date,account,product,quantity,unit_price,account_name,product_name\nO1,7,2024-01-05,NEWACC,NEWPROD,1,2,New,New\nW9,1,2024-01-05,A1,P1,1,2,,\nW9,1,2024-01-05,A1,NEWPROD2,1,2,,New 2\n' >create_bad.csv
+run --db "$DB" import orders create_bad.csv --create-missing --reject-file create-rejects.csv
+expect_out "rejected rows create nothing" "3 rows read, 1 inserted, 0 updated, 0 unchanged, 2 rejected, 0 accounts and 0 products created"
+expect_eq "no account or product from a rejected row" "$(sql "$DB" "select count(*) from accounts where code = 'NEWACC'") $(sql "$DB" "select count(*) from products where sku in ('NEWPROD', 'NEWPROD2')")" "0 0"
+expect_err "conflict before creating" "create_bad.csv:2: field account: order 'O1' belongs to another account"
+expect_err "duplicate before creating" "create_bad.csv:4: duplicate order line: order 'W9' line 1 is earlier in the file"
+
+printf 'order_id,date,account,product,quantity,unit_price\nY1,2024-05-01,A1,P1,1,2\nY1,2024-05-01,A1,P1,oops,2\nY1,2024-05-01,A1,P2,1,10\n' >positions.csv
+run --db "$DB" import orders positions.csv --reject-file positions-rejects.csv
+expect_eq "the reject file carries kam's line number" "$(sed -n 2p positions-rejects.csv)" "Y1,2024-05-01,A1,P1,oops,2,2,quantity: is not a number (oops)"
+sed 's/,oops,/,5,/' positions-rejects.csv >positions-fixed.csv
+run --db "$DB" import orders positions-fixed.csv
+expect_out "a corrected reject file fills the gap" "1 rows read, 1 inserted, 0 updated"
+expect_eq "no line overwritten" "$(sql "$DB" "select group_concat(line_no || ':' || quantity) from (select line_no, quantity from v_order_lines where order_id = 'Y1' order by line_no)")" "1:10000,2:50000,3:10000"
+printf 'order_id,date,account,product,quantity,unit_price\nY2,2024-05-01,A1,P1,1,2\nY2,2024-05-01,A1,P1\nY2,2024-05-01,A1,P2,1,10\n' >positions2.csv
+run --db "$DB" import orders positions2.csv --reject-file positions2-rejects.csv
+expect_eq "a short row keeps its place too" "$(sql "$DB" "select group_concat(line_no) from (select line_no from v_order_lines where order_id = 'Y2' order by line_no)")" "1,3"
+cp positions2-rejects.csv again.csv
+run --db "$DB" import orders again.csv --reject-file again-rejects.csv
+expect_rc "a reject file imports again" 0
+expect_eq "and is rejected again with one reason column" "$(head -1 again-rejects.csv)" "order_id,date,account,product,quantity,unit_price,line_no,reject_reason"
+
+BASE=$(digest "$DB")
+printf 'order_id,line_no,date,account,product,quantity,unit_price\nZ1,1,2024-01-05,A1,P1,1,2000000000000\nZ2,1,2024-01-05,A1,P1,999999999999,999999999999\n' >huge_values.csv
+run --db "$DB" import orders huge_values.csv
+expect_rc "huge values" 2
+expect_err "value over the line limit" "huge_values.csv:2: field unit_price: is too large (at most 1e12) (2000000000000)"
+expect_err "product over the line limit" "huge_values.csv:3: field amount: quantity x unit_price does not fit"
+expect_unchanged "huge values" "$DB" "$BASE"
+
+printf 'code,name,parent\nPA,Parent A,\nPB,Parent B,\nCH,Child,PA\n' >parents.csv
+run --db "$DB" import accounts parents.csv
+printf 'code,name,parent\nPA,Parent A,\nPB,Parent B,\nCH,Child,PB\n' >parents2.csv
+run --db "$DB" import accounts parents2.csv
+expect_out "a changed parent is an update" "0 inserted, 1 updated, 2 unchanged"
+printf 'code,name,parent\nC9,x,NOWHERE\n' >noparent.csv
+run --db "$DB" import accounts noparent.csv
+expect_err "parent errors are counted" "1 error, nothing was imported"
+
+printf 'invoice,account,amount,issued,due\nSD1,A1,100,2024-01-05 09:30,2024-01-05\n' >sameday.csv
+run --db "$DB" import payments sameday.csv
+expect_rc "due the day it was issued" 0
+
+printf 'order_id,line_no,date,account,product,quantity,unit_price," quantity"\nQ1,1,2024-01-05,A1,P1,1,2,3\n' >dupheader.csv
+run --db "$DB" import orders dupheader.csv
+expect_rc "a column named twice, once with blanks" 2
+expect_err "a column named twice, once with blanks" "appears twice in the header"
+
 # --- exit codes of the CLI itself -------------------------------------------------------------
 run --db "$DB" import nonsense x.csv
 expect_rc "unknown kind" 1
