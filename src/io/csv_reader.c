@@ -26,6 +26,7 @@ struct reader {
     bool row_open;    /* a row has begun but not ended */
     bool stop;        /* the callback asked to stop, or an error occurred */
     bool check_utf8;
+    char eol; /* the line end: '\n', or '\r' for files with CR-only line ends (old Mac) */
     enum kam_rc rc;
     struct kam_err *err;
     /* current row: field bytes back to back, each NUL-terminated */
@@ -142,7 +143,7 @@ static void on_row(int term, void *ctx)
 static void feed(struct reader *r, const char *p, size_t n)
 {
     while (n > 0 && !r->stop) {
-        const char *nl = memchr(p, '\n', n);
+        const char *nl = memchr(p, r->eol, n);
         size_t len = nl ? (size_t)(nl - p) + 1 : n;
         if (csv_parse(&r->parser, p, len, on_field, on_row, r) != len) {
             fail(r, KAM_ERR_INVALID, r->line,
@@ -171,7 +172,7 @@ static void feed(struct reader *r, const char *p, size_t n)
 enum kam_rc kam_csv_read(const char *path, const char *encoding, kam_csv_row_fn fn, void *ctx,
                          struct kam_err *err)
 {
-    struct reader r = {.fn = fn, .ctx = ctx, .line = 1, .row_line = 1, .err = err};
+    struct reader r = {.fn = fn, .ctx = ctx, .line = 1, .row_line = 1, .err = err, .eol = '\n'};
     iconv_t cd = (iconv_t)-1;
     gzFile gz = NULL;
     char *in = NULL, *out = NULL;
@@ -232,6 +233,12 @@ enum kam_rc kam_csv_read(const char *path, const char *encoding, kam_csv_row_fn 
         if (first && len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
             p += 3;
             len -= 3;
+        }
+        if (first) {
+            /* A file whose first line ends in a lone CR uses CR-only line ends: count those. */
+            const char *cr = memchr(p, '\r', len), *lf = memchr(p, '\n', len);
+            if (cr && !lf && (size_t)(cr - p) + 1 < len)
+                r.eol = '\r';
         }
         first = false;
         feed(&r, p, len);

@@ -393,6 +393,8 @@ static const struct case_ cases[] = {
      .rows = {"1:a|b", "4:c|d", "6:e|f"}},
     {"blank lines before the first row", "\n\na\n", .rows = {"3:a"}},
     {"blank CRLF lines", "a\r\n\r\nb\r\n", .rows = {"1:a", "3:b"}},
+    {"CR-only line ends (old Mac) count as lines", "a,b\rc,d\r\"e\rf\",g\rh,i\r",
+     .rows = {"1:a|b", "2:c|d", "3:e\rf|g", "5:h|i"}},
     {"UTF-8 BOM is skipped", "\xef\xbb\xbfid,name\n1,x\n", .rows = {"1:id|name", "2:1|x"}},
     {"GB18030 BOM is skipped", "\x84\x31\x95\x33id\n", .encoding = "gb18030", .rows = {"1:id"}},
     {"UTF-8 BOM before a quoted field", "\xef\xbb\xbf\"id\",x\n", .rows = {"1:id|x"}},
