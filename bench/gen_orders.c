@@ -83,7 +83,7 @@ static uint64_t scatter(uint64_t rank, uint64_t n)
 /* Customers mostly reorder from their own assortment: 80% of an account's lines come from
  * 10-70 products fixed per account (popular ones first), the rest from the whole catalogue with
  * a mild skew. Without this nearly every line would start a new (account, product) pair, which
- * no real order book does and which would inflate the product rollup. */
+ * no real order book does. */
 static int64_t regular_product(struct rng *r, uint64_t acct, uint64_t nproducts)
 {
     if (below(r, 5) == 0)

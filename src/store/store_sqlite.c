@@ -860,7 +860,7 @@ static enum kam_rc op_top_products(struct kam_store *st, int64_t account_id, int
         if (fn(ctx, col_text(q, 0), col_text(q, 1), &ru) != 0)
             break;
     }
-    return finish(s, q, r, "product rollup", err);
+    return finish(s, q, r, "top products", err);
 }
 
 static enum kam_rc op_revenues(struct kam_store *st, kam_revenue_fn fn, void *ctx,
