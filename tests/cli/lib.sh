@@ -4,6 +4,7 @@ set -u
 KAM=${1:?usage: $0 PATH_TO_KAM}
 KAM=$(cd "$(dirname "$KAM")" && pwd)/$(basename "$KAM")
 SHARED=${KAM_SHARED:-$(cd "$(dirname "$0")/../../.." && pwd)/shared}
+SRC=${KAM_SOURCE:-$(cd "$(dirname "$0")/../.." && pwd)}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/kam-test.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"

@@ -147,6 +147,11 @@ expect_rc "export to an unwritable place" 3
 run help
 expect_rc "help" 0
 expect_out "help lists exit codes" "2  invalid input"
+# The command table, kam help and the README agree: every command is documented.
+README=$SRC/README.md
+for c in $(sed -n '/^commands:/,/^$/p' "$OUT" | awk 'NF > 1 { print $1 }'); do
+    if grep -q "^|.*\`$c[ \`]" "$README"; then ok "README documents '$c'"; else bad "README" "no row for command '$c'"; fi
+done
 run help import
 expect_out "help import" "--reject-file"
 run version
