@@ -10,17 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-static int failures;
-#define EXPECT(c, cond, fmt, ...)                                                                  \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            print_error("case '%s': " fmt "\n", (c)->name, ##__VA_ARGS__);                         \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
-
-#define NCASES(a) (sizeof(a) / sizeof((a)[0]))
-#define MAXV      16
+#include "../case.h"
+#define MAXV 16
 
 static const struct case_ {
     const char *name;

@@ -9,16 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-static int failures;
-#define EXPECT(c, cond, fmt, ...)                                                                  \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            print_error("case '%s': " fmt "\n", (c)->name, ##__VA_ARGS__);                         \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
-
-#define NCASES(a) (sizeof(a) / sizeof((a)[0]))
+#include "../case.h"
 
 /* Check characters computed by hand (GB 32100-2015):
  *   alphabet  0123456789ABCDEFGHJKLMNPQRTUWXY  (value = position: A=10 ... H=17 J=18 K=19 L=20

@@ -22,17 +22,7 @@
 
 #include "util/mem.h"
 
-/* Failing cases are all reported, then the test fails once. */
-static int failures;
-#define EXPECT(c, cond, fmt, ...)                                                                  \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            print_error("case '%s': " fmt "\n", (c)->name, ##__VA_ARGS__);                         \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
-
-#define NCASES(a) (sizeof(a) / sizeof((a)[0]))
+#include "../case.h"
 
 /* The reader's read size (CHUNK in csv_reader.c): gzread fills it completely except at the end
  * of the file, so chunk boundaries fall at multiples of it in the raw file. */

@@ -23,17 +23,7 @@
 
 #include "io/csv_reader.h"
 
-/* Failing cases are all reported, then the test fails once. */
-static int failures;
-#define EXPECT(c, cond, fmt, ...)                                                                  \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            print_error("case '%s': " fmt "\n", (c)->name, ##__VA_ARGS__);                         \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
-
-#define NCASES(a) (sizeof(a) / sizeof((a)[0]))
+#include "../case.h"
 
 static char tmpdir[64];
 

@@ -10,16 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-static int failures;
-#define EXPECT(c, cond, fmt, ...)                                                                  \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            print_error("case '%s': " fmt "\n", (c)->name, ##__VA_ARGS__);                         \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
-
-#define NCASES(a) (sizeof(a) / sizeof((a)[0]))
+#include "../case.h"
 
 /* The expected date of a case: year, month, day, hour, min, sec, has_time. */
 struct ymd {

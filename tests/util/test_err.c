@@ -9,16 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-static int failures;
-#define EXPECT(c, cond, fmt, ...)                                                                  \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            print_error("case '%s': " fmt "\n", (c)->name, ##__VA_ARGS__);                         \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
-
-#define NCASES(a) (sizeof(a) / sizeof((a)[0]))
+#include "../case.h"
 
 /* One row per code, written out by hand: adding a code without a row here fails the build. */
 static const struct code_case {

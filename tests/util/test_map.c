@@ -10,17 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-static int failures;
-#define EXPECT(c, cond, fmt, ...)                                                                  \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            print_error("case '%s': " fmt "\n", (c)->name, ##__VA_ARGS__);                         \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
-
-#define NCASES(a) (sizeof(a) / sizeof((a)[0]))
-#define MAX_OPS   8
+#include "../case.h"
+#define MAX_OPS 8
 
 enum op_kind { OP_END, OP_PUT, OP_ADD, OP_ADD_NULL_OLD, OP_GET };
 
