@@ -469,11 +469,16 @@ int kam_cmd_summary(struct kam_cli *cli, int argc, char **argv)
     }
     kam_money net = 0;
     kam_money *values = kam_xmalloc((r.n + 1) * sizeof(*values));
+    struct kam_pareto_item *items = kam_xmalloc((r.n + 1) * sizeof(*items));
     for (size_t i = 0; i < r.n; i++) {
         net += r.v[i].revenue;
         values[i] = r.v[i].revenue;
+        items[i] = (struct kam_pareto_item){.key = r.v[i].id, .value = r.v[i].revenue};
     }
     kam_pareto_top_share(values, r.n, 0.2, &ts);
+    kam_pareto_sort(items, r.n);
+    double gini = kam_pareto_gini(items, r.n);
+    free(items);
     free(values);
     qsort(r.v, r.n, sizeof(*r.v), by_revenue);
     size_t top = r.n < 10 ? r.n : 10;
@@ -485,15 +490,15 @@ int kam_cmd_summary(struct kam_cli *cli, int argc, char **argv)
                              "revenue", kam_money_json(r.v[i].revenue), "share",
                              ts.total > 0 ? (double)r.v[i].revenue / (double)ts.total : 0.0));
         kam_cli_json(json_pack(
-            "{s:s,s:{s:I,s:I,s:I,s:I,s:I},s:s?,s:o,s:{s:I,s:o,s:I,s:o,s:f,s:I},s:o}", "currency",
-            currency, "counts", "accounts", (json_int_t)counts.accounts, "contacts",
+            "{s:s,s:{s:I,s:I,s:I,s:I,s:I},s:s?,s:o,s:{s:I,s:o,s:I,s:o,s:f,s:I,s:f},s:o}",
+            "currency", currency, "counts", "accounts", (json_int_t)counts.accounts, "contacts",
             (json_int_t)counts.contacts, "products", (json_int_t)counts.products, "order_lines",
             (json_int_t)counts.order_lines, "payments", (json_int_t)counts.payments,
             "last_order_date", last_date[0] ? last_date : NULL, "net_revenue", kam_money_json(net),
             "pareto", "population", (json_int_t)ts.population, "population_revenue",
             kam_money_json(ts.total), "top_k", (json_int_t)ts.k, "top_revenue",
             kam_money_json(ts.top), "top_share", ts.share, "accounts_to_80", (json_int_t)ts.k80,
-            "top_accounts", t));
+            "gini", gini, "top_accounts", t));
     } else {
         printf("portfolio of %s (%s)\n", cli->db, currency);
         printf("  accounts %lld, contacts %lld, products %lld, order lines %lld, payments %lld\n",
@@ -515,8 +520,8 @@ int kam_cmd_summary(struct kam_cli *cli, int argc, char **argv)
         printf("  the top 20 %% (%lld accounts) bring %.3f %% of revenue\n", (long long)ts.k,
                100.0 * ts.share);
         if (ts.population > 0)
-            printf("  %lld accounts (%.2f %%) make 80 %% of revenue\n", (long long)ts.k80,
-                   100.0 * (double)ts.k80 / (double)ts.population);
+            printf("  %lld accounts (%.2f %%) make 80 %% of revenue; Gini coefficient %.4f\n",
+                   (long long)ts.k80, 100.0 * (double)ts.k80 / (double)ts.population, gini);
     }
     free(r.v);
     kam_arena_release(&r.arena);

@@ -58,6 +58,7 @@ expect_eq "their net revenue" "$(json summary.json "j['pareto']['population_reve
 expect_eq "top 20 % is k = 864" "$(json summary.json "j['pareto']['top_k']")" "864"
 expect_eq "top 20 % share" "$(json summary.json "'%.3f' % (100 * j['pareto']['top_share'])")" "73.463"
 expect_eq "customers to reach 80 %" "$(json summary.json "j['pareto']['accounts_to_80']")" "1178"
+expect_eq "Gini coefficient" "$(json summary.json "'%.4f' % j['pareto']['gini']")" "0.7028"
 expect_eq "top 5 by net revenue" "$(json summary.json "' '.join(a['code'] + '=' + a['revenue'] for a in j['top_accounts'][:5])")" \
     "14646=279489.02 18102=256438.49 17450=187482.17 14911=132572.62 12415=123725.45"
 # Every customer's net revenue, to the last decimal, against exact Decimal sums over the file.
