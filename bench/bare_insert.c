@@ -40,6 +40,13 @@ static _Noreturn void die(const char *fmt, ...)
     exit(1);
 }
 
+static void *xrealloc(void *p, size_t n)
+{
+    if ((p = realloc(p, n)) == NULL)
+        die("out of memory");
+    return p;
+}
+
 static char *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -51,8 +58,7 @@ static char *slurp(const char *path, size_t *len)
     do {
         if (cap - n < (1 << 20)) {
             cap = cap ? cap * 2 : 64 << 20;
-            if ((buf = realloc(buf, cap + 1)) == NULL)
-                die("out of memory reading '%s'", path);
+            buf = xrealloc(buf, cap + 1);
         }
         got = fread(buf + n, 1, cap - n, f);
         n += got;
@@ -121,7 +127,7 @@ static int64_t *load_costs(const char *path, size_t *n)
 {
     size_t len, cap = 1024;
     char *buf = slurp(path, &len), *p = buf, *end = buf + len;
-    int64_t *cost = malloc(cap * sizeof(*cost));
+    int64_t *cost = xrealloc(NULL, cap * sizeof(*cost));
     for (size_t i = 0; i < cap; i++)
         cost[i] = NO_COST;
     *n = 0;
@@ -134,7 +140,7 @@ static int64_t *load_costs(const char *path, size_t *n)
         if (e > p && split(p, e, f, lens, 8) >= 5) {
             size_t id = (size_t)strtoll(f[0] + 1, NULL, 10);
             while (id >= cap) {
-                cost = realloc(cost, cap * 2 * sizeof(*cost));
+                cost = xrealloc(cost, cap * 2 * sizeof(*cost));
                 for (size_t i = cap; i < cap * 2; i++)
                     cost[i] = NO_COST;
                 cap *= 2;
@@ -179,15 +185,16 @@ int main(int argc, char **argv)
     }
     if (argc != 4) {
         fprintf(stderr, "usage: bare_insert DB ORDERS.csv PRODUCTS.csv\n"
-                        "DB must not exist; prints rows, seconds and rows/s of the insert\n"
-                        "       bare_insert --version (the SQLite library version)\n");
+                        "       bare_insert --version\n"
+                        "DB must not exist; prints rows, seconds and rows/s of the insert, or the\n"
+                        "version of the SQLite library\n");
         return 2;
     }
     const char *dbpath = argv[1];
     size_t len, nrows = 0, cap = 1 << 20, ncost;
     int64_t *costs = load_costs(argv[3], &ncost);
     char *buf = slurp(argv[2], &len), *p = buf, *end = buf + len;
-    struct row *rows = malloc(cap * sizeof(*rows));
+    struct row *rows = xrealloc(NULL, cap * sizeof(*rows));
 
     /* Untimed: parse. Header: order_id,line_no,date,account,product,quantity,unit_price,
      * channel,region. */
@@ -204,8 +211,7 @@ int main(int argc, char **argv)
                 die("%s: line %zu does not have 9 fields", argv[2], nrows + 2);
             if (nrows == cap) {
                 cap *= 2;
-                if ((rows = realloc(rows, cap * sizeof(*rows))) == NULL)
-                    die("out of memory");
+                rows = xrealloc(rows, cap * sizeof(*rows));
             }
             struct row *r = &rows[nrows++];
             size_t prod = (size_t)strtoll(f[4] + 1, NULL, 10);
@@ -272,10 +278,11 @@ int main(int argc, char **argv)
         sqlite3_reset(q);
     }
     double t1 = now();
+    /* With a WAL over 1000 pages, COMMIT also runs SQLite's automatic checkpoint, as in kam. */
     exec(db, "COMMIT");
     sqlite3_finalize(q);
     double t2 = now();
-    /* Closing checkpoints the WAL into the database file, as kam's close does. */
+    /* Closing checkpoints what is left in the WAL and removes it, as kam's close does. */
     if (sqlite3_close(db) != SQLITE_OK)
         die("close: %s", sqlite3_errmsg(db));
     double t3 = now(), secs = t3 - t0;

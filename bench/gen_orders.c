@@ -93,7 +93,7 @@ static int64_t regular_product(struct rng *r, uint64_t acct, uint64_t nproducts)
     return (int64_t)(next(&h) % nproducts);
 }
 
-/* Writes v with 4 implied decimals ("12.3456", "12.5", "12"). */
+/* Writes v >= 0 with 4 implied decimals ("12.3456", "12.5", "12"). */
 static char *put_money(char *p, int64_t v)
 {
     int64_t whole = v / 10000, frac = v % 10000;
@@ -192,7 +192,7 @@ int main(int argc, char **argv)
         fprintf(f, "C%06lld,Account %06lld Co Ltd\n", (long long)i, (long long)i);
     close_out(f, "accounts.csv");
 
-    /* List prices from 1 to about 5000 (log-uniform-ish), standard cost 55-85% of list. */
+    /* List prices from 1 to 5001, most of them cheap (u^3); standard cost 55-85% of list. */
     f = open_out(dir, "products.csv");
     fputs("sku,name,category,list_price,std_cost\n", f);
     for (int64_t i = 0; i < nproducts; i++) {
@@ -215,7 +215,7 @@ int main(int argc, char **argv)
     /* An order has 1-8 lines, 4.5 on average; dates advance with the order number. */
     int64_t orders = lines * 2 / 9 + 1, days = 0;
     for (int y = FIRST_YEAR; y < FIRST_YEAR + YEARS; y++)
-        days += 337 + days_in_month(y, 2);
+        days += 337 + days_in_month(y, 2); /* 365 or 366 */
     f = open_out(dir, "orders.csv");
     fputs("order_id,line_no,date,account,product,quantity,unit_price,channel,region\n", f);
     int64_t written = 0, order = 0, cur_day = -1;
@@ -233,7 +233,8 @@ int main(int argc, char **argv)
         uint64_t acct = scatter(skewed(&r, (uint64_t)naccounts, 4), (uint64_t)naccounts) + 1;
         const char *chan = channels[below(&r, sizeof(channels) / sizeof(channels[0]))];
         const char *reg = regions[acct % (sizeof(regions) / sizeof(regions[0]))];
-        /* Discount off list: 0-20% in whole percent, sometimes to the cent or 4 decimals. */
+        /* The order's discount off list: 0-20%. Half of the line prices are then rounded to the
+         * cent, the others keep their 4 decimals. */
         int disc = (int)below(&r, 21);
         for (int ln = 1; ln <= nl && written < lines; ln++, written++) {
             int64_t prod = regular_product(&r, acct, (uint64_t)nproducts);

@@ -411,9 +411,13 @@ static enum kam_rc flush_rollups(struct imp *im)
      * the cells is not used after this. */
     if (im->months.n > 1)
         qsort(im->months.v, im->months.n, sizeof(*im->months.v), by_cell);
-    for (size_t i = 0; i < im->months.n && rc == KAM_OK; i++)
-        rc = im->st->ops->rollup_add(im->st, im->months.v[i].account, (int)im->months.v[i].other,
-                                     &im->months.v[i].r, im->err);
+    static const struct kam_rollup zero; /* all int64: no padding to compare */
+    for (size_t i = 0; i < im->months.n && rc == KAM_OK; i++) {
+        const struct cell *c = &im->months.v[i];
+        if (memcmp(&c->r, &zero, sizeof(zero)) == 0)
+            continue; /* nothing changed in this cell (a re-import): no statement */
+        rc = im->st->ops->rollup_add(im->st, c->account, (int)c->other, &c->r, im->err);
+    }
     return rc;
 }
 
@@ -1523,7 +1527,10 @@ enum kam_rc kam_import_run(struct kam_store *st, const struct kam_import_opts *o
         im.fnames = order_fields;
         im.nfields = OF_COUNT;
     }
-    if ((rc = st->ops->begin(st, err)) != KAM_OK)
+    /* Order files resolve every account and product through the maps loaded in the same
+     * transaction, so the store need not check them again. */
+    rc = o->kind == KAM_IMPORT_ORDERS ? st->ops->begin_trusted(st, err) : st->ops->begin(st, err);
+    if (rc != KAM_OK)
         goto out;
     in_tx = true;
     if ((rc = load_references(&im)) != KAM_OK)

@@ -60,6 +60,9 @@ struct kam_store_ops {
     /* One write transaction at a time; nothing is visible to others before commit. */
     enum kam_rc (*begin)(struct kam_store *st, struct kam_err *err);
     enum kam_rc (*commit)(struct kam_store *st, struct kam_err *err);
+    /* Like begin, for a writer that resolves every reference itself inside the transaction
+     * (the import): the backend may skip its own reference checks until commit or rollback. */
+    enum kam_rc (*begin_trusted)(struct kam_store *st, struct kam_err *err);
     enum kam_rc (*rollback)(struct kam_store *st, struct kam_err *err);
 
     /* Installation settings (currency, ...). get: KAM_ERR_NOT_FOUND when unset; the text is

@@ -2485,6 +2485,26 @@ static void test_tag_rm_absent(void **state)
     check_tag(&ts, "重点", "", 1);
 }
 
+/* A trusted transaction may skip reference checks, and they are back once it ends. */
+static void test_trusted_transaction_restores_checks(void **state)
+{
+    struct kam_err err;
+    struct rec r;
+    enum kam_put res;
+    int64_t id, ghost = account("T1", "Trusted") + 1000;
+
+    (void)state;
+    kam_err_clear(&err);
+    CHECK_OK(OPS->begin_trusted(ST, &err));
+    CHECK_OK(OPS->commit(ST, &err));
+    CHECK_OK(OPS->begin_trusted(ST, &err));
+    CHECK_OK(OPS->rollback(ST, &err));
+    rec_init(&r);
+    rec_int(&r, KAM_CON_ACCOUNT, ghost);
+    rec_text(&r, KAM_CON_NAME, "Nobody");
+    assert_int_not_equal(OPS->upsert(ST, &kam_contacts, r.v, r.mask, &res, &id, &err), KAM_OK);
+}
+
 /* --- references ---------------------------------------------------------------------------- */
 
 enum ref_op {
@@ -2697,6 +2717,7 @@ int main(void)
         T(test_tags),
         T(test_tag_rm_absent),
         T(test_unknown_references_refused),
+        T(test_trusted_transaction_restores_checks),
         T(test_counts),
     };
     int failed = 0;
