@@ -11,15 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-/* Failing cases are all reported, then the test fails once. */
-static int failures;
-#define EXPECT(c, cond, fmt, ...)                                                                  \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            print_error("case '%s': " fmt "\n", (c)->name, ##__VA_ARGS__);                         \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "../case.h"
 
 #define UNTOUCHED ((kam_money)777777)
 
