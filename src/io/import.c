@@ -73,6 +73,7 @@ static const struct kam_table *const kind_tables[KAM_IMPORT_KIND_COUNT] = {
 struct cell {
     int64_t account, other; /* other: month (yyyymm) or product id */
     struct kam_rollup r;
+    int first; /* product cells: the first month (yyyymm) of a purchase line, 0 when none */
 };
 
 struct cells {
@@ -113,7 +114,8 @@ struct imp {
     size_t nstd, capstd;
     int64_t first_new_line_id; /* order lines with a larger id were inserted by this import */
 
-    struct cells months;
+    struct cells months; /* account x month */
+    struct cells bought; /* account x product */
     struct pending_parent *parents;
     size_t nparents, capparents;
 
@@ -352,7 +354,7 @@ static bool first_in_file(struct imp *im, int64_t line, const char *what, const 
 
 /* --- rollups ------------------------------------------------------------------------------ */
 
-static struct kam_rollup *cell_for(struct cells *c, int64_t account, int64_t other, int shift)
+static struct cell *cell_for(struct cells *c, int64_t account, int64_t other, int shift)
 {
     bool inserted;
     uint32_t *slot =
@@ -362,10 +364,18 @@ static struct kam_rollup *cell_for(struct cells *c, int64_t account, int64_t oth
             c->cap = c->cap ? c->cap * 2 : 1024;
             c->v = kam_xrealloc(c->v, c->cap * sizeof(*c->v));
         }
-        c->v[c->n] = (struct cell){account, other, {0}};
+        c->v[c->n] = (struct cell){account, other, {0}, 0};
         *slot = (uint32_t)c->n++;
     }
-    return &c->v[*slot].r;
+    return &c->v[*slot];
+}
+
+/* A product cell's first purchase month: the earliest one seen (0 = none). Taking a line back
+ * does not move it later; docs/method-metrics.md says so. */
+static void lower_first(struct cell *c, int month)
+{
+    if (month > 0 && (c->first == 0 || month < c->first))
+        c->first = month;
 }
 
 static int month_of(const char *iso)
@@ -376,22 +386,28 @@ static int month_of(const char *iso)
 
 static void rollup_line(struct imp *im, const struct kam_order_line *l, int month, int sign)
 {
-    /* The shift keeps the two parts apart: months (yyyymm) < 2^20. */
-    if (!kam_rollup_add_line(cell_for(&im->months, l->account_id, month, 20), l, sign))
+    /* The shifts keep the two parts apart: months (yyyymm) < 2^20, product ids < 2^32. */
+    struct cell *p = cell_for(&im->bought, l->account_id, l->product_id, 32);
+    if (sign > 0 && l->quantity > 0)
+        lower_first(p, month);
+    if (!kam_rollup_add_line(&cell_for(&im->months, l->account_id, month, 20)->r, l, sign) ||
+        !kam_rollup_add_line(&p->r, l, sign))
         stop(im, kam_err_set(im->err, KAM_ERR_INVALID,
-                             "the sums of one account's month exceed the range of amounts "
-                             "(about 9.2e14 units)"));
+                             "the sums of one account's month or product exceed the range of "
+                             "amounts (about 9.2e14 units)"));
 }
 
 /* Adds the cells of from (the reader's) to im's. */
-static void merge_rollups(struct imp *im, const struct cells *from)
+static void merge_cells(struct imp *im, struct cells *to, const struct cells *from, int shift)
 {
     for (size_t i = 0; i < from->n; i++) {
         const struct cell *c = &from->v[i];
-        if (!kam_rollup_merge(cell_for(&im->months, c->account, c->other, 20), &c->r))
+        struct cell *t = cell_for(to, c->account, c->other, shift);
+        lower_first(t, c->first);
+        if (!kam_rollup_merge(&t->r, &c->r))
             stop(im, kam_err_set(im->err, KAM_ERR_INVALID,
-                                 "the sums of one account's month exceed the range of amounts "
-                                 "(about 9.2e14 units)"));
+                                 "the sums of one account's month or product exceed the range "
+                                 "of amounts (about 9.2e14 units)"));
     }
 }
 
@@ -411,12 +427,20 @@ static enum kam_rc flush_rollups(struct imp *im)
      * the cells is not used after this. */
     if (im->months.n > 1)
         qsort(im->months.v, im->months.n, sizeof(*im->months.v), by_cell);
+    if (im->bought.n > 1)
+        qsort(im->bought.v, im->bought.n, sizeof(*im->bought.v), by_cell);
     static const struct kam_rollup zero; /* all int64: no padding to compare */
     for (size_t i = 0; i < im->months.n && rc == KAM_OK; i++) {
         const struct cell *c = &im->months.v[i];
         if (memcmp(&c->r, &zero, sizeof(zero)) == 0)
             continue; /* nothing changed in this cell (a re-import): no statement */
         rc = im->st->ops->rollup_add(im->st, c->account, (int)c->other, &c->r, im->err);
+    }
+    for (size_t i = 0; i < im->bought.n && rc == KAM_OK; i++) {
+        const struct cell *c = &im->bought.v[i];
+        if (memcmp(&c->r, &zero, sizeof(zero)) == 0)
+            continue;
+        rc = im->st->ops->product_add(im->st, c->account, c->other, c->first, &c->r, im->err);
     }
     return rc;
 }
@@ -1074,9 +1098,12 @@ static enum kam_rc import_orders(struct imp *im)
     im->reject = r->im.reject;
     im->reject_tmp = r->im.reject_tmp;
     im->order_pos = r->im.order_pos;
-    merge_rollups(im, &r->im.months);
+    merge_cells(im, &im->months, &r->im.months, 20);
+    merge_cells(im, &im->bought, &r->im.bought, 32);
     kam_u64map_release(&r->im.months.index);
     free(r->im.months.v);
+    kam_u64map_release(&r->im.bought.index);
+    free(r->im.bought.v);
     rc = im->fatal;
     if (rc == KAM_OK && r->rc != KAM_OK) {
         *im->err = r->err;
@@ -1468,6 +1495,8 @@ static void release(struct imp *im)
     kam_u64map_release(&im->cost_index);
     kam_u64map_release(&im->months.index);
     free(im->months.v);
+    kam_u64map_release(&im->bought.index);
+    free(im->bought.v);
     free(im->std_costs);
     for (size_t i = 0; i < im->nparents; i++)
         free(im->parents[i].code);
@@ -1511,6 +1540,7 @@ enum kam_rc kam_import_run(struct kam_store *st, const struct kam_import_opts *o
     kam_strmap_init(&im.created_products);
     kam_u64map_init(&im.cost_index);
     kam_u64map_init(&im.months.index);
+    kam_u64map_init(&im.bought.index);
     if ((unsigned)o->kind >= KAM_IMPORT_KIND_COUNT) {
         rc = kam_err_set(err, KAM_ERR_USAGE, "unknown import kind");
         goto out;

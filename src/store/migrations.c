@@ -91,6 +91,77 @@ const struct kam_migration kam_sqlite_migrations[] = {
      "  tag INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,\n"
      "  PRIMARY KEY (account, tag)) WITHOUT ROWID;\n"
      "CREATE INDEX account_tags_tag ON account_tags(tag);\n"},
+    {2, "order days, account products, ratings, scoring models, runs, scores, metrics",
+     /* An order's day (days since 1970-01-01 of its earliest line) and whether it is a
+      * purchase (a line with quantity > 0): frequency and recency without the lines. The
+      * orders index covers them, so a scan by account reads no table page. */
+     "ALTER TABLE orders ADD COLUMN day INTEGER NOT NULL DEFAULT 0;\n"
+     "ALTER TABLE orders ADD COLUMN purchase INTEGER NOT NULL DEFAULT 0;\n"
+     "UPDATE orders SET\n"
+     "  day = coalesce((SELECT min(CAST(julianday(substr(l.date, 1, 10)) - 2440587.5 AS INTEGER))\n"
+     "    FROM order_lines l WHERE l.id BETWEEN orders.id * 65536 AND orders.id * 65536 + 65535), "
+     "0),\n"
+     "  purchase = coalesce((SELECT max(l.quantity > 0) FROM order_lines l\n"
+     "    WHERE l.id BETWEEN orders.id * 65536 AND orders.id * 65536 + 65535), 0);\n"
+     "DROP INDEX orders_account;\n"
+     "CREATE INDEX orders_account ON orders(account, day, purchase);\n"
+     /* What each account buys: the rollup of its lines by product, kept by the import like
+      * account_months. first_month is the first month with a purchase line of the product. */
+     "CREATE TABLE account_products(\n"
+     "  account INTEGER NOT NULL, product INTEGER NOT NULL, first_month INTEGER NOT NULL,\n"
+     "  revenue INTEGER NOT NULL, cost INTEGER NOT NULL, costed_revenue INTEGER NOT NULL,\n"
+     "  quantity INTEGER NOT NULL, returns INTEGER NOT NULL, discount INTEGER NOT NULL,\n"
+     "  lines INTEGER NOT NULL,\n"
+     "  PRIMARY KEY (account, product)) WITHOUT ROWID;\n"
+     "INSERT INTO account_products SELECT account, product,\n"
+     "  coalesce(min(CASE WHEN quantity > 0\n"
+     "    THEN CAST(substr(date, 1, 4) || substr(date, 6, 2) AS INTEGER) END), 0),\n"
+     "  sum(amount), coalesce(sum(cost), 0), sum(CASE WHEN cost IS NOT NULL THEN amount ELSE 0 "
+     "END),\n"
+     "  sum(quantity), sum(CASE WHEN quantity < 0 THEN amount ELSE 0 END), sum(discount), "
+     "count(*)\n"
+     "  FROM order_lines GROUP BY account, product;\n"
+     /* Static ratings people give an account per indicator of the scoring model. */
+     "CREATE TABLE ratings(\n"
+     "  account INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,\n"
+     "  name TEXT NOT NULL, value REAL NOT NULL, note TEXT,\n"
+     "  updated_at TEXT NOT NULL,\n"
+     "  PRIMARY KEY (account, name)) WITHOUT ROWID;\n"
+     /* Scoring models: every saved version is kept; the largest is the current one. */
+     "CREATE TABLE models(\n"
+     "  version INTEGER PRIMARY KEY, name TEXT NOT NULL, body TEXT NOT NULL,\n"
+     "  created_at TEXT NOT NULL);\n"
+     /* A pinned account keeps this tier whatever its score. */
+     "CREATE TABLE tier_pins(\n"
+     "  account INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,\n"
+     "  tier TEXT NOT NULL CHECK (tier IN ('key', 'major', 'ordinary', 'small')));\n"
+     "CREATE TABLE score_runs(\n"
+     "  id INTEGER PRIMARY KEY, as_of TEXT NOT NULL, window_months INTEGER NOT NULL,\n"
+     "  model_version INTEGER NOT NULL REFERENCES models(version),\n"
+     "  started_at TEXT NOT NULL, seconds REAL NOT NULL, accounts INTEGER NOT NULL);\n"
+     /* One row per account and run: the score and tier history. */
+     "CREATE TABLE scores(\n"
+     "  run INTEGER NOT NULL REFERENCES score_runs(id) ON DELETE CASCADE,\n"
+     "  account INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,\n"
+     "  score REAL NOT NULL, tier TEXT NOT NULL, computed TEXT NOT NULL,\n"
+     "  pinned INTEGER NOT NULL, to_next REAL, stage TEXT NOT NULL,\n"
+     "  PRIMARY KEY (run, account)) WITHOUT ROWID;\n"
+     "CREATE INDEX scores_account ON scores(account, run);\n"
+     /* The latest metrics of every account (kam metrics, kam score), and the explanation of
+      * its latest score: per indicator raw value, points, weight, contribution, source. */
+     "CREATE TABLE account_metrics(\n"
+     "  account INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,\n"
+     "  as_of TEXT NOT NULL, window_months INTEGER NOT NULL,\n"
+     "  revenue INTEGER NOT NULL, revenue_prev INTEGER NOT NULL, revenue_total INTEGER NOT NULL,\n"
+     "  margin INTEGER NOT NULL, margin_pct REAL, margin_total INTEGER NOT NULL, growth REAL,\n"
+     "  orders INTEGER NOT NULL, orders_total INTEGER NOT NULL, lines INTEGER NOT NULL,\n"
+     "  avg_order_value INTEGER NOT NULL, first_purchase TEXT, last_purchase TEXT,\n"
+     "  recency_days INTEGER, tenure_months INTEGER NOT NULL, active_ratio REAL,\n"
+     "  products INTEGER NOT NULL, categories INTEGER NOT NULL, repeat_rate REAL,\n"
+     "  returns_rate REAL, discount_rate REAL, on_time_rate REAL,\n"
+     "  overdue INTEGER NOT NULL, max_days_overdue INTEGER NOT NULL,\n"
+     "  receivables INTEGER NOT NULL, dso REAL, share_of_wallet REAL, share_of_total REAL,\n"
+     "  stage TEXT NOT NULL, explanation TEXT);\n"},
 };
 
 const int kam_sqlite_migration_count =

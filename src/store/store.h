@@ -12,11 +12,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/metrics.h"
 #include "core/order.h"
 #include "core/record.h"
 #include "util/err.h"
 
-#define KAM_SCHEMA_VERSION 1
+#define KAM_SCHEMA_VERSION 2
 
 enum kam_put { KAM_PUT_INSERTED, KAM_PUT_UPDATED, KAM_PUT_UNCHANGED };
 
@@ -49,6 +50,35 @@ typedef int (*kam_tag_fn)(void *ctx, const char *name, const char *color, int64_
  * equal to the number of lines. */
 struct kam_counts {
     int64_t accounts, contacts, products, order_lines, payments, tags;
+};
+
+/* A scoring run. */
+struct kam_run {
+    int64_t id;
+    char as_of[11]; /* YYYY-MM-DD */
+    int window_months;
+    int64_t model_version;
+    char started_at[21]; /* YYYY-MM-DDTHH:MM:SSZ */
+    double seconds;
+    int64_t accounts;
+};
+
+/* One account's result in a run; tiers by name ("key", ...), stage by lifecycle name. */
+struct kam_score_row {
+    int64_t run, account_id;
+    double score;
+    const char *tier, *computed, *stage;
+    bool pinned;
+    double to_next; /* NaN when none */
+};
+
+/* An account's latest metrics as stored. */
+struct kam_metrics_row {
+    char as_of[11];
+    int window_months;
+    struct kam_metrics m;
+    const char *stage;
+    const char *explanation; /* JSON text of the latest score's items, NULL when none */
 };
 
 struct kam_store;
@@ -151,6 +181,93 @@ struct kam_store_ops {
                             struct kam_err *err);
 
     enum kam_rc (*counts)(struct kam_store *st, struct kam_counts *out, struct kam_err *err);
+
+    /* --- what the identification engine reads and writes (schema 2) --- */
+
+    /* Adds delta to the account's product rollup (like rollup_add); first_month (yyyymm of a
+     * purchase line, 0 when none) lowers the cell's first month. */
+    enum kam_rc (*product_add)(struct kam_store *st, int64_t account_id, int64_t product_id,
+                               int first_month, const struct kam_rollup *delta,
+                               struct kam_err *err);
+
+    /* The inputs of the metrics for the accounts with lo <= id <= hi, each ordered by account:
+     * monthly cells (by month), orders (day, purchase flag), products (by category, then
+     * product; category NULL when none) and invoices (days since 1970-01-01; paid KAM_NONE
+     * when unpaid, paid_amount KAM_NONE when not given). */
+    enum kam_rc (*months_range)(struct kam_store *st, int64_t lo, int64_t hi, kam_month_fn fn,
+                                void *ctx, struct kam_err *err);
+    enum kam_rc (*orders_range)(struct kam_store *st, int64_t lo, int64_t hi,
+                                int (*fn)(void *ctx, int64_t account_id, int64_t day,
+                                          bool purchase),
+                                void *ctx, struct kam_err *err);
+    enum kam_rc (*products_range)(struct kam_store *st, int64_t lo, int64_t hi,
+                                  int (*fn)(void *ctx, int64_t account_id, int64_t product_id,
+                                            const char *category, int first_month,
+                                            const struct kam_rollup *r),
+                                  void *ctx, struct kam_err *err);
+    enum kam_rc (*invoices_range)(struct kam_store *st, int64_t lo, int64_t hi,
+                                  int (*fn)(void *ctx, int64_t account_id, kam_money amount,
+                                            kam_money paid_amount, int64_t issued, int64_t due,
+                                            int64_t paid),
+                                  void *ctx, struct kam_err *err);
+    /* The last order day (days since 1970-01-01) and the largest account id; 0 when none. */
+    enum kam_rc (*extent)(struct kam_store *st, int64_t *last_day, int64_t *max_account,
+                          struct kam_err *err);
+
+    /* Ratings: set (NaN value removes it), and every rating of one account (0 = all) by
+     * account then name. */
+    enum kam_rc (*rating_set)(struct kam_store *st, int64_t account_id, const char *name,
+                              double value, const char *note, struct kam_err *err);
+    enum kam_rc (*rating_each)(struct kam_store *st, int64_t account_id,
+                               int (*fn)(void *ctx, int64_t account_id, const char *name,
+                                         double value, const char *note),
+                               void *ctx, struct kam_err *err);
+
+    /* Scoring models: save adds a version (*version gets it); get copies the body of a
+     * version (0 = the latest) into a malloc'd *body. KAM_ERR_NOT_FOUND when none. */
+    enum kam_rc (*model_save)(struct kam_store *st, const char *name, const char *body,
+                              int64_t *version, struct kam_err *err);
+    enum kam_rc (*model_get)(struct kam_store *st, int64_t version, int64_t *got, char **body,
+                             struct kam_err *err);
+    enum kam_rc (*model_list)(struct kam_store *st,
+                              int (*fn)(void *ctx, int64_t version, const char *name,
+                                        const char *created_at),
+                              void *ctx, struct kam_err *err);
+
+    /* Pinned tiers ("key", "major", "ordinary", "small"; NULL unpins). */
+    enum kam_rc (*pin_set)(struct kam_store *st, int64_t account_id, const char *tier,
+                           struct kam_err *err);
+    enum kam_rc (*pin_each)(struct kam_store *st,
+                            int (*fn)(void *ctx, int64_t account_id, const char *tier), void *ctx,
+                            struct kam_err *err);
+
+    /* A scoring run and its rows. run_add records the run (*id), score_add one account's
+     * result, metrics_put replaces the account's latest metrics and explanation. */
+    enum kam_rc (*run_add)(struct kam_store *st, const struct kam_run *run, int64_t *id,
+                           struct kam_err *err);
+    enum kam_rc (*score_add)(struct kam_store *st, int64_t run, const struct kam_score_row *row,
+                             struct kam_err *err);
+    enum kam_rc (*metrics_put)(struct kam_store *st, int64_t account_id,
+                               const struct kam_metrics_row *row, struct kam_err *err);
+    /* Runs, newest first (limit 0 = all). */
+    enum kam_rc (*run_list)(struct kam_store *st, int64_t limit,
+                            int (*fn)(void *ctx, const struct kam_run *run), void *ctx,
+                            struct kam_err *err);
+    /* The rows of a run, by account id; account_id 0 = every account. */
+    enum kam_rc (*score_each)(struct kam_store *st, int64_t run, int64_t account_id,
+                              int (*fn)(void *ctx, const struct kam_score_row *row), void *ctx,
+                              struct kam_err *err);
+    /* One account's rows over every run, oldest first (row->run set). */
+    enum kam_rc (*score_history)(struct kam_store *st, int64_t account_id,
+                                 int (*fn)(void *ctx, const struct kam_score_row *row,
+                                           const struct kam_run *run),
+                                 void *ctx, struct kam_err *err);
+    /* The latest metrics of one account (0 = every account, by id). KAM_ERR_NOT_FOUND when
+     * one account has none. */
+    enum kam_rc (*metrics_each)(struct kam_store *st, int64_t account_id,
+                                int (*fn)(void *ctx, int64_t account_id,
+                                          const struct kam_metrics_row *row),
+                                void *ctx, struct kam_err *err);
 };
 
 struct kam_store {

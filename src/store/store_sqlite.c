@@ -7,6 +7,7 @@
  * and the schema's constraints are the last line of defence. */
 #include "store/store.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include <unicode/ucol.h>
 
 #include "store/migrations.h"
+#include "util/date.h"
 #include "util/mem.h"
 
 enum { NTABLES = 4 };
@@ -36,13 +38,16 @@ struct sqlite_store {
     UCollator *collator; /* names sort the way people read them: Chinese by pinyin */
     struct table_stmts tables[NTABLES];
     sqlite3_stmt *order_insert, *order_find, *order_update;
-    sqlite3_stmt *header_find, *header_insert;
-    sqlite3_stmt *month_add, *month_prune;
+    sqlite3_stmt *header_find, *header_insert, *header_widen, *header_refresh;
+    sqlite3_stmt *month_add, *month_prune, *product_add, *product_prune;
+    sqlite3_stmt *score_add, *metrics_put; /* prepared on first use */
     char *old_strings[4]; /* date, channel, region, order id of the last order_find */
     /* The last order looked up: consecutive lines of one order skip the orders table. Cleared
      * by begin and rollback, which may remove the order. */
     char *last_order;
     int64_t last_ref, last_account;
+    int64_t last_day; /* the order's day and purchase flag as stored */
+    bool last_purchase;
     bool trusted; /* in a begin_trusted transaction: foreign keys are off */
 };
 
@@ -580,9 +585,24 @@ static void bind_order(sqlite3_stmt *q, int64_t id, const struct kam_order_line 
 
 /* The id of order order_id into *ref, creating the order for account when create is set.
  * KAM_ERR_NOT_FOUND without create, KAM_ERR_CONFLICT when the order has another account. */
-static enum kam_rc order_ref(struct sqlite_store *s, const char *order_id, int64_t account,
-                             bool create, bool *created, int64_t *ref, struct kam_err *err)
+/* Days since 1970-01-01 of an ISO date (kam writes them, so they are valid). */
+static int64_t iso_day(const char *iso)
 {
+    struct kam_date d;
+    if (iso == NULL ||
+        kam_date_parse_iso(iso, strlen(iso) < 10 ? strlen(iso) : 10, &d, NULL) != KAM_OK)
+        return 0;
+    return kam_date_days(&d);
+}
+
+/* The id of order order_id into *ref, creating the order for line l's account when l is given.
+ * KAM_ERR_NOT_FOUND without l, KAM_ERR_CONFLICT when the order has another account. */
+static enum kam_rc order_ref(struct sqlite_store *s, const char *order_id,
+                             const struct kam_order_line *l, bool *created, int64_t *ref,
+                             struct kam_err *err)
+{
+    bool create = l != NULL;
+    int64_t account = create ? l->account_id : 0;
     sqlite3_stmt *q;
     int r;
 
@@ -594,6 +614,8 @@ static enum kam_rc order_ref(struct sqlite_store *s, const char *order_id, int64
             q = s->header_insert;
             sqlite3_bind_text(q, 1, order_id, -1, SQLITE_STATIC);
             sqlite3_bind_int64(q, 2, account);
+            sqlite3_bind_int64(q, 3, iso_day(l->date));
+            sqlite3_bind_int(q, 4, l->quantity > 0);
             r = sqlite3_step(q);
             sqlite3_reset(q);
             if (r != SQLITE_DONE)
@@ -601,6 +623,8 @@ static enum kam_rc order_ref(struct sqlite_store *s, const char *order_id, int64
             if (sqlite3_changes(s->db) == 1) {
                 s->last_ref = sqlite3_last_insert_rowid(s->db);
                 s->last_account = account;
+                s->last_day = iso_day(l->date);
+                s->last_purchase = l->quantity > 0;
                 *created = true;
                 r = SQLITE_ROW;
             }
@@ -612,6 +636,8 @@ static enum kam_rc order_ref(struct sqlite_store *s, const char *order_id, int64
             if (r == SQLITE_ROW) {
                 s->last_ref = sqlite3_column_int64(q, 0);
                 s->last_account = sqlite3_column_int64(q, 1);
+                s->last_day = sqlite3_column_int64(q, 2);
+                s->last_purchase = sqlite3_column_int(q, 3) != 0;
             }
             sqlite3_reset(q);
             if (r == SQLITE_DONE)
@@ -631,6 +657,27 @@ static enum kam_rc order_ref(struct sqlite_store *s, const char *order_id, int64
     return KAM_OK;
 }
 
+/* A line added to an existing order may make it a purchase or move its day earlier. */
+static enum kam_rc order_widen(struct sqlite_store *s, int64_t ref, const struct kam_order_line *l,
+                               struct kam_err *err)
+{
+    bool purchase = l->quantity > 0 && !s->last_purchase;
+    int64_t day = iso_day(l->date);
+    if (!purchase && day >= s->last_day)
+        return KAM_OK;
+    sqlite3_stmt *q = s->header_widen;
+    enum kam_rc rc = KAM_OK;
+    sqlite3_bind_int64(q, 1, ref);
+    sqlite3_bind_int64(q, 2, day);
+    sqlite3_bind_int(q, 3, l->quantity > 0);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        rc = db_error(s, err, "order");
+    sqlite3_reset(q);
+    s->last_purchase = s->last_purchase || l->quantity > 0;
+    s->last_day = day < s->last_day ? day : s->last_day;
+    return rc;
+}
+
 static enum kam_rc op_order_insert(struct kam_store *st, const struct kam_order_line *l,
                                    bool *inserted, int64_t *id, struct kam_err *err)
 {
@@ -644,7 +691,7 @@ static enum kam_rc op_order_insert(struct kam_store *st, const struct kam_order_
     if (l->line_no < 1 || l->line_no > KAM_MAX_LINE_NO)
         return kam_err_set(err, KAM_ERR_INVALID, "line number %lld is not within 1..65535",
                            (long long)l->line_no);
-    if ((rc = order_ref(s, l->order_id, l->account_id, true, &created, &ref, err)) != KAM_OK)
+    if ((rc = order_ref(s, l->order_id, l, &created, &ref, err)) != KAM_OK)
         return rc;
     *id = LINE_ID(ref, l->line_no);
     bind_order(q, *id, l);
@@ -653,6 +700,8 @@ static enum kam_rc op_order_insert(struct kam_store *st, const struct kam_order_
     else
         *inserted = sqlite3_changes(s->db) == 1;
     sqlite3_reset(q);
+    if (rc == KAM_OK && *inserted && !created)
+        rc = order_widen(s, ref, l, err);
     if (rc != KAM_OK && created) {
         /* The order was made for this line only: take it back so a refused line leaves
          * nothing. */
@@ -676,7 +725,7 @@ static enum kam_rc op_order_find(struct kam_store *st, const char *order_id, int
     if (line_no < 1 || line_no > KAM_MAX_LINE_NO)
         return kam_err_set(err, KAM_ERR_NOT_FOUND, "order '%s' has no line %lld", order_id,
                            (long long)line_no);
-    if ((rc = order_ref(s, order_id, 0, false, NULL, &ref, err)) != KAM_OK)
+    if ((rc = order_ref(s, order_id, NULL, NULL, &ref, err)) != KAM_OK)
         return rc;
     sqlite3_bind_int64(q, 1, LINE_ID(ref, line_no));
     r = sqlite3_step(q);
@@ -715,7 +764,7 @@ static enum kam_rc op_order_owner(struct kam_store *st, const char *order_id, in
 {
     struct sqlite_store *s = S(st);
     int64_t ref;
-    enum kam_rc rc = order_ref(s, order_id, 0, false, NULL, &ref, err);
+    enum kam_rc rc = order_ref(s, order_id, NULL, NULL, &ref, err);
     if (rc == KAM_OK)
         *account = s->last_account;
     return rc;
@@ -732,6 +781,15 @@ static enum kam_rc op_order_update(struct kam_store *st, int64_t id, const struc
     if (sqlite3_step(q) != SQLITE_DONE)
         rc = db_error(s, err, "order line");
     sqlite3_reset(q);
+    /* The changed line may have been the one that made the order's day or purchase flag. */
+    if (rc == KAM_OK) {
+        q = s->header_refresh;
+        sqlite3_bind_int64(q, 1, id / 65536);
+        if (sqlite3_step(q) != SQLITE_DONE)
+            rc = db_error(s, err, "order");
+        sqlite3_reset(q);
+        forget_order(s);
+    }
     return rc;
 }
 
@@ -1130,6 +1188,12 @@ static void op_close(struct kam_store *st)
     sqlite3_finalize(s->order_update);
     sqlite3_finalize(s->header_find);
     sqlite3_finalize(s->header_insert);
+    sqlite3_finalize(s->header_widen);
+    sqlite3_finalize(s->product_add);
+    sqlite3_finalize(s->product_prune);
+    sqlite3_finalize(s->score_add);
+    sqlite3_finalize(s->metrics_put);
+    sqlite3_finalize(s->header_refresh);
     sqlite3_finalize(s->month_add);
     sqlite3_finalize(s->month_prune);
     forget_order(s);
@@ -1139,6 +1203,637 @@ static void op_close(struct kam_store *st)
     if (s->collator)
         ucol_close(s->collator);
     free(s);
+}
+
+/* --- identification engine: inputs, ratings, models, runs -------------------------------- */
+
+#define NOW       "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+#define DAYS(col) "CAST(julianday(substr(" col ", 1, 10)) - 2440587.5 AS INTEGER)"
+
+static enum kam_rc op_product_add(struct kam_store *st, int64_t a, int64_t product, int first,
+                                  const struct kam_rollup *d, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = s->product_add, *prune = s->product_prune;
+    enum kam_rc rc = KAM_OK;
+    sqlite3_bind_int64(q, 1, a);
+    sqlite3_bind_int64(q, 2, product);
+    sqlite3_bind_int64(q, 3, d->revenue);
+    sqlite3_bind_int64(q, 4, d->cost);
+    sqlite3_bind_int64(q, 5, d->costed_revenue);
+    sqlite3_bind_int64(q, 6, d->quantity);
+    sqlite3_bind_int64(q, 7, d->returns);
+    sqlite3_bind_int64(q, 8, d->discount);
+    sqlite3_bind_int64(q, 9, d->lines);
+    sqlite3_bind_int(q, 10, first);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        rc = db_error(s, err, "product rollup");
+    sqlite3_reset(q);
+    if (rc == KAM_OK && d->lines <= 0) {
+        sqlite3_bind_int64(prune, 1, a);
+        sqlite3_bind_int64(prune, 2, product);
+        if (sqlite3_step(prune) != SQLITE_DONE)
+            rc = db_error(s, err, "product rollup");
+        sqlite3_reset(prune);
+    }
+    return rc;
+}
+
+/* Prepares sql and binds lo, hi as ?1, ?2. */
+static enum kam_rc range_query(struct sqlite_store *s, const char *sql, int64_t lo, int64_t hi,
+                               sqlite3_stmt **q, struct kam_err *err)
+{
+    enum kam_rc rc = prepare(s, sql, q, err);
+    if (rc == KAM_OK) {
+        sqlite3_bind_int64(*q, 1, lo);
+        sqlite3_bind_int64(*q, 2, hi);
+    }
+    return rc;
+}
+
+static enum kam_rc op_months_range(struct kam_store *st, int64_t lo, int64_t hi, kam_month_fn fn,
+                                   void *ctx, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    int r;
+    enum kam_rc rc = range_query(s,
+                                 "SELECT account, month, " ROLLUP_COLS " FROM account_months "
+                                 "WHERE account BETWEEN ?1 AND ?2 ORDER BY account, month",
+                                 lo, hi, &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        struct kam_rollup ru;
+        read_rollup(q, 2, &ru);
+        if (fn(ctx, sqlite3_column_int64(q, 0), sqlite3_column_int(q, 1), &ru) != 0)
+            break;
+    }
+    return finish(s, q, r, "monthly rollup", err);
+}
+
+static enum kam_rc op_orders_range(struct kam_store *st, int64_t lo, int64_t hi,
+                                   int (*fn)(void *, int64_t, int64_t, bool), void *ctx,
+                                   struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    int r;
+    enum kam_rc rc = range_query(s,
+                                 "SELECT account, day, purchase FROM orders "
+                                 "WHERE account BETWEEN ?1 AND ?2 ORDER BY account, day",
+                                 lo, hi, &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    while ((r = sqlite3_step(q)) == SQLITE_ROW)
+        if (fn(ctx, sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1),
+               sqlite3_column_int(q, 2) != 0) != 0)
+            break;
+    return finish(s, q, r, "orders", err);
+}
+
+static enum kam_rc op_products_range(struct kam_store *st, int64_t lo, int64_t hi,
+                                     int (*fn)(void *, int64_t, int64_t, const char *, int,
+                                               const struct kam_rollup *),
+                                     void *ctx, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    int r;
+    enum kam_rc rc =
+        range_query(s,
+                    "SELECT ap.account, ap.product, p.category, ap.first_month, ap.revenue, "
+                    "ap.cost, ap.costed_revenue, ap.quantity, ap.returns, ap.discount, ap.lines "
+                    "FROM account_products ap JOIN products p ON p.id = ap.product "
+                    "WHERE ap.account BETWEEN ?1 AND ?2 ORDER BY ap.account, p.category, "
+                    "ap.product",
+                    lo, hi, &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        struct kam_rollup ru;
+        read_rollup(q, 4, &ru);
+        const char *cat = sqlite3_column_type(q, 2) == SQLITE_NULL ? NULL : col_text(q, 2);
+        if (fn(ctx, sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1), cat,
+               sqlite3_column_int(q, 3), &ru) != 0)
+            break;
+    }
+    return finish(s, q, r, "account products", err);
+}
+
+static enum kam_rc op_invoices_range(struct kam_store *st, int64_t lo, int64_t hi,
+                                     int (*fn)(void *, int64_t, kam_money, kam_money, int64_t,
+                                               int64_t, int64_t),
+                                     void *ctx, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    int r;
+    enum kam_rc rc = range_query(s,
+                                 "SELECT account, amount, paid_amount, " DAYS("issued") ", " DAYS(
+                                     "due") ", " DAYS("paid") " FROM payments "
+                                                              "WHERE account BETWEEN ?1 AND ?2 "
+                                                              "ORDER BY account, id",
+                                 lo, hi, &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    while ((r = sqlite3_step(q)) == SQLITE_ROW)
+        if (fn(ctx, sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1), col_opt_int(q, 2),
+               sqlite3_column_int64(q, 3), sqlite3_column_int64(q, 4), col_opt_int(q, 5)) != 0)
+            break;
+    return finish(s, q, r, "payments", err);
+}
+
+static enum kam_rc op_extent(struct kam_store *st, int64_t *last_day, int64_t *max_account,
+                             struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    enum kam_rc rc = prepare(s,
+                             "SELECT (SELECT coalesce(max(day), 0) FROM orders), "
+                             "(SELECT coalesce(max(id), 0) FROM accounts)",
+                             &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    int r = sqlite3_step(q);
+    if (r == SQLITE_ROW) {
+        *last_day = sqlite3_column_int64(q, 0);
+        *max_account = sqlite3_column_int64(q, 1);
+    }
+    return finish(s, q, r, "orders", err);
+}
+
+/* Runs a one-shot statement whose parameters the caller binds in bind(). */
+static enum kam_rc run1(struct sqlite_store *s, const char *sql, const char *what,
+                        void (*bind)(sqlite3_stmt *q, const void *arg), const void *arg,
+                        struct kam_err *err)
+{
+    sqlite3_stmt *q;
+    enum kam_rc rc = prepare(s, sql, &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    bind(q, arg);
+    int r = sqlite3_step(q);
+    return finish(s, q, r == SQLITE_ROW ? SQLITE_DONE : r, what, err);
+}
+
+struct rating_arg {
+    int64_t account;
+    const char *name, *note;
+    double value;
+};
+
+static void bind_rating(sqlite3_stmt *q, const void *arg)
+{
+    const struct rating_arg *a = arg;
+    sqlite3_bind_int64(q, 1, a->account);
+    sqlite3_bind_text(q, 2, a->name, -1, SQLITE_STATIC);
+    if (!isnan(a->value)) {
+        sqlite3_bind_double(q, 3, a->value);
+        bind_text(q, 4, a->note);
+    }
+}
+
+static enum kam_rc op_rating_set(struct kam_store *st, int64_t account, const char *name,
+                                 double value, const char *note, struct kam_err *err)
+{
+    struct rating_arg a = {account, name, note, value};
+    if (isnan(value))
+        return run1(S(st), "DELETE FROM ratings WHERE account = ?1 AND name = ?2", "ratings",
+                    bind_rating, &a, err);
+    return run1(S(st),
+                "INSERT INTO ratings(account, name, value, note, updated_at) "
+                "VALUES (?1, ?2, ?3, ?4, " NOW ") ON CONFLICT(account, name) DO UPDATE SET "
+                "value = excluded.value, note = excluded.note, updated_at = excluded.updated_at",
+                "ratings", bind_rating, &a, err);
+}
+
+static enum kam_rc op_rating_each(struct kam_store *st, int64_t account,
+                                  int (*fn)(void *, int64_t, const char *, double, const char *),
+                                  void *ctx, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    int r;
+    enum kam_rc rc = prepare(s,
+                             "SELECT account, name, value, note FROM ratings "
+                             "WHERE ?1 = 0 OR account = ?1 ORDER BY account, name",
+                             &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    sqlite3_bind_int64(q, 1, account);
+    while ((r = sqlite3_step(q)) == SQLITE_ROW)
+        if (fn(ctx, sqlite3_column_int64(q, 0), col_text(q, 1), sqlite3_column_double(q, 2),
+               sqlite3_column_type(q, 3) == SQLITE_NULL ? NULL : col_text(q, 3)) != 0)
+            break;
+    return finish(s, q, r, "ratings", err);
+}
+
+static enum kam_rc op_model_save(struct kam_store *st, const char *name, const char *body,
+                                 int64_t *version, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    enum kam_rc rc =
+        prepare(s, "INSERT INTO models(name, body, created_at) VALUES (?1, ?2, " NOW ")", &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, body, -1, SQLITE_STATIC);
+    int r = sqlite3_step(q);
+    if (r == SQLITE_DONE)
+        *version = sqlite3_last_insert_rowid(s->db);
+    return finish(s, q, r, "models", err);
+}
+
+static enum kam_rc op_model_get(struct kam_store *st, int64_t version, int64_t *got, char **body,
+                                struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    enum kam_rc rc = prepare(s,
+                             "SELECT version, body FROM models WHERE ?1 = 0 OR version = ?1 "
+                             "ORDER BY version DESC LIMIT 1",
+                             &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    sqlite3_bind_int64(q, 1, version);
+    int r = sqlite3_step(q);
+    if (r == SQLITE_ROW) {
+        *got = sqlite3_column_int64(q, 0);
+        *body = kam_xstrdup(col_text(q, 1));
+    } else if (r == SQLITE_DONE) {
+        sqlite3_finalize(q);
+        return version ? kam_err_set(err, KAM_ERR_NOT_FOUND, "model version %lld does not exist",
+                                     (long long)version)
+                       : kam_err_set(err, KAM_ERR_NOT_FOUND, "no scoring model is stored");
+    }
+    return finish(s, q, r, "models", err);
+}
+
+static enum kam_rc op_model_list(struct kam_store *st,
+                                 int (*fn)(void *, int64_t, const char *, const char *), void *ctx,
+                                 struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    int r;
+    enum kam_rc rc =
+        prepare(s, "SELECT version, name, created_at FROM models ORDER BY version", &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    while ((r = sqlite3_step(q)) == SQLITE_ROW)
+        if (fn(ctx, sqlite3_column_int64(q, 0), col_text(q, 1), col_text(q, 2)) != 0)
+            break;
+    return finish(s, q, r, "models", err);
+}
+
+struct pin_arg {
+    int64_t account;
+    const char *tier;
+};
+
+static void bind_pin(sqlite3_stmt *q, const void *arg)
+{
+    const struct pin_arg *a = arg;
+    sqlite3_bind_int64(q, 1, a->account);
+    if (a->tier)
+        sqlite3_bind_text(q, 2, a->tier, -1, SQLITE_STATIC);
+}
+
+static enum kam_rc op_pin_set(struct kam_store *st, int64_t account, const char *tier,
+                              struct kam_err *err)
+{
+    struct pin_arg a = {account, tier};
+    if (tier == NULL)
+        return run1(S(st), "DELETE FROM tier_pins WHERE account = ?1", "tier pins", bind_pin, &a,
+                    err);
+    return run1(S(st),
+                "INSERT INTO tier_pins(account, tier) VALUES (?1, ?2) "
+                "ON CONFLICT(account) DO UPDATE SET tier = excluded.tier",
+                "tier pins", bind_pin, &a, err);
+}
+
+static enum kam_rc op_pin_each(struct kam_store *st, int (*fn)(void *, int64_t, const char *),
+                               void *ctx, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    int r;
+    enum kam_rc rc = prepare(s, "SELECT account, tier FROM tier_pins ORDER BY account", &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    while ((r = sqlite3_step(q)) == SQLITE_ROW)
+        if (fn(ctx, sqlite3_column_int64(q, 0), col_text(q, 1)) != 0)
+            break;
+    return finish(s, q, r, "tier pins", err);
+}
+
+static enum kam_rc op_run_add(struct kam_store *st, const struct kam_run *run, int64_t *id,
+                              struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    enum kam_rc rc = prepare(s,
+                             "INSERT INTO score_runs(as_of, window_months, model_version, "
+                             "started_at, seconds, accounts) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                             &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    sqlite3_bind_text(q, 1, run->as_of, -1, SQLITE_STATIC);
+    sqlite3_bind_int(q, 2, run->window_months);
+    sqlite3_bind_int64(q, 3, run->model_version);
+    sqlite3_bind_text(q, 4, run->started_at, -1, SQLITE_STATIC);
+    sqlite3_bind_double(q, 5, run->seconds);
+    sqlite3_bind_int64(q, 6, run->accounts);
+    int r = sqlite3_step(q);
+    if (r == SQLITE_DONE)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return finish(s, q, r, "scoring runs", err);
+}
+
+static void bind_double_or_null(sqlite3_stmt *q, int i, double v)
+{
+    if (isnan(v))
+        sqlite3_bind_null(q, i);
+    else
+        sqlite3_bind_double(q, i, v);
+}
+
+static double col_double_or_nan(sqlite3_stmt *q, int i)
+{
+    return sqlite3_column_type(q, i) == SQLITE_NULL ? NAN : sqlite3_column_double(q, i);
+}
+
+static enum kam_rc op_score_add(struct kam_store *st, int64_t run, const struct kam_score_row *row,
+                                struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    enum kam_rc rc = KAM_OK;
+    if (s->score_add == NULL &&
+        (rc = prepare(s,
+                      "INSERT INTO scores(run, account, score, tier, computed, pinned, to_next, "
+                      "stage) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                      &s->score_add, err)) != KAM_OK)
+        return rc;
+    sqlite3_stmt *q = s->score_add;
+    sqlite3_bind_int64(q, 1, run);
+    sqlite3_bind_int64(q, 2, row->account_id);
+    sqlite3_bind_double(q, 3, row->score);
+    sqlite3_bind_text(q, 4, row->tier, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 5, row->computed, -1, SQLITE_STATIC);
+    sqlite3_bind_int(q, 6, row->pinned);
+    bind_double_or_null(q, 7, row->to_next);
+    sqlite3_bind_text(q, 8, row->stage, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        rc = db_error(s, err, "scores");
+    sqlite3_reset(q);
+    return rc;
+}
+
+#define METRIC_COLS                                                                                \
+    "as_of, window_months, revenue, revenue_prev, revenue_total, margin, margin_pct, "             \
+    "margin_total, growth, orders, orders_total, lines, avg_order_value, first_purchase, "         \
+    "last_purchase, recency_days, tenure_months, active_ratio, products, categories, "             \
+    "repeat_rate, returns_rate, discount_rate, on_time_rate, overdue, max_days_overdue, "          \
+    "receivables, dso, share_of_wallet, share_of_total, stage, explanation"
+
+static void bind_day(sqlite3_stmt *q, int i, int64_t day)
+{
+    if (day == KAM_NONE) {
+        sqlite3_bind_null(q, i);
+        return;
+    }
+    char buf[KAM_DATE_STRLEN];
+    struct kam_date d = kam_date_from_days(day);
+    sqlite3_bind_text(q, i, kam_date_str(&d, buf, sizeof(buf)), -1, SQLITE_TRANSIENT);
+}
+
+static int64_t col_day(sqlite3_stmt *q, int i)
+{
+    return sqlite3_column_type(q, i) == SQLITE_NULL ? KAM_NONE : iso_day(col_text(q, i));
+}
+
+static enum kam_rc op_metrics_put(struct kam_store *st, int64_t account,
+                                  const struct kam_metrics_row *row, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    enum kam_rc rc = KAM_OK;
+    if (s->metrics_put == NULL &&
+        (rc = prepare(s,
+                      "INSERT OR REPLACE INTO account_metrics(account, " METRIC_COLS
+                      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+                      "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, "
+                      "?29, ?30, ?31, ?32, ?33)",
+                      &s->metrics_put, err)) != KAM_OK)
+        return rc;
+    sqlite3_stmt *q = s->metrics_put;
+    const struct kam_metrics *m = &row->m;
+    int i = 1;
+    sqlite3_bind_int64(q, i++, account);
+    sqlite3_bind_text(q, i++, row->as_of, -1, SQLITE_STATIC);
+    sqlite3_bind_int(q, i++, row->window_months);
+    sqlite3_bind_int64(q, i++, m->revenue);
+    sqlite3_bind_int64(q, i++, m->revenue_prev);
+    sqlite3_bind_int64(q, i++, m->revenue_total);
+    sqlite3_bind_int64(q, i++, m->margin);
+    bind_double_or_null(q, i++, m->margin_pct);
+    sqlite3_bind_int64(q, i++, m->margin_total);
+    bind_double_or_null(q, i++, m->growth);
+    sqlite3_bind_int64(q, i++, m->orders);
+    sqlite3_bind_int64(q, i++, m->orders_total);
+    sqlite3_bind_int64(q, i++, m->lines);
+    sqlite3_bind_int64(q, i++, m->avg_order_value);
+    bind_day(q, i++, m->first_purchase);
+    bind_day(q, i++, m->last_purchase);
+    bind_opt_int(q, i++, m->recency_days < 0 ? KAM_NONE : m->recency_days);
+    sqlite3_bind_int64(q, i++, m->tenure_months);
+    bind_double_or_null(q, i++, m->active_ratio);
+    sqlite3_bind_int64(q, i++, m->products);
+    sqlite3_bind_int64(q, i++, m->categories);
+    bind_double_or_null(q, i++, m->repeat_rate);
+    bind_double_or_null(q, i++, m->returns_rate);
+    bind_double_or_null(q, i++, m->discount_rate);
+    bind_double_or_null(q, i++, m->on_time_rate);
+    sqlite3_bind_int64(q, i++, m->overdue);
+    sqlite3_bind_int64(q, i++, m->max_days_overdue);
+    sqlite3_bind_int64(q, i++, m->receivables);
+    bind_double_or_null(q, i++, m->dso);
+    bind_double_or_null(q, i++, m->share_of_wallet);
+    bind_double_or_null(q, i++, m->share_of_total);
+    sqlite3_bind_text(q, i++, row->stage, -1, SQLITE_STATIC);
+    bind_text(q, i++, row->explanation);
+    if (sqlite3_step(q) != SQLITE_DONE)
+        rc = db_error(s, err, "account metrics");
+    sqlite3_reset(q);
+    return rc;
+}
+
+static enum kam_rc op_metrics_each(struct kam_store *st, int64_t account,
+                                   int (*fn)(void *, int64_t, const struct kam_metrics_row *),
+                                   void *ctx, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    int r;
+    bool any = false;
+    enum kam_rc rc = prepare(s,
+                             "SELECT account, " METRIC_COLS " FROM account_metrics "
+                             "WHERE ?1 = 0 OR account = ?1 ORDER BY account",
+                             &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    sqlite3_bind_int64(q, 1, account);
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        struct kam_metrics_row row = {.window_months = sqlite3_column_int(q, 2)};
+        struct kam_metrics *m = &row.m;
+        int i = 3;
+        snprintf(row.as_of, sizeof(row.as_of), "%s", col_text(q, 1));
+        m->revenue = sqlite3_column_int64(q, i++);
+        m->revenue_prev = sqlite3_column_int64(q, i++);
+        m->revenue_total = sqlite3_column_int64(q, i++);
+        m->margin = sqlite3_column_int64(q, i++);
+        m->margin_pct = col_double_or_nan(q, i++);
+        m->margin_total = sqlite3_column_int64(q, i++);
+        m->growth = col_double_or_nan(q, i++);
+        m->orders = sqlite3_column_int64(q, i++);
+        m->orders_total = sqlite3_column_int64(q, i++);
+        m->lines = sqlite3_column_int64(q, i++);
+        m->avg_order_value = sqlite3_column_int64(q, i++);
+        m->first_purchase = col_day(q, i++);
+        m->last_purchase = col_day(q, i++);
+        m->recency_days =
+            sqlite3_column_type(q, i) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, i);
+        i++;
+        m->tenure_months = sqlite3_column_int64(q, i++);
+        m->active_ratio = col_double_or_nan(q, i++);
+        m->products = sqlite3_column_int64(q, i++);
+        m->categories = sqlite3_column_int64(q, i++);
+        m->repeat_rate = col_double_or_nan(q, i++);
+        m->returns_rate = col_double_or_nan(q, i++);
+        m->discount_rate = col_double_or_nan(q, i++);
+        m->on_time_rate = col_double_or_nan(q, i++);
+        m->overdue = sqlite3_column_int64(q, i++);
+        m->max_days_overdue = sqlite3_column_int64(q, i++);
+        m->receivables = sqlite3_column_int64(q, i++);
+        m->dso = col_double_or_nan(q, i++);
+        m->share_of_wallet = col_double_or_nan(q, i++);
+        m->share_of_total = col_double_or_nan(q, i++);
+        row.stage = col_text(q, i++);
+        row.explanation = sqlite3_column_type(q, i) == SQLITE_NULL ? NULL : col_text(q, i);
+        any = true;
+        if (fn(ctx, sqlite3_column_int64(q, 0), &row) != 0)
+            break;
+    }
+    if (r == SQLITE_DONE && account != 0 && !any) {
+        sqlite3_finalize(q);
+        return kam_err_set(err, KAM_ERR_NOT_FOUND,
+                           "the account has no metrics yet: run kam metrics or kam score");
+    }
+    return finish(s, q, r, "account metrics", err);
+}
+
+static void read_run(sqlite3_stmt *q, int c, struct kam_run *run)
+{
+    run->id = sqlite3_column_int64(q, c);
+    snprintf(run->as_of, sizeof(run->as_of), "%s", col_text(q, c + 1));
+    run->window_months = sqlite3_column_int(q, c + 2);
+    run->model_version = sqlite3_column_int64(q, c + 3);
+    snprintf(run->started_at, sizeof(run->started_at), "%s", col_text(q, c + 4));
+    run->seconds = sqlite3_column_double(q, c + 5);
+    run->accounts = sqlite3_column_int64(q, c + 6);
+}
+
+#define RUN_COLS "id, as_of, window_months, model_version, started_at, seconds, accounts"
+
+static enum kam_rc op_run_list(struct kam_store *st, int64_t limit,
+                               int (*fn)(void *, const struct kam_run *), void *ctx,
+                               struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    int r;
+    enum kam_rc rc =
+        prepare(s, "SELECT " RUN_COLS " FROM score_runs ORDER BY id DESC LIMIT ?1", &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    sqlite3_bind_int64(q, 1, limit > 0 ? limit : -1);
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        struct kam_run run;
+        read_run(q, 0, &run);
+        if (fn(ctx, &run) != 0)
+            break;
+    }
+    return finish(s, q, r, "scoring runs", err);
+}
+
+static void read_score(sqlite3_stmt *q, int c, struct kam_score_row *row)
+{
+    *row = (struct kam_score_row){
+        .run = sqlite3_column_int64(q, c),
+        .account_id = sqlite3_column_int64(q, c + 1),
+        .score = sqlite3_column_double(q, c + 2),
+        .tier = col_text(q, c + 3),
+        .computed = col_text(q, c + 4),
+        .pinned = sqlite3_column_int(q, c + 5) != 0,
+        .to_next = col_double_or_nan(q, c + 6),
+        .stage = col_text(q, c + 7),
+    };
+}
+
+#define SCORE_COLS "run, account, score, tier, computed, pinned, to_next, stage"
+
+static enum kam_rc op_score_each(struct kam_store *st, int64_t run, int64_t account,
+                                 int (*fn)(void *, const struct kam_score_row *), void *ctx,
+                                 struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    int r;
+    enum kam_rc rc = prepare(s,
+                             "SELECT " SCORE_COLS " FROM scores WHERE run = ?1 AND "
+                             "(?2 = 0 OR account = ?2) ORDER BY account",
+                             &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    sqlite3_bind_int64(q, 1, run);
+    sqlite3_bind_int64(q, 2, account);
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        struct kam_score_row row;
+        read_score(q, 0, &row);
+        if (fn(ctx, &row) != 0)
+            break;
+    }
+    return finish(s, q, r, "scores", err);
+}
+
+static enum kam_rc op_score_history(struct kam_store *st, int64_t account,
+                                    int (*fn)(void *, const struct kam_score_row *,
+                                              const struct kam_run *),
+                                    void *ctx, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    int r;
+    enum kam_rc rc = prepare(s,
+                             "SELECT s.run, s.account, s.score, s.tier, s.computed, s.pinned, "
+                             "s.to_next, s.stage, r.id, r.as_of, r.window_months, "
+                             "r.model_version, r.started_at, r.seconds, r.accounts "
+                             "FROM scores s JOIN score_runs r ON r.id = s.run "
+                             "WHERE s.account = ?1 ORDER BY s.run",
+                             &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    sqlite3_bind_int64(q, 1, account);
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        struct kam_score_row row;
+        struct kam_run run;
+        read_score(q, 0, &row);
+        read_run(q, 8, &run);
+        if (fn(ctx, &row, &run) != 0)
+            break;
+    }
+    return finish(s, q, r, "scores", err);
 }
 
 static const struct kam_store_ops sqlite_ops = {
@@ -1171,6 +1866,26 @@ static const struct kam_store_ops sqlite_ops = {
     .tag_rm = op_tag_rm,
     .tag_list = op_tag_list,
     .counts = op_counts,
+    .product_add = op_product_add,
+    .months_range = op_months_range,
+    .orders_range = op_orders_range,
+    .products_range = op_products_range,
+    .invoices_range = op_invoices_range,
+    .extent = op_extent,
+    .rating_set = op_rating_set,
+    .rating_each = op_rating_each,
+    .model_save = op_model_save,
+    .model_get = op_model_get,
+    .model_list = op_model_list,
+    .pin_set = op_pin_set,
+    .pin_each = op_pin_each,
+    .run_add = op_run_add,
+    .score_add = op_score_add,
+    .metrics_put = op_metrics_put,
+    .run_list = op_run_list,
+    .score_each = op_score_each,
+    .score_history = op_score_history,
+    .metrics_each = op_metrics_each,
 };
 
 static enum kam_rc migrate(struct sqlite_store *s, struct kam_err *err)
@@ -1249,13 +1964,27 @@ static enum kam_rc prepare_all(struct sqlite_store *s, struct kam_err *err)
                       "channel = ?11, region = ?12 WHERE id = ?1 AND line_no = ?2",
                       &s->order_update, err)))
         return rc;
-    if ((rc = prepare(s, "SELECT id, account FROM orders WHERE order_id = ?1", &s->header_find,
-                      err)))
+    if ((rc = prepare(s, "SELECT id, account, day, purchase FROM orders WHERE order_id = ?1",
+                      &s->header_find, err)))
+        return rc;
+    if ((rc =
+             prepare(s,
+                     "INSERT INTO orders(order_id, account, day, purchase) VALUES (?1, ?2, ?3, ?4) "
+                     "ON CONFLICT(order_id) DO NOTHING",
+                     &s->header_insert, err)))
         return rc;
     if ((rc = prepare(s,
-                      "INSERT INTO orders(order_id, account) VALUES (?1, ?2) "
-                      "ON CONFLICT(order_id) DO NOTHING",
-                      &s->header_insert, err)))
+                      "UPDATE orders SET day = min(day, ?2), purchase = max(purchase, ?3) "
+                      "WHERE id = ?1",
+                      &s->header_widen, err)))
+        return rc;
+#define LINES_OF_ORDER "FROM order_lines l WHERE l.id BETWEEN ?1 * 65536 AND ?1 * 65536 + 65535"
+    if ((rc = prepare(s,
+                      "UPDATE orders SET day = coalesce((SELECT min(CAST(julianday(substr(l.date, "
+                      "1, 10)) - 2440587.5 AS INTEGER)) " LINES_OF_ORDER "), 0), "
+                      "purchase = coalesce((SELECT max(l.quantity > 0) " LINES_OF_ORDER "), 0) "
+                      "WHERE id = ?1",
+                      &s->header_refresh, err)))
         return rc;
 #define ROLLUP_UPSERT(table, key)                                                                  \
     "INSERT INTO " table "(account, " key ", " ROLLUP_COLS ") VALUES "                             \
@@ -1270,6 +1999,22 @@ static enum kam_rc prepare_all(struct sqlite_store *s, struct kam_err *err)
     if ((rc = prepare(s, ROLLUP_UPSERT("account_months", "month"), &s->month_add, err)))
         return rc;
     if ((rc = prepare(s, ROLLUP_PRUNE("account_months", "month"), &s->month_prune, err)))
+        return rc;
+    if ((rc = prepare(s,
+                      "INSERT INTO account_products(account, product, " ROLLUP_COLS
+                      ", first_month) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+                      "ON CONFLICT(account, product) DO UPDATE SET "
+                      "revenue = revenue + excluded.revenue, cost = cost + excluded.cost, "
+                      "costed_revenue = costed_revenue + excluded.costed_revenue, "
+                      "quantity = quantity + excluded.quantity, "
+                      "returns = returns + excluded.returns, "
+                      "discount = discount + excluded.discount, lines = lines + excluded.lines, "
+                      "first_month = CASE WHEN excluded.first_month > 0 AND "
+                      "(first_month = 0 OR excluded.first_month < first_month) "
+                      "THEN excluded.first_month ELSE first_month END",
+                      &s->product_add, err)))
+        return rc;
+    if ((rc = prepare(s, ROLLUP_PRUNE("account_products", "product"), &s->product_prune, err)))
         return rc;
     return KAM_OK;
 }

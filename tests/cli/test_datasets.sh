@@ -86,6 +86,24 @@ if cmp -s expected-all.txt actual-all.txt; then ok "every customer's net revenue
 expect_eq "a huge cancelled order nets out (16446)" "$(json a.json "j['items'][0]['total_revenue']")" "2.9"
 "$KAM" --db "$DB" accounts --search 12346 --json >a.json
 expect_eq "a huge cancelled order nets out (12346)" "$(json a.json "j['items'][0]['total_revenue']")" "0"
+# kam pareto and kam rfm reproduce the reference facts (net basis; RFM on the purchase basis).
+"$KAM" --db "$DB" pareto --json >pareto.json
+expect_eq "pareto: customers with net revenue > 0" "$(json pareto.json "j['population']")" "4317"
+expect_eq "pareto: their net revenue" "$(json pareto.json "j['total']")" "8313294.954"
+expect_eq "pareto: top 20 % is k = 864" "$(json pareto.json "j['top20_k']")" "864"
+expect_eq "pareto: top 20 % share" "$(json pareto.json "'%.3f' % (100 * j['top20_share'])")" "73.463"
+expect_eq "pareto: customers to reach 80 %" "$(json pareto.json "j['accounts_to_80']")" "1178"
+expect_eq "pareto: Gini" "$(json pareto.json "'%.4f' % j['gini']")" "0.7028"
+expect_eq "pareto: curve ends at 1" "$(json pareto.json "(len(j['curve']), j['curve'][-1]['y'])")" "(4317, 1.0)"
+expect_eq "pareto: ABC A is the accounts to 80 %" "$(json pareto.json "j['classes']['A']['accounts']")" "1178"
+expect_eq "pareto: ABC covers the population" "$(json pareto.json "sum(c['accounts'] for c in j['classes'].values())")" "4317"
+"$KAM" --db "$DB" rfm --as-of 2011-12-10 --json >rfm.json
+expect_eq "rfm: recency and frequency of the reference top 10" "$(json rfm.json "' '.join('%s:%d:%d' % (a['code'], a['recency'], a['frequency']) for a in sorted((a for a in j['accounts'] if a['code'] in '14646 18102 17450 16446 14911 12415 14156 17511 16029 12346'.split()), key=lambda a: '14646 18102 17450 16446 14911 12415 14156 17511 16029 12346'.split().index(a['code'])))")" \
+    "14646:2:74 18102:1:60 17450:9:46 16446:1:2 14911:2:201 12415:25:21 14156:10:55 17511:3:31 16029:39:63 12346:326:1"
+expect_eq "rfm: last purchase of 14646" "$(json rfm.json "[a['last_purchase'] for a in j['accounts'] if a['code'] == '14646'][0]")" "2011-12-08"
+expect_eq "rfm: every customer scored" "$(json rfm.json "sum(j['segments'].values())")" "4372"
+"$KAM" --db "$DB" pareto --by margin --json >margin.json
+expect_eq "pareto by margin: no costs in the file, no population" "$(json margin.json "j['population']")" "0"
 run --db "$DB" account 14646
 expect_rc "360 view on real data" 0
 expect_out "360 view monthly revenue" "2011-12"

@@ -1,0 +1,280 @@
+/* The metrics pass: accounts are read once (id, code, name, estimated purchases), then the
+ * inputs of CHUNK accounts at a time are gathered from four range queries that return them in
+ * account order, and each account's metrics and lifecycle stage computed from pointers into
+ * those arrays. Memory is the per-account results plus one chunk of inputs. */
+#include "engine/engine.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/date.h"
+#include "util/map.h"
+#include "util/mem.h"
+
+enum { CHUNK = 4096 };
+
+/* A growable array of T with the account id beside each element. */
+#define VEC(T)                                                                                     \
+    struct {                                                                                       \
+        int64_t *acc;                                                                              \
+        T *v;                                                                                      \
+        size_t n, cap;                                                                             \
+    }
+
+#define VEC_PUSH(vec, account, value)                                                              \
+    do {                                                                                           \
+        if ((vec).n == (vec).cap) {                                                                \
+            (vec).cap = (vec).cap ? (vec).cap * 2 : 1024;                                          \
+            (vec).acc = kam_xrealloc((vec).acc, (vec).cap * sizeof(*(vec).acc));                   \
+            (vec).v = kam_xrealloc((vec).v, (vec).cap * sizeof(*(vec).v));                         \
+        }                                                                                          \
+        (vec).acc[(vec).n] = (account);                                                            \
+        (vec).v[(vec).n++] = (value);                                                              \
+    } while (0)
+
+#define VEC_FREE(vec)                                                                              \
+    do {                                                                                           \
+        free((vec).acc);                                                                           \
+        free((vec).v);                                                                             \
+    } while (0)
+
+struct chunk {
+    VEC(struct kam_metrics_month) months;
+    VEC(struct kam_metrics_order) orders;
+    VEC(struct kam_metrics_product) products;
+    VEC(struct kam_metrics_invoice) invoices;
+    struct kam_strmap categories; /* category name -> index */
+    int64_t ncategories;
+};
+
+static int on_month(void *ctx, int64_t account, int month, const struct kam_rollup *r)
+{
+    struct chunk *c = ctx;
+    VEC_PUSH(c->months, account, ((struct kam_metrics_month){month, *r}));
+    return 0;
+}
+
+static int on_order(void *ctx, int64_t account, int64_t day, bool purchase)
+{
+    struct chunk *c = ctx;
+    VEC_PUSH(c->orders, account, ((struct kam_metrics_order){day, purchase}));
+    return 0;
+}
+
+static int on_product(void *ctx, int64_t account, int64_t product, const char *category,
+                      int first_month, const struct kam_rollup *r)
+{
+    struct chunk *c = ctx;
+    (void)product;
+    int64_t cat = -1;
+    if (category != NULL) {
+        size_t len = strlen(category);
+        if (!kam_strmap_get(&c->categories, category, len, &cat)) {
+            cat = c->ncategories++;
+            kam_strmap_put(&c->categories, category, len, cat);
+        }
+    }
+    /* A product the account only returned has no first month: it counts as never bought. */
+    struct kam_metrics_product p = {.first_month = first_month > 0 ? first_month : 999912,
+                                    .lines = r->lines,
+                                    .category = (int32_t)cat};
+    VEC_PUSH(c->products, account, p);
+    return 0;
+}
+
+static int on_invoice(void *ctx, int64_t account, kam_money amount, kam_money paid_amount,
+                      int64_t issued, int64_t due, int64_t paid)
+{
+    struct chunk *c = ctx;
+    struct kam_metrics_invoice v = {amount, paid_amount, issued, due, paid};
+    VEC_PUSH(c->invoices, account, v);
+    return 0;
+}
+
+struct account_list {
+    struct kam_portfolio *p;
+    kam_money *est;
+    size_t cap;
+};
+
+static int on_account(void *ctx, int64_t id, const struct kam_value *v)
+{
+    struct account_list *a = ctx;
+    struct kam_portfolio *p = a->p;
+    if (p->n == a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 1024;
+        p->ids = kam_xrealloc(p->ids, a->cap * sizeof(*p->ids));
+        p->codes = kam_xrealloc(p->codes, a->cap * sizeof(*p->codes));
+        p->names = kam_xrealloc(p->names, a->cap * sizeof(*p->names));
+        a->est = kam_xrealloc(a->est, a->cap * sizeof(*a->est));
+    }
+    p->ids[p->n] = id;
+    p->codes[p->n] = kam_xstrdup(v[KAM_ACC_CODE].s);
+    p->names[p->n] = kam_xstrdup(v[KAM_ACC_NAME].s);
+    const struct kam_value *e = &v[KAM_ACC_EST_ANNUAL_PURCHASES];
+    a->est[p->n] = e->null ? KAM_NONE : e->i;
+    p->n++;
+    return 0;
+}
+
+/* Advances *i over acc[0..n) (ascending account ids) past the accounts below id; *start is
+ * then the first element of id, and the count of id's elements is returned. */
+static size_t span(const int64_t *acc, size_t n, size_t *i, int64_t id, size_t *start)
+{
+    while (*i < n && acc[*i] < id)
+        (*i)++;
+    *start = *i;
+    while (*i < n && acc[*i] == id)
+        (*i)++;
+    return *i - *start;
+}
+
+#define SPAN(vec, i, id, start) span((vec).acc, (vec).n, (i), (id), (start))
+
+static enum kam_rc resolve_as_of(struct kam_store *st, const struct kam_engine_opts *o,
+                                 struct kam_portfolio *p, struct kam_err *err)
+{
+    struct kam_date d;
+    if (o->as_of != NULL) {
+        if (kam_date_parse_iso(o->as_of, strlen(o->as_of), &d, err) != KAM_OK)
+            return kam_err_set(err, KAM_ERR_USAGE, "--as-of '%s': %s", o->as_of, err->msg);
+    } else {
+        int64_t last = 0, max_id = 0;
+        enum kam_rc rc = st->ops->extent(st, &last, &max_id, err);
+        if (rc != KAM_OK)
+            return rc;
+        d = kam_date_from_days(last); /* no orders: 1970-01-01, every figure 0 */
+    }
+    int w = o->window_months ? o->window_months : 12;
+    if (w < 1 || w > 120)
+        return kam_err_set(err, KAM_ERR_USAGE, "--window must be 1..120 months, not %d", w);
+    d.has_time = false;
+    char buf[KAM_DATE_STRLEN];
+    memcpy(p->as_of, kam_date_str(&d, buf, sizeof(buf)), sizeof(p->as_of) - 1);
+    p->as_of[sizeof(p->as_of) - 1] = '\0';
+    p->period = (struct kam_metrics_period){kam_date_days(&d), d.year * 100 + d.month, w};
+    p->series_from = kam_month_add(p->period.as_of_month, 1 - KAM_ENGINE_SERIES);
+    return KAM_OK;
+}
+
+static void chunk_clear(struct chunk *c)
+{
+    c->months.n = c->orders.n = c->products.n = c->invoices.n = 0;
+}
+
+/* Metrics of accounts [from, to) of p, whose inputs are in c. */
+static enum kam_rc compute_chunk(struct kam_portfolio *p, const kam_money *est, size_t from,
+                                 size_t to, const struct chunk *c, struct kam_err *err)
+{
+    size_t im = 0, io = 0, ip = 0, iv = 0, s;
+    for (size_t k = from; k < to; k++) {
+        int64_t id = p->ids[k];
+        struct kam_metrics_input in = {.est_annual_purchases = est[k]};
+        in.nmonths = SPAN(c->months, &im, id, &s);
+        in.months = c->months.v + s;
+        in.norders = SPAN(c->orders, &io, id, &s);
+        in.orders = c->orders.v + s;
+        in.nproducts = SPAN(c->products, &ip, id, &s);
+        in.products = c->products.v + s;
+        in.ninvoices = SPAN(c->invoices, &iv, id, &s);
+        in.invoices = c->invoices.v + s;
+        enum kam_rc rc = kam_metrics_compute(&p->period, &in, &p->m[k], err);
+        if (rc != KAM_OK)
+            return kam_err_set(err, rc, "account %s: %s", p->codes[k], err->msg);
+        kam_money *series = &p->series[k * KAM_ENGINE_SERIES];
+        kam_metrics_series(in.months, in.nmonths, p->series_from, series, KAM_ENGINE_SERIES);
+        /* The stage reads the last 36 months: enough for its rules (windows of 6, lost after
+         * 12, mature at 12); an older first purchase counts as 36 months ago. */
+        rc = kam_lifecycle_compute(series, KAM_ENGINE_SERIES, NULL, &p->stage[k], err);
+        if (rc != KAM_OK)
+            return kam_err_set(err, rc, "account %s: %s", p->codes[k], err->msg);
+    }
+    return KAM_OK;
+}
+
+enum kam_rc kam_engine_portfolio(struct kam_store *st, const struct kam_engine_opts *o,
+                                 struct kam_portfolio *p, struct kam_err *err)
+{
+    memset(p, 0, sizeof(*p));
+    enum kam_rc rc = resolve_as_of(st, o, p, err);
+    if (rc != KAM_OK)
+        return rc;
+    struct account_list a = {p, NULL, 0};
+    if ((rc = st->ops->each(st, &kam_accounts, 0, on_account, &a, err)) != KAM_OK)
+        goto out;
+    if (p->n == 0) {
+        rc = kam_err_set(err, KAM_ERR_NOT_FOUND, "there are no accounts: import some first");
+        goto out;
+    }
+    p->m = kam_xcalloc(p->n, sizeof(*p->m));
+    p->stage = kam_xcalloc(p->n, sizeof(*p->stage));
+    p->series = kam_xcalloc(p->n * KAM_ENGINE_SERIES, sizeof(*p->series));
+    struct chunk c = {0};
+    kam_strmap_init(&c.categories);
+    for (size_t from = 0; from < p->n && rc == KAM_OK; from += CHUNK) {
+        size_t to = from + CHUNK < p->n ? from + CHUNK : p->n;
+        int64_t lo = p->ids[from], hi = p->ids[to - 1];
+        chunk_clear(&c);
+        if ((rc = st->ops->months_range(st, lo, hi, on_month, &c, err)) == KAM_OK &&
+            (rc = st->ops->orders_range(st, lo, hi, on_order, &c, err)) == KAM_OK &&
+            (rc = st->ops->products_range(st, lo, hi, on_product, &c, err)) == KAM_OK &&
+            (rc = st->ops->invoices_range(st, lo, hi, on_invoice, &c, err)) == KAM_OK)
+            rc = compute_chunk(p, a.est, from, to, &c, err);
+    }
+    VEC_FREE(c.months);
+    VEC_FREE(c.orders);
+    VEC_FREE(c.products);
+    VEC_FREE(c.invoices);
+    kam_strmap_release(&c.categories);
+    if (rc == KAM_OK)
+        kam_metrics_share(p->m, p->n);
+out:
+    free(a.est);
+    if (rc != KAM_OK)
+        kam_portfolio_release(p);
+    return rc;
+}
+
+void kam_portfolio_release(struct kam_portfolio *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->codes[i]);
+        free(p->names[i]);
+    }
+    free(p->ids);
+    free(p->codes);
+    free(p->names);
+    free(p->m);
+    free(p->stage);
+    free(p->series);
+    memset(p, 0, sizeof(*p));
+}
+
+ptrdiff_t kam_portfolio_find(const struct kam_portfolio *p, const char *code)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (strcmp(p->codes[i], code) == 0)
+            return (ptrdiff_t)i;
+    return -1;
+}
+
+enum kam_rc kam_engine_save_metrics(struct kam_store *st, const struct kam_portfolio *p,
+                                    char *const *explanations, struct kam_err *err)
+{
+    enum kam_rc rc = st->ops->begin(st, err);
+    for (size_t i = 0; i < p->n && rc == KAM_OK; i++) {
+        struct kam_metrics_row row = {.window_months = p->period.window_months,
+                                      .m = p->m[i],
+                                      .stage = kam_lifecycle_stage_name(p->stage[i].stage),
+                                      .explanation = explanations ? explanations[i] : NULL};
+        memcpy(row.as_of, p->as_of, sizeof(row.as_of));
+        rc = st->ops->metrics_put(st, p->ids[i], &row, err);
+    }
+    if (rc == KAM_OK)
+        return st->ops->commit(st, err);
+    struct kam_err ignored;
+    (void)st->ops->rollback(st, &ignored);
+    return rc;
+}
