@@ -89,9 +89,10 @@ struct kam_metrics {
     int64_t categories;        /* their distinct categories */
     double repeat_rate;        /* share of those products bought on 2 or more lines; NaN */
     double returns_rate;       /* -returns / gross sales of the window; NaN without sales */
-    double discount_rate;      /* discount / (revenue + discount) in the window; NaN */
-    double on_time_rate;       /* invoices due by as-of paid in full by their due day / all
-                                * invoices due by as-of; NaN when none */
+    double discount_rate;      /* discount / (gross sales + discount) in the window, gross
+                                * sales being revenue before returns; NaN */
+    double on_time_rate;       /* invoices due before as-of paid in full by their due day /
+                                * all invoices due before as-of; NaN when none */
     kam_money overdue;         /* unpaid amount of invoices past due at as-of */
     int64_t max_days_overdue;  /* the oldest of those, in days; 0 when none */
     kam_money receivables;     /* unpaid amount of all invoices issued by as-of */

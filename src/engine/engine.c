@@ -138,8 +138,10 @@ static enum kam_rc resolve_as_of(struct kam_store *st, const struct kam_engine_o
 {
     struct kam_date d;
     if (o->as_of != NULL) {
-        if (kam_date_parse_iso(o->as_of, strlen(o->as_of), &d, err) != KAM_OK)
-            return kam_err_set(err, KAM_ERR_USAGE, "--as-of '%s': %s", o->as_of, err->msg);
+        if (kam_date_parse_iso(o->as_of, strlen(o->as_of), &d, err) != KAM_OK) {
+            err->code = KAM_ERR_USAGE;
+            return kam_err_prefix(err, "--as-of '%s'", o->as_of);
+        }
     } else {
         int64_t last = 0, max_id = 0;
         enum kam_rc rc = st->ops->extent(st, &last, &max_id, err);
@@ -182,14 +184,14 @@ static enum kam_rc compute_chunk(struct kam_portfolio *p, const kam_money *est, 
         in.invoices = c->invoices.v + s;
         enum kam_rc rc = kam_metrics_compute(&p->period, &in, &p->m[k], err);
         if (rc != KAM_OK)
-            return kam_err_set(err, rc, "account %s: %s", p->codes[k], err->msg);
+            return kam_err_prefix(err, "account %s", p->codes[k]);
         kam_money *series = &p->series[k * KAM_ENGINE_SERIES];
         kam_metrics_series(in.months, in.nmonths, p->series_from, series, KAM_ENGINE_SERIES);
         /* The stage reads the last 36 months: enough for its rules (windows of 6, lost after
          * 12, mature at 12); an older first purchase counts as 36 months ago. */
         rc = kam_lifecycle_compute(series, KAM_ENGINE_SERIES, NULL, &p->stage[k], err);
         if (rc != KAM_OK)
-            return kam_err_set(err, rc, "account %s: %s", p->codes[k], err->msg);
+            return kam_err_prefix(err, "account %s", p->codes[k]);
     }
     return KAM_OK;
 }

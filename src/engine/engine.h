@@ -51,4 +51,45 @@ KAM_MUST_CHECK enum kam_rc kam_engine_save_metrics(struct kam_store *st,
                                                    const struct kam_portfolio *p,
                                                    char *const *explanations, struct kam_err *err);
 
+/* --- scoring ------------------------------------------------------------------------------ */
+
+struct kam_model;
+
+/* The current scoring model: the latest stored version, or, when none is stored, the default
+ * (docs/scoring-model.md), which is then stored as version 1. *body (may be NULL) gets the
+ * stored text, the caller's to free. */
+KAM_MUST_CHECK enum kam_rc kam_engine_model(struct kam_store *st, struct kam_model **model,
+                                            int64_t *version, char **body, struct kam_err *err);
+
+/* What a scoring run did. */
+struct kam_score_outcome {
+    int64_t run, model_version;
+    char as_of[11];
+    size_t accounts;
+    int64_t tiers[4];    /* accounts per tier used (key, major, ordinary, small) */
+    int64_t pin_differs; /* pinned accounts whose score gives another tier */
+    int64_t missing;     /* indicator values that were missing, over all accounts */
+    double seconds;
+};
+
+/* Computes metrics, scores and tiers of every account as of o->as_of with the current model
+ * (its window), and stores the run, the scores and the metrics with each account's
+ * explanation, in one transaction. */
+KAM_MUST_CHECK enum kam_rc kam_engine_score(struct kam_store *st, const char *as_of,
+                                            struct kam_score_outcome *out, struct kam_err *err);
+
+/* One tier change between the two latest runs. */
+struct kam_tier_change {
+    int64_t account_id;
+    const char *code, *name, *from, *to; /* from "" when the account was not in the run */
+    double score_from, score_to;
+};
+
+/* Tier changes of the latest run against the one before; fn gets upgrades first (by how far
+ * they moved), then downgrades. *latest and *previous get the run ids (0 when none). */
+KAM_MUST_CHECK enum kam_rc kam_engine_changes(struct kam_store *st, int64_t *latest,
+                                              int64_t *previous,
+                                              int (*fn)(void *ctx, const struct kam_tier_change *c),
+                                              void *ctx, struct kam_err *err);
+
 #endif

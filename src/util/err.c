@@ -44,6 +44,29 @@ enum kam_rc kam_err_set(struct kam_err *err, enum kam_rc code, const char *fmt, 
     return code;
 }
 
+enum kam_rc kam_err_prefix(struct kam_err *err, const char *fmt, ...)
+{
+    if (err == NULL)
+        return KAM_OK;
+    char prefix[256], msg[sizeof(err->msg)];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(prefix, sizeof(prefix), fmt, ap);
+    va_end(ap);
+    memcpy(msg, err->msg, sizeof(msg));
+    size_t n = strlen(prefix);
+    if (n + 2 >= sizeof(err->msg))
+        n = sizeof(err->msg) - 3;
+    memcpy(err->msg, prefix, n);
+    memcpy(err->msg + n, ": ", 2);
+    size_t rest = sizeof(err->msg) - n - 3, len = strlen(msg);
+    if (len > rest)
+        len = rest;
+    memcpy(err->msg + n + 2, msg, len);
+    err->msg[n + 2 + len] = '\0';
+    return err->code;
+}
+
 void kam_err_clear(struct kam_err *err)
 {
     if (err == NULL)

@@ -50,6 +50,9 @@ int kam_rc_exit_code(enum kam_rc rc);
 /* Fills err (may be NULL) with code and a printf-style message; returns code. */
 enum kam_rc kam_err_set(struct kam_err *err, enum kam_rc code, const char *fmt, ...)
     KAM_PRINTF(3, 4);
+/* Puts a printf-style prefix and ": " before err's message (code and line kept); returns
+ * err->code. */
+enum kam_rc kam_err_prefix(struct kam_err *err, const char *fmt, ...) KAM_PRINTF(2, 3);
 /* Resets err to KAM_OK with empty message. */
 void kam_err_clear(struct kam_err *err);
 

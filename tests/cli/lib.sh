@@ -40,6 +40,9 @@ expect_out() { # NAME TEXT: stdout contains TEXT
 expect_eq() { # NAME ACTUAL EXPECTED
     if [ "$2" = "$3" ]; then ok "$1: $3"; else bad "$1" "got '$2', expected '$3'"; fi
 }
+json() { # FILE PYTHON-EXPRESSION over j
+    python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"
+}
 sql() { # DB QUERY
     sqlite3 -batch -noheader "$1" "$2"
 }

@@ -6,10 +6,6 @@
 RETAIL=$SHARED/data/online_retail/online_retail.csv.gz
 CRM=$SHARED/data/crm_sales_opportunities
 RETAIL_MAP='order_id=InvoiceNo,product=StockCode,product_name=Description,quantity=Quantity,date=InvoiceDate,unit_price=UnitPrice,account=CustomerID,country=Country'
-json() { # FILE PYTHON-EXPRESSION over j
-    python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"
-}
-
 # --- Online Retail, a deterministic sample: kam's per-customer net revenue equals an exact
 # Decimal computation over the same rows -------------------------------------------------------
 DB=$WORK/sample.db

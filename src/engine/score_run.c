@@ -1,0 +1,430 @@
+/* A scoring run: the portfolio's metrics (engine.c) and the ratings become the value matrix of
+ * the model's indicators; weighted points or fuzzy evaluation give each account a score, the
+ * tier rule a tier (pinned tiers kept and flagged), and the run, the scores and each account's
+ * explanation are stored in one transaction. docs/scoring-model.md. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "engine/engine.h"
+#include "io/model.h"
+#include "util/map.h"
+#include "util/mem.h"
+
+enum kam_rc kam_engine_model(struct kam_store *st, struct kam_model **model, int64_t *version,
+                             char **body, struct kam_err *err)
+{
+    char *text = NULL;
+    enum kam_rc rc = st->ops->model_get(st, 0, version, &text, err);
+    if (rc == KAM_ERR_NOT_FOUND) {
+        if ((rc = kam_model_canonical(kam_model_default_json, strlen(kam_model_default_json), &text,
+                                      err)) != KAM_OK)
+            return rc;
+        if ((rc = st->ops->begin(st, err)) == KAM_OK) {
+            rc = st->ops->model_save(st, "default", text, version, err);
+            struct kam_err ignored;
+            rc = rc == KAM_OK ? st->ops->commit(st, err) : (st->ops->rollback(st, &ignored), rc);
+        }
+    }
+    if (rc == KAM_OK && (rc = kam_model_parse(text, strlen(text), model, err)) != KAM_OK)
+        rc = kam_err_prefix(err, "stored model version %lld", (long long)*version);
+    if (rc == KAM_OK && body != NULL)
+        *body = text;
+    else
+        free(text);
+    return rc;
+}
+
+struct ratings {
+    const struct kam_model *model;
+    struct kam_u64map slot; /* account id -> row in values */
+    double *values;         /* n x nratings, NaN when not rated */
+};
+
+static int on_rating(void *ctx, int64_t account, const char *name, double value, const char *note)
+{
+    struct ratings *r = ctx;
+    (void)note;
+    int k = kam_model_rating_find(r->model, name);
+    uint32_t row;
+    if (k >= 0 && kam_u64map_get(&r->slot, (uint64_t)account, &row))
+        r->values[(size_t)row * r->model->nratings + (size_t)k] = value;
+    return 0; /* ratings of indicators the model does not use are kept, not used */
+}
+
+struct pins {
+    struct kam_u64map *slot;
+    enum kam_tier *tier;
+};
+
+static int on_pin(void *ctx, int64_t account, const char *tier)
+{
+    struct pins *p = ctx;
+    uint32_t row;
+    if (!kam_u64map_get(p->slot, (uint64_t)account, &row))
+        return 0;
+    for (int t = KAM_TIER_KEY; t <= KAM_TIER_SMALL; t++)
+        if (strcmp(tier, kam_tier_name((enum kam_tier)t)) == 0)
+            p->tier[row] = (enum kam_tier)t;
+    return 0;
+}
+
+static const char *const source_names[] = {"value", "missing", "uncovered"};
+
+static json_t *number(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* The explanation of one account's score, stored with its metrics (kam explain reads it). */
+static char *explanation(const struct kam_model *m, int64_t version, const double *values,
+                         const struct kam_score_result *r, const struct kam_tier_result *t)
+{
+    json_t *items = json_array();
+    for (size_t i = 0; i < m->nindicators; i++) {
+        const struct kam_model_indicator *ind = &m->indicators[i];
+        const struct kam_score_item *it = &r->items[i];
+        json_array_append_new(
+            items,
+            json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:s}", "indicator", ind->name, "group",
+                      kam_model_group_name(ind->group), "source",
+                      ind->source == KAM_MODEL_METRIC ? "metric" : "rating", "raw",
+                      number(values[i]), "points", number(it->points), "weight", number(it->weight),
+                      "contribution", number(it->contribution), "from", source_names[it->source]));
+    }
+    json_t *j = json_pack("{s:I,s:s,s:f,s:s,s:s,s:b,s:o,s:o}", "model_version", (json_int_t)version,
+                          "method", kam_model_method_name(m->method), "score", r->score, "tier",
+                          kam_tier_name(t->tier), "computed", kam_tier_name(t->computed), "pinned",
+                          t->pinned, "to_next", number(t->to_next), "items", items);
+    char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10));
+    json_decref(j);
+    return s;
+}
+
+/* Fuzzy method: the evaluation's score, with the weighted memberships as the items. */
+static enum kam_rc fuzzy_scores(const struct kam_model *m, const double *values, size_t n,
+                                struct kam_score_result *out, struct kam_err *err)
+{
+    size_t k = m->nindicators;
+    struct kam_fuzzy_result fr;
+    for (size_t a = 0; a < n; a++) {
+        enum kam_rc rc = kam_fuzzy_evaluate(&m->fuzzy, values + a * k, &fr, err);
+        if (rc != KAM_OK)
+            return rc;
+        struct kam_score_result *r = &out[a];
+        memset(r, 0, sizeof(*r));
+        r->score = fr.score;
+        r->nitems = k;
+        r->missing = fr.missing;
+        for (size_t i = 0; i < k; i++) {
+            /* An indicator's points: the grade scores weighted by its memberships. */
+            double mass = 0, pts = 0;
+            for (size_t g = 0; g < fr.ngrades; g++) {
+                mass += fr.r[i][g];
+                pts += fr.r[i][g] * m->fuzzy.grades[g].score;
+            }
+            r->items[i] = (struct kam_score_item){
+                .raw = values[a * k + i],
+                .points = mass > 0 ? pts / mass : 0,
+                .weight = fr.w[i],
+                .contribution = mass > 0 ? fr.w[i] * pts / mass : 0,
+                .source = isnan(values[a * k + i]) ? KAM_SCORE_FROM_MISSING : KAM_SCORE_FROM_VALUE,
+            };
+        }
+    }
+    return KAM_OK;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static enum kam_rc store_run(struct kam_store *st, const struct kam_portfolio *p,
+                             const struct kam_model *m, struct kam_run *run, const double *values,
+                             const struct kam_score_result *res,
+                             const struct kam_tier_result *tiers, struct kam_err *err)
+{
+    enum kam_rc rc = st->ops->begin(st, err);
+    if (rc == KAM_OK)
+        rc = st->ops->run_add(st, run, &run->id, err);
+    for (size_t a = 0; a < p->n && rc == KAM_OK; a++) {
+        const char *stage = kam_lifecycle_stage_name(p->stage[a].stage);
+        struct kam_score_row row = {
+            .run = run->id,
+            .account_id = p->ids[a],
+            .score = res[a].score,
+            .tier = kam_tier_name(tiers[a].tier),
+            .computed = kam_tier_name(tiers[a].computed),
+            .stage = stage,
+            .pinned = tiers[a].pinned,
+            .to_next = tiers[a].to_next,
+        };
+        if ((rc = st->ops->score_add(st, run->id, &row, err)) != KAM_OK)
+            break;
+        char *ex =
+            explanation(m, run->model_version, values + a * m->nindicators, &res[a], &tiers[a]);
+        struct kam_metrics_row mr = {.window_months = p->period.window_months,
+                                     .m = p->m[a],
+                                     .stage = stage,
+                                     .explanation = ex};
+        memcpy(mr.as_of, p->as_of, sizeof(mr.as_of));
+        rc = st->ops->metrics_put(st, p->ids[a], &mr, err);
+        free(ex);
+    }
+    if (rc == KAM_OK)
+        return st->ops->commit(st, err);
+    struct kam_err ignored;
+    (void)st->ops->rollback(st, &ignored);
+    return rc;
+}
+
+enum kam_rc kam_engine_score(struct kam_store *st, const char *as_of, struct kam_score_outcome *out,
+                             struct kam_err *err)
+{
+    double t0 = now();
+    struct kam_model *m = NULL;
+    int64_t version = 0;
+    memset(out, 0, sizeof(*out));
+    enum kam_rc rc = kam_engine_model(st, &m, &version, NULL, err);
+    if (rc != KAM_OK)
+        return rc;
+    struct kam_portfolio p;
+    struct kam_engine_opts o = {as_of, m->window_months};
+    if ((rc = kam_engine_portfolio(st, &o, &p, err)) != KAM_OK) {
+        kam_model_free(m);
+        return rc;
+    }
+    size_t n = p.n, k = m->nindicators;
+    struct ratings r = {m, {0}, NULL};
+    kam_u64map_init(&r.slot);
+    for (size_t a = 0; a < n; a++) {
+        bool inserted;
+        *kam_u64map_upsert(&r.slot, (uint64_t)p.ids[a], &inserted) = (uint32_t)a;
+    }
+    r.values = kam_xmalloc((n * m->nratings + 1) * sizeof(double));
+    for (size_t i = 0; i < n * m->nratings; i++)
+        r.values[i] = NAN;
+    double *values = kam_xmalloc(n * k * sizeof(double));
+    double *work = kam_xmalloc(n * sizeof(double));
+    struct kam_score_result *res = kam_xmalloc(n * sizeof(*res));
+    struct kam_tier_result *tiers = kam_xmalloc(n * sizeof(*tiers));
+    enum kam_tier *pinned = kam_xmalloc(n * sizeof(*pinned));
+    for (size_t a = 0; a < n; a++)
+        pinned[a] = KAM_TIER_NONE;
+    struct pins pins = {&r.slot, pinned};
+
+    if ((rc = st->ops->rating_each(st, 0, on_rating, &r, err)) != KAM_OK ||
+        (rc = st->ops->pin_each(st, on_pin, &pins, err)) != KAM_OK)
+        goto out;
+    for (size_t a = 0; a < n; a++)
+        for (size_t i = 0; i < k; i++) {
+            const struct kam_model_indicator *ind = &m->indicators[i];
+            values[a * k + i] = ind->source == KAM_MODEL_METRIC
+                                    ? kam_metric_value(&p.m[a], ind->index)
+                                    : r.values[a * m->nratings + ind->index];
+        }
+    rc = m->method == KAM_MODEL_FUZZY ? fuzzy_scores(m, values, n, res, err)
+                                      : kam_score_run(&m->score, values, n, work, res, err);
+    if (rc != KAM_OK)
+        goto out;
+    for (size_t a = 0; a < n; a++)
+        work[a] = res[a].score;
+    if ((rc = kam_score_tiers(&m->tiers, work, pinned, n, values /* scratch, n >= n */, tiers,
+                              err)) != KAM_OK)
+        goto out;
+    /* kam_score_tiers used values as scratch: the explanations need them again. */
+    for (size_t a = 0; a < n; a++)
+        for (size_t i = 0; i < k; i++)
+            values[a * k + i] = res[a].items[i].raw;
+
+    struct kam_run run = {
+        .window_months = p.period.window_months, .model_version = version, .accounts = (int64_t)n};
+    memcpy(run.as_of, p.as_of, sizeof(run.as_of));
+    time_t wall = time(NULL);
+    struct tm tm;
+    gmtime_r(&wall, &tm);
+    strftime(run.started_at, sizeof(run.started_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    run.seconds = now() - t0;
+    if ((rc = store_run(st, &p, m, &run, values, res, tiers, err)) != KAM_OK)
+        goto out;
+
+    out->run = run.id;
+    out->model_version = version;
+    memcpy(out->as_of, p.as_of, sizeof(out->as_of));
+    out->accounts = n;
+    for (size_t a = 0; a < n; a++) {
+        out->tiers[tiers[a].tier]++;
+        out->pin_differs += tiers[a].pin_differs;
+        out->missing += res[a].missing;
+    }
+    out->seconds = now() - t0;
+out:
+    kam_u64map_release(&r.slot);
+    free(r.values);
+    free(values);
+    free(work);
+    free(res);
+    free(tiers);
+    free(pinned);
+    kam_portfolio_release(&p);
+    kam_model_free(m);
+    return rc;
+}
+
+/* --- changes ------------------------------------------------------------------------------ */
+
+struct run_ids {
+    int64_t ids[2];
+    int n;
+};
+
+static int on_run(void *ctx, const struct kam_run *run)
+{
+    struct run_ids *r = ctx;
+    r->ids[r->n++] = run->id;
+    return r->n == 2;
+}
+
+struct snapshot {
+    size_t n, cap;
+    int64_t *account;
+    double *score;
+    char (*tier)[12];
+};
+
+static int on_score(void *ctx, const struct kam_score_row *row)
+{
+    struct snapshot *s = ctx;
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 1024;
+        s->account = kam_xrealloc(s->account, s->cap * sizeof(*s->account));
+        s->score = kam_xrealloc(s->score, s->cap * sizeof(*s->score));
+        s->tier = kam_xrealloc(s->tier, s->cap * sizeof(*s->tier));
+    }
+    s->account[s->n] = row->account_id;
+    s->score[s->n] = row->score;
+    snprintf(s->tier[s->n], sizeof(s->tier[0]), "%s", row->tier);
+    s->n++;
+    return 0;
+}
+
+static int tier_rank(const char *t)
+{
+    for (int i = KAM_TIER_KEY; i <= KAM_TIER_SMALL; i++)
+        if (strcmp(t, kam_tier_name((enum kam_tier)i)) == 0)
+            return i;
+    return KAM_TIER_SMALL + 1; /* not scored before: below small */
+}
+
+struct change {
+    size_t cur, prev; /* prev = SIZE_MAX: new */
+    int steps;        /* > 0 upgrade by that many tiers */
+};
+
+static int by_change(const void *a, const void *b)
+{
+    const struct change *x = a, *y = b;
+    if ((x->steps > 0) != (y->steps > 0))
+        return x->steps > 0 ? -1 : 1;
+    int ax = abs(x->steps), ay = abs(y->steps);
+    if (ax != ay)
+        return ay - ax;
+    return x->cur < y->cur ? -1 : x->cur > y->cur;
+}
+
+struct names {
+    struct kam_u64map slot;
+    char **codes, **names;
+    size_t n, cap;
+};
+
+static int on_name(void *ctx, int64_t id, const struct kam_value *v)
+{
+    struct names *nm = ctx;
+    if (nm->n == nm->cap) {
+        nm->cap = nm->cap ? nm->cap * 2 : 1024;
+        nm->codes = kam_xrealloc(nm->codes, nm->cap * sizeof(*nm->codes));
+        nm->names = kam_xrealloc(nm->names, nm->cap * sizeof(*nm->names));
+    }
+    bool inserted;
+    *kam_u64map_upsert(&nm->slot, (uint64_t)id, &inserted) = (uint32_t)nm->n;
+    nm->codes[nm->n] = kam_xstrdup(v[KAM_ACC_CODE].s);
+    nm->names[nm->n] = kam_xstrdup(v[KAM_ACC_NAME].s);
+    nm->n++;
+    return 0;
+}
+
+enum kam_rc kam_engine_changes(struct kam_store *st, int64_t *latest, int64_t *previous,
+                               int (*fn)(void *ctx, const struct kam_tier_change *c), void *ctx,
+                               struct kam_err *err)
+{
+    struct run_ids runs = {{0, 0}, 0};
+    struct snapshot cur = {0}, prev = {0};
+    struct names nm = {0};
+    struct change *ch = NULL;
+    kam_u64map_init(&nm.slot);
+    *latest = *previous = 0;
+    enum kam_rc rc = st->ops->run_list(st, 2, on_run, &runs, err);
+    if (rc != KAM_OK || runs.n < 2) {
+        *latest = runs.n > 0 ? runs.ids[0] : 0;
+        goto out;
+    }
+    *latest = runs.ids[0];
+    *previous = runs.ids[1];
+    if ((rc = st->ops->score_each(st, runs.ids[0], 0, on_score, &cur, err)) != KAM_OK ||
+        (rc = st->ops->score_each(st, runs.ids[1], 0, on_score, &prev, err)) != KAM_OK ||
+        (rc = st->ops->each(st, &kam_accounts, 0, on_name, &nm, err)) != KAM_OK)
+        goto out;
+    /* Both lists are by account id: walk them together. */
+    ch = kam_xmalloc((cur.n + 1) * sizeof(*ch));
+    size_t nch = 0, j = 0;
+    for (size_t i = 0; i < cur.n; i++) {
+        while (j < prev.n && prev.account[j] < cur.account[i])
+            j++;
+        bool was = j < prev.n && prev.account[j] == cur.account[i];
+        int from = was ? tier_rank(prev.tier[j]) : KAM_TIER_SMALL + 1;
+        int to = tier_rank(cur.tier[i]);
+        if (from != to)
+            ch[nch++] = (struct change){i, was ? j : SIZE_MAX, from - to};
+    }
+    qsort(ch, nch, sizeof(*ch), by_change);
+    for (size_t c = 0; c < nch; c++) {
+        uint32_t row = 0;
+        size_t i = ch[c].cur, pj = ch[c].prev;
+        bool named = kam_u64map_get(&nm.slot, (uint64_t)cur.account[i], &row);
+        struct kam_tier_change tc = {
+            .account_id = cur.account[i],
+            .code = named ? nm.codes[row] : "",
+            .name = named ? nm.names[row] : "",
+            .from = pj == SIZE_MAX ? "" : prev.tier[pj],
+            .to = cur.tier[i],
+            .score_from = pj == SIZE_MAX ? NAN : prev.score[pj],
+            .score_to = cur.score[i],
+        };
+        if (fn(ctx, &tc) != 0)
+            break;
+    }
+out:
+    free(ch);
+    free(cur.account);
+    free(cur.score);
+    free(cur.tier);
+    free(prev.account);
+    free(prev.score);
+    free(prev.tier);
+    for (size_t i = 0; i < nm.n; i++) {
+        free(nm.codes[i]);
+        free(nm.names[i]);
+    }
+    free(nm.codes);
+    free(nm.names);
+    kam_u64map_release(&nm.slot);
+    return rc;
+}

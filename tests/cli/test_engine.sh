@@ -1,0 +1,153 @@
+#!/bin/bash
+# The identification engine end to end on a small portfolio whose figures are worked by hand:
+# metrics, pareto, rfm, the scoring model (show, validate, set, list), ratings, pins, score
+# runs, explain and changes; and that refused input leaves the database as it was.
+. "$(dirname "$0")/lib.sh"
+
+DB=$WORK/e.db
+run --db "$DB" init
+cat >accounts.csv <<'CSV'
+code,name,role,est_annual_purchases
+A,Alpha,distributor,4000
+B,Beta,end_user,
+C,Gamma,dealer,
+D,Delta,end_user,
+CSV
+cat >products.csv <<'CSV'
+sku,name,category,list_price,std_cost
+P1,One,x,10,6
+P2,Two,y,20,15
+CSV
+# A: 3 purchase orders (Jan, Nov, Dec 2024), one return order; B: one order in Dec 2023;
+# C: one order; D: none. As of 2024-12-31 (the last order day), window 12 months.
+cat >orders.csv <<'CSV'
+order_id,line_no,date,account,product,quantity,unit_price
+A1,1,2024-01-10,A,P1,10,10
+A1,2,2024-01-10,A,P2,5,20
+A2,1,2024-11-05,A,P1,20,10
+A3,1,2024-12-31,A,P1,10,10
+AR,1,2024-12-01,A,P1,-5,10
+B1,1,2023-12-15,B,P2,10,20
+C1,1,2024-06-30,C,P1,1,10
+CSV
+cat >payments.csv <<'CSV'
+invoice,account,amount,issued,due,paid,paid_amount
+I1,A,300,2024-01-10,2024-02-10,2024-02-01,300
+I2,A,200,2024-11-05,2024-12-05,,
+CSV
+for k in accounts products orders payments; do
+    run --db "$DB" import $k $k.csv
+    expect_rc "import $k" 0
+done
+
+run --db "$DB" metrics --json
+expect_rc "metrics" 0
+cp "$OUT" m.json
+expect_eq "as of the last order day" "$(json m.json "j['as_of']")" "2024-12-31"
+# A: 100 + 100 + 200 + 100 - 50 = 450 in the window; cost 60 + 75 + 120 + 60 - 30 = 285.
+A="[a for a in j['items'] if a['code'] == 'A'][0]"
+expect_eq "A revenue" "$(json m.json "$A['revenue']")" "450"
+expect_eq "A margin" "$(json m.json "$A['margin']")" "165"
+expect_eq "A purchase orders (the return order is not one)" "$(json m.json "$A['orders']")" "3"
+expect_eq "A recency" "$(json m.json "$A['recency_days']")" "0"
+expect_eq "A products and categories" "$(json m.json "($A['products'], $A['categories'])")" "(2, 2)"
+expect_eq "A returns rate 50 / 500" "$(json m.json "$A['returns_rate']")" "0.1"
+expect_eq "A overdue invoice" "$(json m.json "($A['overdue'], $A['max_days_overdue'])")" "('200', 26)"
+expect_eq "A on-time rate" "$(json m.json "$A['on_time_rate']")" "0.5"
+expect_eq "A share of wallet 450 / 4000" "$(json m.json "$A['share_of_wallet']")" "0.1125"
+expect_eq "B revenue in the previous window only: growth -100 %" "$(json m.json "[(a['revenue'], a['revenue_total'], a['growth']) for a in j['items'] if a['code'] == 'B'][0]")" "('0', '200', -1.0)"
+expect_eq "D has no purchase" "$(json m.json "[(a['orders_total'], a['recency_days'], a['stage']) for a in j['items'] if a['code'] == 'D'][0]")" "(0, None, 'none')"
+expect_eq "metrics stored" "$(sql "$DB" "select count(*) from account_metrics")" "4"
+run --db "$DB" metrics --csv
+expect_out "metrics CSV header" "code,name,revenue,revenue_prev"
+run --db "$DB" metrics --window 0
+expect_rc "bad window" 1
+run --db "$DB" metrics --as-of 2024-02-30
+expect_rc "impossible as-of" 1
+
+run --db "$DB" pareto --json
+cp "$OUT" p.json
+# Net all-time: A 450, B 200, C 10; D 0 is outside the population. k = ceil(0.6) = 1.
+# ABC: A while the share ranked before is < 80 %: A (0 %), B (68.2 %); C (98.5 %) is C.
+expect_eq "pareto population and top share" "$(json p.json "(j['population'], j['top20_k'], round(j['top20_share'], 6))")" "(3, 1, 0.681818)"
+expect_eq "pareto accounts to 80 %" "$(json p.json "j['accounts_to_80']")" "2"
+expect_eq "pareto ABC" "$(json p.json "' '.join(a['code'] + a['class'] for a in j['accounts'])")" "AA BA CC Dnone"
+run --db "$DB" pareto --abc 95,80
+expect_rc "ABC limits out of order" 1
+run --db "$DB" rfm --as-of 2025-01-01 --json
+cp "$OUT" r.json
+expect_eq "rfm recency and frequency" "$(json r.json "' '.join('%s:%s:%s' % (a['code'], a['recency'], a['frequency']) for a in j['accounts'])")" "A:1:3 B:383:1 C:185:1 D:-1:0"
+
+# --- the scoring model ---
+run --db "$DB" model show --json
+expect_rc "default model" 0
+cp "$OUT" model.json
+expect_eq "default model stored as version 1" "$(sql "$DB" "select version || name from models")" "1default"
+BASE=$(digest "$DB")
+python3 - model.json >bad.json <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m['indicators'][0]['source'] = 'metric:revnue'
+print(json.dumps(m))
+PY
+run --db "$DB" model set bad.json
+expect_rc "unknown metric refused" 2
+expect_err "the message names the JSON path" "indicators[0].source"
+expect_unchanged "refused model" "$DB" "$BASE"
+run --db "$DB" model validate bad.json
+expect_rc "validate refuses it too" 2
+printf '{"format": 1,' >broken.json
+run --db "$DB" model validate broken.json
+expect_err "bad JSON names line and column" "line 1, column"
+python3 - model.json >m2.json <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m['name'] = 'tuned'
+m['tiers'] = {'method': 'rank', 'cuts': [25, 25, 25]}
+print(json.dumps(m))
+PY
+run --db "$DB" model set m2.json
+expect_out "model stored" "version 2"
+run --db "$DB" model list --json
+expect_eq "two versions" "$(python3 -c "import json,sys; print([m['name'] for m in json.load(open(sys.argv[1]))['items']])" "$OUT")" "['default', 'tuned']"
+
+# --- ratings, pins, scoring runs ---
+run --db "$DB" rate A key_people_access 6
+expect_rc "rating out of range" 2
+run --db "$DB" rate Z key_people_access 3
+expect_rc "unknown account" 2
+run --db "$DB" rate C nosuch 3
+expect_err "unknown rating names the model's ratings" "key_people_access"
+run --db "$DB" score --json
+expect_rc "score" 0
+cp "$OUT" s1.json
+# Rank shares 25/25/25 of 4 accounts: one each, but B and D score the same (no window revenue,
+# no ratings) and a tie at a cut goes to the better tier: A key, C major, B and D ordinary.
+expect_eq "first run: ties share the better tier" "$(json s1.json "(j['run'], j['model_version'], [j['tiers'][t] for t in ('key', 'major', 'ordinary', 'small')])")" "(1, 2, [1, 1, 2, 0])"
+run --db "$DB" explain A --json
+cp "$OUT" x.json
+expect_eq "A is the key account" "$(json x.json "j['tier']")" "key"
+expect_eq "contributions add up to the score" "$(json x.json "abs(sum(i['contribution'] for i in j['items']) - j['score']) < 1e-6")" "True"
+expect_eq "explanation names every indicator" "$(json x.json "len(j['items'])")" "10"
+for r in key_people_access relationship_state strategic_value growth_potential; do
+    run --db "$DB" rate C $r 5
+    expect_rc "rate C $r" 0
+done
+run --db "$DB" pin B small
+expect_rc "pin" 0
+run --db "$DB" score --json
+cp "$OUT" s2.json
+expect_eq "pinned account flagged" "$(json s2.json "j['pin_differs']")" "1"
+run --db "$DB" changes --json
+cp "$OUT" c.json
+expect_eq "C rated to the top: the first change" "$(json c.json "(j['items'][0]['code'], j['items'][0]['from'], j['items'][0]['to'])")" "('C', 'major', 'key')"
+expect_eq "A and the pinned B go down" "$(json c.json "' '.join(i['code'] + ':' + i['to'] for i in j['items'][1:])")" "A:major B:small"
+expect_eq "runs compared" "$(json c.json "(j['run'], j['previous_run'])")" "(2, 1)"
+run --db "$DB" explain C
+expect_out "explain table" "would move it most"
+expect_out "explain history" "history:"
+run --db "$DB" explain D --json
+expect_eq "D explained" "$(json "$OUT" "j['tier']")" "ordinary"
+expect_eq "history kept per run" "$(sql "$DB" "select count(*) from scores")" "8"
+
+finish
