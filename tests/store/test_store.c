@@ -11,6 +11,7 @@
 
 #include <dirent.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -2666,6 +2667,1788 @@ static void test_counts(void **state)
     CHECK_INT(c.tags, 2);
 }
 
+/* --- identification engine: inputs (schema 2) ---------------------------------------------- */
+
+/* Days since 1970-01-01 of y-m-d (H. Hinnant's days_from_civil). Computed here, not with
+ * util/date, so that the store's conversion is checked against an independent one. */
+static int64_t civil_days(int64_t y, int64_t m, int64_t d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* The day of an ISO date ("2024-03-05", a time after it ignored). */
+static int64_t day_of(const char *iso)
+{
+    int y = 0, m = 0, d = 0;
+    if (sscanf(iso, "%4d-%2d-%2d", &y, &m, &d) != 3)
+        fail_msg("the test's date '%s' is not yyyy-mm-dd", iso);
+    return civil_days(y, m, d);
+}
+
+/* The ISO date of a day (the inverse of civil_days), to show days in messages. */
+static void day_str(int64_t z, char *buf, size_t n)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    snprintf(buf, n, "%04d-%02d-%02d", (int)(yoe + era * 400 + (m <= 2)), (int)m, (int)d);
+}
+
+/* Doubles equal bit for bit in value, NaN equal to NaN (the store keeps NaN as "none"). */
+#define CHECK_DBL(got, want)                                                                       \
+    do {                                                                                           \
+        double gd_ = (got), wd_ = (want);                                                          \
+        if (isnan(gd_) != isnan(wd_) || (!isnan(wd_) && gd_ != wd_))                               \
+            FAIL("%s is %.17g, want %.17g", #got, gd_, wd_);                                       \
+    } while (0)
+
+/* Accounts named by letter: labels[k] is the account ids[k]; "?" when not among them. */
+struct labels {
+    const int64_t *ids;
+    size_t n;
+};
+
+static char label_of(const struct labels *lb, int64_t id)
+{
+    for (size_t k = 0; k < lb->n; k++)
+        if (lb->ids[k] == id)
+            return (char)('A' + k);
+    return '?';
+}
+
+/* What orders_range gave, as text: "A:2024-03-05+ B:2024-04-01-", account, order day, and '+'
+ * for a purchase or '-' for an order without a line of positive quantity. */
+struct seen_orders {
+    const struct labels *lb;
+    size_t n;
+    char s[512];
+};
+
+static int order_day_cb(void *ctx, int64_t account_id, int64_t day, bool purchase)
+{
+    struct seen_orders *so = ctx;
+    char date[48]; /* room for any int, which the compiler cannot rule out */
+    size_t len = strlen(so->s);
+    day_str(day, date, sizeof(date));
+    snprintf(so->s + len, sizeof(so->s) - len, "%s%c:%s%c", so->n ? " " : "",
+             label_of(so->lb, account_id), date, purchase ? '+' : '-');
+    so->n++;
+    return 0;
+}
+
+static struct seen_orders orders_range(const struct labels *lb, int64_t lo, int64_t hi)
+{
+    struct kam_err err;
+    struct seen_orders so = {.lb = lb};
+    CHECK_OK(ST->ops->orders_range(ST, lo, hi, order_day_cb, &so, &err));
+    return so;
+}
+
+/* An order's day is its earliest line's day; it is a purchase once any line has quantity > 0.
+ * Each step writes one line and checks that account's orders; the steps of an account build on
+ * each other, through transactions, a reopen, other orders in between and order_update. */
+static void test_orders_range_day_and_purchase(void **state)
+{
+    enum step_op { INS, DUP, UPD, BEGIN, COMMIT, REOPEN };
+    static const struct step {
+        const char *name;
+        enum step_op op;
+        int account; /* 0 A .. 4 E */
+        const char *order_id;
+        int64_t line_no;
+        const char *date;
+        kam_money qty;
+        const char *want; /* the account's orders after the step */
+    } steps[] = {
+        {"first line with a time: its date is the day", INS, 0, "SO-A1", 1, "2024-03-05T23:59:00",
+         10000, "A:2024-03-05+"},
+        {"a later line keeps the day", INS, 0, "SO-A1", 2, "2024-03-09", 20000, "A:2024-03-05+"},
+        {"an earlier line moves the day, a return too", INS, 0, "SO-A1", 3, "2024-02-28", -10000,
+         "A:2024-02-28+"},
+        {"a line sent again (not inserted) changes nothing", DUP, 0, "SO-A1", 1, "2024-01-01",
+         10000, "A:2024-02-28+"},
+
+        {NULL, BEGIN, 1, NULL, 0, NULL, 0, NULL},
+        {"a return-only order is not a purchase", INS, 1, "SO-B1", 1, "2024-04-01", -10000,
+         "B:2024-04-01-"},
+        {"a line of quantity zero is no purchase", INS, 1, "SO-B1", 2, "2024-04-02", 0,
+         "B:2024-04-01-"},
+        {"a positive line in the same transaction makes it a purchase", INS, 1, "SO-B1", 3,
+         "2024-04-03", 10000, "B:2024-04-01+"},
+        {"committed", COMMIT, 1, NULL, 0, NULL, 0, "B:2024-04-01+"},
+
+        {NULL, BEGIN, 2, NULL, 0, NULL, 0, NULL},
+        {"a return-only order, committed", INS, 2, "SO-C1", 1, "2024-05-01", -10000,
+         "C:2024-05-01-"},
+        {NULL, COMMIT, 2, NULL, 0, NULL, 0, NULL},
+        {NULL, BEGIN, 2, NULL, 0, NULL, 0, NULL},
+        {"a positive line in a later transaction makes it a purchase", INS, 2, "SO-C1", 2,
+         "2024-05-06", 10000, "C:2024-05-01+"},
+        {"committed later", COMMIT, 2, NULL, 0, NULL, 0, "C:2024-05-01+"},
+
+        {"a return-only order before reopening", INS, 3, "SO-D1", 1, "2024-06-10", -10000,
+         "D:2024-06-10-"},
+        {"reopened", REOPEN, 3, NULL, 0, NULL, 0, "D:2024-06-10-"},
+        {"a positive line after reopening makes it a purchase", INS, 3, "SO-D1", 2, "2024-06-12",
+         10000, "D:2024-06-10+"},
+        {"another order in between", INS, 3, "SO-D2", 1, "2024-06-01", -10000,
+         "D:2024-06-01- D:2024-06-10+"},
+        {"back to the first order: an earlier line moves its day", INS, 3, "SO-D1", 3, "2024-05-30",
+         10000, "D:2024-05-30+ D:2024-06-01-"},
+        {"back to the second order: a purchase now", INS, 3, "SO-D2", 2, "2024-06-15", 20000,
+         "D:2024-05-30+ D:2024-06-01+"},
+
+        {"the only positive line", INS, 4, "SO-E1", 1, "2024-07-10", 10000, "E:2024-07-10+"},
+        {"and a later return", INS, 4, "SO-E1", 2, "2024-07-12", -10000, "E:2024-07-10+"},
+        {"update of the only positive line to a return clears purchase", UPD, 4, "SO-E1", 1,
+         "2024-07-10", -10000, "E:2024-07-10-"},
+        {"update of the earliest line's date to later moves the day to the next line", UPD, 4,
+         "SO-E1", 1, "2024-07-20", -10000, "E:2024-07-12-"},
+        {"update of a line's date to earlier moves the day", UPD, 4, "SO-E1", 1, "2024-07-01",
+         -10000, "E:2024-07-01-"},
+        {"a positive line inserted after updates", INS, 4, "SO-E1", 3, "2024-07-25", 10000,
+         "E:2024-07-01+"},
+        {"updated to a return again", UPD, 4, "SO-E1", 3, "2024-07-25", -20000, "E:2024-07-01-"},
+        {"a return updated to a sale", UPD, 4, "SO-E1", 2, "2024-07-12", 30000, "E:2024-07-01+"},
+    };
+    struct kam_err err;
+    int64_t ids[5];
+    struct labels lb = {ids, 5};
+    (void)state;
+
+    for (int k = 0; k < 5; k++) {
+        char code[2] = {(char)('A' + k), '\0'};
+        ids[k] = account(code, "name");
+    }
+    int64_t p = product("P1", "Pump");
+    CHECK_INT(orders_range(&lb, 0, INT64_MAX).n, 0);
+    for (size_t k = 0; k < NCASES(steps); k++) {
+        const struct step *s = &steps[k];
+        int64_t a = ids[s->account];
+        char name[160];
+        snprintf(name, sizeof(name), "step %zu, %s", k + 1, s->name ? s->name : "");
+        CASE = name;
+        struct kam_order_line l = line(s->order_id, s->line_no, a, p, s->date, s->qty, 10000, 0);
+        switch (s->op) {
+        case INS:
+        case DUP:
+            insert(&l, s->op == INS);
+            break;
+        case UPD:
+            CHECK_OK(OPS->order_update(ST, find(s->order_id, s->line_no).id, &l, &err));
+            break;
+        case BEGIN:
+            CHECK_OK(OPS->begin(ST, &err));
+            break;
+        case COMMIT:
+            CHECK_OK(OPS->commit(ST, &err));
+            break;
+        case REOPEN:
+            reopen();
+            break;
+        }
+        if (s->want != NULL)
+            CHECK_STR(orders_range(&lb, a, a).s, s->want);
+    }
+    CASE = "everything after reopening";
+    reopen();
+    CHECK_STR(orders_range(&lb, 0, INT64_MAX).s,
+              "A:2024-02-28+ B:2024-04-01+ C:2024-05-01+ D:2024-05-30+ D:2024-06-01+ "
+              "E:2024-07-01+");
+}
+
+static void test_orders_range_bounds_and_order(void **state)
+{
+    static const struct {
+        int account; /* 0 A .. 3 D */
+        const char *order_id, *date;
+        kam_money qty;
+    } orders[] = {
+        /* Out of account and day order; B has none. */
+        {2, "SO-1", "2024-03-01", 10000},  {0, "SO-2", "2024-05-01", 10000},
+        {0, "SO-3", "2024-01-15", -10000}, {3, "SO-4", "2024-02-01T08:00:00", 10000},
+        {2, "SO-5", "2023-12-31", 10000},  {0, "SO-6", "2024-03-01", 10000},
+    };
+    static const struct case_ {
+        const char *name;
+        int lo, hi; /* account index, or -1: 0, 9: INT64_MAX, 4: one past D */
+        const char *want;
+    } cases[] = {
+        {"all accounts, by account then day", -1, 9,
+         "A:2024-01-15- A:2024-03-01+ A:2024-05-01+ C:2023-12-31+ C:2024-03-01+ D:2024-02-01+"},
+        {"bounds are inclusive", 1, 2, "C:2023-12-31+ C:2024-03-01+"},
+        {"one account", 0, 0, "A:2024-01-15- A:2024-03-01+ A:2024-05-01+"},
+        {"an account without orders", 1, 1, ""},
+        {"the last account up", 3, 9, "D:2024-02-01+"},
+        {"above every account", 4, 9, ""},
+        {"lo after hi", 2, 1, ""},
+    };
+    int64_t ids[4];
+    struct labels lb = {ids, 4};
+    (void)state;
+
+    for (int k = 0; k < 4; k++) {
+        char code[2] = {(char)('A' + k), '\0'};
+        ids[k] = account(code, "name");
+    }
+    int64_t p = product("P1", "Pump");
+    for (size_t k = 0; k < NCASES(orders); k++) {
+        struct kam_order_line l = line(orders[k].order_id, 1, ids[orders[k].account], p,
+                                       orders[k].date, orders[k].qty, 10000, KAM_NONE);
+        insert(&l, true);
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t k = 0; k < NCASES(cases); k++) {
+            const struct case_ *c = &cases[k];
+            char name[128];
+            int64_t lo = c->lo < 0 ? 0 : c->lo == 4 ? ids[3] + 1 : ids[c->lo];
+            int64_t hi = c->hi == 9 ? INT64_MAX : ids[c->hi];
+            snprintf(name, sizeof(name), "%s%s", c->name, pass ? ", after reopening" : "");
+            CASE = name;
+            CHECK_STR(orders_range(&lb, lo, hi).s, c->want);
+        }
+        CASE = NULL;
+        reopen();
+    }
+}
+
+/* What products_range gave. */
+struct aprods {
+    size_t n;
+    bool overflow;
+    struct {
+        int64_t account, product;
+        char category[32];
+        bool no_category;
+        int first_month;
+        struct kam_rollup r;
+    } p[MAXROWS];
+};
+
+static int aprod_cb(void *ctx, int64_t account_id, int64_t product_id, const char *category,
+                    int first_month, const struct kam_rollup *r)
+{
+    struct aprods *ps = ctx;
+    if (ps->n == MAXROWS) {
+        ps->overflow = true;
+        return 1;
+    }
+    ps->p[ps->n].account = account_id;
+    ps->p[ps->n].product = product_id;
+    copy(ps->p[ps->n].category, sizeof(ps->p[0].category), category);
+    ps->p[ps->n].no_category = category == NULL;
+    ps->p[ps->n].first_month = first_month;
+    ps->p[ps->n++].r = *r;
+    return 0;
+}
+
+static struct aprods aprods(int64_t lo, int64_t hi)
+{
+    struct kam_err err;
+    struct aprods ps = {0};
+    CHECK_OK(ST->ops->products_range(ST, lo, hi, aprod_cb, &ps, &err));
+    CHECK(!ps.overflow);
+    return ps;
+}
+
+static int64_t product_in(const char *sku, const char *category)
+{
+    struct rec r;
+    rec_init(&r);
+    rec_text(&r, KAM_PRO_SKU, sku);
+    rec_text(&r, KAM_PRO_NAME, sku);
+    if (category != NULL)
+        rec_text(&r, KAM_PRO_CATEGORY, category);
+    return put(&kam_products, &r, KAM_PUT_INSERTED);
+}
+
+/* The one cell of account a and product p, which must exist. */
+static void check_aprod(int64_t a, int64_t p, int first_month, const struct kam_rollup *want)
+{
+    struct aprods ps = aprods(a, a);
+    size_t j = 0;
+    while (j < ps.n && ps.p[j].product != p)
+        j++;
+    if (j == ps.n) {
+        FAIL("no cell for product %lld", (long long)p);
+        return;
+    }
+    CHECK_INT(ps.p[j].account, a);
+    CHECK_INT(ps.p[j].first_month, first_month);
+    CHECK_ROLLUP(&ps.p[j].r, want);
+}
+
+static struct kam_rollup plus(const struct kam_rollup *x, const struct kam_rollup *y)
+{
+    struct kam_rollup r = *x;
+    assert_true(kam_rollup_merge(&r, y));
+    return r;
+}
+
+static void test_product_add_accumulates(void **state)
+{
+    struct kam_err err;
+    static const struct kam_rollup sale = {1000000, 600000, 1000000, 20000, 0, 50000, 1};
+    static const struct kam_rollup ret = {-250000, -150000, -250000, -5000, -250000, 0, 1};
+    const struct kam_rollup two = scaled(&sale, 2), two_ret = plus(&two, &ret);
+    const struct kam_rollup three_ret = plus(&two_ret, &sale);
+    (void)state;
+
+    int64_t a = account("A", "Acme"), b = account("B", "Beta");
+    int64_t p1 = product_in("P1", "pumps"), p2 = product_in("P2", NULL);
+
+    CASE = "a new cell takes the delta and the first month";
+    CHECK_INT(aprods(0, INT64_MAX).n, 0);
+    CHECK_OK(OPS->product_add(ST, a, p1, 202403, &sale, &err));
+    struct aprods ps = aprods(a, a);
+    CHECK_INT(ps.n, 1);
+    CHECK_INT(ps.p[0].product, p1);
+    CHECK_STR(ps.p[0].category, "pumps");
+    CHECK(!ps.p[0].no_category);
+    check_aprod(a, p1, 202403, &sale);
+
+    CASE = "a later month adds, the first month stays";
+    CHECK_OK(OPS->product_add(ST, a, p1, 202405, &sale, &err));
+    check_aprod(a, p1, 202403, &two);
+
+    CASE = "first month 0 (no purchase line) does not lower it";
+    CHECK_OK(OPS->product_add(ST, a, p1, 0, &ret, &err));
+    check_aprod(a, p1, 202403, &two_ret);
+
+    CASE = "an earlier month lowers it, across a year end";
+    CHECK_OK(OPS->product_add(ST, a, p1, 202311, &sale, &err));
+    check_aprod(a, p1, 202311, &three_ret);
+
+    CASE = "a return-only cell has first month 0";
+    CHECK_OK(OPS->product_add(ST, a, p2, 0, &ret, &err));
+    check_aprod(a, p2, 0, &ret);
+    ps = aprods(a, a);
+    CHECK_INT(ps.n, 2);
+    for (size_t k = 0; k < ps.n; k++)
+        if (ps.p[k].product == p2)
+            CHECK(ps.p[k].no_category);
+
+    CASE = "the first purchase replaces first month 0";
+    CHECK_OK(OPS->product_add(ST, a, p2, 202406, &sale, &err));
+    const struct kam_rollup ret_sale = plus(&ret, &sale);
+    check_aprod(a, p2, 202406, &ret_sale);
+
+    CASE = "another account's cell of the same product is its own";
+    CHECK_OK(OPS->product_add(ST, b, p1, 202401, &ret, &err));
+    check_aprod(b, p1, 202401, &ret);
+    check_aprod(a, p1, 202311, &three_ret);
+
+    CASE = "after reopening";
+    reopen();
+    check_aprod(a, p1, 202311, &three_ret);
+    check_aprod(a, p2, 202406, &ret_sale);
+    check_aprod(b, p1, 202401, &ret);
+    CHECK_INT(aprods(0, INT64_MAX).n, 3);
+}
+
+static void test_product_add_zero_removes_cell(void **state)
+{
+    struct kam_err err;
+    static const struct kam_rollup sale = {1000000, 600000, 1000000, 20000, 0, 50000, 1};
+    const struct kam_rollup undo = scaled(&sale, -1);
+    static const struct kam_rollup credit = {.revenue = -70000, .returns = -70000};
+    const struct kam_rollup uncredit = scaled(&credit, -1);
+    (void)state;
+
+    int64_t a = account("A", "Acme");
+    int64_t p1 = product_in("P1", "pumps"), p2 = product_in("P2", "valves");
+
+    CASE = "a delta back to all zeros removes the cell";
+    CHECK_OK(OPS->product_add(ST, a, p1, 202403, &sale, &err));
+    CHECK_OK(OPS->product_add(ST, a, p2, 202403, &sale, &err));
+    CHECK_OK(OPS->product_add(ST, a, p1, 0, &undo, &err));
+    struct aprods ps = aprods(a, a);
+    CHECK_INT(ps.n, 1);
+    CHECK_INT(ps.p[0].product, p2);
+
+    CASE = "a removed cell leaves nothing: its first month starts again";
+    CHECK_OK(OPS->product_add(ST, a, p1, 202408, &sale, &err));
+    check_aprod(a, p1, 202408, &sale);
+
+    CASE = "a cell whose lines are back to zero but whose revenue is not is kept";
+    CHECK_OK(OPS->product_add(ST, a, p1, 0, &credit, &err));
+    CHECK_OK(OPS->product_add(ST, a, p1, 0, &undo, &err));
+    ps = aprods(a, a);
+    CHECK_INT(ps.n, 2);
+    for (size_t k = 0; k < ps.n; k++)
+        if (ps.p[k].product == p1)
+            CHECK_ROLLUP(&ps.p[k].r, &credit);
+
+    CASE = "a delta without lines that brings a cell to all zeros removes it";
+    CHECK_OK(OPS->product_add(ST, a, p1, 0, &uncredit, &err));
+    ps = aprods(a, a);
+    CHECK_INT(ps.n, 1);
+    CHECK_INT(ps.p[0].product, p2);
+    CHECK_OK(OPS->product_add(ST, a, p2, 0, &undo, &err));
+    CHECK_INT(aprods(0, INT64_MAX).n, 0);
+    reopen();
+    CHECK_INT(aprods(0, INT64_MAX).n, 0);
+}
+
+/* products_range orders by account, category, product. Where cells without a category go is
+ * not fixed by store.h (SQLite sorts NULL first, PostgreSQL last), so both are accepted; they
+ * must stay together. */
+static void test_products_range_order(void **state)
+{
+    static const struct {
+        const char *sku, *category;
+    } pros[] = {
+        {"P1", "valves"}, {"P2", "pumps"}, {"P3", NULL}, {"P4", "pumps"}, {"P5", "bearings"},
+    };
+    static const struct {
+        int account, product; /* 0-based */
+    } cells_[] = {
+        {0, 0}, {0, 2}, {0, 3}, {2, 0}, {0, 1}, {1, 2}, {0, 4}, {1, 1},
+    };
+    static const struct case_ {
+        const char *name;
+        int lo, hi;                           /* account index; -1: 0, 9: INT64_MAX */
+        const char *nulls_first, *nulls_last; /* "A:P5/bearings ... A:P3/-" */
+    } cases[] = {
+        {"all accounts", -1, 9,
+         "A:P3/- A:P5/bearings A:P2/pumps A:P4/pumps A:P1/valves B:P3/- B:P2/pumps C:P1/valves",
+         "A:P5/bearings A:P2/pumps A:P4/pumps A:P1/valves A:P3/- B:P2/pumps B:P3/- C:P1/valves"},
+        {"one account", 0, 0, "A:P3/- A:P5/bearings A:P2/pumps A:P4/pumps A:P1/valves",
+         "A:P5/bearings A:P2/pumps A:P4/pumps A:P1/valves A:P3/-"},
+        {"bounds are inclusive", 1, 2, "B:P3/- B:P2/pumps C:P1/valves",
+         "B:P2/pumps B:P3/- C:P1/valves"},
+        {"lo after hi", 2, 1, "", ""},
+    };
+    static const struct kam_rollup sale = {.revenue = 10000, .quantity = 10000, .lines = 1};
+    struct kam_err err;
+    int64_t acc[3], pro[5];
+    struct labels lb = {acc, 3};
+    (void)state;
+
+    acc[0] = account("A", "Acme");
+    acc[1] = account("B", "Beta");
+    acc[2] = account("C", "Gamma");
+    for (size_t k = 0; k < NCASES(pros); k++)
+        pro[k] = product_in(pros[k].sku, pros[k].category);
+    for (size_t k = 0; k < NCASES(cells_); k++)
+        CHECK_OK(OPS->product_add(ST, acc[cells_[k].account], pro[cells_[k].product], 202401, &sale,
+                                  &err));
+    for (size_t k = 0; k < NCASES(cases); k++) {
+        const struct case_ *c = &cases[k];
+        char got[256] = "";
+        CASE = c->name;
+        struct aprods ps = aprods(c->lo < 0 ? 0 : acc[c->lo], c->hi == 9 ? INT64_MAX : acc[c->hi]);
+        for (size_t i = 0; i < ps.n; i++) {
+            size_t j = 0;
+            while (j < NCASES(pros) && pro[j] != ps.p[i].product)
+                j++;
+            snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%c:%s/%s", i ? " " : "",
+                     label_of(&lb, ps.p[i].account), j < NCASES(pros) ? pros[j].sku : "?",
+                     ps.p[i].no_category ? "-" : ps.p[i].category);
+            if (j < NCASES(pros) && pros[j].category != NULL)
+                CHECK_STR(ps.p[i].category, pros[j].category);
+        }
+        if (strcmp(got, c->nulls_first) != 0 && strcmp(got, c->nulls_last) != 0)
+            FAIL("got '%s', want '%s' (or '%s')", got, c->nulls_first, c->nulls_last);
+    }
+}
+
+static void test_months_range(void **state)
+{
+    static const struct {
+        int account; /* 0 A, 2 C; B has no cells */
+        int month;
+    } cells_[] = {
+        {0, 202401}, {2, 202402}, {0, 202312}, {0, 202406}, {2, 201912},
+    };
+    static const struct case_ {
+        const char *name;
+        int lo, hi; /* account index; -1: 0, 9: INT64_MAX */
+        const char *want;
+    } cases[] = {
+        {"all accounts, by account then month", -1, 9, "A202312 A202401 A202406 C201912 C202402"},
+        {"one account", 0, 0, "A202312 A202401 A202406"},
+        {"bounds are inclusive", 1, 2, "C201912 C202402"},
+        {"an account without cells", 1, 1, ""},
+        {"lo after hi", 2, 0, ""},
+    };
+    struct kam_err err;
+    int64_t ids[3];
+    struct labels lb = {ids, 3};
+    (void)state;
+
+    ids[0] = account("A", "Acme");
+    ids[1] = account("B", "Beta");
+    ids[2] = account("C", "Gamma");
+    for (size_t k = 0; k < NCASES(cells_); k++) {
+        /* revenue identifies the cell */
+        struct kam_rollup d = {.revenue = cells_[k].month * 10 + cells_[k].account, .lines = 1};
+        CHECK_OK(OPS->rollup_add(ST, ids[cells_[k].account], cells_[k].month, &d, &err));
+    }
+    for (size_t k = 0; k < NCASES(cases); k++) {
+        const struct case_ *c = &cases[k];
+        struct cells cs = {0};
+        char got[256] = "";
+        CASE = c->name;
+        CHECK_OK(OPS->months_range(ST, c->lo < 0 ? 0 : ids[c->lo],
+                                   c->hi == 9 ? INT64_MAX : ids[c->hi], cell_cb, &cs, &err));
+        CHECK(!cs.overflow);
+        for (size_t i = 0; i < cs.n; i++) {
+            char l = label_of(&lb, cs.c[i].account);
+            snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%c%d", i ? " " : "", l,
+                     cs.c[i].month);
+            CHECK_INT(cs.c[i].r.revenue, cs.c[i].month * 10 + (l - 'A'));
+            CHECK_INT(cs.c[i].r.lines, 1);
+        }
+        CHECK_STR(got, c->want);
+    }
+}
+
+/* What invoices_range gave. */
+struct invs {
+    size_t n;
+    bool overflow;
+    struct {
+        int64_t account;
+        kam_money amount, paid_amount;
+        int64_t issued, due, paid;
+    } v[MAXROWS];
+};
+
+static int inv_cb(void *ctx, int64_t account_id, kam_money amount, kam_money paid_amount,
+                  int64_t issued, int64_t due, int64_t paid)
+{
+    struct invs *is = ctx;
+    if (is->n == MAXROWS) {
+        is->overflow = true;
+        return 1;
+    }
+    is->v[is->n].account = account_id;
+    is->v[is->n].amount = amount;
+    is->v[is->n].paid_amount = paid_amount;
+    is->v[is->n].issued = issued;
+    is->v[is->n].due = due;
+    is->v[is->n++].paid = paid;
+    return 0;
+}
+
+static void test_invoices_range(void **state)
+{
+    /* Amounts are distinct: they identify the invoice (the order within an account is not
+     * part of the contract). */
+    static const struct pay {
+        const char *invoice;
+        int account; /* 0 A .. 2 C */
+        kam_money amount;
+        const char *issued, *due, *paid; /* paid NULL: unpaid */
+        kam_money paid_amount;           /* KAM_NONE: not given */
+    } pays[] = {
+        {"INV-1", 0, 1000000, "2024-01-31", "2024-03-01", NULL, KAM_NONE},
+        {"INV-2", 1, 52500, "2024-02-01T09:30:00", "2024-02-29", "2024-02-20", 52500},
+        {"INV-3", 0, -20000, "2024-02-15", "2024-02-15", "2024-02-15T17:05:00", KAM_NONE},
+        {"INV-4", 2, 70000, "2023-12-31", "2024-01-30", "2024-03-01", 30000},
+        {"INV-5", 0, 40000, "2024-03-01", "2024-03-31", NULL, 0}, /* 0 is not "not given" */
+    };
+    static const struct case_ {
+        const char *name;
+        int lo, hi;       /* account index; -1: 0, 9: INT64_MAX */
+        const char *want; /* the accounts of the invoices visited, in order */
+    } cases[] = {
+        {"all accounts", -1, 9, "AAABC"},
+        {"one account", 0, 0, "AAA"},
+        {"bounds are inclusive", 1, 2, "BC"},
+        {"above every account", 9, 9, ""},
+        {"lo after hi", 2, 1, ""},
+    };
+    struct kam_err err;
+    int64_t ids[3];
+    struct labels lb = {ids, 3};
+    (void)state;
+
+    ids[0] = account("A", "Acme");
+    ids[1] = account("B", "Beta");
+    ids[2] = account("C", "Gamma");
+    struct invs is = {0};
+    CHECK_OK(OPS->invoices_range(ST, 0, INT64_MAX, inv_cb, &is, &err));
+    CHECK_INT(is.n, 0);
+    for (size_t k = 0; k < NCASES(pays); k++) {
+        struct rec r;
+        rec_init(&r);
+        rec_text(&r, KAM_PAY_INVOICE, pays[k].invoice);
+        rec_int(&r, KAM_PAY_ACCOUNT, ids[pays[k].account]);
+        rec_int(&r, KAM_PAY_AMOUNT, pays[k].amount);
+        rec_text(&r, KAM_PAY_ISSUED, pays[k].issued);
+        rec_text(&r, KAM_PAY_DUE, pays[k].due);
+        if (pays[k].paid)
+            rec_text(&r, KAM_PAY_PAID, pays[k].paid);
+        if (pays[k].paid_amount != KAM_NONE)
+            rec_int(&r, KAM_PAY_PAID_AMOUNT, pays[k].paid_amount);
+        put(&kam_payments, &r, KAM_PUT_INSERTED);
+    }
+    for (size_t k = 0; k < NCASES(cases); k++) {
+        const struct case_ *c = &cases[k];
+        char got[32] = "";
+        CASE = c->name;
+        memset(&is, 0, sizeof(is));
+        CHECK_OK(OPS->invoices_range(ST,
+                                     c->lo < 0    ? 0
+                                     : c->lo == 9 ? INT64_MAX
+                                                  : ids[c->lo],
+                                     c->hi == 9 ? INT64_MAX : ids[c->hi], inv_cb, &is, &err));
+        CHECK(!is.overflow);
+        for (size_t i = 0; i < is.n && i + 1 < sizeof(got); i++) {
+            const struct pay *p = NULL;
+            got[i] = label_of(&lb, is.v[i].account);
+            for (size_t j = 0; j < NCASES(pays); j++)
+                if (pays[j].amount == is.v[i].amount)
+                    p = &pays[j];
+            if (p == NULL) {
+                FAIL("unknown invoice of amount %lld", (long long)is.v[i].amount);
+                continue;
+            }
+            CASE = p->invoice;
+            CHECK_INT(is.v[i].account, ids[p->account]);
+            CHECK_INT(is.v[i].issued, day_of(p->issued));
+            CHECK_INT(is.v[i].due, day_of(p->due));
+            CHECK_INT(is.v[i].paid, p->paid ? day_of(p->paid) : KAM_NONE);
+            CHECK_INT(is.v[i].paid_amount, p->paid_amount);
+            CASE = c->name;
+        }
+        CHECK_STR(got, c->want);
+    }
+
+    CASE = "an invoice paid later, through upsert";
+    struct rec r;
+    rec_init(&r);
+    rec_text(&r, KAM_PAY_INVOICE, "INV-1");
+    rec_text(&r, KAM_PAY_PAID, "2024-03-05");
+    rec_int(&r, KAM_PAY_PAID_AMOUNT, 1000000);
+    put(&kam_payments, &r, KAM_PUT_UPDATED);
+    reopen();
+    memset(&is, 0, sizeof(is));
+    CHECK_OK(OPS->invoices_range(ST, ids[0], ids[0], inv_cb, &is, &err));
+    CHECK_INT(is.n, 3);
+    bool seen = false;
+    for (size_t i = 0; i < is.n; i++) {
+        if (is.v[i].amount != 1000000)
+            continue;
+        seen = true;
+        CHECK_INT(is.v[i].paid, day_of("2024-03-05"));
+        CHECK_INT(is.v[i].paid_amount, 1000000);
+        CHECK_INT(is.v[i].issued, day_of("2024-01-31"));
+    }
+    CHECK(seen);
+}
+
+static void test_extent(void **state)
+{
+    static const struct {
+        int account;
+        const char *order_id, *date;
+    } orders[] = {
+        {0, "SO-1", "2024-03-05"},
+        {1, "SO-2", "2024-06-30T18:00:00"},
+        {0, "SO-3", "2024-04-01"},
+    };
+    struct kam_err err;
+    int64_t last = -1, max = -1, ids[3];
+    (void)state;
+
+    CASE = "an empty store";
+    CHECK_OK(OPS->extent(ST, &last, &max, &err));
+    CHECK_INT(last, 0);
+    CHECK_INT(max, 0);
+
+    CASE = "accounts without orders";
+    ids[0] = account("A", "Acme");
+    ids[1] = account("B", "Beta");
+    CHECK_OK(OPS->extent(ST, &last, &max, &err));
+    CHECK_INT(last, 0);
+    CHECK_INT(max, ids[1]);
+
+    CASE = "orders, the last not inserted last";
+    int64_t p = product("P1", "Pump");
+    for (size_t k = 0; k < NCASES(orders); k++) {
+        struct kam_order_line l = line(orders[k].order_id, 1, ids[orders[k].account], p,
+                                       orders[k].date, 10000, 10000, KAM_NONE);
+        insert(&l, true);
+    }
+    CHECK_OK(OPS->extent(ST, &last, &max, &err));
+    CHECK_INT(last, day_of("2024-06-30"));
+    CHECK_INT(max, ids[1]);
+
+    CASE = "a newer account without orders";
+    ids[2] = account("C", "Gamma");
+    CHECK_OK(OPS->extent(ST, &last, &max, &err));
+    CHECK_INT(last, day_of("2024-06-30"));
+    CHECK_INT(max, ids[2]);
+
+    CASE = "the last order's date updated to earlier";
+    struct kam_order_line l = line("SO-2", 1, ids[1], p, "2024-02-01", 10000, 10000, KAM_NONE);
+    CHECK_OK(OPS->order_update(ST, find("SO-2", 1).id, &l, &err));
+    CHECK_OK(OPS->extent(ST, &last, &max, &err));
+    CHECK_INT(last, day_of("2024-04-01"));
+
+    CASE = "after reopening";
+    reopen();
+    last = max = -1;
+    CHECK_OK(OPS->extent(ST, &last, &max, &err));
+    CHECK_INT(last, day_of("2024-04-01"));
+    CHECK_INT(max, ids[2]);
+}
+
+/* --- identification engine: ratings, models, pins ------------------------------------------ */
+
+struct ratings {
+    size_t n;
+    bool overflow;
+    struct {
+        int64_t account;
+        char name[32], note[64];
+        bool note_null;
+        double value;
+    } r[MAXROWS];
+};
+
+static int rating_cb(void *ctx, int64_t account_id, const char *name, double value,
+                     const char *note)
+{
+    struct ratings *rs = ctx;
+    if (rs->n == MAXROWS) {
+        rs->overflow = true;
+        return 1;
+    }
+    rs->r[rs->n].account = account_id;
+    copy(rs->r[rs->n].name, sizeof(rs->r[0].name), name);
+    copy(rs->r[rs->n].note, sizeof(rs->r[0].note), note);
+    rs->r[rs->n].note_null = note == NULL;
+    rs->r[rs->n++].value = value;
+    return 0;
+}
+
+static struct ratings ratings(int64_t account_id)
+{
+    struct kam_err err;
+    struct ratings rs = {0};
+    CHECK_OK(ST->ops->rating_each(ST, account_id, rating_cb, &rs, &err));
+    CHECK(!rs.overflow);
+    return rs;
+}
+
+/* Rating i of rs is (account, name, value, note); note NULL: none. */
+static void check_rating(const struct ratings *rs, size_t i, int64_t account, const char *name,
+                         double value, const char *note)
+{
+    if (i >= rs->n) {
+        FAIL("rating %zu ('%s') missing: only %zu", i, name, rs->n);
+        return;
+    }
+    CHECK_INT(rs->r[i].account, account);
+    CHECK_STR(rs->r[i].name, name);
+    CHECK_DBL(rs->r[i].value, value);
+    if (note == NULL) {
+        if (!rs->r[i].note_null)
+            FAIL("rating '%s' has note '%s', want none", name, rs->r[i].note);
+    } else {
+        CHECK(!rs->r[i].note_null);
+        CHECK_STR(rs->r[i].note, note);
+    }
+}
+
+static void test_ratings(void **state)
+{
+    struct kam_err err;
+    (void)state;
+
+    int64_t a = account("A", "Acme"), b = account("B", "Beta"), c = account("C", "Gamma");
+    CHECK_INT(ratings(0).n, 0);
+    CHECK_OK(OPS->rating_set(ST, b, "access", 2.25, "only through the dealer", &err));
+    CHECK_OK(OPS->rating_set(ST, a, "strategic_fit", 4.5, "董事会认可", &err));
+    CHECK_OK(OPS->rating_set(ST, a, "access", 0.1, NULL, &err));
+
+    CASE = "every account, by account then name";
+    struct ratings rs = ratings(0);
+    CHECK_INT(rs.n, 3);
+    check_rating(&rs, 0, a, "access", 0.1, NULL);
+    check_rating(&rs, 1, a, "strategic_fit", 4.5, "董事会认可");
+    check_rating(&rs, 2, b, "access", 2.25, "only through the dealer");
+
+    CASE = "one account";
+    rs = ratings(b);
+    CHECK_INT(rs.n, 1);
+    check_rating(&rs, 0, b, "access", 2.25, "only through the dealer");
+    CHECK_INT(ratings(c).n, 0);
+
+    CASE = "set again: value and note replaced";
+    CHECK_OK(OPS->rating_set(ST, a, "access", 3.75, "met the CEO", &err));
+    rs = ratings(a);
+    CHECK_INT(rs.n, 2);
+    check_rating(&rs, 0, a, "access", 3.75, "met the CEO");
+
+    CASE = "set again without a note: the note is gone";
+    CHECK_OK(OPS->rating_set(ST, a, "access", 1.5, NULL, &err));
+    rs = ratings(a);
+    check_rating(&rs, 0, a, "access", 1.5, NULL);
+
+    CASE = "zero is a rating, not its absence";
+    CHECK_OK(OPS->rating_set(ST, c, "access", 0, NULL, &err));
+    rs = ratings(c);
+    CHECK_INT(rs.n, 1);
+    check_rating(&rs, 0, c, "access", 0, NULL);
+
+    CASE = "NaN removes the rating, only that one";
+    CHECK_OK(OPS->rating_set(ST, a, "strategic_fit", NAN, NULL, &err));
+    rs = ratings(a);
+    CHECK_INT(rs.n, 1);
+    check_rating(&rs, 0, a, "access", 1.5, NULL);
+    CHECK_INT(ratings(b).n, 1);
+
+    CASE = "NaN on a rating that does not exist";
+    CHECK_OK(OPS->rating_set(ST, b, "never_rated", NAN, NULL, &err));
+    CHECK_INT(ratings(b).n, 1);
+
+    CASE = "after reopening";
+    reopen();
+    rs = ratings(0);
+    CHECK_INT(rs.n, 3);
+    check_rating(&rs, 0, a, "access", 1.5, NULL);
+    check_rating(&rs, 1, b, "access", 2.25, "only through the dealer");
+    check_rating(&rs, 2, c, "access", 0, NULL);
+}
+
+struct models {
+    size_t n;
+    bool overflow;
+    struct {
+        int64_t version;
+        char name[32], created_at[32];
+    } m[MAXROWS];
+};
+
+static int model_cb(void *ctx, int64_t version, const char *name, const char *created_at)
+{
+    struct models *ms = ctx;
+    if (ms->n == MAXROWS) {
+        ms->overflow = true;
+        return 1;
+    }
+    ms->m[ms->n].version = version;
+    copy(ms->m[ms->n].name, sizeof(ms->m[0].name), name);
+    copy(ms->m[ms->n++].created_at, sizeof(ms->m[0].created_at), created_at);
+    return 0;
+}
+
+static struct models models(void)
+{
+    struct kam_err err;
+    struct models ms = {0};
+    CHECK_OK(ST->ops->model_list(ST, model_cb, &ms, &err));
+    CHECK(!ms.overflow);
+    return ms;
+}
+
+/* model_get of version must give version want_version and body want. */
+static void check_model(int64_t version, int64_t want_version, const char *want)
+{
+    struct kam_err err;
+    int64_t got = -1;
+    char *body = NULL;
+    char shown[64];
+    CHECK_OK(ST->ops->model_get(ST, version, &got, &body, &err));
+    bool same = body != NULL && strcmp(body, want) == 0;
+    snprintf(shown, sizeof(shown), "%s", body ? body : "(null)");
+    free(body);
+    CHECK_INT(got, want_version);
+    if (!same)
+        FAIL("model %lld has body '%.40s', want '%.40s'", (long long)version, shown, want);
+}
+
+static void check_no_model(int64_t version)
+{
+    struct kam_err err;
+    int64_t got = -7;
+    char *body = NULL;
+    CHECK_RC(KAM_ERR_NOT_FOUND, ST->ops->model_get(ST, version, &got, &body, &err));
+    free(body);
+    CHECK(body == NULL); /* *body is set only on success */
+    CHECK(err.msg[0] != '\0');
+}
+
+static void test_models(void **state)
+{
+    static const char body1[] = "{\"name\":\"default\",\"indicators\":[{\"metric\":\"revenue\","
+                                "\"weight\":0.4}],\"note\":\"权重 — 初版\"}";
+    struct kam_err err;
+    char *big = NULL;
+    int64_t v1 = -1, v2 = -1, v3 = -1;
+    (void)state;
+
+    CASE = "an empty store";
+    check_no_model(0);
+    check_no_model(1);
+    CHECK_INT(models().n, 0);
+
+    CASE = "saved versions";
+    CHECK_OK(OPS->model_save(ST, "default", body1, &v1, &err));
+    /* A body far larger than any buffer of a row. */
+    big = malloc(20001);
+    CHECK(big != NULL);
+    for (int i = 0; i < 20000; i++)
+        big[i] = (char)('a' + i % 26);
+    big[20000] = '\0';
+    CHECK_OK(OPS->model_save(ST, "tuned", big, &v2, &err));
+    CHECK(v1 > 0);
+    CHECK(v2 > v1);
+    check_model(0, v2, big);
+    check_model(v1, v1, body1);
+    check_model(v2, v2, big);
+
+    CASE = "an unknown version";
+    check_no_model(v2 + 1);
+    check_no_model(-1);
+
+    CASE = "the list";
+    struct models ms = models();
+    CHECK_INT(ms.n, 2);
+    for (size_t k = 0; k < ms.n; k++) { /* in any order */
+        CHECK(ms.m[k].version == v1 || ms.m[k].version == v2);
+        CHECK_STR(ms.m[k].name, ms.m[k].version == v1 ? "default" : "tuned");
+        CHECK(ms.m[k].created_at[0] != '\0');
+    }
+
+    CASE = "after reopening, a third version is the latest";
+    reopen();
+    check_model(0, v2, big);
+    CHECK_OK(OPS->model_save(ST, "default", body1, &v3, &err));
+    CHECK(v3 > v2);
+    check_model(0, v3, body1);
+    check_model(v2, v2, big);
+    CHECK_INT(models().n, 3);
+    free(big);
+}
+
+struct pins {
+    size_t n;
+    bool overflow;
+    struct {
+        int64_t account;
+        char tier[16];
+    } p[MAXROWS];
+};
+
+static int pin_cb(void *ctx, int64_t account_id, const char *tier)
+{
+    struct pins *ps = ctx;
+    if (ps->n == MAXROWS) {
+        ps->overflow = true;
+        return 1;
+    }
+    ps->p[ps->n].account = account_id;
+    copy(ps->p[ps->n++].tier, sizeof(ps->p[0].tier), tier);
+    return 0;
+}
+
+/* The pins as "A:key B:small", by account (whatever order the store gives them in). */
+static void check_pins(const struct labels *lb, const char *want)
+{
+    struct kam_err err;
+    struct pins ps = {0};
+    char got[128] = "";
+    CHECK_OK(ST->ops->pin_each(ST, pin_cb, &ps, &err));
+    CHECK(!ps.overflow);
+    for (size_t k = 0; k < lb->n; k++)
+        for (size_t i = 0; i < ps.n; i++)
+            if (ps.p[i].account == lb->ids[k])
+                snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%c:%s", got[0] ? " " : "",
+                         label_of(lb, ps.p[i].account), ps.p[i].tier);
+    for (size_t i = 0; i < ps.n; i++)
+        if (label_of(lb, ps.p[i].account) == '?')
+            FAIL("pin of unknown account %lld", (long long)ps.p[i].account);
+    CHECK_STR(got, want);
+}
+
+static void test_pins(void **state)
+{
+    static const char *const tiers[] = {"key", "major", "ordinary", "small"};
+    static const char *const bad[] = {"vip", "Key", "KEY", "", "key ", "none", "重点"};
+    struct kam_err err;
+    int64_t ids[3];
+    struct labels lb = {ids, 3};
+    (void)state;
+
+    ids[0] = account("A", "Acme");
+    ids[1] = account("B", "Beta");
+    ids[2] = account("C", "Gamma");
+    check_pins(&lb, "");
+
+    for (size_t k = 0; k < NCASES(tiers); k++) {
+        char want[32];
+        CASE = tiers[k];
+        CHECK_OK(OPS->pin_set(ST, ids[0], tiers[k], &err));
+        snprintf(want, sizeof(want), "A:%s", tiers[k]);
+        check_pins(&lb, want);
+    }
+    CASE = "another account, then a second pin replaces the first";
+    CHECK_OK(OPS->pin_set(ST, ids[1], "key", &err));
+    CHECK_OK(OPS->pin_set(ST, ids[0], "major", &err));
+    check_pins(&lb, "A:major B:key");
+
+    for (size_t k = 0; k < NCASES(bad); k++) {
+        char name[64];
+        snprintf(name, sizeof(name), "invalid tier '%s'", bad[k]);
+        CASE = name;
+        CHECK_FAILS(OPS->pin_set(ST, ids[0], bad[k], &err)); /* pinned before */
+        CHECK(err.msg[0] != '\0');
+        CHECK_FAILS(OPS->pin_set(ST, ids[2], bad[k], &err)); /* never pinned */
+        CHECK(err.msg[0] != '\0');
+        check_pins(&lb, "A:major B:key");
+    }
+
+    CASE = "NULL unpins, only that account";
+    CHECK_OK(OPS->pin_set(ST, ids[1], NULL, &err));
+    check_pins(&lb, "A:major");
+    CASE = "NULL on an account without a pin";
+    CHECK_OK(OPS->pin_set(ST, ids[2], NULL, &err));
+    check_pins(&lb, "A:major");
+
+    CASE = "after reopening";
+    reopen();
+    check_pins(&lb, "A:major");
+}
+
+/* --- identification engine: runs, scores, metrics ------------------------------------------ */
+
+struct runs {
+    size_t n;
+    bool overflow;
+    struct kam_run r[MAXROWS];
+};
+
+static int run_cb(void *ctx, const struct kam_run *run)
+{
+    struct runs *rs = ctx;
+    if (rs->n == MAXROWS) {
+        rs->overflow = true;
+        return 1;
+    }
+    rs->r[rs->n++] = *run;
+    return 0;
+}
+
+static struct runs runs(int64_t limit)
+{
+    struct kam_err err;
+    struct runs rs = {0};
+    CHECK_OK(ST->ops->run_list(ST, limit, run_cb, &rs, &err));
+    CHECK(!rs.overflow);
+    return rs;
+}
+
+static void check_run(const struct kam_run *got, const struct kam_run *want)
+{
+    CHECK_INT(got->id, want->id);
+    CHECK_STR(got->as_of, want->as_of);
+    CHECK_INT(got->window_months, want->window_months);
+    CHECK_INT(got->model_version, want->model_version);
+    CHECK_STR(got->started_at, want->started_at);
+    CHECK_DBL(got->seconds, want->seconds);
+    CHECK_INT(got->accounts, want->accounts);
+}
+
+/* A score row with its strings copied, and the run score_history joined to it. */
+struct srow {
+    struct kam_score_row r;
+    char tier[16], computed[16], stage[16];
+    struct kam_run run;
+};
+
+struct srows {
+    size_t n;
+    bool overflow;
+    struct srow s[MAXROWS];
+};
+
+static void srow_copy(struct srows *ss, const struct kam_score_row *row, const struct kam_run *run)
+{
+    struct srow *s = &ss->s[ss->n++];
+    s->r = *row;
+    copy(s->tier, sizeof(s->tier), row->tier);
+    copy(s->computed, sizeof(s->computed), row->computed);
+    copy(s->stage, sizeof(s->stage), row->stage);
+    s->r.tier = s->tier;
+    s->r.computed = s->computed;
+    s->r.stage = s->stage;
+    if (run != NULL)
+        s->run = *run;
+}
+
+static int score_cb(void *ctx, const struct kam_score_row *row)
+{
+    struct srows *ss = ctx;
+    if (ss->n == MAXROWS) {
+        ss->overflow = true;
+        return 1;
+    }
+    srow_copy(ss, row, NULL);
+    return 0;
+}
+
+static int history_cb(void *ctx, const struct kam_score_row *row, const struct kam_run *run)
+{
+    struct srows *ss = ctx;
+    if (ss->n == MAXROWS) {
+        ss->overflow = true;
+        return 1;
+    }
+    srow_copy(ss, row, run);
+    return 0;
+}
+
+static struct srows scores(int64_t run, int64_t account_id)
+{
+    struct kam_err err;
+    struct srows ss = {0};
+    CHECK_OK(ST->ops->score_each(ST, run, account_id, score_cb, &ss, &err));
+    CHECK(!ss.overflow);
+    return ss;
+}
+
+static struct srows history(int64_t account_id)
+{
+    struct kam_err err;
+    struct srows ss = {0};
+    CHECK_OK(ST->ops->score_history(ST, account_id, history_cb, &ss, &err));
+    CHECK(!ss.overflow);
+    return ss;
+}
+
+static void check_score(const struct kam_score_row *got, const struct kam_score_row *want)
+{
+    CHECK_INT(got->run, want->run);
+    CHECK_INT(got->account_id, want->account_id);
+    CHECK_DBL(got->score, want->score);
+    CHECK_STR(got->tier, want->tier);
+    CHECK_STR(got->computed, want->computed);
+    CHECK_STR(got->stage, want->stage);
+    CHECK_INT(got->pinned, want->pinned);
+    CHECK_DBL(got->to_next, want->to_next);
+}
+
+static void test_runs_and_scores(void **state)
+{
+    struct kam_err err;
+    int64_t v = 0;
+    struct kam_run run[3] = {
+        {.as_of = "2024-06-30",
+         .window_months = 12,
+         .started_at = "2024-07-01T08:00:00Z",
+         .seconds = 1.25,
+         .accounts = 2},
+        {.as_of = "2024-07-31",
+         .window_months = 6,
+         .started_at = "2024-08-01T08:00:05Z",
+         .seconds = 0.0625,
+         .accounts = 2},
+        {.as_of = "2024-08-31",
+         .window_months = 12,
+         .started_at = "2024-09-01T23:59:59Z",
+         .seconds = 12.5,
+         .accounts = 1},
+    };
+    (void)state;
+
+    int64_t a = account("A", "Acme"), b = account("B", "Beta"), c = account("C", "Gamma");
+    CHECK_OK(OPS->model_save(ST, "default", "{}", &v, &err));
+    CHECK_INT(runs(0).n, 0);
+    for (int k = 0; k < 3; k++) {
+        run[k].model_version = v;
+        CHECK_OK(OPS->run_add(ST, &run[k], &run[k].id, &err));
+        CHECK(run[k].id > 0);
+        if (k > 0)
+            CHECK(run[k].id != run[k - 1].id);
+    }
+    /* Rows of A in every run; of B in the first two, pinned in the first. */
+    const struct kam_score_row rows[] = {
+        {run[0].id, a, 81.5, "key", "key", "stability", false, NAN},
+        {run[0].id, b, 40.25, "major", "ordinary", "new", true, 5.5},
+        {run[1].id, b, 12, "small", "small", "decline", false, 0},
+        {run[1].id, a, 79, "key", "key", "stability", false, NAN},
+        {run[2].id, a, 64.125, "major", "major", "decline", false, 0.875},
+    };
+    for (size_t k = 0; k < NCASES(rows); k++)
+        CHECK_OK(OPS->score_add(ST, rows[k].run, &rows[k], &err));
+
+    for (int pass = 0; pass < 2; pass++) {
+        CASE = pass ? "runs after reopening" : "runs, newest first";
+        struct runs rs = runs(0);
+        CHECK_INT(rs.n, 3);
+        for (size_t k = 0; k < rs.n && k < 3; k++)
+            check_run(&rs.r[k], &run[2 - k]);
+        CASE = "runs, limit 2";
+        rs = runs(2);
+        CHECK_INT(rs.n, 2);
+        check_run(&rs.r[0], &run[2]);
+        check_run(&rs.r[1], &run[1]);
+        CASE = "runs, limit above the count";
+        CHECK_INT(runs(10).n, 3);
+
+        CASE = "scores of one run, by account";
+        struct srows ss = scores(run[1].id, 0);
+        CHECK_INT(ss.n, 2);
+        if (ss.n == 2) {
+            check_score(&ss.s[0].r, &rows[3]);
+            check_score(&ss.s[1].r, &rows[2]);
+        }
+        CASE = "scores of one run and one account";
+        ss = scores(run[0].id, b);
+        CHECK_INT(ss.n, 1);
+        check_score(&ss.s[0].r, &rows[1]);
+        CASE = "scores of a run without that account";
+        CHECK_INT(scores(run[2].id, b).n, 0);
+        CASE = "scores of an unknown run";
+        CHECK_INT(scores(run[2].id + 100, 0).n, 0);
+
+        CASE = "history, oldest run first, with the run";
+        ss = history(a);
+        CHECK_INT(ss.n, 3);
+        static const size_t a_rows[] = {0, 3, 4};
+        for (size_t k = 0; k < ss.n && k < 3; k++) {
+            check_score(&ss.s[k].r, &rows[a_rows[k]]);
+            check_run(&ss.s[k].run, &run[k]);
+        }
+        ss = history(b);
+        CHECK_INT(ss.n, 2);
+        if (ss.n == 2) {
+            check_score(&ss.s[0].r, &rows[1]);
+            check_run(&ss.s[0].run, &run[0]);
+            check_score(&ss.s[1].r, &rows[2]);
+            check_run(&ss.s[1].run, &run[1]);
+        }
+        CASE = "history of an account never scored";
+        CHECK_INT(history(c).n, 0);
+        if (pass == 0)
+            reopen();
+    }
+}
+
+/* What metrics_each gave, strings copied. */
+struct mrow {
+    int64_t account;
+    struct kam_metrics_row row;
+    char stage[16], explanation[256];
+};
+
+struct mrows {
+    size_t n;
+    bool overflow;
+    struct mrow m[4];
+};
+
+static int metrics_cb(void *ctx, int64_t account_id, const struct kam_metrics_row *row)
+{
+    struct mrows *ms = ctx;
+    if (ms->n == NCASES(ms->m)) {
+        ms->overflow = true;
+        return 1;
+    }
+    struct mrow *m = &ms->m[ms->n++];
+    m->account = account_id;
+    m->row = *row;
+    copy(m->stage, sizeof(m->stage), row->stage);
+    copy(m->explanation, sizeof(m->explanation), row->explanation);
+    m->row.stage = m->stage;
+    m->row.explanation = row->explanation ? m->explanation : NULL;
+    return 0;
+}
+
+static struct mrows metrics(int64_t account_id)
+{
+    struct kam_err err;
+    struct mrows ms = {0};
+    CHECK_OK(ST->ops->metrics_each(ST, account_id, metrics_cb, &ms, &err));
+    CHECK(!ms.overflow);
+    return ms;
+}
+
+static void check_metrics(const struct kam_metrics_row *got, const struct kam_metrics_row *want)
+{
+    const struct kam_metrics *g = &got->m, *w = &want->m;
+    CHECK_STR(got->as_of, want->as_of);
+    CHECK_INT(got->window_months, want->window_months);
+    CHECK_INT(g->revenue, w->revenue);
+    CHECK_INT(g->revenue_prev, w->revenue_prev);
+    CHECK_INT(g->revenue_total, w->revenue_total);
+    CHECK_INT(g->margin, w->margin);
+    CHECK_DBL(g->margin_pct, w->margin_pct);
+    CHECK_INT(g->margin_total, w->margin_total);
+    CHECK_DBL(g->growth, w->growth);
+    CHECK_INT(g->orders, w->orders);
+    CHECK_INT(g->orders_total, w->orders_total);
+    CHECK_INT(g->lines, w->lines);
+    CHECK_INT(g->avg_order_value, w->avg_order_value);
+    CHECK_INT(g->first_purchase, w->first_purchase);
+    CHECK_INT(g->last_purchase, w->last_purchase);
+    CHECK_INT(g->recency_days, w->recency_days);
+    CHECK_INT(g->tenure_months, w->tenure_months);
+    CHECK_DBL(g->active_ratio, w->active_ratio);
+    CHECK_INT(g->products, w->products);
+    CHECK_INT(g->categories, w->categories);
+    CHECK_DBL(g->repeat_rate, w->repeat_rate);
+    CHECK_DBL(g->returns_rate, w->returns_rate);
+    CHECK_DBL(g->discount_rate, w->discount_rate);
+    CHECK_DBL(g->on_time_rate, w->on_time_rate);
+    CHECK_INT(g->overdue, w->overdue);
+    CHECK_INT(g->max_days_overdue, w->max_days_overdue);
+    CHECK_INT(g->receivables, w->receivables);
+    CHECK_DBL(g->dso, w->dso);
+    CHECK_DBL(g->share_of_wallet, w->share_of_wallet);
+    CHECK_DBL(g->share_of_total, w->share_of_total);
+    CHECK_STR(got->stage, want->stage);
+    if (want->explanation == NULL) {
+        if (got->explanation != NULL)
+            FAIL("explanation is '%s', want none", got->explanation);
+    } else {
+        CHECK_STR(got->explanation, want->explanation);
+    }
+}
+
+/* Every field set, ratios with long fractions. */
+static struct kam_metrics_row metrics_full(void)
+{
+    return (struct kam_metrics_row){
+        .as_of = "2024-06-30",
+        .window_months = 12,
+        .m =
+            {
+                .revenue = INT64_C(123456789012),
+                .revenue_prev = 100000000,
+                .revenue_total = INT64_C(987654321098),
+                .margin = 23456789,
+                .margin_pct = 0.19,
+                .margin_total = 111111111,
+                .growth = -0.2345678901234567,
+                .orders = 42,
+                .orders_total = 314,
+                .lines = 271,
+                .avg_order_value = 2939447,
+                .first_purchase = day_of("2019-03-04"),
+                .last_purchase = day_of("2024-06-13"),
+                .recency_days = 17,
+                .tenure_months = 64,
+                .active_ratio = 0.875,
+                .products = 12,
+                .categories = 3,
+                .repeat_rate = 1.0 / 3.0,
+                .returns_rate = 0.015,
+                .discount_rate = 0.05,
+                .on_time_rate = 0.9,
+                .overdue = 5000000,
+                .max_days_overdue = 45,
+                .receivables = 7500000,
+                .dso = 38.5,
+                .share_of_wallet = 1.25,
+                .share_of_total = 0.0731,
+            },
+        .stage = "stability",
+        .explanation = "[{\"indicator\":\"revenue\",\"raw\":12345.6789,\"points\":80,"
+                       "\"source\":\"订单\"}]",
+    };
+}
+
+/* An account without purchases: every ratio NaN, no purchase days, no recency. */
+static struct kam_metrics_row metrics_empty(void)
+{
+    return (struct kam_metrics_row){
+        .as_of = "2024-06-30",
+        .window_months = 12,
+        .m =
+            {
+                .revenue = -20000,
+                .margin_pct = NAN,
+                .margin = -5000,
+                .growth = NAN,
+                .first_purchase = KAM_NONE,
+                .last_purchase = KAM_NONE,
+                .recency_days = -1,
+                .active_ratio = NAN,
+                .repeat_rate = NAN,
+                .returns_rate = NAN,
+                .discount_rate = NAN,
+                .on_time_rate = NAN,
+                .dso = NAN,
+                .share_of_wallet = NAN,
+                .share_of_total = NAN,
+            },
+        .stage = "none",
+        .explanation = NULL,
+    };
+}
+
+static void test_metrics_round_trip(void **state)
+{
+    struct kam_err err;
+    const struct kam_metrics_row full = metrics_full(), empty = metrics_empty();
+    struct kam_metrics_row again = metrics_full();
+    (void)state;
+
+    int64_t a = account("A", "Acme"), b = account("B", "Beta"), c = account("C", "Gamma");
+    CASE = "an account without metrics";
+    struct mrows none = {0};
+    CHECK_RC(KAM_ERR_NOT_FOUND, OPS->metrics_each(ST, a, metrics_cb, &none, &err));
+    CHECK_INT(none.n, 0);
+    CHECK_INT(metrics(0).n, 0);
+
+    CHECK_OK(OPS->metrics_put(ST, b, &empty, &err));
+    CHECK_OK(OPS->metrics_put(ST, a, &full, &err));
+    for (int pass = 0; pass < 2; pass++) {
+        CASE = pass ? "after reopening" : "every field set";
+        struct mrows ms = metrics(a);
+        CHECK_INT(ms.n, 1);
+        CHECK_INT(ms.m[0].account, a);
+        check_metrics(&ms.m[0].row, &full);
+        CASE = pass ? "after reopening, none" : "NaN ratios, no purchase, no explanation";
+        ms = metrics(b);
+        CHECK_INT(ms.n, 1);
+        CHECK_INT(ms.m[0].account, b);
+        check_metrics(&ms.m[0].row, &empty);
+        CASE = "every account, by id";
+        ms = metrics(0);
+        CHECK_INT(ms.n, 2);
+        CHECK_INT(ms.m[0].account, a);
+        CHECK_INT(ms.m[1].account, b);
+        check_metrics(&ms.m[0].row, &full);
+        check_metrics(&ms.m[1].row, &empty);
+        CASE = "another account without metrics";
+        memset(&none, 0, sizeof(none));
+        CHECK_RC(KAM_ERR_NOT_FOUND, OPS->metrics_each(ST, c, metrics_cb, &none, &err));
+        CHECK_INT(none.n, 0);
+        if (pass == 0)
+            reopen();
+    }
+
+    CASE = "a second put replaces the first";
+    again.as_of[3] = '5'; /* 2025-06-30 */
+    again.window_months = 6;
+    again.m.revenue = 1;
+    again.m.margin_pct = NAN;
+    again.m.first_purchase = day_of("1999-12-31");
+    again.m.last_purchase = day_of("2025-06-30");
+    again.m.recency_days = 0; /* the same day: not "none" */
+    again.m.share_of_total = 0;
+    again.stage = "decline";
+    again.explanation = "[]";
+    CHECK_OK(OPS->metrics_put(ST, a, &again, &err));
+    struct mrows ms = metrics(a);
+    CHECK_INT(ms.n, 1);
+    check_metrics(&ms.m[0].row, &again);
+    CHECK_INT(metrics(0).n, 2);
+
+    CASE = "replaced by one without an explanation";
+    CHECK_OK(OPS->metrics_put(ST, a, &empty, &err));
+    ms = metrics(a);
+    CHECK_INT(ms.n, 1);
+    check_metrics(&ms.m[0].row, &empty);
+}
+
+/* A rolled back transaction leaves none of the engine's writes. */
+static void check_no_engine_writes(int64_t a)
+{
+    struct kam_err err;
+    int64_t last = -1, max = -1;
+    struct mrows none = {0};
+    struct labels lb = {&a, 1};
+
+    CHECK_INT(ratings(0).n, 0);
+    check_no_model(0);
+    CHECK_INT(models().n, 0);
+    check_pins(&lb, "");
+    CHECK_INT(runs(0).n, 0);
+    CHECK_INT(history(a).n, 0);
+    CHECK_RC(KAM_ERR_NOT_FOUND, ST->ops->metrics_each(ST, a, metrics_cb, &none, &err));
+    CHECK_INT(metrics(0).n, 0);
+    CHECK_INT(aprods(0, INT64_MAX).n, 0);
+    CHECK_INT(orders_range(&lb, 0, INT64_MAX).n, 0);
+    CHECK_OK(ST->ops->extent(ST, &last, &max, &err));
+    CHECK_INT(last, 0);
+    CHECK_INT(max, a);
+}
+
+static void test_tx_rollback_engine_writes(void **state)
+{
+    struct kam_err err;
+    static const struct kam_rollup sale = {.revenue = 10000, .quantity = 10000, .lines = 1};
+    int64_t v = 0, rid = 0;
+    (void)state;
+
+    int64_t a = account("A", "Acme"), p = product("P1", "Pump");
+    const struct kam_metrics_row m = metrics_full();
+    CHECK_OK(OPS->begin(ST, &err));
+    CHECK_OK(OPS->rating_set(ST, a, "access", 3, "in a transaction", &err));
+    CHECK_OK(OPS->model_save(ST, "default", "{}", &v, &err));
+    CHECK_OK(OPS->pin_set(ST, a, "key", &err));
+    struct kam_run run = {.as_of = "2024-06-30",
+                          .window_months = 12,
+                          .model_version = v,
+                          .started_at = "2024-07-01T08:00:00Z",
+                          .seconds = 1,
+                          .accounts = 1};
+    CHECK_OK(OPS->run_add(ST, &run, &rid, &err));
+    struct kam_score_row row = {rid, a, 50, "major", "major", "new", false, NAN};
+    CHECK_OK(OPS->score_add(ST, rid, &row, &err));
+    CHECK_OK(OPS->metrics_put(ST, a, &m, &err));
+    CHECK_OK(OPS->product_add(ST, a, p, 202406, &sale, &err));
+    struct kam_order_line l = line("SO-1", 1, a, p, "2024-06-01", 10000, 10000, KAM_NONE);
+    insert(&l, true);
+    /* Visible to the transaction itself. */
+    CHECK_INT(ratings(a).n, 1);
+    check_model(0, v, "{}");
+    CHECK_INT(runs(0).n, 1);
+    CHECK_INT(scores(rid, a).n, 1);
+    CHECK_INT(metrics(a).n, 1);
+    CHECK_INT(aprods(a, a).n, 1);
+    CHECK_OK(OPS->rollback(ST, &err));
+
+    CASE = "after rollback";
+    check_no_engine_writes(a);
+    CHECK_INT(scores(rid, 0).n, 0);
+    CASE = "after reopening";
+    reopen();
+    check_no_engine_writes(a);
+
+    CASE = "the store still takes them";
+    CHECK_OK(OPS->model_save(ST, "default", "{\"v\":2}", &v, &err));
+    check_model(0, v, "{\"v\":2}");
+    run.model_version = v;
+    CHECK_OK(OPS->run_add(ST, &run, &rid, &err));
+    CHECK_INT(runs(0).n, 1);
+}
+
+/* Engine writes that name an account, model or run that does not exist are refused and leave
+ * nothing behind, like the writes of test_unknown_references_refused. */
+static void test_engine_unknown_references_refused(void **state)
+{
+    enum op { RATING, PIN, METRICS, RUN_MODEL, SCORE_RUN, SCORE_ACCOUNT };
+    static const struct case_ {
+        const char *name;
+        enum op op;
+    } cases[] = {
+        {"rating of an unknown account (rating_set)", RATING},
+        {"pin of an unknown account (pin_set)", PIN},
+        {"metrics of an unknown account (metrics_put)", METRICS},
+        {"run of an unknown model version (run_add)", RUN_MODEL},
+        {"score in an unknown run (score_add)", SCORE_RUN},
+        {"score of an unknown account (score_add)", SCORE_ACCOUNT},
+    };
+    struct kam_err err;
+    int64_t v = 0, rid = 0, id = 0;
+    int bad = 0;
+    (void)state;
+
+    int64_t a = account("A", "Acme");
+    int64_t ghost = a + 1000;
+    struct labels lb = {&a, 1};
+    const struct kam_metrics_row m = metrics_empty();
+    CHECK_OK(OPS->model_save(ST, "default", "{}", &v, &err));
+    struct kam_run run = {.as_of = "2024-06-30",
+                          .window_months = 12,
+                          .model_version = v,
+                          .started_at = "2024-07-01T08:00:00Z",
+                          .seconds = 1,
+                          .accounts = 1};
+    CHECK_OK(OPS->run_add(ST, &run, &rid, &err));
+    for (size_t k = 0; k < NCASES(cases); k++) {
+        const struct case_ *c = &cases[k];
+        struct kam_score_row row = {rid, a, 50, "major", "major", "new", false, NAN};
+        struct kam_run r2 = run;
+        enum kam_rc rc = KAM_OK;
+
+        CASE = c->name;
+        kam_err_clear(&err);
+        switch (c->op) {
+        case RATING:
+            rc = OPS->rating_set(ST, ghost, "access", 3, NULL, &err);
+            break;
+        case PIN:
+            rc = OPS->pin_set(ST, ghost, "key", &err);
+            break;
+        case METRICS:
+            rc = OPS->metrics_put(ST, ghost, &m, &err);
+            break;
+        case RUN_MODEL:
+            r2.model_version = v + 1000;
+            rc = OPS->run_add(ST, &r2, &id, &err);
+            break;
+        case SCORE_RUN:
+            row.run = rid + 1000;
+            rc = OPS->score_add(ST, row.run, &row, &err);
+            break;
+        case SCORE_ACCOUNT:
+            row.account_id = ghost;
+            rc = OPS->score_add(ST, rid, &row, &err);
+            break;
+        }
+        if (rc == KAM_OK) {
+            print_error("case '%s': accepted, want an error\n", c->name);
+            bad++;
+        } else if (err.msg[0] == '\0') {
+            print_error("case '%s': refused without a message\n", c->name);
+            bad++;
+        }
+        struct mrows ms = metrics(0);
+        if (ratings(0).n != 0 || ms.n != 0 || runs(0).n != 1 || scores(rid, 0).n != 0 ||
+            scores(rid + 1000, 0).n != 0) {
+            print_error("case '%s': left records behind\n", c->name);
+            bad++;
+        }
+        check_pins(&lb, "");
+    }
+    CASE = NULL;
+    CHECK_INT(bad, 0);
+}
+
+/* Every iteration of the engine's operations stops when its callback returns non-zero. */
+static int stop_day(void *ctx, int64_t a, int64_t day, bool purchase)
+{
+    (void)a, (void)day, (void)purchase;
+    return ++*(int *)ctx;
+}
+
+static int stop_aprod(void *ctx, int64_t a, int64_t p, const char *cat, int first,
+                      const struct kam_rollup *r)
+{
+    (void)a, (void)p, (void)cat, (void)first, (void)r;
+    return ++*(int *)ctx;
+}
+
+static int stop_invoice(void *ctx, int64_t a, kam_money amount, kam_money paid_amount,
+                        int64_t issued, int64_t due, int64_t paid)
+{
+    (void)a, (void)amount, (void)paid_amount, (void)issued, (void)due, (void)paid;
+    return ++*(int *)ctx;
+}
+
+static int stop_rating(void *ctx, int64_t a, const char *name, double value, const char *note)
+{
+    (void)a, (void)name, (void)value, (void)note;
+    return ++*(int *)ctx;
+}
+
+static int stop_model(void *ctx, int64_t version, const char *name, const char *created_at)
+{
+    (void)version, (void)name, (void)created_at;
+    return ++*(int *)ctx;
+}
+
+static int stop_pin(void *ctx, int64_t a, const char *tier)
+{
+    (void)a, (void)tier;
+    return ++*(int *)ctx;
+}
+
+static int stop_run(void *ctx, const struct kam_run *run)
+{
+    (void)run;
+    return ++*(int *)ctx;
+}
+
+static int stop_score(void *ctx, const struct kam_score_row *row)
+{
+    (void)row;
+    return ++*(int *)ctx;
+}
+
+static int stop_history(void *ctx, const struct kam_score_row *row, const struct kam_run *run)
+{
+    (void)row, (void)run;
+    return ++*(int *)ctx;
+}
+
+static int stop_metrics(void *ctx, int64_t a, const struct kam_metrics_row *row)
+{
+    (void)a, (void)row;
+    return ++*(int *)ctx;
+}
+
+static void test_engine_iterations_stop(void **state)
+{
+    struct kam_err err;
+    static const struct kam_rollup d = {.revenue = 10000, .quantity = 10000, .lines = 1};
+    const struct kam_metrics_row m = metrics_empty();
+    int64_t v = 0, rid[2] = {0, 0};
+    int n;
+    (void)state;
+
+    int64_t a = account("A", "Acme"), b = account("B", "Beta");
+    int64_t p1 = product_in("P1", "pumps"), p2 = product_in("P2", "valves");
+    for (int k = 0; k < 2; k++) {
+        int64_t acc = k ? b : a;
+        char invoice[16], order[16];
+        struct rec r;
+        snprintf(invoice, sizeof(invoice), "INV-%d", k);
+        snprintf(order, sizeof(order), "SO-%d", k);
+        struct kam_order_line l = line(order, 1, acc, p1, "2024-01-05", 10000, 10000, KAM_NONE);
+        insert(&l, true);
+        CHECK_OK(OPS->rollup_add(ST, acc, 202401, &d, &err));
+        CHECK_OK(OPS->product_add(ST, acc, p1, 202401, &d, &err));
+        CHECK_OK(OPS->product_add(ST, acc, p2, 202401, &d, &err));
+        rec_init(&r);
+        rec_text(&r, KAM_PAY_INVOICE, invoice);
+        rec_int(&r, KAM_PAY_ACCOUNT, acc);
+        rec_int(&r, KAM_PAY_AMOUNT, 100);
+        rec_text(&r, KAM_PAY_ISSUED, "2024-01-01");
+        rec_text(&r, KAM_PAY_DUE, "2024-02-01");
+        put(&kam_payments, &r, KAM_PUT_INSERTED);
+        CHECK_OK(OPS->rating_set(ST, acc, "access", 1, NULL, &err));
+        CHECK_OK(OPS->rating_set(ST, acc, "fit", 2, NULL, &err));
+        CHECK_OK(OPS->model_save(ST, "m", "{}", &v, &err));
+        CHECK_OK(OPS->pin_set(ST, acc, "key", &err));
+        struct kam_run run = {.as_of = "2024-06-30",
+                              .window_months = 12,
+                              .model_version = v,
+                              .started_at = "2024-07-01T08:00:00Z",
+                              .seconds = 1,
+                              .accounts = 2};
+        CHECK_OK(OPS->run_add(ST, &run, &rid[k], &err));
+        CHECK_OK(OPS->metrics_put(ST, acc, &m, &err));
+    }
+    for (int k = 0; k < 2; k++) {
+        struct kam_score_row row = {rid[k], a, 50, "major", "major", "new", false, NAN};
+        CHECK_OK(OPS->score_add(ST, rid[k], &row, &err));
+        row.account_id = b;
+        CHECK_OK(OPS->score_add(ST, rid[k], &row, &err));
+    }
+
+#define ONCE(what, call)                                                                           \
+    do {                                                                                           \
+        CASE = what;                                                                               \
+        n = 0;                                                                                     \
+        CHECK_OK(call);                                                                            \
+        CHECK_INT(n, 1);                                                                           \
+    } while (0)
+    ONCE("months_range", OPS->months_range(ST, 0, INT64_MAX, stop_month, &n, &err));
+    ONCE("orders_range", OPS->orders_range(ST, 0, INT64_MAX, stop_day, &n, &err));
+    ONCE("products_range", OPS->products_range(ST, 0, INT64_MAX, stop_aprod, &n, &err));
+    ONCE("invoices_range", OPS->invoices_range(ST, 0, INT64_MAX, stop_invoice, &n, &err));
+    ONCE("rating_each", OPS->rating_each(ST, 0, stop_rating, &n, &err));
+    ONCE("model_list", OPS->model_list(ST, stop_model, &n, &err));
+    ONCE("pin_each", OPS->pin_each(ST, stop_pin, &n, &err));
+    ONCE("run_list", OPS->run_list(ST, 0, stop_run, &n, &err));
+    ONCE("score_each", OPS->score_each(ST, rid[0], 0, stop_score, &n, &err));
+    ONCE("score_history", OPS->score_history(ST, a, stop_history, &n, &err));
+    ONCE("metrics_each", OPS->metrics_each(ST, 0, stop_metrics, &n, &err));
+#undef ONCE
+}
+
 /* --- run ----------------------------------------------------------------------------------- */
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -2719,6 +4502,22 @@ int main(void)
         T(test_unknown_references_refused),
         T(test_trusted_transaction_restores_checks),
         T(test_counts),
+        T(test_orders_range_day_and_purchase),
+        T(test_orders_range_bounds_and_order),
+        T(test_product_add_accumulates),
+        T(test_product_add_zero_removes_cell),
+        T(test_products_range_order),
+        T(test_months_range),
+        T(test_invoices_range),
+        T(test_extent),
+        T(test_ratings),
+        T(test_models),
+        T(test_pins),
+        T(test_runs_and_scores),
+        T(test_metrics_round_trip),
+        T(test_tx_rollback_engine_writes),
+        T(test_engine_unknown_references_refused),
+        T(test_engine_iterations_stop),
     };
     int failed = 0;
 
