@@ -50,12 +50,16 @@ int kam_cmd_summary(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_metrics(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_pareto(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_rfm(struct kam_cli *cli, int argc, char **argv);
+int kam_cmd_matrix(struct kam_cli *cli, int argc, char **argv);
+int kam_cmd_whitespace(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_model(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_rate(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_pin(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_score(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_explain(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_changes(struct kam_cli *cli, int argc, char **argv);
+int kam_cmd_review(struct kam_cli *cli, int argc, char **argv);
+int kam_cmd_lifecycle(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_version(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_help(struct kam_cli *cli, int argc, char **argv);
 

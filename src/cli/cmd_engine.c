@@ -127,21 +127,12 @@ static json_t *metrics_json(const struct kam_portfolio *p, size_t i)
     json_object_set_new(j, "code", json_string(p->codes[i]));
     json_object_set_new(j, "name", json_string(p->names[i]));
     for (size_t k = 0; k < kam_metric_count; k++) {
-        const char *unit = kam_metric_defs[k].unit;
         const char *name = kam_metric_defs[k].name;
         double v = kam_metric_value(m, k);
-        if (strcmp(unit, "money") == 0) {
-            /* money stays exact: the metric's field, not its double */
-            kam_money mv = strcmp(name, "revenue") == 0           ? m->revenue
-                           : strcmp(name, "revenue_prev") == 0    ? m->revenue_prev
-                           : strcmp(name, "revenue_total") == 0   ? m->revenue_total
-                           : strcmp(name, "margin") == 0          ? m->margin
-                           : strcmp(name, "margin_total") == 0    ? m->margin_total
-                           : strcmp(name, "avg_order_value") == 0 ? m->avg_order_value
-                           : strcmp(name, "overdue") == 0         ? m->overdue
-                                                                  : m->receivables;
+        kam_money mv;
+        if (kam_metric_money(m, k, &mv)) { /* money stays exact */
             json_object_set_new(j, name, kam_money_json(mv));
-        } else if (strcmp(unit, "ratio") == 0 || strcmp(name, "dso") == 0) {
+        } else if (kam_metric_defs[k].type == KAM_METRIC_REAL) {
             json_object_set_new(j, name, num(v));
         } else {
             json_object_set_new(j, name, isnan(v) ? json_null() : json_integer((json_int_t)v));
@@ -225,7 +216,7 @@ int kam_cmd_metrics(struct kam_cli *cli, int argc, char **argv)
     int code = open_portfolio(cli, &o, &st, &p);
     if (code != 0)
         return code;
-    if (kam_engine_save_metrics(st, &p, NULL, &err) != KAM_OK) {
+    if (kam_engine_save_metrics(st, &p, &err) != KAM_OK) {
         code = kam_cli_fail(&err);
         goto out;
     }

@@ -329,16 +329,19 @@ int kam_cmd_score(struct kam_cli *cli, int argc, char **argv)
     if (kam_engine_score(st, as_of, &o, &err) != KAM_OK) {
         code = kam_cli_fail(&err);
     } else if (json) {
-        kam_cli_json(json_pack("{s:I,s:I,s:s,s:I,s:{s:I,s:I,s:I,s:I},s:I,s:I,s:f}", "run",
-                               (json_int_t)o.run, "model_version", (json_int_t)o.model_version,
-                               "as_of", o.as_of, "accounts", (json_int_t)o.accounts, "tiers", "key",
-                               (json_int_t)o.tiers[0], "major", (json_int_t)o.tiers[1], "ordinary",
-                               (json_int_t)o.tiers[2], "small", (json_int_t)o.tiers[3],
-                               "pin_differs", (json_int_t)o.pin_differs, "missing_values",
-                               (json_int_t)o.missing, "seconds", o.seconds));
+        kam_cli_json(json_pack(
+            "{s:I,s:I,s:s,s:I,s:{s:I,s:I,s:I,s:I},s:I,s:I,s:f,s:{s:f,s:f,s:f}}", "run",
+            (json_int_t)o.run, "model_version", (json_int_t)o.model_version, "as_of", o.as_of,
+            "accounts", (json_int_t)o.accounts, "tiers", "key", (json_int_t)o.tiers[0], "major",
+            (json_int_t)o.tiers[1], "ordinary", (json_int_t)o.tiers[2], "small",
+            (json_int_t)o.tiers[3], "pin_differs", (json_int_t)o.pin_differs, "missing_values",
+            (json_int_t)o.missing, "seconds", o.seconds, "phases", "metrics", o.portfolio_seconds,
+            "scores", o.score_seconds, "store", o.store_seconds));
     } else {
-        printf("run %lld: %zu accounts scored as of %s with model version %lld in %.2f s\n",
-               (long long)o.run, o.accounts, o.as_of, (long long)o.model_version, o.seconds);
+        printf("run %lld: %zu accounts scored as of %s with model version %lld in %.2f s "
+               "(metrics %.2f s, scores and tiers %.2f s, storing %.2f s)\n",
+               (long long)o.run, o.accounts, o.as_of, (long long)o.model_version, o.seconds,
+               o.portfolio_seconds, o.score_seconds, o.store_seconds);
         printf("tiers: key %lld, major %lld, ordinary %lld, small %lld\n", (long long)o.tiers[0],
                (long long)o.tiers[1], (long long)o.tiers[2], (long long)o.tiers[3]);
         printf("missing indicator values: %lld (each handled by its indicator's rule); pinned "
@@ -362,23 +365,6 @@ static int on_history(void *ctx, const struct kam_score_row *row, const struct k
                                               "as_of", run->as_of, "score", row->score, "tier",
                                               row->tier, "pinned", row->pinned));
     return 0;
-}
-
-struct explained {
-    json_t *ex;
-    char as_of[11];
-    char stage[16];
-};
-
-static int on_metrics(void *ctx, int64_t id, const struct kam_metrics_row *row)
-{
-    struct explained *e = ctx;
-    (void)id;
-    if (row->explanation)
-        e->ex = json_loads(row->explanation, 0, NULL);
-    snprintf(e->as_of, sizeof(e->as_of), "%s", row->as_of);
-    snprintf(e->stage, sizeof(e->stage), "%s", row->stage);
-    return 1;
 }
 
 /* Indicators by the points they could still add: weight * (100 - points), largest first. */
@@ -406,23 +392,20 @@ int kam_cmd_explain(struct kam_cli *cli, int argc, char **argv)
     struct kam_store *st = kam_cli_open(cli, 0, &code);
     if (st == NULL)
         return code;
-    struct explained e = {NULL, "", ""};
+    struct kam_explanation e = {"", "", NULL};
     struct history h = {json_array()};
     int64_t id = account_id(st, code_arg, &err);
     enum kam_rc rc =
         id ? KAM_OK : kam_err_set(&err, KAM_ERR_NOT_FOUND, "account '%s' does not exist", code_arg);
     if (rc == KAM_OK)
-        rc = st->ops->metrics_each(st, id, on_metrics, &e, &err);
-    if (rc == KAM_OK && e.ex == NULL)
-        rc = kam_err_set(&err, KAM_ERR_NOT_FOUND, "account '%s' has not been scored: run kam score",
-                         code_arg);
+        rc = kam_engine_explain(st, id, code_arg, &e, &err);
     if (rc == KAM_OK)
         rc = st->ops->score_history(st, id, on_history, &h, &err);
     if (rc != KAM_OK) {
         code = kam_cli_fail(&err);
         goto out;
     }
-    json_t *items = json_object_get(e.ex, "items");
+    json_t *items = json_object_get(e.json, "items");
     size_t n = json_array_size(items);
     json_t **sorted = kam_xmalloc((n + 1) * sizeof(*sorted));
     for (size_t i = 0; i < n; i++)
@@ -438,21 +421,21 @@ int kam_cmd_explain(struct kam_cli *cli, int argc, char **argv)
     }
     free(sorted);
     if (json) {
-        json_object_set_new(e.ex, "account", json_string(code_arg));
-        json_object_set_new(e.ex, "as_of", json_string(e.as_of));
-        json_object_set_new(e.ex, "stage", json_string(e.stage));
-        json_object_set_new(e.ex, "would_move_most", movers);
-        json_object_set(e.ex, "history", h.items);
-        kam_cli_json(json_incref(e.ex));
+        json_object_set_new(e.json, "account", json_string(code_arg));
+        json_object_set_new(e.json, "as_of", json_string(e.as_of));
+        json_object_set_new(e.json, "stage", json_string(e.stage));
+        json_object_set_new(e.json, "would_move_most", movers);
+        json_object_set(e.json, "history", h.items);
+        kam_cli_json(json_incref(e.json));
         goto out;
     }
     printf("%s as of %s: score %.2f, tier %s", code_arg, e.as_of,
-           json_number_value(json_object_get(e.ex, "score")),
-           json_string_value(json_object_get(e.ex, "tier")));
-    if (json_is_true(json_object_get(e.ex, "pinned")))
+           json_number_value(json_object_get(e.json, "score")),
+           json_string_value(json_object_get(e.json, "tier")));
+    if (json_is_true(json_object_get(e.json, "pinned")))
         printf(" (pinned; the score gives %s)",
-               json_string_value(json_object_get(e.ex, "computed")));
-    json_t *to_next = json_object_get(e.ex, "to_next");
+               json_string_value(json_object_get(e.json, "computed")));
+    json_t *to_next = json_object_get(e.json, "to_next");
     if (json_is_number(to_next) && json_number_value(to_next) > 0)
         printf(", %.2f points below the next tier", json_number_value(to_next));
     printf(", lifecycle %s\n", e.stage);
@@ -491,7 +474,7 @@ int kam_cmd_explain(struct kam_cli *cli, int argc, char **argv)
     printf("\n");
     json_decref(movers);
 out:
-    json_decref(e.ex);
+    json_decref(e.json);
     json_decref(h.items);
     kam_store_close(st);
     return code;

@@ -13,7 +13,7 @@ const struct kam_command kam_commands[] = {
     {"init", "[--currency CODE]", "create an empty database", kam_cmd_init, true},
     {"import", "KIND FILE [options]",
      "import a CSV file (accounts contacts products orders "
-     "payments)",
+     "payments ratings)",
      kam_cmd_import, false},
     {"accounts",
      "[--role R] [--region R] [--owner O] [--tag T] [--search TEXT] "
@@ -34,6 +34,15 @@ const struct kam_command kam_commands[] = {
      "the 80:20 curve, top-20 % share, Gini, ABC classes", kam_cmd_pareto, false},
     {"rfm", "[--as-of DATE] [--limit N] [--json|--csv]",
      "recency, frequency, monetary scores and segments", kam_cmd_rfm, false},
+    {"matrix",
+     "[--current METRIC] [--potential wallet|growth|whitespace|rating:NAME] "
+     "[--current-threshold X] [--potential-threshold Y] [--quadrant Q] [--peers P] [--as-of DATE] "
+     "[--window 12m] [--limit N] [--json|--csv]",
+     "the value matrix: current against potential value in four quadrants", kam_cmd_matrix, false},
+    {"whitespace",
+     "[ACCOUNT] [--peers role|industry|tier] [--min-share PCT] [--below PCT] [--as-of DATE] "
+     "[--limit N] [--json|--csv]",
+     "cross-sell gaps: categories peers buy and an account does not", kam_cmd_whitespace, false},
     {"model", "show [--json] | set FILE | validate FILE | list [--json]",
      "the scoring model: show, store a new version, check a file, list versions", kam_cmd_model,
      false},
@@ -47,6 +56,14 @@ const struct kam_command kam_commands[] = {
      false},
     {"changes", "[--json]", "tier upgrades and downgrades since the previous run", kam_cmd_changes,
      false},
+    {"review",
+     "[--reason R[,R]] [--limit N] [--decline-below PCT] [--promotion-within POINTS] "
+     "[--scope TIER] [--json|--csv]",
+     "periodic review: accounts below their tier, declining, unjustified or up for promotion",
+     kam_cmd_review, false},
+    {"lifecycle", "[--as-of DATE] [--stage S] [--limit N] [--json|--csv]",
+     "every account's lifecycle stage with the rule that gave it, counts and revenue per stage",
+     kam_cmd_lifecycle, false},
     {"version", "", "print the version", kam_cmd_version, false},
     {"help", "[COMMAND]", "this help", kam_cmd_help, false},
     {NULL, NULL, NULL, NULL, false},

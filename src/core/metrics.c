@@ -3,6 +3,7 @@
 #include "core/metrics.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "util/date.h"
@@ -86,25 +87,29 @@ static void purchases(const struct kam_metrics_period *p, const struct kam_metri
     }
 }
 
-/* Products first bought by the as-of month; they come sorted by category, so distinct
- * categories are the changes of category along the array. */
+/* Products first bought by the as-of month, and their distinct categories. */
 static void breadth(const struct kam_metrics_period *p, const struct kam_metrics_input *in,
                     struct kam_metrics *out)
 {
     int64_t repeat = 0;
-    bool any = false;
-    int32_t last = -1;
     for (size_t i = 0; i < in->nproducts; i++) {
         const struct kam_metrics_product *pr = &in->products[i];
         if (pr->first_month > p->as_of_month)
             continue;
         out->products++;
         repeat += pr->lines >= 2;
-        if (pr->category >= 0 && (!any || pr->category != last)) {
-            out->categories++;
-            last = pr->category;
-            any = true;
+        if (pr->category < 0)
+            continue;
+        bool seen = false;
+        if (in->category_marks != NULL) {
+            seen = in->category_marks[pr->category] == in->mark;
+            in->category_marks[pr->category] = in->mark;
+        } else {
+            for (size_t j = 0; j < i && !seen; j++)
+                seen = in->products[j].category == pr->category &&
+                       in->products[j].first_month <= p->as_of_month;
         }
+        out->categories += !seen;
     }
     out->repeat_rate = ratio(repeat, out->products);
 }
@@ -237,36 +242,40 @@ void kam_metrics_share(struct kam_metrics *m, size_t n)
         m[i].share_of_total = total > 0 ? (double)m[i].revenue / (double)total : NAN;
 }
 
-#define MONEY(v) kam_money_to_double(v)
-
+/* One metric: its field, unit, how it is held (KAM_METRIC_<type>) and its help line. */
+#define F(field, unit, type, help)                                                                 \
+    {                                                                                              \
+#field, unit, help, offsetof(struct kam_metrics, field), KAM_METRIC_##type                 \
+    }
 const struct kam_metric_def kam_metric_defs[] = {
-    {"revenue", "money", "net revenue in the window, returns deducted"},
-    {"revenue_prev", "money", "net revenue in the window before"},
-    {"revenue_total", "money", "net revenue of all time up to as-of"},
-    {"margin", "money", "gross margin in the window (lines with a known cost)"},
-    {"margin_pct", "ratio", "gross margin / costed revenue in the window"},
-    {"margin_total", "money", "gross margin of all time"},
-    {"growth", "ratio", "window revenue / previous window revenue - 1"},
-    {"orders", "count", "purchase orders in the window"},
-    {"orders_total", "count", "purchase orders of all time"},
-    {"lines", "count", "order lines in the window"},
-    {"avg_order_value", "money", "window revenue / window orders"},
-    {"recency_days", "days", "days since the last purchase"},
-    {"tenure_months", "months", "months since the first purchase, both ends included"},
-    {"active_ratio", "ratio", "months with revenue / tenure months"},
-    {"products", "count", "distinct products bought"},
-    {"categories", "count", "distinct product categories bought"},
-    {"repeat_rate", "ratio", "share of the products bought on two or more lines"},
-    {"returns_rate", "ratio", "returns / gross sales in the window"},
-    {"discount_rate", "ratio", "discount / (gross sales + discount) in the window"},
-    {"on_time_rate", "ratio", "invoices past due paid in full by their due day"},
-    {"overdue", "money", "unpaid amount past due"},
-    {"max_days_overdue", "days", "days past due of the oldest unpaid invoice"},
-    {"receivables", "money", "unpaid amount of all issued invoices"},
-    {"dso", "days", "days sales outstanding: receivables / window revenue * window days"},
-    {"share_of_wallet", "ratio", "annualised revenue / estimated annual purchases"},
-    {"share_of_total", "ratio", "window revenue / the portfolio's window revenue"},
+    F(revenue, "money", MONEY, "net revenue in the window, returns deducted"),
+    F(revenue_prev, "money", MONEY, "net revenue in the window before"),
+    F(revenue_total, "money", MONEY, "net revenue of all time up to as-of"),
+    F(margin, "money", MONEY, "gross margin in the window (lines with a known cost)"),
+    F(margin_pct, "ratio", REAL, "gross margin / costed revenue in the window"),
+    F(margin_total, "money", MONEY, "gross margin of all time"),
+    F(growth, "ratio", REAL, "window revenue / previous window revenue - 1"),
+    F(orders, "count", INT, "purchase orders in the window"),
+    F(orders_total, "count", INT, "purchase orders of all time"),
+    F(lines, "count", INT, "order lines in the window"),
+    F(avg_order_value, "money", MONEY, "window revenue / window orders"),
+    F(recency_days, "days", INT_NONE_NEGATIVE, "days since the last purchase"),
+    F(tenure_months, "months", INT, "months since the first purchase, both ends included"),
+    F(active_ratio, "ratio", REAL, "months with revenue / tenure months"),
+    F(products, "count", INT, "distinct products bought"),
+    F(categories, "count", INT, "distinct product categories bought"),
+    F(repeat_rate, "ratio", REAL, "share of the products bought on two or more lines"),
+    F(returns_rate, "ratio", REAL, "returns / gross sales in the window"),
+    F(discount_rate, "ratio", REAL, "discount / (gross sales + discount) in the window"),
+    F(on_time_rate, "ratio", REAL, "invoices past due paid in full by their due day"),
+    F(overdue, "money", MONEY, "unpaid amount past due"),
+    F(max_days_overdue, "days", INT, "days past due of the oldest unpaid invoice"),
+    F(receivables, "money", MONEY, "unpaid amount of all issued invoices"),
+    F(dso, "days", REAL, "days sales outstanding: receivables / window revenue * window days"),
+    F(share_of_wallet, "ratio", REAL, "annualised revenue / estimated annual purchases"),
+    F(share_of_total, "ratio", REAL, "window revenue / the portfolio's window revenue"),
 };
+#undef F
 const size_t kam_metric_count = sizeof(kam_metric_defs) / sizeof(kam_metric_defs[0]);
 
 int kam_metric_find(const char *name)
@@ -279,60 +288,33 @@ int kam_metric_find(const char *name)
 
 double kam_metric_value(const struct kam_metrics *m, size_t i)
 {
-    switch (i) {
-    case 0:
-        return MONEY(m->revenue);
-    case 1:
-        return MONEY(m->revenue_prev);
-    case 2:
-        return MONEY(m->revenue_total);
-    case 3:
-        return MONEY(m->margin);
-    case 4:
-        return m->margin_pct;
-    case 5:
-        return MONEY(m->margin_total);
-    case 6:
-        return m->growth;
-    case 7:
-        return (double)m->orders;
-    case 8:
-        return (double)m->orders_total;
-    case 9:
-        return (double)m->lines;
-    case 10:
-        return MONEY(m->avg_order_value);
-    case 11:
-        return m->recency_days < 0 ? NAN : (double)m->recency_days;
-    case 12:
-        return (double)m->tenure_months;
-    case 13:
-        return m->active_ratio;
-    case 14:
-        return (double)m->products;
-    case 15:
-        return (double)m->categories;
-    case 16:
-        return m->repeat_rate;
-    case 17:
-        return m->returns_rate;
-    case 18:
-        return m->discount_rate;
-    case 19:
-        return m->on_time_rate;
-    case 20:
-        return MONEY(m->overdue);
-    case 21:
-        return (double)m->max_days_overdue;
-    case 22:
-        return MONEY(m->receivables);
-    case 23:
-        return m->dso;
-    case 24:
-        return m->share_of_wallet;
-    case 25:
-        return m->share_of_total;
-    default:
+    if (i >= kam_metric_count)
         return NAN;
+    const struct kam_metric_def *d = &kam_metric_defs[i];
+    const char *field = (const char *)m + d->offset;
+    int64_t v;
+    double x;
+    switch (d->type) {
+    case KAM_METRIC_MONEY:
+        memcpy(&v, field, sizeof(v));
+        return kam_money_to_double(v);
+    case KAM_METRIC_INT:
+        memcpy(&v, field, sizeof(v));
+        return (double)v;
+    case KAM_METRIC_INT_NONE_NEGATIVE:
+        memcpy(&v, field, sizeof(v));
+        return v < 0 ? NAN : (double)v;
+    case KAM_METRIC_REAL:
+        memcpy(&x, field, sizeof(x));
+        return x;
     }
+    return NAN;
+}
+
+bool kam_metric_money(const struct kam_metrics *m, size_t i, kam_money *out)
+{
+    if (i >= kam_metric_count || kam_metric_defs[i].type != KAM_METRIC_MONEY)
+        return false;
+    memcpy(out, (const char *)m + kam_metric_defs[i].offset, sizeof(*out));
+    return true;
 }

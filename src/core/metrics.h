@@ -38,12 +38,12 @@ struct kam_metrics_order {
     bool purchase;
 };
 
-/* One product the account has bought (account_products): months of its first and last
- * purchase, purchase lines, and its category (an index the caller assigns; -1 = none). */
+/* One product the account has bought (account_products): the month of its first purchase,
+ * its lines, and its category (an index 0.. the caller assigns; -1 = none). Any order. */
 struct kam_metrics_product {
-    int first_month, last_month;
-    int64_t lines;
+    int first_month;
     int32_t category;
+    int64_t lines;
 };
 
 /* One invoice. paid is KAM_NONE when unpaid; paid_amount KAM_NONE when not given (then a paid
@@ -64,6 +64,11 @@ struct kam_metrics_input {
     const struct kam_metrics_invoice *invoices;
     size_t ninvoices;
     kam_money est_annual_purchases; /* KAM_NONE when unknown */
+    /* Optional scratch to count distinct categories in linear time: one mark per category
+     * index, which the caller zeroes once and never changes; mark is a value not in it yet (a
+     * counter the caller increments per call). NULL: a quadratic count, fine for small inputs. */
+    uint32_t *category_marks;
+    uint32_t mark;
 };
 
 /* The computed metrics. Money is exact; ratios are doubles, NaN where undefined (no base). */
@@ -120,17 +125,29 @@ void kam_metrics_share(struct kam_metrics *m, size_t n);
 
 /* The metrics by name, as the scoring model names them, and as doubles (money in currency
  * units, counts as numbers, ratios as fractions: 0.25 = 25 %). NaN when undefined. */
+/* How a metric is held in struct kam_metrics. */
+enum kam_metric_type {
+    KAM_METRIC_MONEY,             /* kam_money */
+    KAM_METRIC_INT,               /* int64_t */
+    KAM_METRIC_INT_NONE_NEGATIVE, /* int64_t, negative when undefined (recency_days) */
+    KAM_METRIC_REAL,              /* double, NaN when undefined */
+};
+
 struct kam_metric_def {
     const char *name;
     const char *unit; /* "money", "count", "days", "months", "ratio" */
     const char *help; /* one line, English */
+    size_t offset;    /* of the field in struct kam_metrics */
+    enum kam_metric_type type;
 };
 extern const struct kam_metric_def kam_metric_defs[];
 extern const size_t kam_metric_count;
 
 /* Index of name in kam_metric_defs, -1 when unknown. */
 int kam_metric_find(const char *name);
-/* Value of metric i (0..kam_metric_count) of m. */
+/* Value of metric i (0..kam_metric_count) of m; NaN when undefined or i is out of range. */
 double kam_metric_value(const struct kam_metrics *m, size_t i);
+/* The exact amount of metric i when it is money (*out set, true); false otherwise. */
+bool kam_metric_money(const struct kam_metrics *m, size_t i, kam_money *out);
 
 #endif

@@ -292,7 +292,8 @@ static void weigh(const struct kam_score_model *model, const double *mean,
 }
 
 enum kam_rc kam_score_run(const struct kam_score_model *model, const double *values, size_t n,
-                          double *work, struct kam_score_result *out, struct kam_err *err)
+                          double *work, struct kam_score_item *items, struct kam_score_result *out,
+                          struct kam_err *err)
 {
     double mean[KAM_SCORE_MAX_INDICATORS];
     size_t k;
@@ -306,7 +307,7 @@ enum kam_rc kam_score_run(const struct kam_score_model *model, const double *val
         rc = kam_err_set(err, KAM_ERR_INVALID, "no accounts to score");
         goto out;
     }
-    assert(values != NULL && work != NULL && out != NULL);
+    assert(values != NULL && work != NULL && items != NULL && out != NULL);
     /* Checked before out is touched, so out is written only on success. */
     for (size_t a = 0; a < n; a++)
         for (size_t i = 0; i < k; i++)
@@ -320,6 +321,8 @@ enum kam_rc kam_score_run(const struct kam_score_model *model, const double *val
     for (size_t a = 0; a < n; a++) {
         memset(&out[a], 0, sizeof(out[a]));
         out[a].nitems = k;
+        out[a].items = items + a * k;
+        memset(out[a].items, 0, k * sizeof(*items));
     }
     for (size_t i = 0; i < k; i++)
         mean[i] = transform_column(&model->indicators[i], values, n, k, i, work, out);

@@ -79,10 +79,10 @@ struct kam_score_item {
 struct kam_score_result {
     double score; /* sum of the contributions, 0..100 */
     size_t nitems;
-    struct kam_score_item items[KAM_SCORE_MAX_INDICATORS];
-    int64_t missing;   /* items with a NaN value */
-    int64_t uncovered; /* items whose value fell in no band */
-    bool unscored;     /* every indicator with a weight was excluded: score 0 */
+    struct kam_score_item *items; /* nitems, in the caller's items array */
+    int64_t missing;              /* items with a NaN value */
+    int64_t uncovered;            /* items whose value fell in no band */
+    bool unscored;                /* every indicator with a weight was excluded: score 0 */
 };
 
 /* Points of x by the indicator's bands (x in [min, max)). Returns false, *points untouched, when
@@ -104,12 +104,13 @@ KAM_MUST_CHECK enum kam_rc kam_score_validate(const struct kam_score_model *mode
                                               struct kam_err *err);
 
 /* Scores n accounts: values is n x k row-major (k = model->nindicators, NaN = missing), out[0..n)
- * gets each account's result, work is scratch for n doubles; all three belong to the caller,
- * out is written only on success. The errors of kam_score_validate(); KAM_ERR_INVALID when
- * n == 0 or a value is infinite (naming the account, 1-based, and the indicator). */
+ * gets each account's result with its items in items[a k .. a k + k), work is scratch for n
+ * doubles; all four belong to the caller, out and items are written only on success. The errors
+ * of kam_score_validate(); KAM_ERR_INVALID when n == 0 or a value is infinite (naming the
+ * account, 1-based, and the indicator). */
 KAM_MUST_CHECK enum kam_rc kam_score_run(const struct kam_score_model *model, const double *values,
-                                         size_t n, double *work, struct kam_score_result *out,
-                                         struct kam_err *err);
+                                         size_t n, double *work, struct kam_score_item *items,
+                                         struct kam_score_result *out, struct kam_err *err);
 
 /* Tiers, best first (DOMAIN.md "Tiers", seed 004). */
 enum kam_tier {

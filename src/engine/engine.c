@@ -5,9 +5,12 @@
 #include "engine/engine.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/date.h"
 #include "util/map.h"
@@ -45,7 +48,8 @@ struct chunk {
     VEC(struct kam_metrics_order) orders;
     VEC(struct kam_metrics_product) products;
     VEC(struct kam_metrics_invoice) invoices;
-    struct kam_strmap categories; /* category name -> index */
+    int32_t *category; /* product id -> category index, -1 = none (ids up to nproduct_ids) */
+    size_t nproduct_ids;
     int64_t ncategories;
 };
 
@@ -63,24 +67,48 @@ static int on_order(void *ctx, int64_t account, int64_t day, bool purchase)
     return 0;
 }
 
-static int on_product(void *ctx, int64_t account, int64_t product, const char *category,
-                      int first_month, const struct kam_rollup *r)
+static int on_product(void *ctx, int64_t account, int64_t product, int first_month, int64_t lines)
 {
     struct chunk *c = ctx;
-    (void)product;
-    int64_t cat = -1;
-    if (category != NULL) {
-        size_t len = strlen(category);
-        if (!kam_strmap_get(&c->categories, category, len, &cat)) {
-            cat = c->ncategories++;
-            kam_strmap_put(&c->categories, category, len, cat);
-        }
-    }
+    int32_t cat = product > 0 && (size_t)product < c->nproduct_ids ? c->category[product] : -1;
     /* A product the account only returned has no first month: it counts as never bought. */
-    struct kam_metrics_product p = {.first_month = first_month > 0 ? first_month : 999912,
-                                    .lines = r->lines,
-                                    .category = (int32_t)cat};
+    struct kam_metrics_product p = {
+        .first_month = first_month > 0 ? first_month : 999912, .category = cat, .lines = lines};
     VEC_PUSH(c->products, account, p);
+    return 0;
+}
+
+struct categories {
+    struct chunk *c;
+    struct kam_strmap names; /* category -> index */
+};
+
+/* Every product's category as a small index, once per run: the cells then need no join. */
+static int on_product_row(void *ctx, int64_t id, const struct kam_value *v)
+{
+    struct categories *k = ctx;
+    struct chunk *c = k->c;
+    if (id <= 0)
+        return 0;
+    if ((size_t)id >= c->nproduct_ids) {
+        size_t n = c->nproduct_ids ? c->nproduct_ids : 1024;
+        while (n <= (size_t)id)
+            n *= 2;
+        c->category = kam_xrealloc(c->category, n * sizeof(*c->category));
+        for (size_t i = c->nproduct_ids; i < n; i++)
+            c->category[i] = -1;
+        c->nproduct_ids = n;
+    }
+    const struct kam_value *cat = &v[KAM_PRO_CATEGORY];
+    if (cat->null)
+        return 0;
+    size_t len = strlen(cat->s);
+    int64_t idx;
+    if (!kam_strmap_get(&k->names, cat->s, len, &idx)) {
+        idx = c->ncategories++;
+        kam_strmap_put(&k->names, cat->s, len, idx);
+    }
+    c->category[id] = (int32_t)idx;
     return 0;
 }
 
@@ -111,8 +139,8 @@ static int on_account(void *ctx, int64_t id, const struct kam_value *v)
         a->est = kam_xrealloc(a->est, a->cap * sizeof(*a->est));
     }
     p->ids[p->n] = id;
-    p->codes[p->n] = kam_xstrdup(v[KAM_ACC_CODE].s);
-    p->names[p->n] = kam_xstrdup(v[KAM_ACC_NAME].s);
+    p->codes[p->n] = kam_arena_strdup(&p->strings, v[KAM_ACC_CODE].s);
+    p->names[p->n] = kam_arena_strdup(&p->strings, v[KAM_ACC_NAME].s);
     const struct kam_value *e = &v[KAM_ACC_EST_ANNUAL_PURCHASES];
     a->est[p->n] = e->null ? KAM_NONE : e->i;
     p->n++;
@@ -168,12 +196,15 @@ static void chunk_clear(struct chunk *c)
 
 /* Metrics of accounts [from, to) of p, whose inputs are in c. */
 static enum kam_rc compute_chunk(struct kam_portfolio *p, const kam_money *est, size_t from,
-                                 size_t to, const struct chunk *c, struct kam_err *err)
+                                 size_t to, const struct chunk *c, uint32_t *marks,
+                                 struct kam_err *err)
 {
     size_t im = 0, io = 0, ip = 0, iv = 0, s;
     for (size_t k = from; k < to; k++) {
         int64_t id = p->ids[k];
-        struct kam_metrics_input in = {.est_annual_purchases = est[k]};
+        /* k + 1: distinct for every account of the run, never the zero the marks start at */
+        struct kam_metrics_input in = {
+            .est_annual_purchases = est[k], .category_marks = marks, .mark = (uint32_t)k + 1};
         in.nmonths = SPAN(c->months, &im, id, &s);
         in.months = c->months.v + s;
         in.norders = SPAN(c->orders, &io, id, &s);
@@ -196,10 +227,74 @@ static enum kam_rc compute_chunk(struct kam_portfolio *p, const kam_money *est, 
     return KAM_OK;
 }
 
+/* One reader: the chunks first, first + step, ... of the portfolio, on its own connection and
+ * with its own buffers; the results go to disjoint rows of the portfolio. */
+struct worker {
+    struct kam_store *st;
+    struct kam_portfolio *p;
+    const kam_money *est;
+    const struct chunk *shared; /* the product categories */
+    size_t first, step;
+    atomic_bool *stop; /* set by the first reader that fails */
+    pthread_t thread;
+    enum kam_rc rc;
+    struct kam_err err;
+};
+
+static void *read_chunks(void *arg)
+{
+    struct worker *w = arg;
+    struct kam_store *st = w->st;
+    struct kam_portfolio *p = w->p;
+    struct chunk c = {0};
+    c.category = w->shared->category;
+    c.nproduct_ids = w->shared->nproduct_ids;
+    uint32_t *marks = kam_xcalloc((size_t)w->shared->ncategories + 1, sizeof(*marks));
+    enum kam_rc rc = KAM_OK;
+    for (size_t from = w->first * CHUNK; from < p->n && rc == KAM_OK; from += w->step * CHUNK) {
+        if (atomic_load(w->stop))
+            break;
+        size_t to = from + CHUNK < p->n ? from + CHUNK : p->n;
+        int64_t lo = p->ids[from], hi = p->ids[to - 1];
+        chunk_clear(&c);
+        if ((rc = st->ops->months_range(st, lo, hi, on_month, &c, &w->err)) == KAM_OK &&
+            (rc = st->ops->orders_range(st, lo, hi, on_order, &c, &w->err)) == KAM_OK &&
+            (rc = st->ops->product_cells_range(st, lo, hi, on_product, &c, &w->err)) == KAM_OK &&
+            (rc = st->ops->invoices_range(st, lo, hi, on_invoice, &c, &w->err)) == KAM_OK)
+            rc = compute_chunk(p, w->est, from, to, &c, marks, &w->err);
+    }
+    if (rc != KAM_OK)
+        atomic_store(w->stop, true);
+    free(marks);
+    VEC_FREE(c.months);
+    VEC_FREE(c.orders);
+    VEC_FREE(c.products);
+    VEC_FREE(c.invoices);
+    w->rc = rc;
+    return NULL;
+}
+
+/* Readers: one per core up to MAX_READERS, and no more than there are chunks. */
+enum { MAX_READERS = 4 };
+
+static size_t readers_for(size_t n)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t chunks = (n + CHUNK - 1) / CHUNK, r = cores > 0 ? (size_t)cores : 1;
+    if (r > MAX_READERS)
+        r = MAX_READERS;
+    return r < chunks ? r : chunks;
+}
+
 enum kam_rc kam_engine_portfolio(struct kam_store *st, const struct kam_engine_opts *o,
                                  struct kam_portfolio *p, struct kam_err *err)
 {
     memset(p, 0, sizeof(*p));
+    kam_arena_init(&p->strings);
+    struct chunk shared = {0};
+    struct worker w[MAX_READERS];
+    size_t nw = 0;
+    atomic_bool stop = false;
     enum kam_rc rc = resolve_as_of(st, o, p, err);
     if (rc != KAM_OK)
         return rc;
@@ -213,26 +308,47 @@ enum kam_rc kam_engine_portfolio(struct kam_store *st, const struct kam_engine_o
     p->m = kam_xcalloc(p->n, sizeof(*p->m));
     p->stage = kam_xcalloc(p->n, sizeof(*p->stage));
     p->series = kam_xcalloc(p->n * KAM_ENGINE_SERIES, sizeof(*p->series));
-    struct chunk c = {0};
-    kam_strmap_init(&c.categories);
-    for (size_t from = 0; from < p->n && rc == KAM_OK; from += CHUNK) {
-        size_t to = from + CHUNK < p->n ? from + CHUNK : p->n;
-        int64_t lo = p->ids[from], hi = p->ids[to - 1];
-        chunk_clear(&c);
-        if ((rc = st->ops->months_range(st, lo, hi, on_month, &c, err)) == KAM_OK &&
-            (rc = st->ops->orders_range(st, lo, hi, on_order, &c, err)) == KAM_OK &&
-            (rc = st->ops->products_range(st, lo, hi, on_product, &c, err)) == KAM_OK &&
-            (rc = st->ops->invoices_range(st, lo, hi, on_invoice, &c, err)) == KAM_OK)
-            rc = compute_chunk(p, a.est, from, to, &c, err);
+    struct categories cats = {&shared, {0}};
+    kam_strmap_init(&cats.names);
+    rc = st->ops->each(st, &kam_products, 0, on_product_row, &cats, err);
+    kam_strmap_release(&cats.names);
+    if (rc != KAM_OK)
+        goto out;
+
+    /* Reader 0 uses the caller's connection; the others open their own. A reader that cannot
+     * be opened is simply not started: fewer threads, same result. */
+    size_t want = readers_for(p->n);
+    for (nw = 0; nw < want; nw++) {
+        struct kam_store *rst = st;
+        if (nw > 0 && st->ops->reopen(st, &rst, &w[nw].err) != KAM_OK)
+            break;
+        w[nw] = (struct worker){.st = rst, .p = p, .est = a.est, .shared = &shared, .first = nw};
+        w[nw].stop = &stop;
     }
-    VEC_FREE(c.months);
-    VEC_FREE(c.orders);
-    VEC_FREE(c.products);
-    VEC_FREE(c.invoices);
-    kam_strmap_release(&c.categories);
+    for (size_t i = 0; i < nw; i++)
+        w[i].step = nw;
+    size_t started = 1;
+    for (; started < nw; started++)
+        if (pthread_create(&w[started].thread, NULL, read_chunks, &w[started]) != 0)
+            break;
+    if (started < nw) { /* the chunks of the readers not started are not read: give up */
+        atomic_store(&stop, true);
+        rc = kam_err_set(err, KAM_ERR_STORE, "cannot start a reader thread");
+    }
+    read_chunks(&w[0]);
+    for (size_t i = 1; i < started; i++)
+        pthread_join(w[i].thread, NULL);
+    for (size_t i = 0; i < started && rc == KAM_OK; i++)
+        if (w[i].rc != KAM_OK) {
+            *err = w[i].err;
+            rc = w[i].rc;
+        }
     if (rc == KAM_OK)
         kam_metrics_share(p->m, p->n);
 out:
+    for (size_t i = 1; i < nw; i++)
+        kam_store_close(w[i].st);
+    free(shared.category);
     free(a.est);
     if (rc != KAM_OK)
         kam_portfolio_release(p);
@@ -241,10 +357,7 @@ out:
 
 void kam_portfolio_release(struct kam_portfolio *p)
 {
-    for (size_t i = 0; i < p->n; i++) {
-        free(p->codes[i]);
-        free(p->names[i]);
-    }
+    kam_arena_release(&p->strings);
     free(p->ids);
     free(p->codes);
     free(p->names);
@@ -263,14 +376,13 @@ ptrdiff_t kam_portfolio_find(const struct kam_portfolio *p, const char *code)
 }
 
 enum kam_rc kam_engine_save_metrics(struct kam_store *st, const struct kam_portfolio *p,
-                                    char *const *explanations, struct kam_err *err)
+                                    struct kam_err *err)
 {
     enum kam_rc rc = st->ops->begin(st, err);
     for (size_t i = 0; i < p->n && rc == KAM_OK; i++) {
         struct kam_metrics_row row = {.window_months = p->period.window_months,
                                       .m = p->m[i],
-                                      .stage = kam_lifecycle_stage_name(p->stage[i].stage),
-                                      .explanation = explanations ? explanations[i] : NULL};
+                                      .stage = kam_lifecycle_stage_name(p->stage[i].stage)};
         memcpy(row.as_of, p->as_of, sizeof(row.as_of));
         rc = st->ops->metrics_put(st, p->ids[i], &row, err);
     }

@@ -9,10 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "core/lifecycle.h"
 #include "core/metrics.h"
 #include "store/store.h"
 #include "util/err.h"
+#include "util/mem.h"
 
 /* Months of monthly revenue kept per account for the lifecycle and the charts. */
 #define KAM_ENGINE_SERIES 36
@@ -28,7 +31,8 @@ struct kam_portfolio {
     struct kam_metrics_period period;
     size_t n;
     int64_t *ids;
-    char **codes, **names;
+    const char **codes, **names; /* in strings */
+    struct kam_arena strings;
     struct kam_metrics *m;
     struct kam_lifecycle *stage;
     kam_money *series; /* n x KAM_ENGINE_SERIES: the months up to as-of, oldest first */
@@ -45,11 +49,10 @@ void kam_portfolio_release(struct kam_portfolio *p);
 /* Index of the account with this code, -1 when absent. */
 ptrdiff_t kam_portfolio_find(const struct kam_portfolio *p, const char *code);
 
-/* Stores every account's metrics and stage (account_metrics) in one transaction;
- * explanations[i] may be NULL (or the array NULL). */
-KAM_MUST_CHECK enum kam_rc kam_engine_save_metrics(struct kam_store *st,
-                                                   const struct kam_portfolio *p,
-                                                   char *const *explanations, struct kam_err *err);
+/* Stores every account's metrics and stage (account_metrics) in one transaction; an
+ * explanation stored by an earlier scoring run is dropped with the metrics it explained. */
+KAM_MUST_CHECK enum kam_rc
+kam_engine_save_metrics(struct kam_store *st, const struct kam_portfolio *p, struct kam_err *err);
 
 /* --- scoring ------------------------------------------------------------------------------ */
 
@@ -69,7 +72,8 @@ struct kam_score_outcome {
     int64_t tiers[4];    /* accounts per tier used (key, major, ordinary, small) */
     int64_t pin_differs; /* pinned accounts whose score gives another tier */
     int64_t missing;     /* indicator values that were missing, over all accounts */
-    double seconds;
+    double seconds;      /* the whole run; it splits into: */
+    double portfolio_seconds, score_seconds, store_seconds; /* metrics, scores and tiers, storing */
 };
 
 /* Computes metrics, scores and tiers of every account as of o->as_of with the current model
@@ -77,6 +81,20 @@ struct kam_score_outcome {
  * explanation, in one transaction. */
 KAM_MUST_CHECK enum kam_rc kam_engine_score(struct kam_store *st, const char *as_of,
                                             struct kam_score_outcome *out, struct kam_err *err);
+
+/* One account's latest explanation: the JSON object of its score (model version, method,
+ * score, tier, computed tier, pinned, to_next, items with indicator, group, source, raw, points,
+ * weight, contribution and from), its as-of and lifecycle stage. json is the caller's. */
+struct kam_explanation {
+    char as_of[11], stage[16];
+    json_t *json;
+};
+
+/* The explanation the latest scoring run stored for the account (code names it in messages),
+ * named with that run's model version. KAM_ERR_NOT_FOUND when it has not been scored. */
+KAM_MUST_CHECK enum kam_rc kam_engine_explain(struct kam_store *st, int64_t account_id,
+                                              const char *code, struct kam_explanation *out,
+                                              struct kam_err *err);
 
 /* One tier change between the two latest runs. */
 struct kam_tier_change {
@@ -91,5 +109,107 @@ KAM_MUST_CHECK enum kam_rc kam_engine_changes(struct kam_store *st, int64_t *lat
                                               int64_t *previous,
                                               int (*fn)(void *ctx, const struct kam_tier_change *c),
                                               void *ctx, struct kam_err *err);
+
+/* --- portfolio analyses: value matrix and whitespace (analysis.c, docs/method-matrix.md) --- */
+
+#include "core/matrix.h"
+#include "core/whitespace.h"
+
+/* Who an account's peers are: the same supply-chain role, industry, or tier of the latest
+ * scoring run. An account without an industry, or without a tier in that run, is grouped by
+ * its role instead. */
+enum kam_peers { KAM_PEERS_ROLE, KAM_PEERS_INDUSTRY, KAM_PEERS_TIER };
+/* The kind called name ("role", "industry", "tier"), -1 when none is. */
+int kam_peers_find(const char *name);
+const char *kam_peers_name(enum kam_peers by);
+
+/* The whitespace of every account of a portfolio. Arrays are parallel to the portfolio's
+ * accounts (n of them) and belong to arena. */
+struct kam_ws_portfolio {
+    enum kam_peers by;
+    struct kam_ws_rule rule;
+    int64_t run; /* tier peers: the scoring run read, 0 when there is none */
+    size_t n, ncat, ngroups;
+    const char **categories;   /* ncat names, in product id order of first appearance */
+    const char **groups;       /* ngroups names: "role:dealer", "industry:...", "tier:key" */
+    uint32_t *group;           /* n: the account's group */
+    kam_money *rev;            /* n x ncat: all-time net revenue by category (products first
+                                * bought by the as-of month) */
+    struct kam_ws_peer *peers; /* ngroups x ncat */
+    kam_money *worth;          /* n: total worth of the account's gaps */
+    int64_t *gaps;             /* n: its number of gaps */
+    struct kam_arena arena;
+};
+
+/* Computes the whitespace of p's accounts with peers by `by` and the gap rule (account
+ * products and the products' categories from the store; nothing is written). *out is the
+ * caller's, released with kam_ws_portfolio_release() (also after an error). KAM_ERR_INVALID for
+ * a rule out of range, KAM_ERR_TOO_LARGE when a worth leaves kam_money. */
+KAM_MUST_CHECK enum kam_rc kam_engine_whitespace(struct kam_store *st,
+                                                 const struct kam_portfolio *p, enum kam_peers by,
+                                                 const struct kam_ws_rule *rule,
+                                                 struct kam_ws_portfolio *out, struct kam_err *err);
+void kam_ws_portfolio_release(struct kam_ws_portfolio *w);
+
+struct kam_matrix_opts {
+    const char *current;   /* a metric of kam_metric_defs; NULL: "margin" (window) */
+    const char *potential; /* "wallet", "growth", "whitespace" or "rating:NAME"; NULL: wallet */
+    const char *current_threshold;   /* a number in the axis' unit; NULL: the median */
+    const char *potential_threshold; /* the same for the potential axis */
+    enum kam_peers peers;            /* whitespace potential: the peers and the rule */
+    struct kam_ws_rule rule;
+};
+
+/* The value matrix of a portfolio. Arrays are parallel to the portfolio's accounts and belong
+ * to arena. */
+struct kam_value_matrix {
+    char current[64], potential[80]; /* the axes' names ("margin", "wallet", "rating:x") */
+    struct kam_axis cur, pot;
+    struct kam_axis_value cur_threshold, pot_threshold;
+    bool cur_median, pot_median; /* the threshold is the median of the placed accounts */
+    size_t placed;               /* accounts with both values known */
+    enum kam_quadrant *q;
+    struct kam_matrix_summary sum; /* with window revenue and margin */
+    struct kam_arena arena;
+};
+
+/* Computes the value matrix of p (nothing is written). *out is the caller's, released with
+ * kam_value_matrix_release() (also after an error). KAM_ERR_USAGE for an unknown metric or
+ * potential or a threshold that is not a number; KAM_ERR_INVALID for a rating the current model
+ * does not have; the errors of kam_engine_whitespace() for potential whitespace. */
+KAM_MUST_CHECK enum kam_rc kam_engine_matrix(struct kam_store *st, const struct kam_portfolio *p,
+                                             const struct kam_matrix_opts *o,
+                                             struct kam_value_matrix *out, struct kam_err *err);
+void kam_value_matrix_release(struct kam_value_matrix *m);
+
+/* --- periodic review (docs/method-review.md) ---------------------------------------------- */
+
+#include "core/review.h"
+
+/* One review candidate: an account, the reason it is listed and the numbers behind it. */
+struct kam_review_item {
+    int64_t account_id;
+    const char *code, *name;
+    struct kam_review_input in;
+    struct kam_review_finding f;
+    const char *sentence; /* kam_review_sentence() */
+};
+
+struct kam_review_outcome {
+    int64_t run, previous_run; /* previous_run 0 when there is none */
+    char as_of[11], previous_as_of[11];
+    size_t accounts;                   /* accounts in the latest run */
+    int64_t count[KAM_REVIEW_REASONS]; /* candidates per reason, before the filter and limit */
+};
+
+/* The review candidates of the latest scoring run, against the one before when there is one,
+ * by rules (NULL: KAM_REVIEW_RULES_DEFAULT). fn gets the findings of the reasons in the mask
+ * reasons (bit r for reason r; 0: all) by reason, most urgent first, at most limit per reason
+ * (0: all); strings are borrowed for the call. KAM_ERR_NOT_FOUND when no run is stored,
+ * KAM_ERR_INVALID for rules out of range, store errors. */
+KAM_MUST_CHECK enum kam_rc
+kam_engine_review(struct kam_store *st, const struct kam_review_rules *rules, unsigned reasons,
+                  int64_t limit, int (*fn)(void *ctx, const struct kam_review_item *it), void *ctx,
+                  struct kam_review_outcome *out, struct kam_err *err);
 
 #endif

@@ -80,34 +80,159 @@ static json_t *number(double v)
     return isfinite(v) ? json_real(v) : json_null();
 }
 
-/* The explanation of one account's score, stored with its metrics (kam explain reads it). */
-static char *explanation(const struct kam_model *m, int64_t version, const double *values,
-                         const struct kam_score_result *r, const struct kam_tier_result *t)
+/* The explanation of one account's score, stored with its metrics as bytes and turned into
+ * JSON only when someone asks (kam_engine_explain): building the JSON of every account of a
+ * large portfolio cost more than the whole scoring. Format 1, little-endian:
+ *   0: format (1), 1: indicators k, 2: method, 3: tier, 4: computed tier, 5: pinned,
+ *   8: model version (int64), 16: score, 24: points to the next tier (NaN when none),
+ *   32 + 25 i: indicator i's raw value, points and weight (IEEE doubles) and source (a byte). */
+enum { EX_FORMAT = 1, EX_HEAD = 32, EX_ITEM = 25 };
+#define EX_SIZE(k) ((size_t)EX_HEAD + (size_t)(k)*EX_ITEM)
+
+static void put_u64(unsigned char *p, uint64_t v)
 {
-    json_t *items = json_array();
-    for (size_t i = 0; i < m->nindicators; i++) {
-        const struct kam_model_indicator *ind = &m->indicators[i];
-        const struct kam_score_item *it = &r->items[i];
-        json_array_append_new(
-            items,
-            json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:s}", "indicator", ind->name, "group",
-                      kam_model_group_name(ind->group), "source",
-                      ind->source == KAM_MODEL_METRIC ? "metric" : "rating", "raw",
-                      number(values[i]), "points", number(it->points), "weight", number(it->weight),
-                      "contribution", number(it->contribution), "from", source_names[it->source]));
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get_u64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+static void put_f64(unsigned char *p, double d)
+{
+    uint64_t v;
+    memcpy(&v, &d, sizeof(v));
+    put_u64(p, v);
+}
+
+static double get_f64(const unsigned char *p)
+{
+    uint64_t v = get_u64(p);
+    double d;
+    memcpy(&d, &v, sizeof(d));
+    return d;
+}
+
+static size_t encode_explanation(unsigned char *buf, const struct kam_model *m, int64_t version,
+                                 const struct kam_score_result *r, const struct kam_tier_result *t)
+{
+    size_t k = m->nindicators;
+    memset(buf, 0, EX_HEAD);
+    buf[0] = EX_FORMAT;
+    buf[1] = (unsigned char)k;
+    buf[2] = (unsigned char)m->method;
+    buf[3] = (unsigned char)t->tier;
+    buf[4] = (unsigned char)t->computed;
+    buf[5] = t->pinned;
+    put_u64(buf + 8, (uint64_t)version);
+    put_f64(buf + 16, r->score);
+    put_f64(buf + 24, t->to_next);
+    for (size_t i = 0; i < k; i++) {
+        unsigned char *p = buf + EX_HEAD + i * EX_ITEM;
+        put_f64(p, r->items[i].raw);
+        put_f64(p + 8, r->items[i].points);
+        put_f64(p + 16, r->items[i].weight);
+        p[24] = (unsigned char)r->items[i].source;
     }
-    json_t *j = json_pack("{s:I,s:s,s:f,s:s,s:s,s:b,s:o,s:o}", "model_version", (json_int_t)version,
-                          "method", kam_model_method_name(m->method), "score", r->score, "tier",
-                          kam_tier_name(t->tier), "computed", kam_tier_name(t->computed), "pinned",
-                          t->pinned, "to_next", number(t->to_next), "items", items);
-    char *s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(10));
-    json_decref(j);
-    return s;
+    return EX_SIZE(k);
+}
+
+static const char *tier_byte(unsigned char b)
+{
+    return b <= KAM_TIER_SMALL ? kam_tier_name((enum kam_tier)b) : "?";
+}
+
+/* The JSON of an encoded explanation, named with the indicators of its model version m. */
+static enum kam_rc decode_explanation(const unsigned char *b, size_t size,
+                                      const struct kam_model *m, json_t **out, struct kam_err *err)
+{
+    size_t k = b[1];
+    if (size != EX_SIZE(k) || k != m->nindicators)
+        return kam_err_set(err, KAM_ERR_STORE,
+                           "the stored explanation (%zu bytes) does not match its model version: "
+                           "run kam score again",
+                           size);
+    json_t *items = json_array();
+    for (size_t i = 0; i < k; i++) {
+        const struct kam_model_indicator *ind = &m->indicators[i];
+        const unsigned char *p = b + EX_HEAD + i * EX_ITEM;
+        double points = get_f64(p + 8), weight = get_f64(p + 16);
+        json_array_append_new(
+            items, json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:s}", "indicator", ind->name, "group",
+                             kam_model_group_name(ind->group), "source",
+                             ind->source == KAM_MODEL_METRIC ? "metric" : "rating", "raw",
+                             number(get_f64(p)), "points", number(points), "weight", number(weight),
+                             "contribution", number(weight * points), "from",
+                             source_names[p[24] < 3 ? p[24] : 0]));
+    }
+    *out =
+        json_pack("{s:I,s:s,s:f,s:s,s:s,s:b,s:o,s:o}", "model_version", (json_int_t)get_u64(b + 8),
+                  "method", kam_model_method_name((enum kam_model_method)b[2]), "score",
+                  get_f64(b + 16), "tier", tier_byte(b[3]), "computed", tier_byte(b[4]), "pinned",
+                  b[5] != 0, "to_next", number(get_f64(b + 24)), "items", items);
+    return KAM_OK;
+}
+
+struct latest_metrics {
+    char as_of[11], stage[16];
+    unsigned char *ex;
+    size_t size;
+};
+
+static int on_latest(void *ctx, int64_t id, const struct kam_metrics_row *row)
+{
+    struct latest_metrics *l = ctx;
+    (void)id;
+    snprintf(l->as_of, sizeof(l->as_of), "%s", row->as_of);
+    snprintf(l->stage, sizeof(l->stage), "%s", row->stage);
+    if (row->explanation != NULL) {
+        l->size = row->explanation_size;
+        l->ex = kam_xmalloc(l->size + 1);
+        memcpy(l->ex, row->explanation, l->size);
+    }
+    return 1;
+}
+
+enum kam_rc kam_engine_explain(struct kam_store *st, int64_t account_id, const char *code,
+                               struct kam_explanation *out, struct kam_err *err)
+{
+    struct latest_metrics l = {"", "", NULL, 0};
+    struct kam_model *m = NULL;
+    char *body = NULL;
+    int64_t version = 0;
+    memset(out, 0, sizeof(*out));
+    enum kam_rc rc = st->ops->metrics_each(st, account_id, on_latest, &l, err);
+    if (rc == KAM_OK && l.ex == NULL)
+        rc = kam_err_set(err, KAM_ERR_NOT_FOUND, "account '%s' has not been scored: run kam score",
+                         code);
+    if (rc == KAM_OK && (l.size < EX_HEAD || l.ex[0] != EX_FORMAT))
+        rc = kam_err_set(err, KAM_ERR_STORE,
+                         "the stored explanation of account '%s' is not in a known format: run "
+                         "kam score again",
+                         code);
+    if (rc == KAM_OK)
+        rc = st->ops->model_get(st, (int64_t)get_u64(l.ex + 8), &version, &body, err);
+    if (rc == KAM_OK && (rc = kam_model_parse(body, strlen(body), &m, err)) != KAM_OK)
+        rc = kam_err_prefix(err, "stored model version %lld", (long long)version);
+    if (rc == KAM_OK && (rc = decode_explanation(l.ex, l.size, m, &out->json, err)) == KAM_OK) {
+        memcpy(out->as_of, l.as_of, sizeof(out->as_of));
+        memcpy(out->stage, l.stage, sizeof(out->stage));
+    }
+    kam_model_free(m);
+    free(body);
+    free(l.ex);
+    return rc;
 }
 
 /* Fuzzy method: the evaluation's score, with the weighted memberships as the items. */
 static enum kam_rc fuzzy_scores(const struct kam_model *m, const double *values, size_t n,
-                                struct kam_score_result *out, struct kam_err *err)
+                                struct kam_score_item *items, struct kam_score_result *out,
+                                struct kam_err *err)
 {
     size_t k = m->nindicators;
     struct kam_fuzzy_result fr;
@@ -119,6 +244,7 @@ static enum kam_rc fuzzy_scores(const struct kam_model *m, const double *values,
         memset(r, 0, sizeof(*r));
         r->score = fr.score;
         r->nitems = k;
+        r->items = items + a * k;
         r->missing = fr.missing;
         for (size_t i = 0; i < k; i++) {
             /* An indicator's points: the grade scores weighted by its memberships. */
@@ -146,12 +272,23 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Stores the run. The account ids were read at data version `seen`: when no other connection
+ * has committed since, they all still exist and the foreign-key lookups (a third of the time
+ * of storing) are skipped; otherwise the transaction is checked as usual. */
 static enum kam_rc store_run(struct kam_store *st, const struct kam_portfolio *p,
-                             const struct kam_model *m, struct kam_run *run, const double *values,
+                             const struct kam_model *m, int64_t seen, struct kam_run *run,
                              const struct kam_score_result *res,
                              const struct kam_tier_result *tiers, struct kam_err *err)
 {
-    enum kam_rc rc = st->ops->begin(st, err);
+    unsigned char ex[EX_SIZE(KAM_SCORE_MAX_INDICATORS)];
+    int64_t now_version = 0;
+    struct kam_err ignored;
+    enum kam_rc rc = st->ops->begin_trusted(st, err);
+    if (rc == KAM_OK && (rc = st->ops->data_version(st, &now_version, err)) == KAM_OK &&
+        now_version != seen) {
+        (void)st->ops->rollback(st, &ignored); /* nothing written yet */
+        rc = st->ops->begin(st, err);
+    }
     if (rc == KAM_OK)
         rc = st->ops->run_add(st, run, &run->id, err);
     for (size_t a = 0; a < p->n && rc == KAM_OK; a++) {
@@ -168,19 +305,16 @@ static enum kam_rc store_run(struct kam_store *st, const struct kam_portfolio *p
         };
         if ((rc = st->ops->score_add(st, run->id, &row, err)) != KAM_OK)
             break;
-        char *ex =
-            explanation(m, run->model_version, values + a * m->nindicators, &res[a], &tiers[a]);
         struct kam_metrics_row mr = {.window_months = p->period.window_months,
                                      .m = p->m[a],
                                      .stage = stage,
                                      .explanation = ex};
+        mr.explanation_size = encode_explanation(ex, m, run->model_version, &res[a], &tiers[a]);
         memcpy(mr.as_of, p->as_of, sizeof(mr.as_of));
         rc = st->ops->metrics_put(st, p->ids[a], &mr, err);
-        free(ex);
     }
     if (rc == KAM_OK)
         return st->ops->commit(st, err);
-    struct kam_err ignored;
     (void)st->ops->rollback(st, &ignored);
     return rc;
 }
@@ -197,10 +331,14 @@ enum kam_rc kam_engine_score(struct kam_store *st, const char *as_of, struct kam
         return rc;
     struct kam_portfolio p;
     struct kam_engine_opts o = {as_of, m->window_months};
-    if ((rc = kam_engine_portfolio(st, &o, &p, err)) != KAM_OK) {
+    int64_t seen = 0;
+    if ((rc = st->ops->data_version(st, &seen, err)) != KAM_OK ||
+        (rc = kam_engine_portfolio(st, &o, &p, err)) != KAM_OK) {
         kam_model_free(m);
         return rc;
     }
+    double t1 = now();
+    out->portfolio_seconds = t1 - t0;
     size_t n = p.n, k = m->nindicators;
     struct ratings r = {m, {0}, NULL};
     kam_u64map_init(&r.slot);
@@ -214,6 +352,7 @@ enum kam_rc kam_engine_score(struct kam_store *st, const char *as_of, struct kam
     double *values = kam_xmalloc(n * k * sizeof(double));
     double *work = kam_xmalloc(n * sizeof(double));
     struct kam_score_result *res = kam_xmalloc(n * sizeof(*res));
+    struct kam_score_item *items = kam_xmalloc(n * k * sizeof(*items));
     struct kam_tier_result *tiers = kam_xmalloc(n * sizeof(*tiers));
     enum kam_tier *pinned = kam_xmalloc(n * sizeof(*pinned));
     for (size_t a = 0; a < n; a++)
@@ -230,8 +369,8 @@ enum kam_rc kam_engine_score(struct kam_store *st, const char *as_of, struct kam
                                     ? kam_metric_value(&p.m[a], ind->index)
                                     : r.values[a * m->nratings + ind->index];
         }
-    rc = m->method == KAM_MODEL_FUZZY ? fuzzy_scores(m, values, n, res, err)
-                                      : kam_score_run(&m->score, values, n, work, res, err);
+    rc = m->method == KAM_MODEL_FUZZY ? fuzzy_scores(m, values, n, items, res, err)
+                                      : kam_score_run(&m->score, values, n, work, items, res, err);
     if (rc != KAM_OK)
         goto out;
     for (size_t a = 0; a < n; a++)
@@ -239,10 +378,7 @@ enum kam_rc kam_engine_score(struct kam_store *st, const char *as_of, struct kam
     if ((rc = kam_score_tiers(&m->tiers, work, pinned, n, values /* scratch, n >= n */, tiers,
                               err)) != KAM_OK)
         goto out;
-    /* kam_score_tiers used values as scratch: the explanations need them again. */
-    for (size_t a = 0; a < n; a++)
-        for (size_t i = 0; i < k; i++)
-            values[a * k + i] = res[a].items[i].raw;
+    out->score_seconds = now() - t1;
 
     struct kam_run run = {
         .window_months = p.period.window_months, .model_version = version, .accounts = (int64_t)n};
@@ -252,8 +388,10 @@ enum kam_rc kam_engine_score(struct kam_store *st, const char *as_of, struct kam
     gmtime_r(&wall, &tm);
     strftime(run.started_at, sizeof(run.started_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
     run.seconds = now() - t0;
-    if ((rc = store_run(st, &p, m, &run, values, res, tiers, err)) != KAM_OK)
+    double t2 = now();
+    if ((rc = store_run(st, &p, m, seen, &run, res, tiers, err)) != KAM_OK)
         goto out;
+    out->store_seconds = now() - t2;
 
     out->run = run.id;
     out->model_version = version;
@@ -271,6 +409,7 @@ out:
     free(values);
     free(work);
     free(res);
+    free(items);
     free(tiers);
     free(pinned);
     kam_portfolio_release(&p);

@@ -47,6 +47,7 @@ enum stream {
     STREAM_CONTACTS = 5,
     STREAM_ORDERS = 6,
     STREAM_PAYMENTS = 7,
+    STREAM_RATINGS = 8, /* item i + 1: account i's ratings */
 };
 
 struct rng {
@@ -629,6 +630,14 @@ struct tag_link {
     enum tag tag;
 };
 
+/* One static rating of the default scoring model (docs/scoring-model.md). */
+struct rating {
+    int acct;
+    int name; /* index into rating_names */
+    int value;
+    const char *note; /* NULL: none */
+};
+
 enum section_id {
     SEC_ACCOUNTS,
     SEC_PRODUCTS,
@@ -636,6 +645,7 @@ enum section_id {
     SEC_ORDERS,
     SEC_PAYMENTS,
     SEC_TAGS,
+    SEC_RATINGS,
     SEC_COUNT
 };
 
@@ -664,6 +674,8 @@ struct demo {
     size_t ninvoices, invoices_cap;
     struct tag_link *tags;
     size_t ntags, tags_cap;
+    struct rating *ratings;
+    size_t nratings, ratings_cap;
 
     int64_t rows[SEC_COUNT]; /* rows (links for tags) each section produced */
 };
@@ -1091,7 +1103,8 @@ static void account_text(struct demo *d, int i)
     a->justification = NULL;
 }
 
-/* A stated reason for the largest accounts (DOMAIN.md "Periodic review"). */
+/* A stated reason for the largest accounts (DOMAIN.md "Periodic review"), in the account's
+ * language: these are the demo's designed key accounts, which the ratings section rates high. */
 static void account_justifications(struct demo *d, const int *rank)
 {
     int n = d->naccts, top = n / 33 > 0 ? n / 33 : 1;
@@ -1100,8 +1113,9 @@ static void account_justifications(struct demo *d, const int *rank)
         struct acct *a = &d->accts[rank[n - 1 - k]];
         struct rng r;
         rng_init(&r, d->o.seed, STREAM_ACCOUNT_TEXT, (uint64_t)d->naccts + 1 + (uint64_t)n + k);
-        int j = rng_below(&r, COUNT(justifications));
-        const char *region = regions[cities[a->city].region].name;
+        /* Chinese text for Chinese accounts, English for the English ones (the last two). */
+        int j = a->english ? 3 + rng_below(&r, 2) : rng_below(&r, 3);
+        const char *region = a->english ? cities[a->city].en : regions[cities[a->city].region].name;
         int years = rng_range(&r, 3, 15);
         switch (j) {
         case 0:
@@ -1605,6 +1619,82 @@ static void build_tags(struct demo *d)
     d->rows[SEC_TAGS] = (int64_t)d->ntags;
 }
 
+/* --- section: ratings --------------------------------------------------------------------- */
+
+/* The ratings of the default model, in its order. */
+enum { R_GROWTH, R_PEOPLE, R_RELATION, R_STRATEGIC, R_FULFIL, R_COUNT };
+static const char *const rating_names[R_COUNT] = {
+    "growth_potential", "key_people_access", "relationship_state", "strategic_value", "fulfilment",
+};
+
+static void add_rating(struct demo *d, int acct, int name, int value, const char *note)
+{
+    d->ratings = grow(d->ratings, &d->ratings_cap, d->nratings + 1, sizeof(*d->ratings));
+    d->ratings[d->nratings++] = (struct rating){acct, name, clampi(value, 1, 5), note};
+}
+
+static int by_size(const void *x, const void *y)
+{
+    const struct acct *a = *(const struct acct *const *)x, *b = *(const struct acct *const *)y;
+    return (a->z < b->z) - (a->z > b->z); /* largest first; the quantiles are distinct */
+}
+
+/* What the account owners would enter (DOMAIN.md "Scoring model", static rules): the accounts
+ * the demo designed as key accounts (the largest 3 %, the ones with a justification) are rated
+ * high, lower when they are shrinking or lost; the next ones by size, up to a fifth of the
+ * accounts (the major tier of the default model is the next 15 %), get a spread around the
+ * middle of the scale. Fulfilment (the partner indicators) is rated for resellers only, as the
+ * default model expects. Everyone else is left unrated: the model's missing rules apply. */
+static void build_ratings(struct demo *d)
+{
+    int n = d->naccts, top = n / 33 > 0 ? n / 33 : 1, band = n / 5 > top ? n / 5 : top;
+    const struct acct **order = kam_xmalloc((size_t)n * sizeof(*order));
+
+    for (int i = 0; i < n; i++)
+        order[i] = &d->accts[i];
+    qsort(order, (size_t)n, sizeof(*order), by_size);
+    for (int k = 0; k < band; k++) {
+        const struct acct *a = order[k];
+        int i = (int)(a - d->accts);
+        bool key = k < top;
+        struct rng r;
+        /* How the relationship is going, from the trajectory the orders follow. */
+        int trend = a->traj == TR_GROWING || a->traj == TR_NEW ? 1
+                    : a->traj == TR_DECLINING                  ? -1
+                    : a->traj == TR_LOST                       ? -2
+                                                               : 0;
+        int base = key ? 4 : 3;
+        const char *note = NULL;
+
+        rng_init(&r, d->o.seed, STREAM_RATINGS, (uint64_t)i + 1);
+        if (key)
+            note = a->english ? arena_printf(d, "%d key account review", d->end.year)
+                              : arena_printf(d, "%d年度大客户盘点", d->end.year);
+        add_rating(d, i, R_GROWTH, base + (trend > 0) - (trend < 0) + (trend < -1), note);
+        add_rating(d, i, R_PEOPLE,
+                   base + (a->level > 0 && rng_chance(&r, 0.6)) - (trend < -1) +
+                       (key ? 0 : rng_range(&r, -1, 1)),
+                   note);
+        add_rating(d, i, R_RELATION,
+                   base + (a->level == 2) + (trend < 0 ? trend : 0) +
+                       (key ? 0 : rng_range(&r, -1, 0)),
+                   note);
+        add_rating(d, i, R_STRATEGIC,
+                   base + (a->level == 2 || (a->group >= 0 && a->parent < 0)) +
+                       (key ? rng_chance(&r, 0.3) : rng_range(&r, -1, 0)),
+                   note);
+        if (is_trade(a->role))
+            add_rating(d, i, R_FULFIL,
+                       (a->payer == PAY_PROMPT ? 4
+                        : a->payer == PAY_LATE ? 3
+                                               : 2) +
+                           (key && a->payer == PAY_PROMPT) + rng_range(&r, -1, 0) * !key,
+                       note);
+    }
+    free(order);
+    d->rows[SEC_RATINGS] = (int64_t)d->nratings;
+}
+
 /* --- CSV output --------------------------------------------------------------------------- */
 
 struct csv {
@@ -1684,6 +1774,18 @@ static void write_accounts(const struct demo *d, struct csv *w)
         csv_money(w, a->est_purchases);
         csv_money(w, a->credit_limit);
         csv_text(w, a->justification);
+        csv_end(w);
+    }
+}
+
+static void write_ratings(const struct demo *d, struct csv *w)
+{
+    for (size_t k = 0; k < d->nratings; k++) {
+        const struct rating *r = &d->ratings[k];
+        csv_text(w, d->accts[r->acct].code);
+        csv_text(w, rating_names[r->name]);
+        csv_int(w, r->value);
+        csv_text(w, r->note);
         csv_end(w);
     }
 }
@@ -1872,6 +1974,8 @@ static const struct section sections[SEC_COUNT] = {
                       KAM_IMPORT_PAYMENTS, NULL, offsetof(struct kam_demo_report, payments)},
     [SEC_TAGS] = {"tags", build_tags, NULL, NULL, KAM_IMPORT_KIND_COUNT, apply_tags,
                   offsetof(struct kam_demo_report, tagged)},
+    [SEC_RATINGS] = {"ratings", build_ratings, "account,rating,value,note", write_ratings,
+                     KAM_IMPORT_RATINGS, NULL, offsetof(struct kam_demo_report, ratings)},
 };
 
 /* --- building, writing, importing ---------------------------------------------------------- */
@@ -1924,6 +2028,7 @@ static void demo_free(struct demo *d)
     free(d->lines);
     free(d->invoices);
     free(d->tags);
+    free(d->ratings);
     kam_strmap_release(&d->names);
     kam_arena_release(&d->arena);
 }

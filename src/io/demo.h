@@ -32,12 +32,14 @@ struct kam_demo_opts {
 /* What kam_demo_generate wrote: rows per file, and account-tag links added. */
 struct kam_demo_report {
     int64_t accounts, products, contacts, order_lines, payments, tagged;
+    int64_t ratings; /* rating rows (kam import ratings): key accounts and the major band */
 };
 
 /* Fills o with the defaults: seed 1, 2000 accounts, 200 products, 3 years to 2025-12-31. */
 void kam_demo_opts_default(struct kam_demo_opts *o);
 
-/* Writes accounts.csv, products.csv, contacts.csv, orders.csv and payments.csv into dir, which
+/* Writes accounts.csv, products.csv, contacts.csv, orders.csv, payments.csv and ratings.csv into
+ * dir, which
  * must exist (each file goes to a temporary name first, then is renamed). Borrows o and dir.
  * KAM_ERR_USAGE for options below 1 or a bad end date, KAM_ERR_TOO_LARGE above the
  * KAM_DEMO_MAX_* limits, KAM_ERR_IO when a file cannot be written. */
@@ -46,9 +48,10 @@ KAM_MUST_CHECK enum kam_rc kam_demo_write_csv(const struct kam_demo_opts *o, con
 
 /* Writes the CSV files into a private temporary directory (mkdtemp under $TMPDIR or /tmp),
  * imports them into st in the order accounts, products, contacts, orders, payments (each
- * all-or-nothing), tags accounts in one transaction, and removes the temporary files whatever
- * happens. Fills *rep on success. Returns the errors of kam_demo_write_csv, an import error
- * as the import reported it (files imported before it stay imported), or a store error. */
+ * all-or-nothing), tags accounts in one transaction, imports the ratings, and removes the temporary
+ * files whatever happens. Fills *rep on success. Returns the errors of kam_demo_write_csv, an
+ * import error as the import reported it (files imported before it stay imported), or a store
+ * error. */
 KAM_MUST_CHECK enum kam_rc kam_demo_generate(struct kam_store *st, const struct kam_demo_opts *o,
                                              struct kam_demo_report *rep, struct kam_err *err);
 

@@ -12,6 +12,7 @@
 #include "io/import.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include "core/order.h"
 #include "io/csv_reader.h"
 #include "io/export.h"
+#include "io/model.h"
 #include "util/date.h"
 #include "util/map.h"
 #include "util/mem.h"
@@ -62,12 +64,27 @@ static const char *const order_fields[OF_COUNT] = {
 static const unsigned order_required =
     1u << OF_ORDER_ID | 1u << OF_DATE | 1u << OF_ACCOUNT | 1u << OF_PRODUCT | 1u << OF_QUANTITY;
 
+/* The rating fields (natural key account + rating). value is a required column, but an empty
+ * value clears the rating. */
+enum rating_field { RF_ACCOUNT, RF_RATING, RF_VALUE, RF_NOTE, RF_COUNT };
+
+static const char *const rating_fields[RF_COUNT] = {"account", "rating", "value", "note"};
+
+static const unsigned rating_required = 1u << RF_ACCOUNT | 1u << RF_RATING | 1u << RF_VALUE;
+
 static const char *const kind_names[KAM_IMPORT_KIND_COUNT] = {
-    "accounts", "contacts", "products", "orders", "payments",
+    "accounts", "contacts", "products", "orders", "payments", "ratings",
 };
 
+/* NULL: a kind with fields of its own (orders, ratings). */
 static const struct kam_table *const kind_tables[KAM_IMPORT_KIND_COUNT] = {
-    &kam_accounts, &kam_contacts, &kam_products, NULL, &kam_payments,
+    &kam_accounts, &kam_contacts, &kam_products, NULL, &kam_payments, NULL,
+};
+
+/* A stored rating, to tell inserted, updated and unchanged apart. */
+struct old_rating {
+    double value;
+    char *note; /* NULL when none */
 };
 
 struct cell {
@@ -98,9 +115,10 @@ struct imp {
     struct kam_err *err;
     enum kam_rc fatal; /* a failure that stops the import (store, I/O) */
 
-    const struct kam_table *table; /* NULL for orders */
+    const struct kam_table *table; /* NULL for orders and ratings */
     const char *const *fnames;
     size_t nfields;
+    unsigned required;      /* required columns of a kind without a table (bit = field) */
     int col_of[MAX_FIELDS]; /* CSV column of each field, -1 when absent */
     size_t ncsv;            /* columns in the header */
     bool header_done;
@@ -132,6 +150,12 @@ struct imp {
     const char *names[MAX_FIELDS]; /* field names of a record kind */
     struct batch *stage;           /* the reader thread's batch being filled; NULL in the writer */
     struct kam_strmap created_accounts, created_products; /* by the writer, orders only */
+
+    struct kam_model *model;   /* ratings: the current scoring model */
+    int64_t model_version;     /* 0: the default model (none stored yet) */
+    struct kam_strmap ratings; /* ratings: "account id\x1fname" -> index into old */
+    struct old_rating *old;
+    size_t nold, capold;
 };
 
 const char *kam_import_kind_name(enum kam_import_kind k)
@@ -1290,6 +1314,158 @@ static enum kam_rc resolve_parents(struct imp *im)
     return KAM_OK;
 }
 
+/* --- ratings ------------------------------------------------------------------------------ */
+
+/* Ratings are the static rules of the scoring model (DOMAIN.md "Scoring model"): a rating is
+ * checked against the current model, as `kam rate` does, so that a typo in a rating's name or
+ * a value off the scale is refused instead of being stored where no score ever reads it. */
+
+static const char *rating_key(struct imp *im, int64_t account, const char *name, size_t len,
+                              size_t *klen)
+{
+    char id[24];
+    struct text parts[2] = {{id, 0}, {name, len}};
+    parts[0].len = (size_t)snprintf(id, sizeof(id), "%lld", (long long)account);
+    return composite_key(im, parts, 2, klen);
+}
+
+static int load_rating(void *ctx, int64_t account, const char *name, double value, const char *note)
+{
+    struct imp *im = ctx;
+    size_t len;
+    const char *key = rating_key(im, account, name, strlen(name), &len);
+    if (im->nold == im->capold) {
+        im->capold = im->capold ? im->capold * 2 : 256;
+        im->old = kam_xrealloc(im->old, im->capold * sizeof(*im->old));
+    }
+    im->old[im->nold] = (struct old_rating){value, note ? kam_xstrdup(note) : NULL};
+    kam_strmap_put(&im->ratings, key, len, (int64_t)im->nold++);
+    return 0;
+}
+
+/* The current model (the latest stored version, else the default, which is not stored here:
+ * an import only writes what the file holds) and every stored rating. */
+static enum kam_rc load_ratings(struct imp *im)
+{
+    char *body = NULL;
+    enum kam_rc rc = im->st->ops->model_get(im->st, 0, &im->model_version, &body, im->err);
+    if (rc == KAM_ERR_NOT_FOUND) {
+        kam_err_clear(im->err);
+        im->model_version = 0;
+        rc = kam_model_parse(kam_model_default_json, strlen(kam_model_default_json), &im->model,
+                             im->err);
+    } else if (rc == KAM_OK &&
+               (rc = kam_model_parse(body, strlen(body), &im->model, im->err)) != KAM_OK) {
+        rc = kam_err_prefix(im->err, "stored model version %lld", (long long)im->model_version);
+    }
+    free(body);
+    if (rc == KAM_OK)
+        rc = im->st->ops->rating_each(im->st, 0, load_rating, im, im->err);
+    return stop(im, rc);
+}
+
+/* "model version 3" or "the default model", for messages. */
+static const char *model_name(const struct imp *im, char *buf, size_t n)
+{
+    if (im->model_version > 0)
+        snprintf(buf, n, "model version %lld", (long long)im->model_version);
+    else
+        snprintf(buf, n, "the default model");
+    return buf;
+}
+
+static bool same_note(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static void rating_row(struct imp *im, const struct kam_csv_row *row)
+{
+    const int64_t line = row->line;
+    const struct kam_model *m = im->model;
+    struct text t[RF_COUNT];
+    int64_t account = 0;
+    int k = -1;
+    double value = NAN; /* an empty value clears the rating */
+    char mname[48], name[KAM_MODEL_MAX_NAME + 1];
+
+    for (int f = 0; f < RF_COUNT; f++)
+        t[f] = field(im, row, f);
+    if (t[RF_ACCOUNT].len == 0)
+        problem(im, line, "account", "is required but empty");
+    else if (!kam_strmap_get(&im->accounts, t[RF_ACCOUNT].s, t[RF_ACCOUNT].len, &account))
+        bad_value(im, line, "account", "unknown account (import accounts first)", t[RF_ACCOUNT].s,
+                  t[RF_ACCOUNT].len);
+    if (t[RF_RATING].len == 0) {
+        problem(im, line, "rating", "is required but empty");
+    } else {
+        if (t[RF_RATING].len < sizeof(name)) {
+            memcpy(name, t[RF_RATING].s, t[RF_RATING].len);
+            name[t[RF_RATING].len] = '\0';
+            k = kam_model_rating_find(m, name);
+        }
+        if (k < 0) {
+            char msg[700];
+            int used = snprintf(msg, sizeof(msg), "is not a rating of %s; its ratings:",
+                                model_name(im, mname, sizeof(mname)));
+            for (size_t i = 0; i < m->nratings && used > 0 && (size_t)used < sizeof(msg); i++)
+                used += snprintf(msg + used, sizeof(msg) - (size_t)used, "%s %s", i ? "," : "",
+                                 m->ratings[i].name);
+            if (m->nratings == 0)
+                snprintf(msg + used, sizeof(msg) - (size_t)used, " none");
+            bad_value(im, line, "rating", msg, t[RF_RATING].s, t[RF_RATING].len);
+        }
+    }
+    if (t[RF_VALUE].len > 0) {
+        kam_money v;
+        if (parse_money(im, line, "value", t[RF_VALUE], &v)) {
+            value = (double)v / KAM_MONEY_SCALE;
+            if (k >= 0 && (value < m->ratings[k].min || value > m->ratings[k].max)) {
+                char msg[300];
+                snprintf(msg, sizeof(msg), "is outside %g..%g, the scale of rating '%s' in %s",
+                         m->ratings[k].min, m->ratings[k].max, m->ratings[k].name,
+                         model_name(im, mname, sizeof(mname)));
+                bad_value(im, line, "value", msg, t[RF_VALUE].s, t[RF_VALUE].len);
+            }
+        }
+    }
+    if (im->row_bad)
+        return;
+    struct text key[2] = {t[RF_ACCOUNT], t[RF_RATING]};
+    if (!first_in_file(im, line, "rating", key, 2))
+        return;
+
+    size_t klen;
+    const char *rkey = rating_key(im, account, name, strlen(name), &klen);
+    int64_t slot;
+    const struct old_rating *old =
+        kam_strmap_get(&im->ratings, rkey, klen, &slot) ? &im->old[slot] : NULL;
+    /* A note column absent from the file leaves the stored note as it is. */
+    char *note = NULL;
+    if (im->col_of[RF_NOTE] >= 0) {
+        if (t[RF_NOTE].len > 0) {
+            note = kam_xmalloc(t[RF_NOTE].len + 1);
+            memcpy(note, t[RF_NOTE].s, t[RF_NOTE].len);
+            note[t[RF_NOTE].len] = '\0';
+        }
+    } else if (old && old->note) {
+        note = kam_xstrdup(old->note);
+    }
+    if (old == NULL && isnan(value)) { /* clearing what is not there */
+        im->rep->unchanged++;
+    } else if (old && !isnan(value) && old->value == value && same_note(old->note, note)) {
+        im->rep->unchanged++;
+    } else if (stop(im, im->st->ops->rating_set(im->st, account, name, value, note, im->err)) !=
+               KAM_OK) {
+        im->err->line = line;
+    } else if (old == NULL) {
+        im->rep->inserted++;
+    } else {
+        im->rep->updated++; /* a new value or note, or cleared */
+    }
+    free(note);
+}
+
 /* --- header ------------------------------------------------------------------------------- */
 
 static int field_index(const struct imp *im, const char *name, size_t len)
@@ -1409,7 +1585,7 @@ static enum kam_rc read_header(struct imp *im, const struct kam_csv_row *hdr)
     }
     for (size_t f = 0; f < im->nfields; f++) {
         bool required = im->table ? (im->table->cols[f].flags & KAM_COL_REQUIRED) != 0
-                                  : (order_required & (1u << f)) != 0;
+                                  : (im->required & (1u << f)) != 0;
         if (required && im->col_of[f] < 0) {
             im->err->line = 1;
             return kam_err_set(im->err, KAM_ERR_INVALID,
@@ -1418,7 +1594,8 @@ static enum kam_rc read_header(struct imp *im, const struct kam_csv_row *hdr)
                                im->fnames[f], kind_names[im->o->kind], im->fnames[f]);
         }
     }
-    if (!im->table && im->col_of[OF_UNIT_PRICE] < 0 && im->col_of[OF_AMOUNT] < 0) {
+    if (im->o->kind == KAM_IMPORT_ORDERS && im->col_of[OF_UNIT_PRICE] < 0 &&
+        im->col_of[OF_AMOUNT] < 0) {
         im->err->line = 1;
         return kam_err_set(im->err, KAM_ERR_INVALID,
                            "missing column 'unit_price' or 'amount' (orders need one of them)");
@@ -1426,7 +1603,7 @@ static enum kam_rc read_header(struct imp *im, const struct kam_csv_row *hdr)
     if (im->o->reject_path) {
         if ((rc = reject_open(im)) != KAM_OK)
             return rc;
-        im->reject_line_no = !im->table && im->col_of[OF_LINE_NO] < 0;
+        im->reject_line_no = im->o->kind == KAM_IMPORT_ORDERS && im->col_of[OF_LINE_NO] < 0;
         reject_write_row(im, (const char *const *)im->header, hdr->lens, hdr->n,
                          im->reject_line_no ? "line_no" : NULL, "reject_reason");
     }
@@ -1450,6 +1627,8 @@ static int on_row(void *ctx, const struct kam_csv_row *row)
     im->reason[0] = '\0';
     if (row->n != im->ncsv) {
         problem(im, row->line, "", "has %zu fields, the header has %zu", row->n, im->ncsv);
+    } else if (im->o->kind == KAM_IMPORT_RATINGS) {
+        rating_row(im, row);
     } else {
         record_row(im, row);
     }
@@ -1481,6 +1660,8 @@ static enum kam_rc load_references(struct imp *im)
         rc = im->st->ops->each(im->st, &kam_products, 0, load_product, im, im->err);
     if (rc == KAM_OK && im->o->kind == KAM_IMPORT_ORDERS)
         rc = im->st->ops->order_max_id(im->st, &im->first_new_line_id, im->err);
+    if (rc == KAM_OK && im->o->kind == KAM_IMPORT_RATINGS)
+        rc = load_ratings(im);
     return rc;
 }
 
@@ -1492,6 +1673,11 @@ static void release(struct imp *im)
     kam_strmap_release(&im->order_pos);
     kam_strmap_release(&im->created_accounts);
     kam_strmap_release(&im->created_products);
+    kam_strmap_release(&im->ratings);
+    for (size_t i = 0; i < im->nold; i++)
+        free(im->old[i].note);
+    free(im->old);
+    kam_model_free(im->model);
     kam_u64map_release(&im->cost_index);
     kam_u64map_release(&im->months.index);
     free(im->months.v);
@@ -1538,6 +1724,7 @@ enum kam_rc kam_import_run(struct kam_store *st, const struct kam_import_opts *o
     kam_strmap_init(&im.order_pos);
     kam_strmap_init(&im.created_accounts);
     kam_strmap_init(&im.created_products);
+    kam_strmap_init(&im.ratings);
     kam_u64map_init(&im.cost_index);
     kam_u64map_init(&im.months.index);
     kam_u64map_init(&im.bought.index);
@@ -1553,9 +1740,14 @@ enum kam_rc kam_import_run(struct kam_store *st, const struct kam_import_opts *o
             im.names[i] = im.table->cols[i].name;
         im.fnames = im.names;
         im.nfields = im.table->ncols;
+    } else if (o->kind == KAM_IMPORT_RATINGS) {
+        im.fnames = rating_fields;
+        im.nfields = RF_COUNT;
+        im.required = rating_required;
     } else {
         im.fnames = order_fields;
         im.nfields = OF_COUNT;
+        im.required = order_required;
     }
     /* Order files resolve every account and product through the maps loaded in the same
      * transaction, so the store need not check them again. */
@@ -1565,7 +1757,8 @@ enum kam_rc kam_import_run(struct kam_store *st, const struct kam_import_opts *o
     in_tx = true;
     if ((rc = load_references(&im)) != KAM_OK)
         goto out;
-    rc = im.table ? kam_csv_read(o->path, o->encoding, on_row, &im, err) : import_orders(&im);
+    rc = o->kind == KAM_IMPORT_ORDERS ? import_orders(&im)
+                                      : kam_csv_read(o->path, o->encoding, on_row, &im, err);
     if (rc == KAM_OK)
         rc = im.fatal;
     if (rc != KAM_OK)

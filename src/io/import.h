@@ -1,9 +1,12 @@
-/* CSV import of accounts, contacts, products, order lines and payments.
+/* CSV import of accounts, contacts, products, order lines, payments and ratings.
  *
  * Lossless by construction: every row is validated, and by default one invalid row means nothing
  * is written (one transaction, rolled back). With a reject file, valid rows are written and each
  * invalid row is copied to the reject file with its reason. Re-importing a file changes nothing
- * (upsert by natural key). Order lines keep the monthly rollups in the same transaction. */
+ * (upsert by natural key). Order lines keep the monthly rollups in the same transaction. Ratings
+ * are checked against the current scoring model (the latest stored version, else the default):
+ * the rating must be one the model declares, the value within its scale; an empty value clears
+ * the rating. */
 #ifndef KAM_IO_IMPORT_H
 #define KAM_IO_IMPORT_H
 
@@ -19,6 +22,7 @@ enum kam_import_kind {
     KAM_IMPORT_PRODUCTS,
     KAM_IMPORT_ORDERS,
     KAM_IMPORT_PAYMENTS,
+    KAM_IMPORT_RATINGS, /* account, rating, value, note: the static ratings of the model */
     KAM_IMPORT_KIND_COUNT
 };
 

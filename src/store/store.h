@@ -78,7 +78,9 @@ struct kam_metrics_row {
     int window_months;
     struct kam_metrics m;
     const char *stage;
-    const char *explanation; /* JSON text of the latest score's items, NULL when none */
+    /* The latest score's explanation, bytes the engine encodes (score_run.c); NULL when none. */
+    const void *explanation;
+    size_t explanation_size;
 };
 
 struct kam_store;
@@ -205,11 +207,24 @@ struct kam_store_ops {
                                             const char *category, int first_month,
                                             const struct kam_rollup *r),
                                   void *ctx, struct kam_err *err);
+    /* The same cells, narrow and fast for the metrics: product id, first month and lines, by
+     * account then product (no category: the caller maps product ids itself). */
+    enum kam_rc (*product_cells_range)(struct kam_store *st, int64_t lo, int64_t hi,
+                                       int (*fn)(void *ctx, int64_t account_id, int64_t product_id,
+                                                 int first_month, int64_t lines),
+                                       void *ctx, struct kam_err *err);
     enum kam_rc (*invoices_range)(struct kam_store *st, int64_t lo, int64_t hi,
                                   int (*fn)(void *ctx, int64_t account_id, kam_money amount,
                                             kam_money paid_amount, int64_t issued, int64_t due,
                                             int64_t paid),
                                   void *ctx, struct kam_err *err);
+    /* A number that changes whenever another connection commits (not this one's commits):
+     * taken before reading and again inside a later write transaction, equal values prove that
+     * nothing read in between has changed. */
+    enum kam_rc (*data_version)(struct kam_store *st, int64_t *out, struct kam_err *err);
+    /* Another connection to the same database, for a second thread (each connection is used
+     * by one thread at a time); *out is the caller's, closed with kam_store_close. */
+    enum kam_rc (*reopen)(struct kam_store *st, struct kam_store **out, struct kam_err *err);
     /* The last order day (days since 1970-01-01) and the largest account id; 0 when none. */
     enum kam_rc (*extent)(struct kam_store *st, int64_t *last_day, int64_t *max_account,
                           struct kam_err *err);

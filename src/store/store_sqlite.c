@@ -1321,6 +1321,27 @@ static enum kam_rc op_products_range(struct kam_store *st, int64_t lo, int64_t h
     return finish(s, q, r, "account products", err);
 }
 
+static enum kam_rc op_product_cells_range(struct kam_store *st, int64_t lo, int64_t hi,
+                                          int (*fn)(void *, int64_t, int64_t, int, int64_t),
+                                          void *ctx, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    int r;
+    enum kam_rc rc =
+        range_query(s,
+                    "SELECT account, product, first_month, lines FROM account_products "
+                    "WHERE account BETWEEN ?1 AND ?2 ORDER BY account, product",
+                    lo, hi, &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    while ((r = sqlite3_step(q)) == SQLITE_ROW)
+        if (fn(ctx, sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1),
+               sqlite3_column_int(q, 2), sqlite3_column_int64(q, 3)) != 0)
+            break;
+    return finish(s, q, r, "account products", err);
+}
+
 static enum kam_rc op_invoices_range(struct kam_store *st, int64_t lo, int64_t hi,
                                      int (*fn)(void *, int64_t, kam_money, kam_money, int64_t,
                                                int64_t, int64_t),
@@ -1662,7 +1683,10 @@ static enum kam_rc op_metrics_put(struct kam_store *st, int64_t account,
     bind_double_or_null(q, i++, m->share_of_wallet);
     bind_double_or_null(q, i++, m->share_of_total);
     sqlite3_bind_text(q, i++, row->stage, -1, SQLITE_STATIC);
-    bind_text(q, i++, row->explanation);
+    if (row->explanation == NULL)
+        sqlite3_bind_null(q, i++);
+    else
+        sqlite3_bind_blob64(q, i++, row->explanation, row->explanation_size, SQLITE_STATIC);
     if (sqlite3_step(q) != SQLITE_DONE)
         rc = db_error(s, err, "account metrics");
     sqlite3_reset(q);
@@ -1720,7 +1744,14 @@ static enum kam_rc op_metrics_each(struct kam_store *st, int64_t account,
         m->share_of_wallet = col_double_or_nan(q, i++);
         m->share_of_total = col_double_or_nan(q, i++);
         row.stage = col_text(q, i++);
-        row.explanation = sqlite3_column_type(q, i) == SQLITE_NULL ? NULL : col_text(q, i);
+        row.explanation = NULL;
+        row.explanation_size = 0;
+        if (sqlite3_column_type(q, i) != SQLITE_NULL) {
+            row.explanation = sqlite3_column_blob(q, i);
+            row.explanation_size = (size_t)sqlite3_column_bytes(q, i);
+            if (row.explanation == NULL) /* an empty blob */
+                row.explanation = "";
+        }
         any = true;
         if (fn(ctx, sqlite3_column_int64(q, 0), &row) != 0)
             break;
@@ -1836,6 +1867,9 @@ static enum kam_rc op_score_history(struct kam_store *st, int64_t account,
     return finish(s, q, r, "scores", err);
 }
 
+static enum kam_rc op_reopen(struct kam_store *st, struct kam_store **out, struct kam_err *err);
+static enum kam_rc op_data_version(struct kam_store *st, int64_t *out, struct kam_err *err);
+
 static const struct kam_store_ops sqlite_ops = {
     .backend = "sqlite",
     .close = op_close,
@@ -1870,7 +1904,10 @@ static const struct kam_store_ops sqlite_ops = {
     .months_range = op_months_range,
     .orders_range = op_orders_range,
     .products_range = op_products_range,
+    .product_cells_range = op_product_cells_range,
     .invoices_range = op_invoices_range,
+    .data_version = op_data_version,
+    .reopen = op_reopen,
     .extent = op_extent,
     .rating_set = op_rating_set,
     .rating_each = op_rating_each,
@@ -2017,6 +2054,27 @@ static enum kam_rc prepare_all(struct sqlite_store *s, struct kam_err *err)
     if ((rc = prepare(s, ROLLUP_PRUNE("account_products", "product"), &s->product_prune, err)))
         return rc;
     return KAM_OK;
+}
+
+static enum kam_rc op_data_version(struct kam_store *st, int64_t *out, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    enum kam_rc rc = prepare(s, "PRAGMA data_version", &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    int r = sqlite3_step(q);
+    if (r == SQLITE_ROW)
+        *out = sqlite3_column_int64(q, 0);
+    return finish(s, q, r == SQLITE_ROW ? SQLITE_DONE : r, "data version", err);
+}
+
+static enum kam_rc op_reopen(struct kam_store *st, struct kam_store **out, struct kam_err *err)
+{
+    const char *path = sqlite3_db_filename(S(st)->db, "main");
+    if (path == NULL || path[0] == '\0')
+        return kam_err_set(err, KAM_ERR_STORE, "a temporary database cannot be opened twice");
+    return kam_store_open_sqlite(path, 0, out, err);
 }
 
 enum kam_rc kam_store_open_sqlite(const char *path, unsigned flags, struct kam_store **out,

@@ -142,6 +142,10 @@ run --db "$DB" changes --json
 cp "$OUT" c.json
 expect_eq "C rated to the top: the first change" "$(json c.json "(j['items'][0]['code'], j['items'][0]['from'], j['items'][0]['to'])")" "('C', 'major', 'key')"
 expect_eq "A and the pinned B go down" "$(json c.json "' '.join(i['code'] + ':' + i['to'] for i in j['items'][1:])")" "A:major B:small"
+# The default model excludes an unrated relationship or potential rating (missing rule
+# "exclude"): rating C does not hand A, B and D the mean of C's ratings, so A's score stays as it
+# was and A goes down only because C overtook it.
+expect_eq "rating C leaves A's score as it was" "$(json c.json "[round(i['score_from'] - i['score_to'], 9) for i in j['items'] if i['code'] == 'A'][0]")" "0.0"
 expect_eq "runs compared" "$(json c.json "(j['run'], j['previous_run'])")" "(2, 1)"
 run --db "$DB" explain C
 expect_out "explain table" "would move it most"

@@ -95,14 +95,14 @@ static const struct {
     {20240402, true},  /* after the as-of month */
 };
 
-/* Sorted by category as the caller passes them; -1 = no category. */
+/* {first month, category (-1 = none), lines}, in no particular order. */
 static const struct kam_metrics_product products[] = {
-    {202301, 202312, 1, -1}, /* P1: no category, one line */
-    {202301, 202403, 5, 0},  /* P2 */
-    {202306, 202306, 1, 0},  /* P3 */
-    {202310, 202402, 3, 1},  /* P4 */
-    {202404, 202404, 2, 2},  /* P5: first bought after the as-of month: excluded */
-    {202403, 202403, 2, 3},  /* P6: first bought in the as-of month */
+    {202301, -1, 1}, /* P1: no category, one line */
+    {202301, 0, 5},  /* P2 */
+    {202306, 0, 1},  /* P3 */
+    {202310, 1, 3},  /* P4 */
+    {202404, 2, 2},  /* P5: first bought after the as-of month: excluded */
+    {202403, 3, 2},  /* P6: first bought in the as-of month */
 };
 
 /* Invoices, dates as yyyymmdd, 0 = none; as-of 2024-03-15. */
@@ -144,9 +144,15 @@ static void account_init(struct account *a, kam_money est)
         a->invoices[i] = (struct kam_metrics_invoice){invoices[i].amount, invoices[i].paid_amount,
                                                       day(invoices[i].issued), day(invoices[i].due),
                                                       day(invoices[i].paid)};
-    a->in = (struct kam_metrics_input){months,         NCASES(months),   a->orders,
-                                       NCASES(orders), products,         NCASES(products),
-                                       a->invoices,    NCASES(invoices), est};
+    a->in = (struct kam_metrics_input){.months = months,
+                                       .nmonths = NCASES(months),
+                                       .orders = a->orders,
+                                       .norders = NCASES(orders),
+                                       .products = products,
+                                       .nproducts = NCASES(products),
+                                       .invoices = a->invoices,
+                                       .ninvoices = NCASES(invoices),
+                                       .est_annual_purchases = est};
 }
 
 /* ---- comparing whole structs ---------------------------------------------------------------- */
@@ -396,53 +402,61 @@ static void test_breadth(void **state)
         double repeat_rate;
     } cases[] = {
         {"no product: repeat rate NaN", 0, {{0}}, 0, 0, NAN},
-        {"none bought by the as-of month", 1, {{202404, 202404, 3, 0}}, 0, 0, NAN},
-        {"products without a category",
-         2,
-         {{202301, 202301, 1, -1}, {202302, 202302, 2, -1}},
-         2,
-         0,
-         0.5},
-        {"two products of one category",
-         2,
-         {{202301, 202301, 2, 4}, {202302, 202302, 2, 4}},
-         2,
-         1,
-         1},
+        {"none bought by the as-of month", 1, {{202404, 0, 3}}, 0, 0, NAN},
+        {"products without a category", 2, {{202301, -1, 1}, {202302, -1, 2}}, 2, 0, 0.5},
+        {"two products of one category", 2, {{202301, 4, 2}, {202302, 4, 2}}, 2, 1, 1},
         /* the excluded product does not split category 0 in two */
         {"excluded product between two of one category",
          3,
-         {{202301, 202301, 1, 0}, {202404, 202404, 1, 0}, {202302, 202302, 1, 0}},
+         {{202301, 0, 1}, {202404, 0, 1}, {202302, 0, 1}},
          2,
          1,
          0},
         {"category 0 counts like any other",
          4,
-         {{202301, 202301, 1, -1},
-          {202301, 202301, 1, 0},
-          {202301, 202301, 1, 1},
-          {202301, 202301, 2, 2}},
+         {{202301, -1, 1}, {202301, 0, 1}, {202301, 1, 1}, {202301, 2, 2}},
          4,
          3,
          0.25},
+        {"categories in no order",
+         4,
+         {{202301, 1, 1}, {202301, 0, 1}, {202301, 1, 1}, {202301, 0, 1}},
+         4,
+         2,
+         0},
+        /* the first product of category 2 comes after the as-of month: only the second counts */
+        {"a category first seen after as-of, then before",
+         3,
+         {{202405, 2, 1}, {202301, 3, 1}, {202302, 2, 1}},
+         2,
+         2,
+         0},
     };
 
     (void)state;
     failures = 0;
-    for (size_t k = 0; k < NCASES(cases); k++) {
+    /* Every case twice: the quadratic count (no marks), then with marks shared across the cases
+     * as the engine shares them across accounts (stale marks from earlier cases must not count). */
+    uint32_t marks[8] = {0};
+    for (size_t k = 0; k < 2 * NCASES(cases); k++) {
+        size_t c = k % NCASES(cases);
         struct kam_metrics_input in = {
-            .products = cases[k].p, .nproducts = cases[k].n, .est_annual_purchases = KAM_NONE};
+            .products = cases[c].p, .nproducts = cases[c].n, .est_annual_purchases = KAM_NONE};
+        if (k >= NCASES(cases)) {
+            in.category_marks = marks;
+            in.mark = (uint32_t)k;
+        }
         struct kam_metrics_period p = period(20240315, 6);
         struct kam_metrics m;
         struct kam_err err;
         enum kam_rc rc = kam_metrics_compute(&p, &in, &m, &err);
-        EXPECT(&cases[k], rc == KAM_OK, "rc %s: %s", kam_rc_name(rc), err.msg);
+        EXPECT(&cases[c], rc == KAM_OK, "rc %s: %s", kam_rc_name(rc), err.msg);
         if (rc != KAM_OK)
             continue;
-        EXPECT(&cases[k], m.products == cases[k].products, "products %lld", (long long)m.products);
-        EXPECT(&cases[k], m.categories == cases[k].categories, "categories %lld",
-               (long long)m.categories);
-        EXPECT(&cases[k], near(m.repeat_rate, cases[k].repeat_rate), "repeat rate %g",
+        EXPECT(&cases[c], m.products == cases[c].products, "products %lld", (long long)m.products);
+        EXPECT(&cases[c], m.categories == cases[c].categories, "categories %lld (marks %s)",
+               (long long)m.categories, in.category_marks ? "on" : "off");
+        EXPECT(&cases[c], near(m.repeat_rate, cases[c].repeat_rate), "repeat rate %g",
                m.repeat_rate);
     }
     assert_int_equal(failures, 0);

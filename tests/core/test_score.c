@@ -417,13 +417,14 @@ static void test_run(void **state)
         };
         struct kam_score_model model = {ind, NIND};
         static struct kam_score_result out[NACC];
+        static struct kam_score_item items[NACC * NIND];
         const struct kam_score_result *r = &out[c->account];
         double work[NACC], sum = 0;
         struct kam_err err;
         enum kam_rc rc;
 
         kam_err_clear(&err);
-        rc = kam_score_run(&model, portfolio, NACC, work, out, &err);
+        rc = kam_score_run(&model, portfolio, NACC, work, items, out, &err);
         EXPECT(c, rc == KAM_OK, "rc %s: %s", kam_rc_name(rc), err.msg);
         if (rc != KAM_OK)
             continue;
@@ -484,9 +485,10 @@ static void test_linear_from_portfolio(void **state)
             "revenue", 1, KAM_SCORE_LINEAR, KAM_SCORE_MISSING_ZERO, NULL, 0, true, 0, 0};
         struct kam_score_model model = {&ind, 1};
         struct kam_score_result out[4];
+        struct kam_score_item items[4 * KAM_SCORE_MAX_INDICATORS];
         double work[4];
 
-        if (kam_score_run(&model, cases[k].values, cases[k].n, work, out, NULL) != KAM_OK) {
+        if (kam_score_run(&model, cases[k].values, cases[k].n, work, items, out, NULL) != KAM_OK) {
             EXPECT(&cases[k], false, "run failed");
             continue;
         }
@@ -509,10 +511,11 @@ static void test_all_excluded(void **state)
     struct kam_score_model model = {ind, 2};
     const double values[4] = {NAN, 1, 10, 2};
     struct kam_score_result out[2];
+    struct kam_score_item items[2 * KAM_SCORE_MAX_INDICATORS];
     double work[2];
 
     (void)state;
-    assert_int_equal(kam_score_run(&model, values, 2, work, out, NULL), KAM_OK);
+    assert_int_equal(kam_score_run(&model, values, 2, work, items, out, NULL), KAM_OK);
     assert_true(out[0].unscored);
     assert_true(out[0].score == 0);
     assert_true(out[0].items[0].weight == 0 && out[0].items[1].weight == 0);
@@ -529,6 +532,7 @@ static void test_run_invalid(void **state)
     struct kam_score_model model = {ind, 2};
     const double values[4] = {1, 2, 3, INFINITY};
     struct kam_score_result out[2], before[2];
+    struct kam_score_item items[2 * KAM_SCORE_MAX_INDICATORS];
     double work[2];
     struct kam_err err;
 
@@ -536,14 +540,14 @@ static void test_run_invalid(void **state)
     memset(out, 0x5a, sizeof(out));
     memcpy(before, out, sizeof(out));
     kam_err_clear(&err);
-    assert_int_equal(kam_score_run(&model, values, 2, work, out, &err), KAM_ERR_INVALID);
+    assert_int_equal(kam_score_run(&model, values, 2, work, items, out, &err), KAM_ERR_INVALID);
     assert_string_equal(err.msg, "account 2, indicator 'growth': value inf is not a finite "
                                  "number; use NaN for a missing value");
     assert_memory_equal(out, before, sizeof(out));
-    assert_int_equal(kam_score_run(&model, values, 0, work, out, &err), KAM_ERR_INVALID);
+    assert_int_equal(kam_score_run(&model, values, 0, work, items, out, &err), KAM_ERR_INVALID);
     assert_string_equal(err.msg, "no accounts to score");
     ind[1].weight = 0.4;
-    assert_int_equal(kam_score_run(&model, values, 2, work, out, &err), KAM_ERR_INVALID);
+    assert_int_equal(kam_score_run(&model, values, 2, work, items, out, &err), KAM_ERR_INVALID);
     assert_string_equal(err.msg, "indicator weights sum to 0.9; they must sum to 1 (within 1e-9)");
     assert_memory_equal(out, before, sizeof(out));
 }

@@ -24,12 +24,14 @@
 #include "core/pareto.h"
 #include "core/record.h"
 #include "io/demo.h"
+#include "io/model.h"
 #include "store/store.h"
 #include "util/date.h"
 #include "util/mem.h"
 #include "util/money.h"
 
-static const char *const files[] = {"accounts", "products", "contacts", "orders", "payments"};
+static const char *const files[] = {"accounts", "products", "contacts",
+                                    "orders",   "payments", "ratings"};
 
 #define ORDERS_HEADER                                                                              \
     "order_id,line_no,date,account,product,quantity,unit_price,amount,unit_cost,discount,"         \
@@ -402,8 +404,8 @@ static void test_same_seed_same_bytes(void **state)
     write_demo(&o, b);
     o.seed = 8;
     write_demo(&o, c);
-    /* Exactly the five files: the temporary names were renamed. */
-    assert_int_equal(count_entries(a), 5);
+    /* Exactly the six files: the temporary names were renamed. */
+    assert_int_equal(count_entries(a), 6);
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         if (!same_file(a, b, files[i]))
             fail_msg("%s.csv differs between two runs with the same seed", files[i]);
@@ -412,6 +414,7 @@ static void test_same_seed_same_bytes(void **state)
     assert_false(same_file(a, c, "contacts"));
     assert_false(same_file(a, c, "orders"));
     assert_false(same_file(a, c, "payments"));
+    assert_false(same_file(a, c, "ratings"));
     rm_tree(a);
     rm_tree(b);
     rm_tree(c);
@@ -480,6 +483,74 @@ static void check_accounts(const struct kam_demo_opts *o, const struct table *t)
     assert_true(children > 0);
     assert_true(child_first > 0); /* a subsidiary listed before its parent */
     assert_in_range(english * 100 / o->accounts, 20, 45);
+}
+
+/* Ratings: names and values the default model accepts, one per account and name, the designed
+ * key accounts (those with a justification, in the account's language) rated high on the four
+ * ratings every account gets, fulfilment for resellers only, and about a fifth of the accounts
+ * rated at all. */
+static void check_ratings(const struct kam_demo_opts *o, const struct table *t,
+                          const struct table *acc)
+{
+    size_t c_acct = col(t, "account"), c_name = col(t, "rating"), c_value = col(t, "value"),
+           c_note = col(t, "note");
+    size_t a_just = col(acc, "justification"), a_role = col(acc, "role"), a_name = col(acc, "name");
+    struct kam_model *m = NULL;
+    struct kam_err err;
+    int n = o->accounts, rated = 0, justified = 0;
+    /* per account: a bit per rating, and the sum of the core four */
+    unsigned *seen = kam_xcalloc((size_t)n, sizeof(*seen));
+    int *sum = kam_xcalloc((size_t)n, sizeof(*sum));
+    int low = 0;
+
+    assert_int_equal(
+        kam_model_parse(kam_model_default_json, strlen(kam_model_default_json), &m, &err), KAM_OK);
+    for (size_t r = 0; r < t->nrows; r++) {
+        int a = code_index(cell(t, r, c_acct), n);
+        int k = kam_model_rating_find(m, cell(t, r, c_name));
+        double v = atof(cell(t, r, c_value));
+        if (k < 0)
+            fail_msg("rating '%s' is not in the default model", cell(t, r, c_name));
+        assert_true(a >= 0 && a < n);
+        assert_true(v >= m->ratings[k].min && v <= m->ratings[k].max);
+        assert_false(seen[a] & (1u << k)); /* one row per account and rating */
+        seen[a] |= 1u << k;
+        if (strcmp(cell(t, r, c_name), "fulfilment") == 0) {
+            const char *role = cell(acc, (size_t)a, a_role);
+            assert_true(strcmp(role, "distributor") == 0 || strcmp(role, "dealer") == 0 ||
+                        strcmp(role, "wholesaler") == 0 || strcmp(role, "agent") == 0);
+        } else {
+            sum[a] += (int)v;
+        }
+        /* Notes only on the key accounts' rows. */
+        if (*cell(t, r, c_note))
+            assert_true(*cell(acc, (size_t)a, a_just) != '\0');
+    }
+    for (int a = 0; a < n; a++) {
+        const char *just = cell(acc, (size_t)a, a_just);
+        rated += seen[a] != 0;
+        if (*just == '\0')
+            continue;
+        justified++;
+        /* growth potential, key people, relationship and strategic value are all there */
+        assert_int_equal(seen[a] & 0xfu, 0xfu);
+        low += sum[a] < 14; /* below 3.5 on average: a shrinking or lost key account */
+        /* The justification speaks the account's language (English names are ASCII). */
+        bool ascii_name = true, ascii_just = true;
+        for (const char *c = cell(acc, (size_t)a, a_name); *c; c++)
+            ascii_name = ascii_name && (unsigned char)*c < 0x80;
+        for (const char *c = just; *c; c++)
+            ascii_just = ascii_just && (unsigned char)*c < 0x80;
+        if (ascii_name != ascii_just)
+            fail_msg("account %d: justification '%s' is not in the language of its name '%s'", a,
+                     just, cell(acc, (size_t)a, a_name));
+    }
+    assert_int_equal(justified, n / 33 > 0 ? n / 33 : 1);
+    assert_int_equal(rated, n / 5 > justified ? n / 5 : justified);
+    assert_true(low * 3 < justified); /* most key accounts are rated high */
+    free(seen);
+    free(sum);
+    kam_model_free(m);
 }
 
 static void check_products(const struct kam_demo_opts *o, const struct table *t)
@@ -639,7 +710,7 @@ static void test_content(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof(configs) / sizeof(configs[0]); i++) {
         struct kam_demo_opts o;
-        struct table acc, prod, con, ord, pay;
+        struct table acc, prod, con, ord, pay, rat;
         char dir[4096], header[1024];
 
         config_opts(&configs[i], &o);
@@ -654,12 +725,15 @@ static void test_content(void **state)
         table_header(&kam_payments, header, sizeof(header));
         assert_header(dir, "payments", header);
         assert_header(dir, "orders", ORDERS_HEADER);
+        assert_header(dir, "ratings", "account,rating,value,note");
         table_load(&acc, dir, "accounts");
         table_load(&prod, dir, "products");
         table_load(&con, dir, "contacts");
         table_load(&ord, dir, "orders");
         table_load(&pay, dir, "payments");
+        table_load(&rat, dir, "ratings");
         check_accounts(&o, &acc);
+        check_ratings(&o, &rat, &acc);
         check_products(&o, &prod);
         check_contacts(&o, &con);
         check_orders(&o, &ord, &prod);
@@ -671,6 +745,7 @@ static void test_content(void **state)
         table_free(&con);
         table_free(&ord);
         table_free(&pay);
+        table_free(&rat);
         rm_tree(dir);
     }
 }
@@ -727,6 +802,16 @@ static int on_tag(void *ctx, const char *name, const char *color, int64_t accoun
     (void)name;
     assert_true(color != NULL && color[0] == '#');
     *(int64_t *)ctx += accounts;
+    return 0;
+}
+
+static int on_rating(void *ctx, int64_t account, const char *name, double value, const char *note)
+{
+    (void)account;
+    (void)name;
+    (void)note;
+    assert_true(value >= 1 && value <= 5);
+    (*(int64_t *)ctx)++;
     return 0;
 }
 
@@ -795,6 +880,11 @@ static void test_generate(void **state)
         assert_int_equal(st->ops->tag_list(st, 0, on_tag, &tagged, &err), KAM_OK);
         assert_int_equal(tagged, rep.tagged);
         assert_true(rep.tagged > 0);
+        /* The ratings went through `kam import ratings`: all of them are stored. */
+        int64_t ratings = 0;
+        assert_int_equal(st->ops->rating_each(st, 0, on_rating, &ratings, &err), KAM_OK);
+        assert_true(rep.ratings > 0);
+        assert_int_equal(ratings, rep.ratings);
 
         /* Net revenue per account equals the files', and has the 80:20 shape. */
         kam_money *expected = csv_revenues(&ord, o.accounts);

@@ -88,7 +88,12 @@ static void test_default(void **state)
     assert_string_equal(m->ratings[m->indicators[4].index].name, "key_people_access");
     assert_int_equal(kam_model_rating_find(m, "key_people_access"), (int)m->indicators[4].index);
     assert_int_equal(kam_model_rating_find(m, "nope"), -1);
-    assert_int_equal(m->indicators[4].score->missing, KAM_SCORE_MISSING_MEAN);
+    assert_int_equal(m->indicators[4].score->missing, KAM_SCORE_MISSING_EXCLUDE);
+    /* No rating inherits the others' judgement: an unrated account is never given the mean of
+     * the rated ones (docs/scoring-model.md, "A missing rating"). */
+    for (size_t i = 0; i < m->nindicators; i++)
+        if (m->indicators[i].source == KAM_MODEL_RATING)
+            assert_int_not_equal(m->indicators[i].score->missing, KAM_SCORE_MISSING_MEAN);
     assert_true(m->ratings[1].min == 1 && m->ratings[1].max == 5);
     /* growth: five bands, open at both ends. */
     assert_int_equal(m->indicators[2].score->nbands, 5);
@@ -115,10 +120,11 @@ static void test_default_runs(void **state)
     };
     double work[N];
     struct kam_score_result res[N];
+    struct kam_score_item items[N * KAM_SCORE_MAX_INDICATORS];
 
     (void)state;
     assert_int_equal(parse(kam_model_default_json, &m, &err), KAM_OK);
-    assert_int_equal(kam_score_run(&m->score, values, N, work, res, &err), KAM_OK);
+    assert_int_equal(kam_score_run(&m->score, values, N, work, items, res, &err), KAM_OK);
     /* Percentile of the best of three is 83.33 (mid-rank), everything else 100:
      * 0.35 * 83.33 + 0.65 * 100 = 94.17; the worst: 0.35 * 16.67 = 5.83. The middle: 0.35 * 50
      * + 0.1 * 50 (growth band) + 0.4 * 50 (ratings 3 on 1..5) + 0.05 * 50 + 0.05 * 50 + 0.05 * 50
@@ -130,12 +136,12 @@ static void test_default_runs(void **state)
 }
 
 /* The hand computation of docs/scoring-model.md. B: everything but fulfilment (excluded), over
- * the kept weight 0.95. C: revenue, margin, growth 125/3 (mean), growth potential 50 (mean), key
- * people 175/3 (mean), relationship 200/3 (mean), repeat 20, fulfilment 100, over 0.95 (on-time
- * excluded). */
+ * the kept weight 0.95. C: revenue, margin, growth 125/3 (mean), strategic 0 (zero), repeat 20,
+ * fulfilment 100, over the kept weight 0.65 (on-time and the three unrated relationship and
+ * potential ratings excluded). */
 #define SCORE_A 84.375
 #define SCORE_B (45.625 / 0.95)
-#define SCORE_C ((2.5 + 1.875 + 12.5 / 3 + 5 + 17.5 / 3 + 20.0 / 3 + 1 + 5) / 0.95)
+#define SCORE_C ((2.5 + 1.875 + 12.5 / 3 + 1 + 5) / 0.65)
 #define SCORE_D 32.875
 
 /* docs/scoring-model.md, "Worked example": four accounts, some ratings not entered yet. */
@@ -163,11 +169,12 @@ static void test_worked_example(void **state)
     };
     double work[N], scores[N];
     struct kam_score_result res[N];
+    struct kam_score_item items[N * KAM_SCORE_MAX_INDICATORS];
     struct kam_tier_result tiers[N];
 
     (void)state;
     assert_int_equal(parse(kam_model_default_json, &m, &err), KAM_OK);
-    assert_int_equal(kam_score_run(&m->score, values, N, work, res, &err), KAM_OK);
+    assert_int_equal(kam_score_run(&m->score, values, N, work, items, res, &err), KAM_OK);
     for (size_t a = 0; a < N; a++)
         scores[a] = res[a].score;
     assert_int_equal(kam_score_tiers(&m->tiers, scores, NULL, N, work, tiers, &err), KAM_OK);
@@ -184,6 +191,12 @@ static void test_worked_example(void **state)
     assert_int_equal(res[2].items[2].source, KAM_SCORE_FROM_MISSING);
     assert_true(fabs(res[2].items[2].points - 125.0 / 3) < 1e-9);
     assert_true(res[1].items[9].weight == 0);
+    /* C's unrated growth potential, key people and relationship are excluded, not averaged. */
+    for (size_t i = 3; i <= 5; i++) {
+        assert_int_equal(res[2].items[i].source, KAM_SCORE_FROM_MISSING);
+        assert_int_equal(res[2].items[i].rule, KAM_SCORE_MISSING_EXCLUDE);
+        assert_true(res[2].items[i].weight == 0);
+    }
     assert_int_equal(failures, 0);
     kam_model_free(m);
 }

@@ -3163,6 +3163,79 @@ static void test_products_range_order(void **state)
     }
 }
 
+/* product_cells_range: the cells of products_range without the category, by account then
+ * product; a second connection from reopen sees the same committed cells. */
+struct pcells {
+    size_t n;
+    char text[256];
+};
+
+static int pcell_cb(void *ctx, int64_t account_id, int64_t product_id, int first_month,
+                    int64_t lines)
+{
+    struct pcells *c = ctx;
+    size_t len = strlen(c->text);
+    snprintf(c->text + len, sizeof(c->text) - len, "%s%lld/%lld/%d/%lld", c->n++ ? " " : "",
+             (long long)account_id, (long long)product_id, first_month, (long long)lines);
+    return 0;
+}
+
+static void test_product_cells_range_and_reopen(void **state)
+{
+    static const struct kam_rollup sale = {.revenue = 10000, .quantity = 10000, .lines = 1};
+    static const struct kam_rollup ret = {.revenue = -10000, .quantity = -10000, .lines = 1};
+    struct kam_err err;
+    char want[256];
+    (void)state;
+
+    int64_t a = account("A", "Acme"), b = account("B", "Beta");
+    int64_t p1 = product_in("P1", "pumps"), p2 = product_in("P2", NULL);
+    CHECK_OK(OPS->product_add(ST, b, p1, 202403, &sale, &err));
+    CHECK_OK(OPS->product_add(ST, a, p2, 202402, &sale, &err));
+    CHECK_OK(OPS->product_add(ST, a, p1, 202401, &sale, &err));
+    CHECK_OK(OPS->product_add(ST, a, p1, 0, &ret, &err));       /* a return: first month kept */
+    CHECK_OK(OPS->product_add(ST, a, p2, 202312, &sale, &err)); /* an earlier month lowers it */
+    snprintf(want, sizeof(want), "%lld/%lld/202401/2 %lld/%lld/202312/2 %lld/%lld/202403/1",
+             (long long)a, (long long)p1, (long long)a, (long long)p2, (long long)b, (long long)p1);
+
+    struct pcells all = {0}, one = {0}, none = {0}, again = {0};
+    CHECK_OK(OPS->product_cells_range(ST, 0, INT64_MAX, pcell_cb, &all, &err));
+    CHECK_STR(all.text, want);
+    CHECK_OK(OPS->product_cells_range(ST, b, b, pcell_cb, &one, &err));
+    CHECK_INT(one.n, 1);
+    CHECK_OK(OPS->product_cells_range(ST, b, a, pcell_cb, &none, &err));
+    CHECK_INT(none.n, 0);
+
+    struct kam_store *second = NULL;
+    CHECK_OK(OPS->reopen(ST, &second, &err));
+    if (second != NULL) {
+        CHECK_OK(second->ops->product_cells_range(second, 0, INT64_MAX, pcell_cb, &again, &err));
+        CHECK_STR(again.text, want);
+        kam_store_close(second);
+    }
+}
+
+/* data_version: unchanged by this connection's own commits, changed by another's. */
+static void test_data_version(void **state)
+{
+    struct kam_err err;
+    int64_t v0 = 0, v1 = 0, v2 = 0, version = 0;
+    struct kam_store *second = NULL;
+    (void)state;
+
+    CHECK_OK(OPS->data_version(ST, &v0, &err));
+    (void)account("A", "Acme");
+    CHECK_OK(OPS->data_version(ST, &v1, &err));
+    CHECK_INT(v1, v0);
+    CHECK_OK(OPS->reopen(ST, &second, &err));
+    if (second == NULL)
+        return;
+    CHECK_OK(second->ops->model_save(second, "other", "{}", &version, &err));
+    CHECK_OK(OPS->data_version(ST, &v2, &err));
+    CHECK(v2 != v1);
+    kam_store_close(second);
+}
+
 static void test_months_range(void **state)
 {
     static const struct {
@@ -3965,9 +4038,12 @@ static int metrics_cb(void *ctx, int64_t account_id, const struct kam_metrics_ro
     m->account = account_id;
     m->row = *row;
     copy(m->stage, sizeof(m->stage), row->stage);
-    copy(m->explanation, sizeof(m->explanation), row->explanation);
     m->row.stage = m->stage;
-    m->row.explanation = row->explanation ? m->explanation : NULL;
+    m->row.explanation = NULL;
+    if (row->explanation != NULL && row->explanation_size <= sizeof(m->explanation)) {
+        memcpy(m->explanation, row->explanation, row->explanation_size);
+        m->row.explanation = m->explanation;
+    }
     return 0;
 }
 
@@ -4016,9 +4092,11 @@ static void check_metrics(const struct kam_metrics_row *got, const struct kam_me
     CHECK_STR(got->stage, want->stage);
     if (want->explanation == NULL) {
         if (got->explanation != NULL)
-            FAIL("explanation is '%s', want none", got->explanation);
-    } else {
-        CHECK_STR(got->explanation, want->explanation);
+            FAIL("explanation of %zu bytes, want none", got->explanation_size);
+    } else if (got->explanation == NULL || got->explanation_size != want->explanation_size ||
+               memcmp(got->explanation, want->explanation, want->explanation_size) != 0) {
+        FAIL("explanation differs (%zu bytes, want %zu)", got->explanation_size,
+             want->explanation_size);
     }
 }
 
@@ -4060,8 +4138,9 @@ static struct kam_metrics_row metrics_full(void)
                 .share_of_total = 0.0731,
             },
         .stage = "stability",
-        .explanation = "[{\"indicator\":\"revenue\",\"raw\":12345.6789,\"points\":80,"
-                       "\"source\":\"订单\"}]",
+        /* bytes, not text: a NUL inside must survive */
+        .explanation = "\x01\x0a\x00\xff 订单",
+        .explanation_size = sizeof("\x01\x0a\x00\xff 订单") - 1,
     };
 }
 
@@ -4146,7 +4225,8 @@ static void test_metrics_round_trip(void **state)
     again.m.recency_days = 0; /* the same day: not "none" */
     again.m.share_of_total = 0;
     again.stage = "decline";
-    again.explanation = "[]";
+    again.explanation = "";
+    again.explanation_size = 0; /* empty, not none */
     CHECK_OK(OPS->metrics_put(ST, a, &again, &err));
     struct mrows ms = metrics(a);
     CHECK_INT(ms.n, 1);
@@ -4507,6 +4587,8 @@ int main(void)
         T(test_product_add_accumulates),
         T(test_product_add_zero_removes_cell),
         T(test_products_range_order),
+        T(test_product_cells_range_and_reopen),
+        T(test_data_version),
         T(test_months_range),
         T(test_invoices_range),
         T(test_extent),
