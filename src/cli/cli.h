@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "engine/engine.h"
 #include "store/store.h"
 #include "util/err.h"
 
@@ -38,6 +39,55 @@ void kam_cli_json(json_t *j);
 /* yyyymm "as of" month and date of the data: the last order date unless as_of is given. */
 enum kam_rc kam_cli_as_of(struct kam_store *st, const char *as_of, int *month, char *date, size_t n,
                           struct kam_err *err);
+
+/* --- the identification engine's commands (engine_common.c) ------------------------------- */
+
+enum kam_cli_output { KAM_CLI_OUT_TABLE, KAM_CLI_OUT_JSON, KAM_CLI_OUT_CSV };
+
+/* The options the engine commands share; a command with more embeds this. */
+struct kam_cli_engine_opts {
+    struct kam_engine_opts e; /* --as-of, --window */
+    enum kam_cli_output out;  /* --json, --csv */
+    int64_t limit;            /* --limit: rows of the table, 0 all */
+};
+
+/* getopt_long values of the shared options; a command numbers its own from KAM_CLI_OPT_NEXT. */
+enum {
+    KAM_CLI_OPT_AS_OF = 1000,
+    KAM_CLI_OPT_WINDOW,
+    KAM_CLI_OPT_JSON,
+    KAM_CLI_OPT_CSV,
+    KAM_CLI_OPT_LIMIT,
+    KAM_CLI_OPT_NEXT
+};
+
+/* The struct option entries of all five shared options, in this order (getopt lists ambiguous
+ * abbreviations in table order). A command that takes only some lists them itself. */
+#define KAM_CLI_ENGINE_OPTIONS                                                                     \
+    {"as-of", required_argument, NULL, KAM_CLI_OPT_AS_OF},                                         \
+        {"window", required_argument, NULL, KAM_CLI_OPT_WINDOW},                                   \
+        {"json", no_argument, NULL, KAM_CLI_OPT_JSON},                                             \
+        {"csv", no_argument, NULL, KAM_CLI_OPT_CSV},                                               \
+    {                                                                                              \
+        "limit", required_argument, NULL, KAM_CLI_OPT_LIMIT                                        \
+    }
+
+/* Handles getopt_long's result c for command cmd when it is a shared option: 0 when it is one,
+ * 1 after a usage error for a bad value, -1 when c is not a shared option. */
+int kam_cli_engine_opt(const char *cmd, int c, struct kam_cli_engine_opts *o);
+/* Opens the store and computes the portfolio as of e; 0, or the exit code after reporting why
+ * not (then *st is closed). The caller releases p and closes *st. */
+int kam_cli_open_portfolio(struct kam_cli *cli, const struct kam_engine_opts *e,
+                           struct kam_store **st, struct kam_portfolio *p);
+
+/* How accounts of equal window revenue are ordered. */
+enum kam_cli_tie {
+    KAM_CLI_TIE_INDEX, /* the portfolio's order (account id) */
+    KAM_CLI_TIE_CODE,  /* account code, bytewise */
+};
+/* Sorts order[0..n), indices into p, by window revenue, largest first, then by tie. */
+void kam_cli_rank_by_revenue(const struct kam_portfolio *p, size_t *order, size_t n,
+                             enum kam_cli_tie tie);
 
 int kam_cmd_init(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_import(struct kam_cli *cli, int argc, char **argv);

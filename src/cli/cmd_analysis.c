@@ -16,23 +16,16 @@
 #include "util/money.h"
 #include "util/text.h"
 
-enum output { OUT_TABLE, OUT_JSON, OUT_CSV };
-
+/* The shared options, plus the peer group and the gap rule of whitespace (and of matrix with
+ * --potential whitespace). */
 struct common {
-    struct kam_engine_opts e;
-    enum output out;
-    int64_t limit;
+    struct kam_cli_engine_opts c;
     enum kam_peers peers;
     struct kam_ws_rule rule;
 };
 
 enum {
-    OPT_AS_OF = 1000,
-    OPT_WINDOW,
-    OPT_JSON,
-    OPT_CSV,
-    OPT_LIMIT,
-    OPT_PEERS,
+    OPT_PEERS = KAM_CLI_OPT_NEXT,
     OPT_MIN_SHARE,
     OPT_BELOW,
     OPT_CURRENT,
@@ -43,10 +36,7 @@ enum {
 };
 
 #define COMMON_OPTIONS                                                                             \
-    {"as-of", required_argument, NULL, OPT_AS_OF},                                                 \
-        {"window", required_argument, NULL, OPT_WINDOW}, {"json", no_argument, NULL, OPT_JSON},    \
-        {"csv", no_argument, NULL, OPT_CSV}, {"limit", required_argument, NULL, OPT_LIMIT},        \
-        {"peers", required_argument, NULL, OPT_PEERS},                                             \
+    KAM_CLI_ENGINE_OPTIONS, {"peers", required_argument, NULL, OPT_PEERS},                         \
         {"min-share", required_argument, NULL, OPT_MIN_SHARE},                                     \
     {                                                                                              \
         "below", required_argument, NULL, OPT_BELOW                                                \
@@ -67,33 +57,7 @@ static bool parse_pct(const char *s, int32_t *bp)
  * bad, -1 otherwise. */
 static int common_opt(const char *cmd, int c, struct common *o)
 {
-    char *end;
     switch (c) {
-    case OPT_AS_OF:
-        o->e.as_of = optarg;
-        return 0;
-    case OPT_WINDOW: {
-        long w = strtol(optarg, &end, 10);
-        if (*end == 'm')
-            end++;
-        if (*end != '\0' || w < 1 || w > 120)
-            return kam_cli_usage(cmd, "--window takes 1..120 months (12 or 12m), not '%s'", optarg);
-        o->e.window_months = (int)w;
-        return 0;
-    }
-    case OPT_JSON:
-        o->out = OUT_JSON;
-        return 0;
-    case OPT_CSV:
-        o->out = OUT_CSV;
-        return 0;
-    case OPT_LIMIT: {
-        long long n = strtoll(optarg, &end, 10);
-        if (end == optarg || *end != '\0' || n < 0)
-            return kam_cli_usage(cmd, "--limit takes a count, not '%s'", optarg);
-        o->limit = n;
-        return 0;
-    }
     case OPT_PEERS: {
         int k = kam_peers_find(optarg);
         if (k < 0)
@@ -110,30 +74,16 @@ static int common_opt(const char *cmd, int c, struct common *o)
             return kam_cli_usage(cmd, "--below takes a percentage 0..100, not '%s'", optarg);
         return 0;
     default:
-        return -1;
+        return kam_cli_engine_opt(cmd, c, &o->c);
     }
 }
 
 static void common_init(struct common *o, int64_t limit)
 {
     memset(o, 0, sizeof(*o));
-    o->limit = limit;
+    o->c.limit = limit;
     o->peers = KAM_PEERS_ROLE;
     o->rule = (struct kam_ws_rule){KAM_WS_MIN_SHARE_DEFAULT, KAM_WS_BELOW_DEFAULT};
-}
-
-static int open_portfolio(struct kam_cli *cli, const struct common *o, struct kam_store **st,
-                          struct kam_portfolio *p)
-{
-    int code;
-    struct kam_err err;
-    if ((*st = kam_cli_open(cli, 0, &code)) == NULL)
-        return code;
-    if (kam_engine_portfolio(*st, &o->e, p, &err) != KAM_OK) {
-        kam_store_close(*st);
-        return kam_cli_fail(&err);
-    }
-    return 0;
 }
 
 static const char *money(kam_money v, char *buf, size_t n)
@@ -306,7 +256,7 @@ int kam_cmd_matrix(struct kam_cli *cli, int argc, char **argv)
     struct kam_portfolio p;
     struct kam_value_matrix m;
     struct kam_err err;
-    int code = open_portfolio(cli, &o, &st, &p);
+    int code = kam_cli_open_portfolio(cli, &o.c.e, &st, &p);
     if (code != 0)
         return code;
     size_t *order = NULL;
@@ -321,7 +271,7 @@ int kam_cmd_matrix(struct kam_cli *cli, int argc, char **argv)
     if (p.n > 1)
         qsort(order, p.n, sizeof(*order), by_value);
 
-    if (o.out == OUT_CSV) {
+    if (o.c.out == KAM_CLI_OUT_CSV) {
         puts("code,name,current,potential,quadrant");
         for (size_t r = 0; r < p.n; r++) {
             size_t i = order[r];
@@ -334,7 +284,7 @@ int kam_cmd_matrix(struct kam_cli *cli, int argc, char **argv)
             printf(",%s,%s,%s\n", axis_csv(&m.cur, i, b1, sizeof(b1)),
                    axis_csv(&m.pot, i, b2, sizeof(b2)), kam_quadrant_name(m.q[i]));
         }
-    } else if (o.out == OUT_JSON) {
+    } else if (o.c.out == KAM_CLI_OUT_JSON) {
         json_t *quads = json_object();
         for (size_t k = 0; k < KAM_QUADRANTS; k++) {
             enum kam_quadrant q = quadrant_order[k];
@@ -398,7 +348,7 @@ int kam_cmd_matrix(struct kam_cli *cli, int argc, char **argv)
                 size_t i = order[r];
                 if (m.q[i] != q)
                     continue;
-                if (o.limit > 0 && shown == o.limit) {
+                if (o.c.limit > 0 && shown == o.c.limit) {
                     printf("  ... %lld more (--limit 0 shows all)\n",
                            (long long)(m.sum.count[q] - shown));
                     break;
@@ -453,7 +403,7 @@ static int ws_account(const struct kam_portfolio *p, const struct kam_ws_portfol
     }
     const char *group = w->groups[w->group[i]];
     int64_t members = w->ncat > 0 ? peers[0].members : 0;
-    if (o->out == OUT_CSV) {
+    if (o->c.out == KAM_CLI_OUT_CSV) {
         puts("category,peers,buyers,share,peer_median,revenue,worth");
         for (size_t k = 0; k < ng; k++) {
             const struct kam_ws_peer *pr = &peers[gaps[k].category];
@@ -464,7 +414,7 @@ static int ws_account(const struct kam_portfolio *p, const struct kam_ws_portfol
                    (double)pr->buyers / (double)pr->members, kam_money_str(pr->median, b1, 48),
                    kam_money_str(gaps[k].revenue, b2, 48), kam_money_str(gaps[k].worth, b3, 48));
         }
-    } else if (o->out == OUT_JSON) {
+    } else if (o->c.out == KAM_CLI_OUT_JSON) {
         json_t *items = json_array();
         for (size_t k = 0; k < ng; k++) {
             const struct kam_ws_peer *pr = &peers[gaps[k].category];
@@ -534,7 +484,7 @@ int kam_cmd_whitespace(struct kam_cli *cli, int argc, char **argv)
     struct kam_portfolio p;
     struct kam_ws_portfolio w;
     struct kam_err err;
-    int code = open_portfolio(cli, &o, &st, &p);
+    int code = kam_cli_open_portfolio(cli, &o.c.e, &st, &p);
     if (code != 0)
         return code;
     size_t *order = NULL;
@@ -559,7 +509,7 @@ int kam_cmd_whitespace(struct kam_cli *cli, int argc, char **argv)
     sort_w = &w;
     if (p.n > 1)
         qsort(order, p.n, sizeof(*order), by_worth);
-    if (o.out == OUT_CSV) {
+    if (o.c.out == KAM_CLI_OUT_CSV) {
         puts("code,name,group,gaps,worth");
         for (size_t r = 0; r < p.n; r++) {
             size_t i = order[r];
@@ -572,7 +522,7 @@ int kam_cmd_whitespace(struct kam_cli *cli, int argc, char **argv)
             kam_csv_write_field(stdout, g, strlen(g));
             printf(",%lld,%s\n", (long long)w.gaps[i], kam_money_str(w.worth[i], b, sizeof(b)));
         }
-    } else if (o.out == OUT_JSON) {
+    } else if (o.c.out == KAM_CLI_OUT_JSON) {
         json_t *items = json_array(), *groups = json_array();
         for (size_t g = 0; g < w.ngroups; g++) {
             int64_t members = 0;
@@ -597,7 +547,7 @@ int kam_cmd_whitespace(struct kam_cli *cli, int argc, char **argv)
         ws_header(&p, &w);
         printf("%4s %-10s %-28s %-22s %5s %16s\n", "rank", "code", "name", "peer group", "gaps",
                "worth");
-        for (size_t r = 0; r < p.n && (o.limit == 0 || (int64_t)r < o.limit); r++) {
+        for (size_t r = 0; r < p.n && (o.c.limit == 0 || (int64_t)r < o.c.limit); r++) {
             size_t i = order[r];
             char b[48];
             printf("%4zu ", r + 1);

@@ -17,60 +17,6 @@
 #include "util/money.h"
 #include "util/text.h"
 
-enum output { OUT_TABLE, OUT_JSON, OUT_CSV };
-
-/* Options every engine command takes. */
-struct common {
-    struct kam_engine_opts e;
-    enum output out;
-    int64_t limit;
-};
-
-enum { OPT_AS_OF = 1000, OPT_WINDOW, OPT_JSON, OPT_CSV, OPT_LIMIT };
-
-#define COMMON_OPTIONS                                                                             \
-    {"as-of", required_argument, NULL, OPT_AS_OF},                                                 \
-        {"window", required_argument, NULL, OPT_WINDOW}, {"json", no_argument, NULL, OPT_JSON},    \
-        {"csv", no_argument, NULL, OPT_CSV},                                                       \
-    {                                                                                              \
-        "limit", required_argument, NULL, OPT_LIMIT                                                \
-    }
-
-/* Handles a common option; 0 when c is one, 1 (usage) when its value is bad, -1 otherwise. */
-static int common_opt(const char *cmd, int c, struct common *o)
-{
-    char *end;
-    switch (c) {
-    case OPT_AS_OF:
-        o->e.as_of = optarg;
-        return 0;
-    case OPT_WINDOW: {
-        long w = strtol(optarg, &end, 10);
-        if (*end == 'm')
-            end++;
-        if (*end != '\0' || w < 1 || w > 120)
-            return kam_cli_usage(cmd, "--window takes 1..120 months (12 or 12m), not '%s'", optarg);
-        o->e.window_months = (int)w;
-        return 0;
-    }
-    case OPT_JSON:
-        o->out = OUT_JSON;
-        return 0;
-    case OPT_CSV:
-        o->out = OUT_CSV;
-        return 0;
-    case OPT_LIMIT: {
-        long long n = strtoll(optarg, &end, 10);
-        if (*end != '\0' || n < 0)
-            return kam_cli_usage(cmd, "--limit takes a count, not '%s'", optarg);
-        o->limit = n;
-        return 0;
-    }
-    default:
-        return -1;
-    }
-}
-
 static json_t *num(double v)
 {
     return isnan(v) ? json_null() : json_real(v);
@@ -104,20 +50,6 @@ static const char *pct(double v, char *buf, size_t n)
     return buf;
 }
 
-static int open_portfolio(struct kam_cli *cli, const struct common *o, struct kam_store **st,
-                          struct kam_portfolio *p)
-{
-    int code;
-    struct kam_err err;
-    if ((*st = kam_cli_open(cli, 0, &code)) == NULL)
-        return code;
-    if (kam_engine_portfolio(*st, &o->e, p, &err) != KAM_OK) {
-        kam_store_close(*st);
-        return kam_cli_fail(&err);
-    }
-    return 0;
-}
-
 /* --- metrics ------------------------------------------------------------------------------ */
 
 static json_t *metrics_json(const struct kam_portfolio *p, size_t i)
@@ -146,27 +78,6 @@ static json_t *metrics_json(const struct kam_portfolio *p, size_t i)
         json_array_append_new(series, kam_money_json(p->series[i * KAM_ENGINE_SERIES + k]));
     json_object_set_new(j, "series", series);
     return j;
-}
-
-/* Accounts by window revenue, largest first, then by id. */
-static const struct kam_portfolio *sort_p;
-static int by_revenue(const void *a, const void *b)
-{
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    kam_money rx = sort_p->m[x].revenue, ry = sort_p->m[y].revenue;
-    if (rx != ry)
-        return rx > ry ? -1 : 1;
-    return x < y ? -1 : x > y;
-}
-
-static size_t *ranked(const struct kam_portfolio *p)
-{
-    size_t *order = kam_xmalloc(p->n * sizeof(*order));
-    for (size_t i = 0; i < p->n; i++)
-        order[i] = i;
-    sort_p = p;
-    qsort(order, p->n, sizeof(*order), by_revenue);
-    return order;
 }
 
 static void metrics_csv(const struct kam_portfolio *p, const size_t *order)
@@ -201,11 +112,11 @@ static void metrics_csv(const struct kam_portfolio *p, const size_t *order)
 
 int kam_cmd_metrics(struct kam_cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {COMMON_OPTIONS, {0}};
-    struct common o = {.limit = 20};
+    static const struct option opts[] = {KAM_CLI_ENGINE_OPTIONS, {0}};
+    struct kam_cli_engine_opts o = {.limit = 20};
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
-        if (common_opt("metrics", c, &o) != 0)
+        if (kam_cli_engine_opt("metrics", c, &o) != 0)
             return 1;
     if (optind != argc)
         return kam_cli_usage("metrics", "unexpected argument '%s'", argv[optind]);
@@ -213,22 +124,26 @@ int kam_cmd_metrics(struct kam_cli *cli, int argc, char **argv)
     struct kam_store *st;
     struct kam_portfolio p;
     struct kam_err err;
-    int code = open_portfolio(cli, &o, &st, &p);
+    int code = kam_cli_open_portfolio(cli, &o.e, &st, &p);
     if (code != 0)
         return code;
     if (kam_engine_save_metrics(st, &p, &err) != KAM_OK) {
         code = kam_cli_fail(&err);
         goto out;
     }
-    size_t *order = ranked(&p);
-    if (o.out == OUT_JSON) {
+    /* Accounts by window revenue, largest first, then by id. */
+    size_t *order = kam_xmalloc(p.n * sizeof(*order));
+    for (size_t i = 0; i < p.n; i++)
+        order[i] = i;
+    kam_cli_rank_by_revenue(&p, order, p.n, KAM_CLI_TIE_INDEX);
+    if (o.out == KAM_CLI_OUT_JSON) {
         json_t *items = json_array();
         for (size_t r = 0; r < p.n; r++)
             json_array_append_new(items, metrics_json(&p, order[r]));
         kam_cli_json(json_pack("{s:s,s:i,s:i,s:o}", "as_of", p.as_of, "window_months",
                                p.period.window_months, "accounts", (json_int_t)p.n, "items",
                                items));
-    } else if (o.out == OUT_CSV) {
+    } else if (o.out == KAM_CLI_OUT_CSV) {
         metrics_csv(&p, order);
     } else {
         printf("Metrics of %zu accounts as of %s, window %d months (stored). Top by window "
@@ -270,12 +185,12 @@ static bool parse_abc(const char *s, struct kam_abc_limits *l)
 
 int kam_cmd_pareto(struct kam_cli *cli, int argc, char **argv)
 {
-    enum { OPT_BY = 2000, OPT_ABC };
-    static const struct option opts[] = {COMMON_OPTIONS,
+    enum { OPT_BY = KAM_CLI_OPT_NEXT, OPT_ABC };
+    static const struct option opts[] = {KAM_CLI_ENGINE_OPTIONS,
                                          {"by", required_argument, NULL, OPT_BY},
                                          {"abc", required_argument, NULL, OPT_ABC},
                                          {0}};
-    struct common o = {.limit = 10};
+    struct kam_cli_engine_opts o = {.limit = 10};
     struct kam_abc_limits limits = {KAM_ABC_A_DEFAULT, KAM_ABC_B_DEFAULT};
     bool by_margin = false;
     int c;
@@ -288,7 +203,7 @@ int kam_cmd_pareto(struct kam_cli *cli, int argc, char **argv)
             if (!parse_abc(optarg, &limits))
                 return kam_cli_usage(
                     "pareto", "--abc takes the A and B limits in %%, e.g. 80,95, not '%s'", optarg);
-        } else if (common_opt("pareto", c, &o) != 0) {
+        } else if (kam_cli_engine_opt("pareto", c, &o) != 0) {
             return 1;
         }
     }
@@ -298,7 +213,7 @@ int kam_cmd_pareto(struct kam_cli *cli, int argc, char **argv)
     struct kam_store *st;
     struct kam_portfolio p;
     struct kam_err err;
-    int code = open_portfolio(cli, &o, &st, &p);
+    int code = kam_cli_open_portfolio(cli, &o.e, &st, &p);
     if (code != 0)
         return code;
     /* The net basis: all-time net revenue (or margin) up to as-of; the key is the index. */
@@ -322,7 +237,7 @@ int kam_cmd_pareto(struct kam_cli *cli, int argc, char **argv)
         goto out;
     }
     const char *basis = by_margin ? "margin" : "revenue";
-    if (o.out == OUT_JSON) {
+    if (o.out == KAM_CLI_OUT_JSON) {
         json_t *pts = json_array(), *classes = json_object(), *accounts = json_array();
         for (size_t i = 0; i < pop; i++)
             json_array_append_new(pts, json_pack("{s:f,s:f,s:o}", "x", curve[i].x, "y", curve[i].y,
@@ -345,7 +260,7 @@ int kam_cmd_pareto(struct kam_cli *cli, int argc, char **argv)
                       kam_money_json(ts.top), "top20_share", ts.share, "accounts_to_80",
                       (json_int_t)ts.k80, "gini", gini, "abc_limits", "a", limits.a / 100.0, "b",
                       limits.b / 100.0, "classes", classes, "curve", pts, "accounts", accounts));
-    } else if (o.out == OUT_CSV) {
+    } else if (o.out == KAM_CLI_OUT_CSV) {
         printf("rank,code,name,%s,cum_share,class\n", basis);
         for (size_t r = 0; r < p.n; r++) {
             size_t i = (size_t)items[r].key;
@@ -396,11 +311,11 @@ out:
 
 int kam_cmd_rfm(struct kam_cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {COMMON_OPTIONS, {0}};
-    struct common o = {.limit = 20};
+    static const struct option opts[] = {KAM_CLI_ENGINE_OPTIONS, {0}};
+    struct kam_cli_engine_opts o = {.limit = 20};
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
-        if (common_opt("rfm", c, &o) != 0)
+        if (kam_cli_engine_opt("rfm", c, &o) != 0)
             return 1;
     if (optind != argc)
         return kam_cli_usage("rfm", "unexpected argument '%s'", argv[optind]);
@@ -408,7 +323,7 @@ int kam_cmd_rfm(struct kam_cli *cli, int argc, char **argv)
     struct kam_store *st;
     struct kam_portfolio p;
     struct kam_err err;
-    int code = open_portfolio(cli, &o, &st, &p);
+    int code = kam_cli_open_portfolio(cli, &o.e, &st, &p);
     if (code != 0)
         return code;
     struct kam_rfm_input *in = kam_xmalloc(p.n * sizeof(*in));
@@ -435,7 +350,7 @@ int kam_cmd_rfm(struct kam_cli *cli, int argc, char **argv)
     for (size_t i = 0; i < p.n; i++)
         order[i] = (size_t)items[i].key;
     free(items);
-    if (o.out == OUT_JSON) {
+    if (o.out == KAM_CLI_OUT_JSON) {
         json_t *segs = json_object(), *accounts = json_array();
         for (int k = 0; k < KAM_RFM_SEGMENTS; k++)
             json_object_set_new(segs, kam_rfm_segment_name((enum kam_rfm_segment)k),
@@ -453,7 +368,7 @@ int kam_cmd_rfm(struct kam_cli *cli, int argc, char **argv)
         }
         kam_cli_json(
             json_pack("{s:s,s:o,s:o}", "as_of", p.as_of, "segments", segs, "accounts", accounts));
-    } else if (o.out == OUT_CSV) {
+    } else if (o.out == KAM_CLI_OUT_CSV) {
         puts("code,name,last_purchase,recency,frequency,monetary,r,f,m,segment");
         for (size_t r = 0; r < p.n; r++) {
             size_t i = order[r];

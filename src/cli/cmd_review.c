@@ -16,8 +16,6 @@
 #include "util/money.h"
 #include "util/text.h"
 
-enum output { OUT_TABLE, OUT_JSON, OUT_CSV };
-
 static json_t *num(double v)
 {
     return isfinite(v) ? json_real(v) : json_null();
@@ -56,7 +54,7 @@ static const char *const reason_titles[KAM_REVIEW_REASONS] = {
 };
 
 struct review_out {
-    enum output out;
+    enum kam_cli_output out;
     json_t *items;
     int last_reason;
     const struct kam_review_outcome *o;
@@ -67,7 +65,7 @@ static int on_review(void *ctx, const struct kam_review_item *it)
     struct review_out *ro = ctx;
     const struct kam_review_input *in = &it->in;
     const char *reason = kam_review_reason_name(it->f.reason);
-    if (ro->out == OUT_JSON) {
+    if (ro->out == KAM_CLI_OUT_JSON) {
         json_t *j = json_object();
         json_object_set_new(j, "reason", json_string(reason));
         json_object_set_new(j, "cause", json_string(kam_review_cause_name(it->f.cause)));
@@ -90,7 +88,7 @@ static int on_review(void *ctx, const struct kam_review_item *it)
         json_array_append_new(ro->items, j);
         return 0;
     }
-    if (ro->out == OUT_CSV) {
+    if (ro->out == KAM_CLI_OUT_CSV) {
         printf("%s,%s,", reason, kam_review_cause_name(it->f.cause));
         csv_text(it->code);
         fputc(',', stdout);
@@ -137,20 +135,19 @@ static bool parse_percent(const char *s, double *out)
 
 int kam_cmd_review(struct kam_cli *cli, int argc, char **argv)
 {
-    enum { OPT_REASON = 1000, OPT_LIMIT, OPT_JSON, OPT_CSV, OPT_GROWTH, OPT_POINTS, OPT_SCOPE };
+    enum { OPT_REASON = KAM_CLI_OPT_NEXT, OPT_GROWTH, OPT_POINTS, OPT_SCOPE };
     static const struct option opts[] = {
         {"reason", required_argument, NULL, OPT_REASON},
-        {"limit", required_argument, NULL, OPT_LIMIT},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"csv", no_argument, NULL, OPT_CSV},
+        {"limit", required_argument, NULL, KAM_CLI_OPT_LIMIT},
+        {"json", no_argument, NULL, KAM_CLI_OPT_JSON},
+        {"csv", no_argument, NULL, KAM_CLI_OPT_CSV},
         {"decline-below", required_argument, NULL, OPT_GROWTH},
         {"promotion-within", required_argument, NULL, OPT_POINTS},
         {"scope", required_argument, NULL, OPT_SCOPE},
         {0},
     };
     struct kam_review_rules rules = KAM_REVIEW_RULES_DEFAULT;
-    enum output out = OUT_TABLE;
-    int64_t limit = -1;
+    struct kam_cli_engine_opts eo = {.out = KAM_CLI_OUT_TABLE, .limit = -1};
     unsigned reasons = 0;
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -171,15 +168,9 @@ int kam_cmd_review(struct kam_cli *cli, int argc, char **argv)
             }
             break;
         }
-        case OPT_LIMIT:
-            if (!parse_limit("review", optarg, &limit))
+        case KAM_CLI_OPT_LIMIT:
+            if (!parse_limit("review", optarg, &eo.limit))
                 return 1;
-            break;
-        case OPT_JSON:
-            out = OUT_JSON;
-            break;
-        case OPT_CSV:
-            out = OUT_CSV;
             break;
         case OPT_GROWTH:
             if (!parse_percent(optarg, &rules.decline_growth))
@@ -206,7 +197,8 @@ int kam_cmd_review(struct kam_cli *cli, int argc, char **argv)
             break;
         }
         default:
-            return 1;
+            if (kam_cli_engine_opt("review", c, &eo) != 0)
+                return 1;
         }
     }
     if (optind != argc)
@@ -215,24 +207,25 @@ int kam_cmd_review(struct kam_cli *cli, int argc, char **argv)
     kam_err_clear(&err);
     if (kam_review_rules_check(&rules, &err) != KAM_OK)
         return kam_cli_usage("review", "%s", err.msg);
-    if (limit < 0) /* the table shows the top of each list; files get everything */
-        limit = out == OUT_TABLE ? 20 : 0;
+    if (eo.limit < 0) /* the table shows the top of each list; files get everything */
+        eo.limit = eo.out == KAM_CLI_OUT_TABLE ? 20 : 0;
+    enum kam_cli_output out = eo.out;
 
     int code = 0;
     struct kam_store *st = kam_cli_open(cli, 0, &code);
     if (st == NULL)
         return code;
     struct kam_review_outcome o;
-    struct review_out ro = {out, out == OUT_JSON ? json_array() : NULL, -1, &o};
-    if (out == OUT_CSV)
+    struct review_out ro = {out, out == KAM_CLI_OUT_JSON ? json_array() : NULL, -1, &o};
+    if (out == KAM_CLI_OUT_CSV)
         printf("reason,cause,code,name,score,tier,computed,pinned,to_next,previous_tier,"
                "previous_score,stage,growth,sentence\n");
-    if (out == OUT_TABLE) {
+    if (out == KAM_CLI_OUT_TABLE) {
         /* The header needs the outcome: collect first, print after. */
-        ro.out = OUT_JSON;
+        ro.out = KAM_CLI_OUT_JSON;
         ro.items = json_array();
     }
-    if (kam_engine_review(st, &rules, reasons, limit, on_review, &ro, &o, &err) != KAM_OK) {
+    if (kam_engine_review(st, &rules, reasons, eo.limit, on_review, &ro, &o, &err) != KAM_OK) {
         json_decref(ro.items);
         code = kam_cli_fail(&err);
         goto out;
@@ -241,7 +234,7 @@ int kam_cmd_review(struct kam_cli *cli, int argc, char **argv)
     for (int r = 0; r < KAM_REVIEW_REASONS; r++)
         json_object_set_new(counts, kam_review_reason_name((enum kam_review_reason)r),
                             json_integer((json_int_t)o.count[r]));
-    if (out == OUT_JSON) {
+    if (out == KAM_CLI_OUT_JSON) {
         kam_cli_json(json_pack(
             "{s:I,s:s,s:o,s:o,s:I,s:{s:f,s:f,s:s},s:o,s:o}", "run", (json_int_t)o.run, "as_of",
             o.as_of, "previous_run",
@@ -250,7 +243,7 @@ int kam_cmd_review(struct kam_cli *cli, int argc, char **argv)
             "accounts", (json_int_t)o.accounts, "rules", "decline_growth", rules.decline_growth,
             "promotion_points", rules.promotion_points, "scope", kam_tier_name(rules.scope),
             "counts", counts, "items", ro.items));
-    } else if (out == OUT_TABLE) {
+    } else if (out == KAM_CLI_OUT_TABLE) {
         json_decref(counts);
         printf("Periodic review of scoring run %lld (as of %s, %zu accounts)", (long long)o.run,
                o.as_of, o.accounts);
@@ -264,7 +257,7 @@ int kam_cmd_review(struct kam_cli *cli, int argc, char **argv)
                    (long long)o.count[r]);
         printf("\n");
         /* Replay the collected items as table rows. */
-        struct review_out table = {OUT_TABLE, NULL, -1, &o};
+        struct review_out table = {KAM_CLI_OUT_TABLE, NULL, -1, &o};
         for (size_t i = 0; i < json_array_size(ro.items); i++) {
             json_t *j = json_array_get(ro.items, i);
             struct kam_review_item it = {
@@ -297,36 +290,21 @@ static const enum kam_lifecycle_stage life_order[KAM_LIFECYCLE_STAGES] = {
     KAM_LIFECYCLE_LOST,      KAM_LIFECYCLE_NONE,
 };
 
-static const struct kam_portfolio *sort_p;
-static int by_revenue(const void *a, const void *b)
-{
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    kam_money rx = sort_p->m[x].revenue, ry = sort_p->m[y].revenue;
-    if (rx != ry)
-        return rx > ry ? -1 : 1;
-    return strcmp(sort_p->codes[x], sort_p->codes[y]);
-}
-
 int kam_cmd_lifecycle(struct kam_cli *cli, int argc, char **argv)
 {
-    enum { OPT_AS_OF = 1000, OPT_STAGE, OPT_LIMIT, OPT_JSON, OPT_CSV };
+    enum { OPT_STAGE = KAM_CLI_OPT_NEXT };
     static const struct option opts[] = {
-        {"as-of", required_argument, NULL, OPT_AS_OF},
+        {"as-of", required_argument, NULL, KAM_CLI_OPT_AS_OF},
         {"stage", required_argument, NULL, OPT_STAGE},
-        {"limit", required_argument, NULL, OPT_LIMIT},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"csv", no_argument, NULL, OPT_CSV},
+        {"limit", required_argument, NULL, KAM_CLI_OPT_LIMIT},
+        {"json", no_argument, NULL, KAM_CLI_OPT_JSON},
+        {"csv", no_argument, NULL, KAM_CLI_OPT_CSV},
         {0},
     };
-    struct kam_engine_opts eo = {NULL, 0};
-    enum output out = OUT_TABLE;
-    int64_t limit = -1;
+    struct kam_cli_engine_opts eo = {.out = KAM_CLI_OUT_TABLE, .limit = -1};
     int stage = -1, c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case OPT_AS_OF:
-            eo.as_of = optarg;
-            break;
         case OPT_STAGE:
             for (int s = 0; s < KAM_LIFECYCLE_STAGES; s++)
                 if (strcmp(optarg, kam_lifecycle_stage_name((enum kam_lifecycle_stage)s)) == 0)
@@ -337,35 +315,26 @@ int kam_cmd_lifecycle(struct kam_cli *cli, int argc, char **argv)
                                      "decline, dormant, lost or none, not '%s'",
                                      optarg);
             break;
-        case OPT_LIMIT:
-            if (!parse_limit("lifecycle", optarg, &limit))
+        case KAM_CLI_OPT_LIMIT:
+            if (!parse_limit("lifecycle", optarg, &eo.limit))
                 return 1;
             break;
-        case OPT_JSON:
-            out = OUT_JSON;
-            break;
-        case OPT_CSV:
-            out = OUT_CSV;
-            break;
         default:
-            return 1;
+            if (kam_cli_engine_opt("lifecycle", c, &eo) != 0)
+                return 1;
         }
     }
     if (optind != argc)
         return kam_cli_usage("lifecycle", "unexpected argument '%s'", argv[optind]);
-    if (limit < 0)
-        limit = out == OUT_TABLE ? 20 : 0;
+    if (eo.limit < 0)
+        eo.limit = eo.out == KAM_CLI_OUT_TABLE ? 20 : 0;
+    enum kam_cli_output out = eo.out;
 
-    int code = 0;
-    struct kam_err err;
-    struct kam_store *st = kam_cli_open(cli, 0, &code);
-    if (st == NULL)
-        return code;
+    struct kam_store *st;
     struct kam_portfolio p;
-    if (kam_engine_portfolio(st, &eo, &p, &err) != KAM_OK) {
-        kam_store_close(st);
-        return kam_cli_fail(&err);
-    }
+    int code = kam_cli_open_portfolio(cli, &eo.e, &st, &p);
+    if (code != 0)
+        return code;
     /* Counts and window revenue per stage; shares of the portfolio's net window revenue. */
     int64_t count[KAM_LIFECYCLE_STAGES] = {0};
     __int128 rev[KAM_LIFECYCLE_STAGES] = {0}, total = 0;
@@ -378,13 +347,12 @@ int kam_cmd_lifecycle(struct kam_cli *cli, int argc, char **argv)
     for (size_t i = 0; i < p.n; i++)
         if (stage < 0 || (int)p.stage[i].stage == stage)
             order[n++] = i;
-    sort_p = &p;
-    qsort(order, n, sizeof(*order), by_revenue);
-    if (limit > 0 && (size_t)limit < n)
-        n = (size_t)limit;
+    kam_cli_rank_by_revenue(&p, order, n, KAM_CLI_TIE_CODE);
+    if (eo.limit > 0 && (size_t)eo.limit < n)
+        n = (size_t)eo.limit;
 
     char why[512], b1[48], b2[48];
-    if (out == OUT_JSON) {
+    if (out == KAM_CLI_OUT_JSON) {
         json_t *stages = json_array(), *items = json_array();
         for (int k = 0; k < KAM_LIFECYCLE_STAGES; k++) {
             enum kam_lifecycle_stage s = life_order[k];
@@ -413,7 +381,7 @@ int kam_cmd_lifecycle(struct kam_cli *cli, int argc, char **argv)
         kam_cli_json(json_pack("{s:s,s:i,s:I,s:o,s:o,s:o}", "as_of", p.as_of, "window_months",
                                p.period.window_months, "accounts", (json_int_t)p.n, "total_revenue",
                                kam_money_json((kam_money)total), "stages", stages, "items", items));
-    } else if (out == OUT_CSV) {
+    } else if (out == KAM_CLI_OUT_CSV) {
         printf("code,name,stage,revenue,trailing,previous,growth,months_since_last,"
                "tenure_months,active_months,reason\n");
         for (size_t k = 0; k < n; k++) {

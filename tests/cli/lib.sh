@@ -54,6 +54,32 @@ expect_unchanged() { # NAME DB DIGEST_BEFORE
     now=$(digest "$2")
     if [ "$now" = "$3" ]; then ok "$1: database unchanged"; else bad "$1" "database changed"; fi
 }
+import_all() { # DB KIND...: imports KIND.csv for each KIND, each must succeed
+    local db=$1 k
+    shift
+    for k in "$@"; do
+        run --db "$db" import "$k" "$k.csv"
+        expect_rc "import $k" 0
+    done
+}
+write_small_orders() { # products.csv and orders.csv of the small portfolio worked by hand in
+    # test_engine.sh and test_review.sh (each writes its own accounts.csv: A, B, C, D)
+    cat >products.csv <<'CSV'
+sku,name,category,list_price,std_cost
+P1,One,x,10,6
+P2,Two,y,20,15
+CSV
+    cat >orders.csv <<'CSV'
+order_id,line_no,date,account,product,quantity,unit_price
+A1,1,2024-01-10,A,P1,10,10
+A1,2,2024-01-10,A,P2,5,20
+A2,1,2024-11-05,A,P1,20,10
+A3,1,2024-12-31,A,P1,10,10
+AR,1,2024-12-01,A,P1,-5,10
+B1,1,2023-12-15,B,P2,10,20
+C1,1,2024-06-30,C,P1,1,10
+CSV
+}
 finish() {
     printf '%d passed, %d failed\n' "$PASS" "$FAIL"
     [ "$FAIL" -eq 0 ]

@@ -43,10 +43,7 @@ E1,1,2024-07-01,E,P1,10,10
 E1,2,2024-07-01,E,P2,30,20
 F1,1,2024-12-31,F,P3,5,10
 CSV
-for k in accounts products orders; do
-    run --db "$DB" import $k $k.csv
-    expect_rc "import $k" 0
-done
+import_all "$DB" accounts products orders
 BASE=$(digest "$DB")
 
 # --- value matrix, defaults: window margin against wallet headroom ---
@@ -118,6 +115,7 @@ expect_rc "ratio threshold not a number" 1
 expect_err "ratio threshold named" "--potential-threshold '10x' is not a number"
 run --db "$DB" matrix --as-of 2024-13-01
 expect_rc "bad as-of" 1
+expect_err "bad as-of, no stray line or field" "kam: --as-of '2024-13-01': "
 run --db "$DB" matrix --window 0
 expect_rc "bad window" 1
 run --db "$DB" matrix extra

@@ -13,32 +13,16 @@ B,Beta,end_user,
 C,Gamma,dealer,
 D,Delta,end_user,
 CSV
-cat >products.csv <<'CSV'
-sku,name,category,list_price,std_cost
-P1,One,x,10,6
-P2,Two,y,20,15
-CSV
-# A: 3 purchase orders (Jan, Nov, Dec 2024), one return order; B: one order in Dec 2023;
-# C: one order; D: none. As of 2024-12-31 (the last order day), window 12 months.
-cat >orders.csv <<'CSV'
-order_id,line_no,date,account,product,quantity,unit_price
-A1,1,2024-01-10,A,P1,10,10
-A1,2,2024-01-10,A,P2,5,20
-A2,1,2024-11-05,A,P1,20,10
-A3,1,2024-12-31,A,P1,10,10
-AR,1,2024-12-01,A,P1,-5,10
-B1,1,2023-12-15,B,P2,10,20
-C1,1,2024-06-30,C,P1,1,10
-CSV
+# The small portfolio's orders (lib.sh). A: 3 purchase orders (Jan, Nov, Dec 2024), one return
+# order; B: one order in Dec 2023; C: one order; D: none. As of 2024-12-31 (the last order day),
+# window 12 months.
+write_small_orders
 cat >payments.csv <<'CSV'
 invoice,account,amount,issued,due,paid,paid_amount
 I1,A,300,2024-01-10,2024-02-10,2024-02-01,300
 I2,A,200,2024-11-05,2024-12-05,,
 CSV
-for k in accounts products orders payments; do
-    run --db "$DB" import $k $k.csv
-    expect_rc "import $k" 0
-done
+import_all "$DB" accounts products orders payments
 
 run --db "$DB" metrics --json
 expect_rc "metrics" 0
@@ -64,6 +48,7 @@ run --db "$DB" metrics --window 0
 expect_rc "bad window" 1
 run --db "$DB" metrics --as-of 2024-02-30
 expect_rc "impossible as-of" 1
+expect_err "impossible as-of, no stray line or field" "kam: --as-of '2024-02-30': is not a calendar date"
 
 run --db "$DB" pareto --json
 cp "$OUT" p.json

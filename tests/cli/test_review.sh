@@ -14,27 +14,10 @@ B,Beta,end_user,"framework agreement, renewed every year"
 C,Gamma,dealer,
 D,Delta,end_user,
 CSV
-cat >products.csv <<'CSV'
-sku,name,category,list_price,std_cost
-P1,One,x,10,6
-P2,Two,y,20,15
-CSV
-# As of 2024-12-31 (the last order day). A: Jan, Nov, Dec 2024 and a return; B: Dec 2023 only;
-# C: June 2024 only; D: nothing.
-cat >orders.csv <<'CSV'
-order_id,line_no,date,account,product,quantity,unit_price
-A1,1,2024-01-10,A,P1,10,10
-A1,2,2024-01-10,A,P2,5,20
-A2,1,2024-11-05,A,P1,20,10
-A3,1,2024-12-31,A,P1,10,10
-AR,1,2024-12-01,A,P1,-5,10
-B1,1,2023-12-15,B,P2,10,20
-C1,1,2024-06-30,C,P1,1,10
-CSV
-for k in accounts products orders; do
-    run --db "$DB" import $k $k.csv
-    expect_rc "import $k" 0
-done
+# The small portfolio's orders (lib.sh), as of 2024-12-31 (the last order day). A: Jan, Nov, Dec
+# 2024 and a return; B: Dec 2023 only; C: June 2024 only; D: nothing.
+write_small_orders
+import_all "$DB" accounts products orders
 
 # --- review before any scoring run ---
 run --db "$DB" review

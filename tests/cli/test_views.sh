@@ -45,10 +45,7 @@ INV1,A,600,2024-01-10,2024-02-09,2024-02-01,600
 INV2,A,250,2024-03-01,2024-03-31,,
 INV3,A,100,2024-05-01,2024-06-30,2024-06-01,40
 CSV
-for k in accounts products contacts orders payments; do
-    run --db "$DB" import "$k" "$k.csv"
-    expect_rc "import $k" 0
-done
+import_all "$DB" accounts products contacts orders payments
 
 run --db "$DB" accounts
 expect_rc "accounts" 0
