@@ -200,14 +200,34 @@ static size_t lower(const double *sorted, size_t m, double x, bool strict)
     return lo;
 }
 
-/* Column i's present values, sorted ascending into work; returns their count. */
-static size_t column(const double *values, size_t n, size_t k, size_t i, double *work)
+/* What a transformation needs of column i: the present values sorted ascending into work for a
+ * percentile rank, their smallest and largest into work[0] and work[m - 1] for a linear scale
+ * taken from the portfolio, nothing for bands (a sort of a million values each time cost more
+ * than the scoring itself). Returns the count m of present values. */
+static size_t column(const struct kam_score_indicator *ind, const double *values, size_t n,
+                     size_t k, size_t i, double *work)
 {
     size_t m = 0;
-    for (size_t a = 0; a < n; a++)
-        if (!isnan(values[a * k + i]))
-            work[m++] = values[a * k + i];
-    qsort(work, m, sizeof(*work), cmp_asc);
+    if (ind->transform == KAM_SCORE_PERCENTILE) {
+        for (size_t a = 0; a < n; a++)
+            if (!isnan(values[a * k + i]))
+                work[m++] = values[a * k + i];
+        qsort(work, m, sizeof(*work), cmp_asc);
+    } else if (ind->transform == KAM_SCORE_LINEAR && ind->from_portfolio) {
+        double lo = INFINITY, hi = -INFINITY;
+        for (size_t a = 0; a < n; a++) {
+            double x = values[a * k + i];
+            if (isnan(x))
+                continue;
+            m++;
+            lo = x < lo ? x : lo;
+            hi = x > hi ? x : hi;
+        }
+        if (m > 0) {
+            work[0] = lo;
+            work[m - 1] = hi;
+        }
+    }
     return m;
 }
 
@@ -217,7 +237,7 @@ static double transform_column(const struct kam_score_indicator *ind, const doub
                                size_t n, size_t k, size_t i, double *work,
                                struct kam_score_result *out)
 {
-    size_t m = column(values, n, k, i, work), scored = 0;
+    size_t m = column(ind, values, n, k, i, work), scored = 0;
     double sum = 0.0;
 
     for (size_t a = 0; a < n; a++) {
