@@ -98,6 +98,11 @@ expect_eq "rfm: recency and frequency of the reference top 10" "$(json rfm.json 
     "14646:2:74 18102:1:60 17450:9:46 16446:1:2 14911:2:201 12415:25:21 14156:10:55 17511:3:31 16029:39:63 12346:326:1"
 expect_eq "rfm: last purchase of 14646" "$(json rfm.json "[a['last_purchase'] for a in j['accounts'] if a['code'] == '14646'][0]")" "2011-12-08"
 expect_eq "rfm: every customer scored" "$(json rfm.json "sum(j['segments'].values())")" "4372"
+# 4,372 accounts are two chunks of the engine: two reader threads must give what one gives.
+KAM_ENGINE_READERS=1 "$KAM" --db "$DB" metrics --json >metrics-1.json
+KAM_ENGINE_READERS=2 "$KAM" --db "$DB" metrics --json >metrics-2.json
+expect_eq "metrics: every account" "$(json metrics-2.json "(j['accounts'], len(j['items']))")" "(4372, 4372)"
+if cmp -s metrics-1.json metrics-2.json; then ok "metrics: two readers give what one gives"; else bad "metrics with two readers" "$(diff metrics-1.json metrics-2.json | head -5)"; fi
 "$KAM" --db "$DB" pareto --by margin --json >margin.json
 expect_eq "pareto by margin: no costs in the file, no population" "$(json margin.json "j['population']")" "0"
 run --db "$DB" account 14646
