@@ -3,6 +3,8 @@
  * returns and cancellations count negative (docs/methods.md). */
 #include "cli/cli.h"
 
+#include "core/metrics.h"
+
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,18 +212,32 @@ static int add_product(void *ctx, const char *sku, const char *name, const struc
     return 0;
 }
 
+/* Days since 1970-01-01 of a stored date, KAM_NONE when absent. */
+static int64_t day_of(const struct kam_value *d)
+{
+    struct kam_date t;
+    if (d->null || kam_date_parse_iso(d->s, d->len, &t, NULL) != KAM_OK)
+        return KAM_NONE;
+    return kam_date_days(&t);
+}
+
 static int add_receivable(void *ctx, int64_t id, const struct kam_value *p)
 {
     struct view *v = ctx;
-    kam_money paid = p[KAM_PAY_PAID_AMOUNT].null ? 0 : p[KAM_PAY_PAID_AMOUNT].i;
-    if (!p[KAM_PAY_PAID].null && paid >= p[KAM_PAY_AMOUNT].i)
+    /* The open amount as the metrics count it (kam_invoice_open), as of the view's day. */
+    struct kam_metrics_invoice inv = {
+        .amount = p[KAM_PAY_AMOUNT].i,
+        .paid_amount = p[KAM_PAY_PAID_AMOUNT].null ? KAM_NONE : p[KAM_PAY_PAID_AMOUNT].i,
+        .issued = day_of(&p[KAM_PAY_ISSUED]),
+        .due = day_of(&p[KAM_PAY_DUE]),
+        .paid = day_of(&p[KAM_PAY_PAID]),
+    };
+    bool dated = v->as_of_days != KAM_NONE; /* no as-of without orders: every payment counts */
+    kam_money open = kam_invoice_open(&inv, dated ? v->as_of_days : INT64_MAX);
+    if (open <= 0)
         return 0;
-    kam_money open = p[KAM_PAY_AMOUNT].i - paid;
-    struct kam_date due;
-    int64_t overdue = 0;
-    if (kam_date_parse_iso(p[KAM_PAY_DUE].s, p[KAM_PAY_DUE].len, &due, NULL) == KAM_OK &&
-        v->as_of_days > kam_date_days(&due))
-        overdue = v->as_of_days - kam_date_days(&due);
+    int64_t overdue =
+        dated && inv.due != KAM_NONE && v->as_of_days > inv.due ? v->as_of_days - inv.due : 0;
     json_array_append_new(v->receivables,
                           json_pack("{s:I,s:s,s:o,s:o,s:s,s:s,s:I}", "id", (json_int_t)id,
                                     "invoice", p[KAM_PAY_INVOICE].s, "amount",
@@ -355,6 +371,7 @@ int kam_cmd_account(struct kam_cli *cli, int argc, char **argv)
     }
     if (rc == KAM_OK) {
         struct kam_date d;
+        v.as_of_days = KAM_NONE;
         if (as_of[0] && kam_date_parse_iso(as_of, strlen(as_of), &d, NULL) == KAM_OK)
             v.as_of_days = kam_date_days(&d);
         v.first_month = kam_month_add(last, -11);

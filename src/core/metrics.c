@@ -114,6 +114,15 @@ static void breadth(const struct kam_metrics_period *p, const struct kam_metrics
     out->repeat_rate = ratio(repeat, out->products);
 }
 
+kam_money kam_invoice_open(const struct kam_metrics_invoice *v, int64_t as_of)
+{
+    if (v->issued > as_of)
+        return 0;
+    bool paid = v->paid != KAM_NONE && v->paid <= as_of;
+    kam_money settled = !paid ? 0 : v->paid_amount == KAM_NONE ? v->amount : v->paid_amount;
+    return settled >= v->amount ? 0 : v->amount - settled;
+}
+
 static void receivables(const struct kam_metrics_period *p, const struct kam_metrics_input *in,
                         struct kam_metrics *out, __int128 *open, __int128 *overdue)
 {
@@ -122,9 +131,7 @@ static void receivables(const struct kam_metrics_period *p, const struct kam_met
         const struct kam_metrics_invoice *v = &in->invoices[i];
         if (v->issued > p->as_of)
             continue;
-        bool paid = v->paid != KAM_NONE && v->paid <= p->as_of;
-        kam_money settled = !paid ? 0 : v->paid_amount == KAM_NONE ? v->amount : v->paid_amount;
-        kam_money left = settled >= v->amount ? 0 : v->amount - settled;
+        kam_money left = kam_invoice_open(v, p->as_of);
         *open += left;
         if (v->due < p->as_of) {
             due++;

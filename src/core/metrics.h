@@ -53,6 +53,12 @@ struct kam_metrics_invoice {
     int64_t issued, due, paid;
 };
 
+/* The amount of invoice v still open at day as_of (docs/method-metrics.md): 0 when it was not
+ * issued yet; otherwise its amount less what was settled by as-of (its paid_amount, or the whole
+ * amount when paid_amount is absent, once its paid day is on or before as-of; nothing before),
+ * never below 0. The metrics and the account view both use it. */
+kam_money kam_invoice_open(const struct kam_metrics_invoice *v, int64_t as_of);
+
 /* Everything kam knows of one account for its metrics; arrays borrowed, any may be empty. */
 struct kam_metrics_input {
     const struct kam_metrics_month *months; /* ascending by month */

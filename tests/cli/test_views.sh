@@ -44,6 +44,7 @@ invoice,account,amount,issued,due,paid,paid_amount
 INV1,A,600,2024-01-10,2024-02-09,2024-02-01,600
 INV2,A,250,2024-03-01,2024-03-31,,
 INV3,A,100,2024-05-01,2024-06-30,2024-06-01,40
+INV4,A,80,2024-04-01,2024-05-01,2024-04-20,
 CSV
 import_all "$DB" accounts products contacts orders payments
 
@@ -110,6 +111,9 @@ import json; j=json.load(open('$OUT'))
 print(len(j['contacts']), j['months'][-1]['month'], j['months'][6]['revenue'], [r['invoice']+':'+r['open'] for r in j['open_receivables']])")" "2 2024-06 600 ['INV2:250', 'INV3:60']"
 run --db "$DB" account A --as-of 2024-12-31 --json
 expect_eq "as-of moves the window" "$(python3 -c "import json; j=json.load(open('$OUT')); print(j['months'][-1]['month'], j['open_receivables'][0]['days_overdue'])")" "2024-12 275"
+# Open as of a day: INV1 is open until its payment on 2024-02-01; the later invoices are not issued.
+run --db "$DB" account A --as-of 2024-01-20 --json
+expect_eq "receivables as of a day" "$(python3 -c "import json; j=json.load(open('$OUT')); print([r['invoice']+':'+r['open'] for r in j['open_receivables']])")" "['INV1:600']"
 run --db "$DB" account NOPE
 expect_rc "unknown account" 2
 
