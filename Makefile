@@ -5,7 +5,7 @@ ASAN_BUILD ?= build-asan
 DEMO_DB    ?= kam-demo.db
 KAM        := $(BUILD)/kam
 
-.PHONY: all deps run test test-plain test-asan bench format clean
+.PHONY: all deps run test test-plain test-asan bench bench-score format clean
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -36,6 +36,9 @@ test-asan: $(ASAN_BUILD)/build.ninja
 
 bench: all
 	bench/run-import
+
+bench-score: all
+	bench/run-score
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
