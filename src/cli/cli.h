@@ -110,6 +110,10 @@ int kam_cmd_explain(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_changes(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_review(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_lifecycle(struct kam_cli *cli, int argc, char **argv);
+int kam_cmd_team(struct kam_cli *cli, int argc, char **argv);
+int kam_cmd_user(struct kam_cli *cli, int argc, char **argv);
+int kam_cmd_token(struct kam_cli *cli, int argc, char **argv);
+int kam_cmd_audit(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_version(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_help(struct kam_cli *cli, int argc, char **argv);
 

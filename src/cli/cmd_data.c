@@ -256,6 +256,8 @@ int kam_cmd_demo(struct kam_cli *cli, int argc, char **argv)
            "%lld order lines, %lld payments\n",
            (unsigned long long)o.seed, cli->db, (long long)rep.accounts, (long long)rep.products,
            (long long)rep.contacts, (long long)rep.order_lines, (long long)rep.payments);
+    printf("logins (password kam-demo): admin, director, manager-east, manager-west, rep-east-1, "
+           "rep-east-2, rep-west-1\n");
     return 0;
 }
 

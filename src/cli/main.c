@@ -64,6 +64,17 @@ const struct kam_command kam_commands[] = {
     {"lifecycle", "[--as-of DATE] [--stage S] [--limit N] [--json|--csv]",
      "every account's lifecycle stage with the rule that gave it, counts and revenue per stage",
      kam_cmd_lifecycle, false},
+    {"team", "add NAME | list [--json]", "teams of users (managers see their team's accounts)",
+     kam_cmd_team, false},
+    {"user",
+     "add USERNAME --role admin|director|manager|rep|viewer [--team T] [--name N] "
+     "[--password-stdin] | passwd USERNAME [--password-stdin] | disable USERNAME | "
+     "enable USERNAME | list [--json]",
+     "users, their roles and passwords", kam_cmd_user, false},
+    {"token", "create USERNAME [--name N] | revoke ID | list [USERNAME] [--json]",
+     "API tokens: create (shown once), revoke, list", kam_cmd_token, false},
+    {"audit", "[--limit N] [--json]", "the audit log: who changed what, when, before and after",
+     kam_cmd_audit, false},
     {"version", "", "print the version", kam_cmd_version, false},
     {"help", "[COMMAND]", "this help", kam_cmd_help, false},
     {NULL, NULL, NULL, NULL, false},

@@ -28,6 +28,7 @@
 
 #include "core/record.h"
 #include "io/import.h"
+#include "io/users.h"
 #include "util/date.h"
 #include "util/map.h"
 #include "util/mem.h"
@@ -646,6 +647,7 @@ enum section_id {
     SEC_PAYMENTS,
     SEC_TAGS,
     SEC_RATINGS,
+    SEC_USERS,
     SEC_COUNT
 };
 
@@ -1934,6 +1936,67 @@ out:
     return rc;
 }
 
+/* --- users (schema 3) --------------------------------------------------------------------- */
+
+/* The demo logins of docs/users.md: one per role, teams east and west, and the reps who own the
+ * accounts (account_facts: 华东, 华北 and 东北 to the east reps, the rest to rep-west-1). No
+ * randomness: the users are the same for every seed. Their password hashes are salted, so they
+ * differ on every run; they are not part of the CSV files whose bytes the seed fixes. */
+#define DEMO_PASSWORD "kam-demo"
+#define DEMO_ACTOR    "demo"
+
+static const char *const demo_teams[] = {"east", "west"};
+
+static const struct demo_user {
+    const char *username, *display_name;
+    enum kam_role role;
+    const char *team;
+} demo_users[] = {
+    {"admin", "系统管理员", KAM_ROLE_ADMIN, NULL},
+    {"director", "销售总监", KAM_ROLE_DIRECTOR, NULL},
+    {"manager-east", "东区经理", KAM_ROLE_MANAGER, "east"},
+    {"manager-west", "西区经理", KAM_ROLE_MANAGER, "west"},
+    {"rep-east-1", "东区客户经理一", KAM_ROLE_REP, "east"},
+    {"rep-east-2", "东区客户经理二", KAM_ROLE_REP, "east"},
+    {"rep-west-1", "西区客户经理", KAM_ROLE_REP, "west"},
+};
+
+static void build_users(struct demo *d)
+{
+    d->rows[SEC_USERS] = (int64_t)COUNT(demo_users);
+}
+
+/* Adds the teams and users that are missing; users already there keep their password, so that
+ * running `kam demo` again does not undo a `kam user passwd`. Each write is audited (actor
+ * "demo"). Hashing costs about 0.1 s per user (Argon2id, interactive limits). */
+static enum kam_rc apply_users(const struct demo *d, struct kam_store *st, struct kam_err *err)
+{
+    enum kam_rc rc = KAM_OK;
+    (void)d;
+
+    for (size_t i = 0; rc == KAM_OK && i < COUNT(demo_teams); i++) {
+        rc = kam_users_team_add(st, DEMO_ACTOR, demo_teams[i], NULL, err);
+        if (rc == KAM_ERR_EXISTS)
+            rc = KAM_OK;
+    }
+    for (size_t i = 0; rc == KAM_OK && i < COUNT(demo_users); i++) {
+        const struct demo_user *du = &demo_users[i];
+        struct kam_user u = {0};
+        rc = st->ops->user_get(st, du->username, &u, err);
+        if (rc != KAM_ERR_NOT_FOUND)
+            continue;
+        memset(&u, 0, sizeof(u));
+        snprintf(u.username, sizeof(u.username), "%s", du->username);
+        snprintf(u.display_name, sizeof(u.display_name), "%s", du->display_name);
+        snprintf(u.team, sizeof(u.team), "%s", du->team ? du->team : "");
+        u.role = du->role;
+        rc = kam_users_add(st, DEMO_ACTOR, &u, DEMO_PASSWORD, strlen(DEMO_PASSWORD), NULL, err);
+    }
+    if (rc == KAM_OK && err != NULL)
+        kam_err_clear(err);
+    return rc;
+}
+
 /* --- the sections ------------------------------------------------------------------------- */
 
 /* The demo, in build and import order. A section builds its part of the model from its own
@@ -1976,6 +2039,8 @@ static const struct section sections[SEC_COUNT] = {
                   offsetof(struct kam_demo_report, tagged)},
     [SEC_RATINGS] = {"ratings", build_ratings, "account,rating,value,note", write_ratings,
                      KAM_IMPORT_RATINGS, NULL, offsetof(struct kam_demo_report, ratings)},
+    [SEC_USERS] = {"users", build_users, NULL, NULL, KAM_IMPORT_KIND_COUNT, apply_users,
+                   offsetof(struct kam_demo_report, users)},
 };
 
 /* --- building, writing, importing ---------------------------------------------------------- */

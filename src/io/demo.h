@@ -33,6 +33,7 @@ struct kam_demo_opts {
 struct kam_demo_report {
     int64_t accounts, products, contacts, order_lines, payments, tagged;
     int64_t ratings; /* rating rows (kam import ratings): key accounts and the major band */
+    int64_t users;   /* demo logins (docs/users.md), password "kam-demo"; existing ones kept */
 };
 
 /* Fills o with the defaults: seed 1, 2000 accounts, 200 products, 3 years to 2025-12-31. */
@@ -48,8 +49,9 @@ KAM_MUST_CHECK enum kam_rc kam_demo_write_csv(const struct kam_demo_opts *o, con
 
 /* Writes the CSV files into a private temporary directory (mkdtemp under $TMPDIR or /tmp),
  * imports them into st in the order accounts, products, contacts, orders, payments (each
- * all-or-nothing), tags accounts in one transaction, imports the ratings, and removes the temporary
- * files whatever happens. Fills *rep on success. Returns the errors of kam_demo_write_csv, an
+ * all-or-nothing), tags accounts in one transaction, imports the ratings, adds the demo teams and
+ * users that are missing (audited, actor "demo"), and removes the temporary files whatever
+ * happens. Fills *rep on success. Returns the errors of kam_demo_write_csv, an
  * import error as the import reported it (files imported before it stay imported), or a store
  * error. */
 KAM_MUST_CHECK enum kam_rc kam_demo_generate(struct kam_store *st, const struct kam_demo_opts *o,

@@ -162,6 +162,38 @@ const struct kam_migration kam_sqlite_migrations[] = {
      "  overdue INTEGER NOT NULL, max_days_overdue INTEGER NOT NULL,\n"
      "  receivables INTEGER NOT NULL, dso REAL, share_of_wallet REAL, share_of_total REAL,\n"
      "  stage TEXT NOT NULL, explanation TEXT);\n"},
+    {3, "teams, users, API tokens, audit log",
+     "CREATE TABLE teams(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);\n"
+     /* accounts.owner holds a username; it is not a foreign key, so that accounts can be
+      * imported before their owners have logins. password_hash is libsodium's Argon2id string
+      * (algorithm, parameters and salt included). */
+     "CREATE TABLE users(\n"
+     "  id INTEGER PRIMARY KEY,\n"
+     "  username TEXT NOT NULL UNIQUE,\n"
+     "  display_name TEXT,\n"
+     "  role TEXT NOT NULL CHECK (role IN ('admin','director','manager','rep','viewer')),\n"
+     "  team INTEGER REFERENCES teams(id),\n"
+     "  password_hash TEXT NOT NULL,\n"
+     "  disabled INTEGER NOT NULL DEFAULT 0,\n"
+     "  created_at TEXT NOT NULL, updated_at TEXT NOT NULL,\n"
+     "  version INTEGER NOT NULL DEFAULT 1);\n"
+     "CREATE INDEX users_team ON users(team);\n"
+     /* API tokens: only the BLAKE2b hash of a token is kept; the token itself is shown once.
+      * user_id, not user: USER is a reserved word in PostgreSQL. */
+     "CREATE TABLE tokens(\n"
+     "  id INTEGER PRIMARY KEY,\n"
+     "  user_id INTEGER NOT NULL REFERENCES users(id),\n"
+     "  name TEXT,\n"
+     "  token_hash BLOB NOT NULL UNIQUE,\n"
+     "  created_at TEXT NOT NULL, last_used_at TEXT, revoked_at TEXT);\n"
+     "CREATE INDEX tokens_user ON tokens(user_id);\n"
+     /* Who did what when: before and after are JSON objects of the changed record (never a
+      * password hash or token), NULL for a creation or a removal. */
+     "CREATE TABLE audit_log(\n"
+     "  id INTEGER PRIMARY KEY,\n"
+     "  at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,\n"
+     "  entity TEXT NOT NULL, entity_key TEXT,\n"
+     "  before TEXT, after TEXT);\n"},
 };
 
 const int kam_sqlite_migration_count =

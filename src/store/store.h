@@ -12,12 +12,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/access.h"
 #include "core/metrics.h"
 #include "core/order.h"
 #include "core/record.h"
 #include "util/err.h"
 
-#define KAM_SCHEMA_VERSION 2
+#define KAM_SCHEMA_VERSION 3
 
 enum kam_put { KAM_PUT_INSERTED, KAM_PUT_UPDATED, KAM_PUT_UNCHANGED };
 
@@ -33,6 +34,9 @@ struct kam_account_query {
     int ttm_from;  /* yyyymm: trailing revenue counts months >= ttm_from ... */
     int ttm_to;    /* ... and <= ttm_to */
     int64_t limit; /* 0 = no limit */
+    /* Row-level access: only the accounts this scope may read (owner = login, or owner among
+     * the usernames of the team). NULL = every account (the CLI, run by the database's owner). */
+    const struct kam_scope *scope;
 };
 
 /* A listed account: its columns, trailing-twelve-month and all-time net revenue. */
@@ -81,6 +85,39 @@ struct kam_metrics_row {
     /* The latest score's explanation, bytes the engine encodes (score_run.c); NULL when none. */
     const void *explanation;
     size_t explanation_size;
+};
+
+/* A kam user (schema 3). Plain data: strings are copied in. */
+#define KAM_PASSWORD_HASH_MAX 128 /* libsodium's crypto_pwhash_STRBYTES */
+#define KAM_TOKEN_HASH_BYTES  32  /* BLAKE2b-256 of a token */
+
+struct kam_user {
+    int64_t id;
+    char username[KAM_LOGIN_MAX + 1];
+    char display_name[KAM_DISPLAY_NAME_MAX + 1]; /* "" when none */
+    enum kam_role role;
+    char team[KAM_LOGIN_MAX + 1]; /* team name, "" when none */
+    char password_hash[KAM_PASSWORD_HASH_MAX];
+    bool disabled;
+    char created_at[21], updated_at[21]; /* YYYY-MM-DDTHH:MM:SSZ */
+    int64_t version;
+};
+
+/* An API token as stored: only its hash. Times are "" when not (yet) set. */
+struct kam_token {
+    int64_t id, user_id;
+    char username[KAM_LOGIN_MAX + 1];
+    char name[KAM_DISPLAY_NAME_MAX + 1]; /* "" when none */
+    unsigned char hash[KAM_TOKEN_HASH_BYTES];
+    char created_at[21], last_used_at[21], revoked_at[21];
+};
+
+/* One entry of the audit log. before and after are JSON objects, NULL when none (a creation has
+ * no before). On append, id and at are ignored: the store numbers and timestamps the entry. */
+struct kam_audit_entry {
+    int64_t id;
+    char at[21];
+    const char *actor, *action, *entity, *entity_key, *before, *after;
 };
 
 struct kam_store;
@@ -165,7 +202,9 @@ struct kam_store_ops {
     /* Net revenue of every account over all time (accounts without orders give 0). */
     enum kam_rc (*revenues)(struct kam_store *st, kam_revenue_fn fn, void *ctx,
                             struct kam_err *err);
-    /* First and last order month (yyyymm), 0 when there are no orders. */
+    /* First and last order month (yyyymm), 0 when there are no orders, and (last_date not NULL)
+     * the day of the last order, YYYY-MM-DD ("" when none); an order's day is its earliest
+     * line's. */
     enum kam_rc (*order_months)(struct kam_store *st, int *first, int *last, char *last_date,
                                 size_t n, struct kam_err *err);
 
@@ -283,6 +322,56 @@ struct kam_store_ops {
                                 int (*fn)(void *ctx, int64_t account_id,
                                           const struct kam_metrics_row *row),
                                 void *ctx, struct kam_err *err);
+
+    /* --- users, teams, tokens, audit log (schema 3) --- */
+
+    /* Teams: add gives KAM_ERR_EXISTS for a name taken; list gives every team by name with its
+     * number of users. */
+    enum kam_rc (*team_add)(struct kam_store *st, const char *name, int64_t *id,
+                            struct kam_err *err);
+    enum kam_rc (*team_list)(struct kam_store *st,
+                             int (*fn)(void *ctx, int64_t id, const char *name, int64_t users),
+                             void *ctx, struct kam_err *err);
+    /* Users. add stores u (id, times and version ignored; the version starts at 1) and sets
+     * *id: KAM_ERR_EXISTS for a username taken, KAM_ERR_NOT_FOUND for an unknown team.
+     * get: the user called username into *out, KAM_ERR_NOT_FOUND. list: every user by
+     * username. */
+    enum kam_rc (*user_add)(struct kam_store *st, const struct kam_user *u, int64_t *id,
+                            struct kam_err *err);
+    enum kam_rc (*user_get)(struct kam_store *st, const char *username, struct kam_user *out,
+                            struct kam_err *err);
+    enum kam_rc (*user_list)(struct kam_store *st, int (*fn)(void *ctx, const struct kam_user *u),
+                             void *ctx, struct kam_err *err);
+    /* Writes display name, role, team, password hash and disabled of the user called
+     * u->username, if its stored version is still u->version; on success u->version and
+     * u->updated_at take the new values. KAM_ERR_CONFLICT when the version is stale (someone
+     * changed the user since it was read), KAM_ERR_NOT_FOUND for an unknown user or team. */
+    enum kam_rc (*user_update)(struct kam_store *st, struct kam_user *u, struct kam_err *err);
+    /* Tokens. add stores a token hash for a user (name may be NULL) and sets *id; find: the
+     * token with this hash, revoked or not (the caller checks revoked_at), KAM_ERR_NOT_FOUND;
+     * get: by id, KAM_ERR_NOT_FOUND; revoke sets revoked_at unless already set (*changed tells
+     * which, may be NULL), KAM_ERR_NOT_FOUND; touch sets last_used_at to now; each: one user's
+     * tokens (user_id 0 = all) by id. */
+    enum kam_rc (*token_add)(struct kam_store *st, int64_t user_id, const char *name,
+                             const unsigned char hash[KAM_TOKEN_HASH_BYTES], int64_t *id,
+                             struct kam_err *err);
+    enum kam_rc (*token_find)(struct kam_store *st, const unsigned char hash[KAM_TOKEN_HASH_BYTES],
+                              struct kam_token *out, struct kam_err *err);
+    enum kam_rc (*token_get)(struct kam_store *st, int64_t id, struct kam_token *out,
+                             struct kam_err *err);
+    enum kam_rc (*token_revoke)(struct kam_store *st, int64_t id, bool *changed,
+                                struct kam_err *err);
+    enum kam_rc (*token_touch)(struct kam_store *st, int64_t id, struct kam_err *err);
+    enum kam_rc (*token_each)(struct kam_store *st, int64_t user_id,
+                              int (*fn)(void *ctx, const struct kam_token *t), void *ctx,
+                              struct kam_err *err);
+    /* The audit log: append records e (actor, action and entity required), list gives the
+     * newest limit entries (0 = all), newest first. */
+    enum kam_rc (*audit_append)(struct kam_store *st, const struct kam_audit_entry *e,
+                                struct kam_err *err);
+    enum kam_rc (*audit_list)(struct kam_store *st, int64_t limit,
+                              int (*fn)(void *ctx, const struct kam_audit_entry *e), void *ctx,
+                              struct kam_err *err);
 };
 
 struct kam_store {

@@ -22,7 +22,8 @@
     X(ERR_ENCODING, "invalid text encoding", 2)                                                    \
     X(ERR_IO, "input/output error", 3)                                                             \
     X(ERR_STORE, "storage error", 3)                                                               \
-    X(ERR_SCHEMA, "database schema is newer than this kam", 3)
+    X(ERR_SCHEMA, "database schema is newer than this kam", 3)                                     \
+    X(ERR_AUTH, "authentication failed", 2)
 
 enum kam_rc {
 #define KAM_X(name, msg, exit) KAM_##name,

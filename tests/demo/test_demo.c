@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <csv.h>
+#include <sodium.h>
 
 #include "core/pareto.h"
 #include "core/record.h"
@@ -834,6 +835,72 @@ static void private_tmpdir(const char *root, char *buf, size_t n)
     assert_int_equal(setenv("TMPDIR", buf, 1), 0);
 }
 
+/* The demo logins: seven users with their roles and teams, the password kam-demo (checked with
+ * libsodium itself, not through kam), and every account owned by a rep, so that the two
+ * managers' scopes split the portfolio between them. */
+struct demo_login {
+    const char *username, *role, *team;
+};
+
+static int count_listed(void *ctx, int64_t id, const struct kam_value *vals, kam_money ttm,
+                        kam_money total)
+{
+    (void)id;
+    (void)ttm;
+    (void)total;
+    const struct kam_value *owner = &vals[KAM_ACC_OWNER];
+    int64_t *n = ctx;
+    if (owner->len == 0 || strncmp(owner->s, "rep-", 4) != 0)
+        fail_msg("account owned by '%.*s', not by a demo rep", (int)owner->len, owner->s);
+    (*n)++;
+    return 0;
+}
+
+static void check_demo_users(struct kam_store *st, const struct kam_demo_report *rep,
+                             int64_t accounts)
+{
+    static const struct demo_login want[] = {
+        {"admin", "admin", ""},
+        {"director", "director", ""},
+        {"manager-east", "manager", "east"},
+        {"manager-west", "manager", "west"},
+        {"rep-east-1", "rep", "east"},
+        {"rep-east-2", "rep", "east"},
+        {"rep-west-1", "rep", "west"},
+    };
+    struct kam_err err;
+    struct kam_user u;
+    int64_t east = 0, west = 0;
+
+    assert_int_equal(rep->users, 7);
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        if (st->ops->user_get(st, want[i].username, &u, &err) != KAM_OK)
+            fail_msg("demo user '%s' is missing: %s", want[i].username, err.msg);
+        assert_string_equal(kam_role_name(u.role), want[i].role);
+        assert_string_equal(u.team, want[i].team);
+        assert_false(u.disabled);
+        assert_true(strncmp(u.password_hash, "$argon2id$", 10) == 0);
+        if (i == 4) {
+            assert_int_equal(sodium_init() < 0, 0);
+            assert_int_equal(crypto_pwhash_str_verify(u.password_hash, "kam-demo", 8), 0);
+            assert_int_not_equal(crypto_pwhash_str_verify(u.password_hash, "kam-demo!", 9), 0);
+        }
+    }
+    /* The scopes of the two managers split the accounts: each account belongs to one team. */
+    const char *teams[2] = {"east", "west"};
+    int64_t *counts[2] = {&east, &west};
+    for (int t = 0; t < 2; t++) {
+        struct kam_scope scope;
+        char login[32];
+        snprintf(login, sizeof(login), "manager-%s", teams[t]);
+        kam_scope_init(&scope, KAM_ROLE_MANAGER, login, teams[t]);
+        struct kam_account_query q = {.scope = &scope};
+        assert_int_equal(st->ops->account_list(st, &q, count_listed, counts[t], &err), KAM_OK);
+    }
+    assert_true(east > 0 && west > 0);
+    assert_int_equal(east + west, accounts);
+}
+
 static void test_generate(void **state)
 {
     (void)state;
@@ -885,6 +952,7 @@ static void test_generate(void **state)
         assert_int_equal(st->ops->rating_each(st, 0, on_rating, &ratings, &err), KAM_OK);
         assert_true(rep.ratings > 0);
         assert_int_equal(ratings, rep.ratings);
+        check_demo_users(st, &rep, counts.accounts);
 
         /* Net revenue per account equals the files', and has the 80:20 shape. */
         kam_money *expected = csv_revenues(&ord, o.accounts);

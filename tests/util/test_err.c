@@ -29,6 +29,7 @@ static const struct code_case {
     {"file could not be read or written", KAM_ERR_IO, "ERR_IO", 3},
     {"database failed", KAM_ERR_STORE, "ERR_STORE", 3},
     {"database made by a newer kam", KAM_ERR_SCHEMA, "ERR_SCHEMA", 3},
+    {"wrong password, unknown or revoked token, disabled user", KAM_ERR_AUTH, "ERR_AUTH", 2},
 };
 _Static_assert(sizeof(codes) / sizeof(codes[0]) == KAM_RC_COUNT, "one row per kam_rc");
 
