@@ -58,22 +58,6 @@ static char *slurp(const char *path, size_t *len, struct kam_err *err)
     return buf;
 }
 
-/* The account id of code, or 0 with err set. */
-static int id_of_row(void *ctx, int64_t id, const struct kam_value *v)
-{
-    (void)v;
-    *(int64_t *)ctx = id;
-    return 0;
-}
-
-static int64_t account_id(struct kam_store *st, const char *code, struct kam_err *err)
-{
-    int64_t id = 0;
-    if (st->ops->get(st, &kam_accounts, code, id_of_row, &id, err) != KAM_OK)
-        return 0;
-    return id;
-}
-
 /* --- model -------------------------------------------------------------------------------- */
 
 static int on_model(void *ctx, int64_t version, const char *name, const char *created)
@@ -155,35 +139,22 @@ int kam_cmd_model(struct kam_cli *cli, int argc, char **argv)
         kam_model_free(m);
     } else if (strcmp(sub, "set") == 0) {
         size_t len;
-        char *text = argc < 3 ? NULL : slurp(argv[2], &len, &err), *canon = NULL;
-        struct kam_model *m = NULL;
+        char *text = argc < 3 ? NULL : slurp(argv[2], &len, &err);
+        char name[128];
         int64_t version;
         if (argc < 3) {
             code = kam_cli_usage("model", "set takes a FILE");
         } else if (text == NULL) {
             code = kam_cli_fail(&err);
-        } else if (kam_model_canonical(text, len, &canon, &err) != KAM_OK ||
-                   kam_model_parse(canon, strlen(canon), &m, &err) != KAM_OK) {
+        } else if (kam_engine_model_set(st, text, len, &version, name, sizeof(name), &err) !=
+                   KAM_OK) {
             err.line = 0;
             kam_err_prefix(&err, "%s (the stored model is unchanged)", argv[2]);
             code = kam_cli_fail(&err);
         } else {
-            enum kam_rc rc = st->ops->begin(st, &err);
-            if (rc == KAM_OK)
-                rc = st->ops->model_save(st, m->name, canon, &version, &err);
-            if (rc == KAM_OK)
-                rc = st->ops->commit(st, &err);
-            if (rc != KAM_OK) {
-                struct kam_err ignored;
-                (void)st->ops->rollback(st, &ignored);
-                code = kam_cli_fail(&err);
-            } else {
-                printf("stored model '%s' as version %lld\n", m->name, (long long)version);
-            }
+            printf("stored model '%s' as version %lld\n", name, (long long)version);
         }
-        kam_model_free(m);
         free(text);
-        free(canon);
     } else if (strcmp(sub, "list") == 0) {
         json_t *items = json ? json_array() : NULL;
         if (!json)
@@ -233,36 +204,13 @@ int kam_cmd_rate(struct kam_cli *cli, int argc, char **argv)
     struct kam_store *st = kam_cli_open(cli, 0, &code);
     if (st == NULL)
         return code;
-    struct kam_model *m = NULL;
-    int64_t version, id;
-    enum kam_rc rc = kam_engine_model(st, &m, &version, NULL, &err);
-    if (rc == KAM_OK && (id = account_id(st, code_arg, &err)) == 0)
-        rc = kam_err_set(&err, KAM_ERR_INVALID, "account '%s' does not exist", code_arg);
-    int k = rc == KAM_OK ? kam_model_rating_find(m, name) : -1;
-    if (rc == KAM_OK && k < 0) {
-        char known[512] = "";
-        for (size_t i = 0; i < m->nratings; i++)
-            snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s", i ? ", " : "",
-                     m->ratings[i].name);
-        rc = kam_err_set(&err, KAM_ERR_INVALID,
-                         "the model (version %lld) has no rating '%s'; its ratings: %s",
-                         (long long)version, name, known);
-    }
-    if (rc == KAM_OK && !clear && (value < m->ratings[k].min || value > m->ratings[k].max))
-        rc = kam_err_set(&err, KAM_ERR_INVALID, "rating %s: %g is outside %g..%g", name, value,
-                         m->ratings[k].min, m->ratings[k].max);
-    if (rc == KAM_OK && (rc = st->ops->begin(st, &err)) == KAM_OK) {
-        rc = st->ops->rating_set(st, id, name, value, note, &err);
-        struct kam_err ignored;
-        rc = rc == KAM_OK ? st->ops->commit(st, &err) : (st->ops->rollback(st, &ignored), rc);
-    }
+    enum kam_rc rc = kam_engine_rate(st, code_arg, name, value, note, &err);
     if (rc != KAM_OK)
         code = kam_cli_fail(&err);
     else if (clear)
         printf("%s: rating %s cleared\n", code_arg, name);
     else
         printf("%s: %s = %g\n", code_arg, name, value);
-    kam_model_free(m);
     kam_store_close(st);
     return code;
 }
@@ -282,14 +230,7 @@ int kam_cmd_pin(struct kam_cli *cli, int argc, char **argv)
     struct kam_store *st = kam_cli_open(cli, 0, &code);
     if (st == NULL)
         return code;
-    int64_t id = account_id(st, argv[1], &err);
-    enum kam_rc rc =
-        id ? KAM_OK : kam_err_set(&err, KAM_ERR_INVALID, "account '%s' does not exist", argv[1]);
-    if (rc == KAM_OK && (rc = st->ops->begin(st, &err)) == KAM_OK) {
-        rc = st->ops->pin_set(st, id, strcmp(tier, "none") == 0 ? NULL : tier, &err);
-        struct kam_err ignored;
-        rc = rc == KAM_OK ? st->ops->commit(st, &err) : (st->ops->rollback(st, &ignored), rc);
-    }
+    enum kam_rc rc = kam_engine_pin(st, argv[1], strcmp(tier, "none") == 0 ? NULL : tier, &err);
     if (rc != KAM_OK)
         code = kam_cli_fail(&err);
     else
@@ -394,9 +335,8 @@ int kam_cmd_explain(struct kam_cli *cli, int argc, char **argv)
         return code;
     struct kam_explanation e = {"", "", NULL};
     struct history h = {json_array()};
-    int64_t id = account_id(st, code_arg, &err);
-    enum kam_rc rc =
-        id ? KAM_OK : kam_err_set(&err, KAM_ERR_NOT_FOUND, "account '%s' does not exist", code_arg);
+    int64_t id = 0;
+    enum kam_rc rc = kam_engine_account_id(st, code_arg, &id, &err);
     if (rc == KAM_OK)
         rc = kam_engine_explain(st, id, code_arg, &e, &err);
     if (rc == KAM_OK)
