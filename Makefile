@@ -1,8 +1,10 @@
-# kam front door: `make` builds build/kam, `make run` sets up and runs the main job on the demo
-# database, `make test` sets up and runs every test twice (plain, then ASan+UBSan).
+# kam front door: `make` builds build/kam, `make run` sets up the demo database and serves it
+# (kam serve, Ctrl-C stops), `make test` sets up and runs every test twice (plain, then
+# ASan+UBSan).
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 DEMO_DB    ?= kam-demo.db
+LISTEN     ?= 127.0.0.1:8080
 KAM        := $(BUILD)/kam
 
 .PHONY: all deps run test test-plain test-asan bench bench-score format clean
@@ -23,6 +25,8 @@ $(ASAN_BUILD)/build.ninja: | deps
 run: deps all
 	@test -f $(DEMO_DB) || $(KAM) --db $(DEMO_DB) demo --seed 1
 	@$(KAM) --db $(DEMO_DB) summary
+	@echo
+	@$(KAM) --db $(DEMO_DB) serve --listen $(LISTEN)
 
 test: deps test-plain test-asan
 

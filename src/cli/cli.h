@@ -114,6 +114,7 @@ int kam_cmd_team(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_user(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_token(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_audit(struct kam_cli *cli, int argc, char **argv);
+int kam_cmd_serve(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_version(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_help(struct kam_cli *cli, int argc, char **argv);
 

@@ -75,6 +75,8 @@ const struct kam_command kam_commands[] = {
      "API tokens: create (shown once), revoke, list", kam_cmd_token, false},
     {"audit", "[--limit N] [--json]", "the audit log: who changed what, when, before and after",
      kam_cmd_audit, false},
+    {"serve", "[--listen ADDR:PORT] [--threads N] [--max-body BYTES]",
+     "the HTTP JSON API (docs/api.md) until SIGINT or SIGTERM", kam_cmd_serve, false},
     {"version", "", "print the version", kam_cmd_version, false},
     {"help", "[COMMAND]", "this help", kam_cmd_help, false},
     {NULL, NULL, NULL, NULL, false},

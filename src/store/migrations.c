@@ -194,6 +194,19 @@ const struct kam_migration kam_sqlite_migrations[] = {
      "  at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,\n"
      "  entity TEXT NOT NULL, entity_key TEXT,\n"
      "  before TEXT, after TEXT);\n"},
+    {4, "browser sessions",
+     /* The HTTP server's sign-ins: only the BLAKE2b hashes of the session id (the cookie) and of
+      * its CSRF token are kept, so a copy of the database signs nobody in. A session ends at
+      * expires_at or when it is deleted (sign-out); deleting a user's row is not done (users
+      * are disabled), but the cascade keeps the table clean if it ever is. */
+     "CREATE TABLE sessions(\n"
+     "  id INTEGER PRIMARY KEY,\n"
+     "  id_hash BLOB NOT NULL UNIQUE,\n"
+     "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,\n"
+     "  csrf_hash BLOB NOT NULL,\n"
+     "  created_at TEXT NOT NULL, expires_at TEXT NOT NULL, last_seen_at TEXT NOT NULL);\n"
+     "CREATE INDEX sessions_user ON sessions(user_id);\n"
+     "CREATE INDEX sessions_expires ON sessions(expires_at);\n"},
 };
 
 const int kam_sqlite_migration_count =

@@ -18,7 +18,7 @@
 #include "core/record.h"
 #include "util/err.h"
 
-#define KAM_SCHEMA_VERSION 3
+#define KAM_SCHEMA_VERSION 4
 
 enum kam_put { KAM_PUT_INSERTED, KAM_PUT_UPDATED, KAM_PUT_UNCHANGED };
 
@@ -111,6 +111,23 @@ struct kam_token {
     unsigned char hash[KAM_TOKEN_HASH_BYTES];
     char created_at[21], last_used_at[21], revoked_at[21];
 };
+
+/* A signed-in browser session (schema 4). The session id and its CSRF token are random and
+ * shown once, in the cookie and the login answer; only their BLAKE2b hashes are stored. Times
+ * are YYYY-MM-DDTHH:MM:SSZ (UTC). */
+#define KAM_SESSION_HASH_BYTES 32
+
+struct kam_session {
+    int64_t id, user_id;
+    char username[KAM_LOGIN_MAX + 1];
+    unsigned char hash[KAM_SESSION_HASH_BYTES];      /* of the cookie's session id */
+    unsigned char csrf_hash[KAM_SESSION_HASH_BYTES]; /* of the CSRF token */
+    char created_at[21], expires_at[21], last_seen_at[21];
+};
+
+/* An account read by code with its version (optimistic concurrency) and times. */
+typedef int (*kam_account_get_fn)(void *ctx, int64_t id, const struct kam_value *vals,
+                                  int64_t version, const char *created_at, const char *updated_at);
 
 /* One entry of the audit log. before and after are JSON objects, NULL when none (a creation has
  * no before). On append, id and at are ignored: the store numbers and timestamps the entry. */
@@ -372,6 +389,32 @@ struct kam_store_ops {
     enum kam_rc (*audit_list)(struct kam_store *st, int64_t limit,
                               int (*fn)(void *ctx, const struct kam_audit_entry *e), void *ctx,
                               struct kam_err *err);
+
+    /* --- sessions and scoped reads for the HTTP server (schema 4) --- */
+
+    /* Sessions. add stores s (user_id, hash, csrf_hash, expires_at; id, times and username are
+     * set by the store) and sets *id: KAM_ERR_NOT_FOUND for an unknown user, KAM_ERR_INVALID for
+     * a hash taken. find: the session with this hash that has not expired, with its username,
+     * into *out; KAM_ERR_NOT_FOUND when absent or expired (the same answer for both). touch sets
+     * last_seen_at to now. end deletes the session with this hash; *ended (may be NULL) tells
+     * whether there was one. purge deletes every expired session, *n (may be NULL) how many. */
+    enum kam_rc (*session_add)(struct kam_store *st, const struct kam_session *s, int64_t *id,
+                               struct kam_err *err);
+    enum kam_rc (*session_find)(struct kam_store *st,
+                                const unsigned char hash[KAM_SESSION_HASH_BYTES],
+                                struct kam_session *out, struct kam_err *err);
+    enum kam_rc (*session_touch)(struct kam_store *st, int64_t id, struct kam_err *err);
+    enum kam_rc (*session_end)(struct kam_store *st,
+                               const unsigned char hash[KAM_SESSION_HASH_BYTES], bool *ended,
+                               struct kam_err *err);
+    enum kam_rc (*session_purge)(struct kam_store *st, int64_t *n, struct kam_err *err);
+    /* The account with this code, if scope (NULL = every account) may read it: fn gets its id,
+     * columns, version and times. KAM_ERR_NOT_FOUND when it does not exist or is outside the
+     * scope, with the same message for both, so that a caller cannot learn which codes exist
+     * (row-level access, core/access.h, in the query itself). */
+    enum kam_rc (*account_get_scoped)(struct kam_store *st, const char *code,
+                                      const struct kam_scope *scope, kam_account_get_fn fn,
+                                      void *ctx, struct kam_err *err);
 };
 
 struct kam_store {

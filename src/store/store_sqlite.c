@@ -2282,6 +2282,157 @@ static enum kam_rc op_audit_list(struct kam_store *st, int64_t limit,
     return finish(s, q, r, "audit log", err);
 }
 
+/* --- sessions and scoped reads (schema 4) ------------------------------------------------- */
+
+#define SESSION_COLUMNS                                                                            \
+    "x.id, x.user_id, u.username, x.id_hash, x.csrf_hash, x.created_at, x.expires_at, "            \
+    "x.last_seen_at FROM sessions x JOIN users u ON u.id = x.user_id "
+
+static void copy_blob(unsigned char *dst, size_t n, sqlite3_stmt *q, int i)
+{
+    const void *b = sqlite3_column_blob(q, i);
+    memset(dst, 0, n);
+    if (b != NULL && (size_t)sqlite3_column_bytes(q, i) == n)
+        memcpy(dst, b, n);
+}
+
+static enum kam_rc op_session_add(struct kam_store *st, const struct kam_session *ses, int64_t *id,
+                                  struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    enum kam_rc rc = prepare(s,
+                             "INSERT INTO sessions(id_hash, user_id, csrf_hash, created_at, "
+                             "expires_at, last_seen_at) VALUES (?1, ?2, ?3, " NOW ", ?4, " NOW ")",
+                             &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    sqlite3_bind_blob(q, 1, ses->hash, KAM_SESSION_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, ses->user_id);
+    sqlite3_bind_blob(q, 3, ses->csrf_hash, KAM_SESSION_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, ses->expires_at, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_DONE)
+        *id = sqlite3_last_insert_rowid(s->db);
+    else if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
+        rc = kam_err_set(err, KAM_ERR_NOT_FOUND, "user %lld does not exist",
+                         (long long)ses->user_id);
+    else
+        rc = db_error(s, err, "sessions");
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static enum kam_rc op_session_find(struct kam_store *st,
+                                   const unsigned char hash[KAM_SESSION_HASH_BYTES],
+                                   struct kam_session *out, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    /* Expiry is decided here, on the database's clock, the one that wrote created_at. */
+    enum kam_rc rc = prepare(
+        s, "SELECT " SESSION_COLUMNS "WHERE x.id_hash = ?1 AND x.expires_at > " NOW, &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    sqlite3_bind_blob(q, 1, hash, KAM_SESSION_HASH_BYTES, SQLITE_STATIC);
+    int r = sqlite3_step(q);
+    if (r == SQLITE_ROW) {
+        memset(out, 0, sizeof(*out));
+        out->id = sqlite3_column_int64(q, 0);
+        out->user_id = sqlite3_column_int64(q, 1);
+        copy_text(out->username, sizeof(out->username), q, 2);
+        copy_blob(out->hash, sizeof(out->hash), q, 3);
+        copy_blob(out->csrf_hash, sizeof(out->csrf_hash), q, 4);
+        copy_text(out->created_at, sizeof(out->created_at), q, 5);
+        copy_text(out->expires_at, sizeof(out->expires_at), q, 6);
+        copy_text(out->last_seen_at, sizeof(out->last_seen_at), q, 7);
+    }
+    rc = finish(s, q, r, "sessions", err);
+    if (rc == KAM_OK && r == SQLITE_DONE)
+        rc = kam_err_set(err, KAM_ERR_NOT_FOUND, "the session does not exist or has expired");
+    return rc;
+}
+
+static enum kam_rc op_session_touch(struct kam_store *st, int64_t id, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    enum kam_rc rc =
+        prepare(s, "UPDATE sessions SET last_seen_at = " NOW " WHERE id = ?1", &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    sqlite3_bind_int64(q, 1, id);
+    if ((rc = finish(s, q, sqlite3_step(q), "sessions", err)) != KAM_OK)
+        return rc;
+    if (sqlite3_changes(s->db) == 0)
+        return kam_err_set(err, KAM_ERR_NOT_FOUND, "session %lld does not exist", (long long)id);
+    return KAM_OK;
+}
+
+static enum kam_rc op_session_end(struct kam_store *st,
+                                  const unsigned char hash[KAM_SESSION_HASH_BYTES], bool *ended,
+                                  struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    enum kam_rc rc = prepare(s, "DELETE FROM sessions WHERE id_hash = ?1", &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    sqlite3_bind_blob(q, 1, hash, KAM_SESSION_HASH_BYTES, SQLITE_STATIC);
+    if ((rc = finish(s, q, sqlite3_step(q), "sessions", err)) == KAM_OK && ended != NULL)
+        *ended = sqlite3_changes(s->db) > 0;
+    return rc;
+}
+
+static enum kam_rc op_session_purge(struct kam_store *st, int64_t *n, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    enum kam_rc rc = prepare(s, "DELETE FROM sessions WHERE expires_at <= " NOW, &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    if ((rc = finish(s, q, sqlite3_step(q), "sessions", err)) == KAM_OK && n != NULL)
+        *n = sqlite3_changes(s->db);
+    return rc;
+}
+
+static enum kam_rc op_account_get_scoped(struct kam_store *st, const char *code,
+                                         const struct kam_scope *scope, kam_account_get_fn fn,
+                                         void *ctx, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    char sql[4096] = "SELECT ";
+    struct kam_value vals[KAM_ACC_NCOLS];
+    sqlite3_stmt *q = NULL;
+    enum kam_rc rc;
+
+    select_list(&kam_accounts, "a", sql, sizeof(sql));
+    /* The same scope rule as op_account_list, so that a get never shows what a list hides. */
+    cat(sql, sizeof(sql),
+        ", a.version, a.created_at, a.updated_at FROM accounts a WHERE a.code = ?1 "
+        "AND (?2 = 0 OR a.owner = ?3 OR (?2 = 1 AND a.owner IN (SELECT u.username FROM users u "
+        "JOIN teams t ON t.id = u.team WHERE t.name = ?4)))");
+    if ((rc = prepare(s, sql, &q, err)) != KAM_OK)
+        return rc;
+    sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
+    if (scope != NULL && scope->kind != KAM_SCOPE_ALL) {
+        sqlite3_bind_int(q, 2, scope->kind == KAM_SCOPE_TEAM ? 1 : 2);
+        sqlite3_bind_text(q, 3, scope->login, -1, SQLITE_STATIC);
+        bind_text(q, 4, scope->team);
+    } else {
+        sqlite3_bind_int(q, 2, 0);
+    }
+    int r = sqlite3_step(q);
+    if (r == SQLITE_ROW) {
+        int c = read_row(q, 0, &kam_accounts, vals);
+        fn(ctx, sqlite3_column_int64(q, 0), vals, sqlite3_column_int64(q, c), col_text(q, c + 1),
+           col_text(q, c + 2));
+    }
+    rc = finish(s, q, r, "accounts", err);
+    if (rc == KAM_OK && r == SQLITE_DONE)
+        rc = kam_err_set(err, KAM_ERR_NOT_FOUND, "account '%s' does not exist", code);
+    return rc;
+}
+
 static enum kam_rc op_reopen(struct kam_store *st, struct kam_store **out, struct kam_err *err);
 static enum kam_rc op_data_version(struct kam_store *st, int64_t *out, struct kam_err *err);
 
@@ -2352,6 +2503,12 @@ static const struct kam_store_ops sqlite_ops = {
     .token_each = op_token_each,
     .audit_append = op_audit_append,
     .audit_list = op_audit_list,
+    .session_add = op_session_add,
+    .session_find = op_session_find,
+    .session_touch = op_session_touch,
+    .session_end = op_session_end,
+    .session_purge = op_session_purge,
+    .account_get_scoped = op_account_get_scoped,
 };
 
 static enum kam_rc migrate(struct sqlite_store *s, struct kam_err *err)

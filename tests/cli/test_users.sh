@@ -20,8 +20,8 @@ run_stdin() {
 run --db "$DB" init
 expect_rc "init" 0
 run --db "$DB" version
-expect_out "schema 3" "schema 3"
-expect_eq "migration 3 recorded" "$(sql "$DB" "SELECT max(version) FROM schema_migrations")" "3"
+expect_out "schema 4" "schema 4"
+expect_eq "migration 4 recorded" "$(sql "$DB" "SELECT max(version) FROM schema_migrations")" "4"
 
 # --- teams ---
 run --db "$DB" team add east
@@ -249,11 +249,11 @@ OLD=$WORK/old.db
 run --db "$OLD" init
 printf 'code,name,owner\nA,Alpha,rep-east-1\n' >a.csv
 run --db "$OLD" import accounts a.csv
-sqlite3 "$OLD" "DROP TABLE audit_log; DROP TABLE tokens; DROP TABLE users; DROP TABLE teams;
-    DELETE FROM schema_migrations WHERE version = 3;"
+sqlite3 "$OLD" "DROP TABLE sessions; DROP TABLE audit_log; DROP TABLE tokens; DROP TABLE users;
+    DROP TABLE teams; DELETE FROM schema_migrations WHERE version >= 3;"
 run --db "$OLD" team add east
 expect_rc "schema 2 database migrated" 0
-expect_eq "after migration" "$(sql "$OLD" "SELECT max(version) FROM schema_migrations") $(sql "$OLD" "SELECT count(*) FROM accounts")" "3 1"
+expect_eq "after migration" "$(sql "$OLD" "SELECT max(version) FROM schema_migrations") $(sql "$OLD" "SELECT count(*) FROM accounts")" "4 1"
 
 # --- the demo logins ---
 DEMO=$WORK/demo.db

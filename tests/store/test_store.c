@@ -4938,6 +4938,176 @@ static void test_account_list_scope(void **state)
     CASE = NULL;
 }
 
+/* --- sessions and scoped reads (schema 4) ------------------------------------------------- */
+
+static void test_sessions(void **state)
+{
+    struct kam_session a = {0}, b = {0}, got;
+    struct kam_err err;
+    int64_t ida = 0, idb = 0, n = -1;
+    bool ended = false;
+    (void)state;
+
+    int64_t alice = add_user("alice", KAM_ROLE_REP, NULL);
+    a.user_id = alice;
+    memset(a.hash, 0xa1, sizeof(a.hash));
+    a.hash[3] = 0; /* bytes, not text */
+    memset(a.csrf_hash, 0xc1, sizeof(a.csrf_hash));
+    snprintf(a.expires_at, sizeof(a.expires_at), "2999-01-01T00:00:00Z");
+    CHECK_OK(OPS->session_add(ST, &a, &ida, &err));
+    CHECK(ida > 0);
+    CHECK_FAILS(OPS->session_add(ST, &a, &idb, &err)); /* the same id hash twice */
+    b = a;
+    memset(b.hash, 0xb2, sizeof(b.hash));
+    b.user_id = 999;
+    CHECK_RC(KAM_ERR_NOT_FOUND, OPS->session_add(ST, &b, &idb, &err));
+    b.user_id = alice;
+    snprintf(b.expires_at, sizeof(b.expires_at), "2000-01-01T00:00:00Z"); /* already over */
+    CHECK_OK(OPS->session_add(ST, &b, &idb, &err));
+
+    reopen();
+    CHECK_OK(OPS->session_find(ST, a.hash, &got, &err));
+    CHECK_INT(got.id, ida);
+    CHECK_INT(got.user_id, alice);
+    CHECK_STR(got.username, "alice");
+    CHECK(memcmp(got.hash, a.hash, sizeof(a.hash)) == 0);
+    CHECK(memcmp(got.csrf_hash, a.csrf_hash, sizeof(a.csrf_hash)) == 0);
+    CHECK_INT(strlen(got.created_at), 20);
+    CHECK_STR(got.expires_at, "2999-01-01T00:00:00Z");
+    CHECK_STR(got.last_seen_at, got.created_at);
+    /* An expired session and an unknown one get the same answer. */
+    CHECK_RC(KAM_ERR_NOT_FOUND, OPS->session_find(ST, b.hash, &got, &err));
+    char expired[sizeof(err.msg)];
+    snprintf(expired, sizeof(expired), "%s", err.msg);
+    unsigned char unknown[KAM_SESSION_HASH_BYTES] = {7};
+    CHECK_RC(KAM_ERR_NOT_FOUND, OPS->session_find(ST, unknown, &got, &err));
+    CHECK_STR(err.msg, expired);
+
+    CHECK_OK(OPS->session_touch(ST, ida, &err));
+    CHECK_RC(KAM_ERR_NOT_FOUND, OPS->session_touch(ST, 999, &err));
+
+    CHECK_OK(OPS->session_purge(ST, &n, &err));
+    CHECK_INT(n, 1); /* b */
+    CHECK_OK(OPS->session_purge(ST, NULL, &err));
+
+    CHECK_OK(OPS->session_end(ST, a.hash, &ended, &err));
+    CHECK(ended);
+    CHECK_OK(OPS->session_end(ST, a.hash, &ended, &err));
+    CHECK(!ended);
+    CHECK_RC(KAM_ERR_NOT_FOUND, OPS->session_find(ST, a.hash, &got, &err));
+}
+
+static void test_tx_rollback_session(void **state)
+{
+    struct kam_session a = {0}, got;
+    struct kam_err err;
+    int64_t id;
+    (void)state;
+
+    a.user_id = add_user("alice", KAM_ROLE_REP, NULL);
+    memset(a.hash, 1, sizeof(a.hash));
+    snprintf(a.expires_at, sizeof(a.expires_at), "2999-01-01T00:00:00Z");
+    CHECK_OK(OPS->begin(ST, &err));
+    CHECK_OK(OPS->session_add(ST, &a, &id, &err));
+    CHECK_OK(OPS->rollback(ST, &err));
+    CHECK_RC(KAM_ERR_NOT_FOUND, OPS->session_find(ST, a.hash, &got, &err));
+}
+
+struct got_account {
+    int n;
+    int64_t id, version;
+    char code[32], owner[32], created_at[21], updated_at[21];
+};
+
+static int got_account_cb(void *ctx, int64_t id, const struct kam_value *vals, int64_t version,
+                          const char *created_at, const char *updated_at)
+{
+    struct got_account *g = ctx;
+    g->n++;
+    g->id = id;
+    g->version = version;
+    snprintf(g->code, sizeof(g->code), "%.*s", (int)vals[KAM_ACC_CODE].len, vals[KAM_ACC_CODE].s);
+    snprintf(g->owner, sizeof(g->owner), "%s",
+             vals[KAM_ACC_OWNER].null ? "" : vals[KAM_ACC_OWNER].s);
+    snprintf(g->created_at, sizeof(g->created_at), "%s", created_at);
+    snprintf(g->updated_at, sizeof(g->updated_at), "%s", updated_at);
+    return 0;
+}
+
+/* The single-account read under a scope: what the list would show, and for everything else the
+ * answer of a code that does not exist. */
+static void test_account_get_scoped(void **state)
+{
+    static const struct {
+        const char *code, *owner;
+    } accs[] = {{"E1", "rep-east-1"}, {"E2", "rep-east-2"}, {"W1", "rep-west-1"}, {"N1", NULL}};
+    static const struct case_ {
+        const char *name;
+        enum kam_role role;
+        const char *login, *team, *code;
+        bool found;
+    } cases[] = {
+        {"director reads any account", KAM_ROLE_DIRECTOR, "director", NULL, "W1", true},
+        {"director reads an account without owner", KAM_ROLE_DIRECTOR, "director", NULL, "N1",
+         true},
+        {"manager reads a team member's account", KAM_ROLE_MANAGER, "manager-east", "east", "E2",
+         true},
+        {"manager cannot read another team's account", KAM_ROLE_MANAGER, "manager-east", "east",
+         "W1", false},
+        {"rep reads their own account", KAM_ROLE_REP, "rep-east-1", "east", "E1", true},
+        {"rep cannot read a teammate's account", KAM_ROLE_REP, "rep-east-1", "east", "E2", false},
+        {"rep cannot read another team's account", KAM_ROLE_REP, "rep-east-1", "east", "W1", false},
+        {"rep cannot read an account without owner", KAM_ROLE_REP, "rep-east-1", "east", "N1",
+         false},
+        {"a missing code", KAM_ROLE_DIRECTOR, "director", NULL, "ZZ", false},
+        {"a code is data, not SQL", KAM_ROLE_DIRECTOR, "director", NULL, "E1' OR '1'='1", false},
+        {"viewer of east reads the team's account", KAM_ROLE_VIEWER, "viewer-east", "east", "E1",
+         true},
+    };
+    struct kam_err err;
+    char missing[sizeof(err.msg)];
+    (void)state;
+
+    add_team("east");
+    add_team("west");
+    add_user("rep-east-1", KAM_ROLE_REP, "east");
+    add_user("rep-east-2", KAM_ROLE_REP, "east");
+    add_user("rep-west-1", KAM_ROLE_REP, "west");
+    for (size_t k = 0; k < NCASES(accs); k++) {
+        struct rec r;
+        rec_init(&r);
+        rec_text(&r, KAM_ACC_CODE, accs[k].code);
+        rec_text(&r, KAM_ACC_NAME, accs[k].code);
+        if (accs[k].owner)
+            rec_text(&r, KAM_ACC_OWNER, accs[k].owner);
+        put(&kam_accounts, &r, KAM_PUT_INSERTED);
+    }
+    for (size_t k = 0; k < NCASES(cases); k++) {
+        const struct case_ *c = &cases[k];
+        struct kam_scope scope;
+        struct got_account g = {0};
+        CASE = c->name;
+        kam_scope_init(&scope, c->role, c->login, c->team);
+        CHECK_RC(c->found ? KAM_OK : KAM_ERR_NOT_FOUND,
+                 OPS->account_get_scoped(ST, c->code, &scope, got_account_cb, &g, &err));
+        CHECK_INT(g.n, c->found ? 1 : 0);
+        if (c->found) {
+            CHECK_STR(g.code, c->code);
+            CHECK_INT(g.version, 1);
+            CHECK(g.created_at[0] != '\0');
+            CHECK(g.updated_at[0] != '\0');
+        } else {
+            /* The same words as for a code that does not exist. */
+            snprintf(missing, sizeof(missing), "account '%s' does not exist", c->code);
+            CHECK_STR(err.msg, missing);
+        }
+    }
+    CASE = NULL;
+    struct got_account g = {0};
+    CHECK_OK(OPS->account_get_scoped(ST, "E1", NULL, got_account_cb, &g, &err));
+    CHECK_STR(g.owner, "rep-east-1");
+}
+
 /* --- run ----------------------------------------------------------------------------------- */
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -5016,6 +5186,9 @@ int main(void)
         T(test_audit_log),
         T(test_tx_rollback_user_writes),
         T(test_account_list_scope),
+        T(test_sessions),
+        T(test_tx_rollback_session),
+        T(test_account_get_scoped),
     };
     int failed = 0;
 

@@ -1,0 +1,150 @@
+/* The pieces of the HTTP server that its modules share: a request as the handlers see it, the
+ * response they fill, and the route table (routes.c) that ties paths to handlers.
+ *
+ * A handler gets a request whose user is already authenticated and allowed on the route (the
+ * server checks the route's flags before calling it), reads the store through req->st (this
+ * server thread's own connection) with req->scope, and writes its JSON into resp->body. It never
+ * touches libmicrohttpd: query values and headers come through kam_http_query and
+ * kam_http_header. docs/api.md. */
+#ifndef KAM_HTTP_HTTP_H
+#define KAM_HTTP_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/access.h"
+#include "http/json_writer.h"
+#include "store/store.h"
+#include "util/err.h"
+#include "util/mem.h"
+
+#define KAM_HTTP_MAX_PARAMS 4 /* {code}-style parameters in one path */
+
+struct kam_http_server;
+struct kam_http_route;
+
+enum kam_http_auth { KAM_HTTP_AUTH_NONE, KAM_HTTP_AUTH_COOKIE, KAM_HTTP_AUTH_BEARER };
+
+struct kam_http_req {
+    const char *method, *path;
+    const struct kam_http_route *route;
+    const char *params[KAM_HTTP_MAX_PARAMS]; /* the path's {parameters}, in order, arena-owned */
+    const char *body;                        /* the request body, NUL-terminated; "" when none */
+    size_t body_len;
+    struct kam_arena *arena; /* freed when the request ends */
+    struct kam_store *st;    /* this thread's connection */
+    struct kam_http_server *srv;
+    void *conn;      /* the connection, for kam_http_query and kam_http_header only */
+    char client[64]; /* the client's address, for the login rate limit */
+    /* Who asks: set by kam_http_authenticate. */
+    enum kam_http_auth auth;
+    struct kam_user user;
+    struct kam_scope scope;
+    struct kam_session session; /* when auth is COOKIE */
+};
+
+struct kam_http_resp {
+    int status;
+    struct kam_jw body;
+    const char *content_type; /* NULL: application/json */
+    char set_cookie[256];     /* "" none */
+    char allow[64];           /* 405: the methods the path takes */
+    int retry_after;          /* seconds, 0 none (429) */
+    bool www_authenticate;    /* 401: say which schemes we take */
+};
+
+/* The value of query parameter name, or NULL. Borrowed for the request. */
+const char *kam_http_query(const struct kam_http_req *req, const char *name);
+/* The value of request header name (case-insensitive), or NULL. */
+const char *kam_http_header(const struct kam_http_req *req, const char *name);
+/* The value of cookie name, or NULL. */
+const char *kam_http_cookie(const struct kam_http_req *req, const char *name);
+
+typedef void (*kam_http_handler)(struct kam_http_req *req, struct kam_http_resp *resp);
+
+enum kam_route_flags {
+    KAM_ROUTE_PUBLIC = 1u << 0,    /* no authentication */
+    KAM_ROUTE_ALL_SCOPE = 1u << 1, /* only users who see every account (admin, director) */
+    KAM_ROUTE_BODY = 1u << 2,      /* takes a JSON request body */
+};
+
+/* A query parameter a route takes, for validation and the OpenAPI document. */
+struct kam_http_param {
+    const char *name;
+    const char *type; /* "string" or "integer" */
+    const char *description;
+};
+
+struct kam_http_route {
+    const char *method;  /* "GET", ... */
+    const char *pattern; /* "/api/v1/accounts/{code}" */
+    kam_http_handler handler;
+    unsigned flags;   /* enum kam_route_flags */
+    unsigned actions; /* enum kam_action_flags the user's role needs (0: reading the scope) */
+    const char *summary;
+    const struct kam_http_param *query; /* {NULL}-terminated, NULL when none */
+    int status;                         /* the status of success */
+    const char *request;  /* the request body's schema in the OpenAPI components, or NULL */
+    const char *response; /* the success body's schema, or NULL when there is none */
+};
+
+extern const struct kam_http_route kam_http_routes[];
+extern const size_t kam_http_route_count;
+
+/* The route for method and path: path parameters copied into params (arena-owned). NULL when
+ * none; then allow gets the methods the path takes ("" when the path is unknown). */
+const struct kam_http_route *kam_http_route_match(const char *method, const char *path,
+                                                  struct kam_arena *arena, const char **params,
+                                                  char *allow, size_t allow_n);
+
+/* --- problems (problem.c) ------------------------------------------------------------------- */
+
+/* One field in a validation problem's errors list. */
+struct kam_problem_field {
+    const char *field, *message;
+};
+
+/* The HTTP status and problem type ("not-found") of an error code. */
+int kam_problem_status(enum kam_rc rc);
+const char *kam_problem_type(enum kam_rc rc);
+/* The problem type of an HTTP status the server answers by itself (403, 405, 415, 429, ...) or
+ * of one an error code maps to; "about:blank" for any other. */
+const char *kam_problem_type_of_status(int status);
+/* The title of a status ("Not Found"). */
+const char *kam_problem_title(int status);
+
+/* Replaces resp with an application/problem+json answer: status, type, title and detail, and
+ * errors when nfields > 0. */
+void kam_problem(struct kam_http_resp *resp, int status, const char *detail,
+                 const struct kam_problem_field *fields, size_t nfields);
+/* The same for an error: its status and type, its message as detail, its field (when set) as
+ * the one entry of errors. */
+void kam_problem_err(struct kam_http_resp *resp, const struct kam_err *err);
+
+/* --- authentication (session.c) ------------------------------------------------------------- */
+
+/* Fills req's user, scope and auth from a bearer token or the session cookie, and for a cookie
+ * checks the CSRF header on writes. false after writing the problem (401, 403) into resp. */
+bool kam_http_authenticate(struct kam_http_req *req, struct kam_http_resp *resp);
+
+/* The login rate limiter: fixed-size, in memory, shared by the server's threads. */
+struct kam_ratelimit;
+struct kam_ratelimit *kam_ratelimit_new(void);
+void kam_ratelimit_free(struct kam_ratelimit *rl);
+struct kam_ratelimit *kam_http_server_ratelimit(struct kam_http_server *srv);
+
+void kam_http_session_post(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_session_get(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_session_delete(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_openapi(struct kam_http_req *req, struct kam_http_resp *resp);
+
+/* Parses the request body as a JSON object (jansson; the caller decrefs *out). false after a 400
+ * problem naming the line, column and position of the error. */
+struct json_t;
+bool kam_http_body_json(struct kam_http_req *req, struct kam_http_resp *resp, struct json_t **out);
+
+/* Writes a user as JSON: username, display_name, role, team (no hash, no version). */
+void kam_http_user_json(struct kam_jw *w, const struct kam_user *u);
+
+#endif

@@ -1,0 +1,296 @@
+/* The streaming JSON writer (json_writer.h): one growing buffer, escaping and UTF-8 repair.
+ *
+ * It does not check that the calls make a well-formed document (an object key before each
+ * member value, balanced ends): the handlers are few and tested, and checking would cost on the
+ * hot path. It does check every byte of every string, because strings come from the database
+ * and from users. */
+#include "http/json_writer.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/mem.h"
+
+void kam_jw_init(struct kam_jw *w, size_t max)
+{
+    memset(w, 0, sizeof(*w));
+    w->max = max;
+}
+
+void kam_jw_release(struct kam_jw *w)
+{
+    free(w->data);
+    kam_jw_init(w, w->max);
+}
+
+void kam_jw_reset(struct kam_jw *w)
+{
+    w->len = 0;
+    w->overflow = false;
+    w->has_item = 0;
+    w->depth = 0;
+    w->after_key = false;
+    if (w->data)
+        w->data[0] = '\0';
+}
+
+char *kam_jw_take(struct kam_jw *w, size_t *len)
+{
+    char *d = w->data;
+    *len = w->len;
+    if (d == NULL)
+        d = kam_xstrdup("");
+    w->data = NULL;
+    w->cap = 0;
+    kam_jw_reset(w);
+    return d;
+}
+
+/* Room for n more bytes and a NUL; false (and overflow) beyond max. */
+static bool reserve(struct kam_jw *w, size_t n)
+{
+    if (w->overflow)
+        return false;
+    if (w->max && w->len + n > w->max) {
+        w->overflow = true;
+        return false;
+    }
+    if (w->len + n + 1 > w->cap) {
+        size_t cap = w->cap ? w->cap : 1024;
+        while (cap < w->len + n + 1)
+            cap *= 2;
+        w->data = kam_xrealloc(w->data, cap);
+        w->cap = cap;
+    }
+    return true;
+}
+
+static void put(struct kam_jw *w, const char *s, size_t n)
+{
+    if (!reserve(w, n))
+        return;
+    memcpy(w->data + w->len, s, n);
+    w->len += n;
+    w->data[w->len] = '\0';
+}
+
+static void putc1(struct kam_jw *w, char c)
+{
+    put(w, &c, 1);
+}
+
+/* The comma before an item, unless it is the first of its container or a member's value. */
+static void item(struct kam_jw *w)
+{
+    if (w->after_key) {
+        w->after_key = false;
+        return;
+    }
+    if (w->depth > 0) {
+        uint64_t bit = 1ull << (w->depth - 1);
+        if (w->has_item & bit)
+            putc1(w, ',');
+        w->has_item |= bit;
+    }
+}
+
+static void begin(struct kam_jw *w, char c)
+{
+    item(w);
+    putc1(w, c);
+    if (w->depth < 64) {
+        w->depth++;
+        w->has_item &= ~(1ull << (w->depth - 1));
+    }
+}
+
+static void end(struct kam_jw *w, char c)
+{
+    putc1(w, c);
+    if (w->depth > 0)
+        w->depth--;
+}
+
+void kam_jw_obj(struct kam_jw *w)
+{
+    begin(w, '{');
+}
+
+void kam_jw_obj_end(struct kam_jw *w)
+{
+    end(w, '}');
+}
+
+void kam_jw_arr(struct kam_jw *w)
+{
+    begin(w, '[');
+}
+
+void kam_jw_arr_end(struct kam_jw *w)
+{
+    end(w, ']');
+}
+
+/* The length of the valid UTF-8 sequence at s[0..n), 0 when it is not one (RFC 3629: no
+ * overlong forms, no surrogates, nothing above U+10FFFF). */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    size_t len;
+    unsigned min, cp;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        len = 2, min = 0x80, cp = c & 0x1f;
+    else if (c >= 0xe0 && c <= 0xef)
+        len = 3, min = 0x800, cp = c & 0x0f;
+    else if (c >= 0xf0 && c <= 0xf4)
+        len = 4, min = 0x10000, cp = c & 0x07;
+    else
+        return 0;
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return len;
+}
+
+static void string(struct kam_jw *w, const char *str, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0, run = 0;
+
+    putc1(w, '"');
+    while (i < n) {
+        unsigned char c = s[i];
+        /* Plain ASCII runs are copied at once. */
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            run = i;
+            while (i < n && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\')
+                i++;
+            put(w, str + run, i - run);
+            continue;
+        }
+        if (c == '"' || c == '\\') {
+            char e[2] = {'\\', (char)c};
+            put(w, e, 2);
+            i++;
+        } else if (c < 0x20) {
+            const char *short_form = c == '\n'   ? "\\n"
+                                     : c == '\r' ? "\\r"
+                                     : c == '\t' ? "\\t"
+                                     : c == '\b' ? "\\b"
+                                     : c == '\f' ? "\\f"
+                                                 : NULL;
+            if (short_form) {
+                put(w, short_form, 2);
+            } else {
+                char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+                put(w, e, 6);
+            }
+            i++;
+        } else {
+            size_t len = utf8_len(s + i, n - i);
+            if (len == 0) {
+                put(w, "\xef\xbf\xbd", 3); /* U+FFFD for one bad byte */
+                i++;
+            } else {
+                put(w, str + i, len);
+                i += len;
+            }
+        }
+    }
+    putc1(w, '"');
+}
+
+void kam_jw_key(struct kam_jw *w, const char *key)
+{
+    item(w);
+    string(w, key, strlen(key));
+    putc1(w, ':');
+    w->after_key = true;
+}
+
+void kam_jw_strn(struct kam_jw *w, const char *s, size_t len)
+{
+    item(w);
+    string(w, s, len);
+}
+
+void kam_jw_str(struct kam_jw *w, const char *s)
+{
+    if (s == NULL)
+        kam_jw_null(w);
+    else
+        kam_jw_strn(w, s, strlen(s));
+}
+
+void kam_jw_int(struct kam_jw *w, int64_t v)
+{
+    char b[24];
+    int n = snprintf(b, sizeof(b), "%lld", (long long)v);
+    item(w);
+    put(w, b, (size_t)n);
+}
+
+void kam_jw_double(struct kam_jw *w, double v)
+{
+    char b[32];
+    if (!isfinite(v)) {
+        kam_jw_null(w);
+        return;
+    }
+    /* The shorter form when it reads back the same, else 17 digits (which always do). */
+    int n = snprintf(b, sizeof(b), "%.15g", v);
+    if (strtod(b, NULL) != v)
+        n = snprintf(b, sizeof(b), "%.17g", v);
+    item(w);
+    put(w, b, (size_t)n);
+}
+
+void kam_jw_bool(struct kam_jw *w, bool v)
+{
+    item(w);
+    if (v)
+        put(w, "true", 4);
+    else
+        put(w, "false", 5);
+}
+
+void kam_jw_null(struct kam_jw *w)
+{
+    item(w);
+    put(w, "null", 4);
+}
+
+void kam_jw_money(struct kam_jw *w, kam_money v)
+{
+    char b[40];
+    kam_jw_str(w, kam_money_str(v, b, sizeof(b)));
+}
+
+void kam_jw_raw(struct kam_jw *w, const char *json, size_t len)
+{
+    item(w);
+    put(w, json, len);
+}
+
+void kam_jw_kstr(struct kam_jw *w, const char *key, const char *s)
+{
+    kam_jw_key(w, key);
+    kam_jw_str(w, s);
+}
+
+void kam_jw_kint(struct kam_jw *w, const char *key, int64_t v)
+{
+    kam_jw_key(w, key);
+    kam_jw_int(w, v);
+}

@@ -1,0 +1,215 @@
+/* GET /api/v1/openapi.json: the OpenAPI 3.1 document of the API, written from the route table
+ * (routes.c) on each request, so it cannot drift from what the server does. tests/http reads it
+ * back and checks it against the table.
+ *
+ * What the table does not hold, the shapes of bodies, are the schemas below, by name; a route
+ * refers to its request and response schema by that name. */
+#include "http/http.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The component schemas, as JSON. */
+static const struct {
+    const char *name, *json;
+} schemas[] = {
+    {"Problem",
+     "{\"type\":\"object\",\"description\":\"RFC 9457 problem details\","
+     "\"required\":[\"type\",\"title\",\"status\"],\"properties\":{"
+     "\"type\":{\"type\":\"string\",\"format\":\"uri-reference\"},"
+     "\"title\":{\"type\":\"string\"},\"status\":{\"type\":\"integer\"},"
+     "\"detail\":{\"type\":\"string\"},"
+     "\"errors\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"field\","
+     "\"message\"],\"properties\":{\"field\":{\"type\":\"string\"},\"message\":{\"type\":"
+     "\"string\"}}}}}}"},
+    {"Health", "{\"type\":\"object\",\"required\":[\"status\"],\"properties\":{\"status\":{"
+               "\"type\":\"string\"},\"schema\":{\"type\":\"integer\"}}}"},
+    {"Login", "{\"type\":\"object\",\"required\":[\"username\",\"password\"],\"properties\":{"
+              "\"username\":{\"type\":\"string\"},\"password\":{\"type\":\"string\"}}}"},
+    {"User", "{\"type\":\"object\",\"required\":[\"username\",\"role\"],\"properties\":{"
+             "\"username\":{\"type\":\"string\"},\"display_name\":{\"type\":[\"string\",\"null\"]},"
+             "\"role\":{\"enum\":[\"admin\",\"director\",\"manager\",\"rep\",\"viewer\"]},"
+             "\"team\":{\"type\":[\"string\",\"null\"]}}}"},
+    {"Session",
+     "{\"type\":\"object\",\"required\":[\"user\"],\"properties\":{"
+     "\"user\":{\"$ref\":\"#/components/schemas/User\"},"
+     "\"csrf_token\":{\"type\":\"string\",\"description\":\"only in the sign-in answer: send it "
+     "as X-CSRF-Token with every cookie-authenticated write\"},"
+     "\"auth\":{\"enum\":[\"cookie\",\"bearer\"]},"
+     "\"expires_at\":{\"type\":[\"string\",\"null\"],\"format\":\"date-time\"}}}"},
+    {"Account",
+     "{\"type\":\"object\",\"description\":\"the columns of an account (docs/import.md names "
+     "them); money as exact decimal strings\",\"required\":[\"id\",\"code\",\"name\"],"
+     "\"properties\":{\"id\":{\"type\":\"integer\"},\"code\":{\"type\":\"string\"},"
+     "\"name\":{\"type\":\"string\"},\"owner\":{\"type\":[\"string\",\"null\"]},"
+     "\"version\":{\"type\":\"integer\"},\"ttm_revenue\":{\"type\":\"string\"},"
+     "\"total_revenue\":{\"type\":\"string\"}},\"additionalProperties\":true}"},
+    {"AccountList",
+     "{\"type\":\"object\",\"required\":[\"items\",\"total\",\"next\"],\"properties\":{"
+     "\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Account\"}},"
+     "\"total\":{\"type\":\"integer\"},\"next\":{\"type\":[\"string\",\"null\"]},"
+     "\"page\":{\"type\":\"integer\"},\"per_page\":{\"type\":\"integer\"}}}"},
+};
+
+static const char security_schemes[] =
+    "{\"cookie\":{\"type\":\"apiKey\",\"in\":\"cookie\",\"name\":\"kam_session\","
+    "\"description\":\"POST /api/v1/session sets it; writes also need X-CSRF-Token\"},"
+    "\"bearer\":{\"type\":\"http\",\"scheme\":\"bearer\",\"description\":\"an API token "
+    "from kam token create\"}}";
+
+static void ref(struct kam_jw *w, const char *schema)
+{
+    char buf[96];
+    snprintf(buf, sizeof(buf), "#/components/schemas/%s", schema);
+    kam_jw_obj(w);
+    kam_jw_kstr(w, "$ref", buf);
+    kam_jw_obj_end(w);
+}
+
+static void content(struct kam_jw *w, const char *type, const char *schema)
+{
+    kam_jw_key(w, "content");
+    kam_jw_obj(w);
+    kam_jw_key(w, type);
+    kam_jw_obj(w);
+    kam_jw_key(w, "schema");
+    ref(w, schema);
+    kam_jw_obj_end(w);
+    kam_jw_obj_end(w);
+}
+
+/* "get_accounts_code" for GET /api/v1/accounts/{code}. */
+static void operation_id(const struct kam_http_route *r, char *buf, size_t n)
+{
+    size_t len = 0;
+    const char *p = r->pattern + strlen("/api/v1");
+    for (const char *m = r->method; *m && len + 1 < n; m++)
+        buf[len++] = (char)tolower((unsigned char)*m);
+    for (; *p && len + 1 < n; p++) {
+        if (*p == '{' || *p == '}')
+            continue;
+        buf[len++] = *p == '/' || *p == '.' ? '_' : *p;
+    }
+    buf[len] = '\0';
+}
+
+static void parameter(struct kam_jw *w, const char *name, const char *in, const char *type,
+                      const char *description, bool required)
+{
+    kam_jw_obj(w);
+    kam_jw_kstr(w, "name", name);
+    kam_jw_kstr(w, "in", in);
+    kam_jw_key(w, "required");
+    kam_jw_bool(w, required);
+    if (description)
+        kam_jw_kstr(w, "description", description);
+    kam_jw_key(w, "schema");
+    kam_jw_obj(w);
+    kam_jw_kstr(w, "type", type);
+    kam_jw_obj_end(w);
+    kam_jw_obj_end(w);
+}
+
+static void operation(struct kam_jw *w, const struct kam_http_route *r)
+{
+    char buf[128];
+    kam_jw_obj(w);
+    operation_id(r, buf, sizeof(buf));
+    kam_jw_kstr(w, "operationId", buf);
+    kam_jw_kstr(w, "summary", r->summary);
+    kam_jw_key(w, "security");
+    kam_jw_arr(w);
+    if (!(r->flags & KAM_ROUTE_PUBLIC)) {
+        kam_jw_raw(w, "{\"cookie\":[]}", strlen("{\"cookie\":[]}"));
+        kam_jw_raw(w, "{\"bearer\":[]}", strlen("{\"bearer\":[]}"));
+    }
+    kam_jw_arr_end(w);
+    kam_jw_key(w, "parameters");
+    kam_jw_arr(w);
+    for (const char *p = strchr(r->pattern, '{'); p; p = strchr(p + 1, '{')) {
+        const char *end = strchr(p, '}');
+        snprintf(buf, sizeof(buf), "%.*s", (int)(end - p - 1), p + 1);
+        parameter(w, buf, "path", "string", NULL, true);
+    }
+    for (const struct kam_http_param *q = r->query; q && q->name; q++)
+        parameter(w, q->name, "query", q->type, q->description, false);
+    kam_jw_arr_end(w);
+    if (r->request) {
+        kam_jw_key(w, "requestBody");
+        kam_jw_obj(w);
+        kam_jw_key(w, "required");
+        kam_jw_bool(w, true);
+        content(w, "application/json", r->request);
+        kam_jw_obj_end(w);
+    }
+    kam_jw_key(w, "responses");
+    kam_jw_obj(w);
+    snprintf(buf, sizeof(buf), "%d", r->status);
+    kam_jw_key(w, buf);
+    kam_jw_obj(w);
+    kam_jw_kstr(w, "description", r->status == 204 ? "done, no content" : "success");
+    if (r->response)
+        content(w, "application/json", r->response);
+    kam_jw_obj_end(w);
+    kam_jw_key(w, "default");
+    kam_jw_obj(w);
+    kam_jw_kstr(w, "description", "a problem (RFC 9457)");
+    content(w, "application/problem+json", "Problem");
+    kam_jw_obj_end(w);
+    kam_jw_obj_end(w);
+    kam_jw_obj_end(w);
+}
+
+void kam_http_openapi(struct kam_http_req *req, struct kam_http_resp *resp)
+{
+    struct kam_jw *w = &resp->body;
+    char method[16];
+    (void)req;
+
+    kam_jw_obj(w);
+    kam_jw_kstr(w, "openapi", "3.1.0");
+    kam_jw_key(w, "info");
+    kam_jw_obj(w);
+    kam_jw_kstr(w, "title", "kam: key account management");
+    kam_jw_kstr(w, "version", "v1");
+    kam_jw_obj_end(w);
+    kam_jw_key(w, "paths");
+    kam_jw_obj(w);
+    for (size_t i = 0; i < kam_http_route_count; i++) {
+        const struct kam_http_route *r = &kam_http_routes[i];
+        bool seen = false;
+        for (size_t j = 0; j < i; j++)
+            seen = seen || strcmp(kam_http_routes[j].pattern, r->pattern) == 0;
+        if (seen)
+            continue;
+        kam_jw_key(w, r->pattern);
+        kam_jw_obj(w);
+        for (size_t j = i; j < kam_http_route_count; j++) {
+            const struct kam_http_route *o = &kam_http_routes[j];
+            if (strcmp(o->pattern, r->pattern) != 0)
+                continue;
+            size_t k = 0;
+            for (; o->method[k] && k + 1 < sizeof(method); k++)
+                method[k] = (char)tolower((unsigned char)o->method[k]);
+            method[k] = '\0';
+            kam_jw_key(w, method);
+            operation(w, o);
+        }
+        kam_jw_obj_end(w);
+    }
+    kam_jw_obj_end(w);
+    kam_jw_key(w, "components");
+    kam_jw_obj(w);
+    kam_jw_key(w, "schemas");
+    kam_jw_obj(w);
+    for (size_t i = 0; i < sizeof(schemas) / sizeof(schemas[0]); i++) {
+        kam_jw_key(w, schemas[i].name);
+        kam_jw_raw(w, schemas[i].json, strlen(schemas[i].json));
+    }
+    kam_jw_obj_end(w);
+    kam_jw_key(w, "securitySchemes");
+    kam_jw_raw(w, security_schemes, strlen(security_schemes));
+    kam_jw_obj_end(w);
+    kam_jw_obj_end(w);
+}

@@ -1,0 +1,278 @@
+/* The route table of the HTTP API and the handlers of the read-only routes: health, the account
+ * list and one account. Sessions are in session.c, the OpenAPI document in openapi.c.
+ *
+ * One static table: method, path pattern, handler, what the caller needs, a summary and the
+ * query parameters. The server matches requests against it, openapi.c writes the document from
+ * it, and tests/http checks the two agree. Handlers read through the same store operations as
+ * the CLI (account_list is `kam accounts`), with the signed-in user's scope in the query, so a
+ * row outside the scope is never read, counted or shown. */
+#include "http/http.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/record.h"
+
+/* --- health ---------------------------------------------------------------------------------- */
+
+static void health(struct kam_http_req *req, struct kam_http_resp *resp)
+{
+    (void)req;
+    kam_jw_obj(&resp->body);
+    kam_jw_kstr(&resp->body, "status", "ok");
+    kam_jw_kint(&resp->body, "schema", KAM_SCHEMA_VERSION);
+    kam_jw_obj_end(&resp->body);
+}
+
+/* --- accounts -------------------------------------------------------------------------------- */
+
+#define PER_PAGE_DEFAULT 50
+#define PER_PAGE_MAX     500 /* a page is built in memory: this bounds a response's size */
+
+/* The account columns as JSON, under the names of core/record.c (the export's names). */
+static void account_fields(struct kam_jw *w, int64_t id, const struct kam_value *vals)
+{
+    kam_jw_kint(w, "id", id);
+    for (size_t i = 0; i < kam_accounts.ncols; i++) {
+        const struct kam_column *c = &kam_accounts.cols[i];
+        const struct kam_value *v = &vals[i];
+        kam_jw_key(w, c->name);
+        if (v->null)
+            kam_jw_null(w);
+        else if (c->type == KAM_V_INT)
+            kam_jw_int(w, v->i);
+        else if (c->type == KAM_V_MONEY)
+            kam_jw_money(w, v->i);
+        else
+            kam_jw_strn(w, v->s, v->len);
+    }
+}
+
+/* A whole number query parameter in [min, max] into *out (def when absent). false after a 400
+ * problem naming the parameter. */
+static bool int_param(struct kam_http_req *req, struct kam_http_resp *resp, const char *name,
+                      int64_t def, int64_t min, int64_t max, int64_t *out)
+{
+    const char *s = kam_http_query(req, name);
+    char msg[160];
+    char *end;
+    *out = def;
+    if (s == NULL)
+        return true;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || errno != 0 || v < min || v > max) {
+        snprintf(msg, sizeof(msg), "'%.40s' is not a whole number from %lld to %lld", s,
+                 (long long)min, (long long)max);
+        struct kam_problem_field f = {name, msg};
+        char detail[200];
+        snprintf(detail, sizeof(detail), "query parameter '%s': %s", name, msg);
+        kam_problem(resp, 400, detail, &f, 1);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+struct page {
+    struct kam_jw *w;
+    int64_t n, first, last; /* rows seen; the page is rows first..last (1-based) */
+};
+
+/* Every row in scope passes here, to count the total; only the page's rows are written. The
+ * query computes every row anyway to sort them (by name or revenue), so counting costs little
+ * beside it. */
+static int page_row(void *ctx, int64_t id, const struct kam_value *vals, kam_money ttm,
+                    kam_money total)
+{
+    struct page *p = ctx;
+    p->n++;
+    if (p->n < p->first || p->n > p->last)
+        return 0;
+    kam_jw_obj(p->w);
+    account_fields(p->w, id, vals);
+    kam_jw_key(p->w, "ttm_revenue");
+    kam_jw_money(p->w, ttm);
+    kam_jw_key(p->w, "total_revenue");
+    kam_jw_money(p->w, total);
+    kam_jw_obj_end(p->w);
+    return 0;
+}
+
+static void accounts_list(struct kam_http_req *req, struct kam_http_resp *resp)
+{
+    struct kam_account_query q = {.scope = &req->scope};
+    struct kam_err err;
+    int64_t page, per_page, limit;
+    int first, last;
+
+    kam_err_clear(&err);
+    q.role = kam_http_query(req, "role");
+    q.region = kam_http_query(req, "region");
+    q.owner = kam_http_query(req, "owner");
+    q.tag = kam_http_query(req, "tag");
+    q.text = kam_http_query(req, "search");
+    if (q.role && kam_enum_index(kam_role_names, q.role, strlen(q.role)) < 0) {
+        struct kam_problem_field f = {"role", "not a supply-chain role: end_user, distributor, "
+                                              "dealer, wholesaler, agent, supplier or internal"};
+        kam_problem(resp, 400, "query parameter 'role' is not a known role", &f, 1);
+        return;
+    }
+    const char *sort = kam_http_query(req, "sort");
+    if (sort == NULL || strcmp(sort, "name") == 0) {
+        q.sort = KAM_SORT_NAME;
+    } else if (strcmp(sort, "revenue") == 0) {
+        q.sort = KAM_SORT_REVENUE;
+    } else {
+        struct kam_problem_field f = {"sort", "is name or revenue"};
+        kam_problem(resp, 400, "query parameter 'sort' is name or revenue", &f, 1);
+        return;
+    }
+    if (!int_param(req, resp, "page", 1, 1, INT32_MAX, &page) ||
+        !int_param(req, resp, "per_page", PER_PAGE_DEFAULT, 1, PER_PAGE_MAX, &per_page) ||
+        !int_param(req, resp, "limit", 0, 1, INT64_MAX, &limit))
+        return;
+    q.limit = limit;
+    /* Trailing twelve months up to the last month with orders, as `kam accounts`. */
+    enum kam_rc rc = req->st->ops->order_months(req->st, &first, &last, NULL, 0, &err);
+    if (rc != KAM_OK) {
+        kam_problem_err(resp, &err);
+        return;
+    }
+    q.ttm_to = last;
+    q.ttm_from = last ? kam_month_add(last, -11) : 0;
+
+    struct page p = {&resp->body, 0, (page - 1) * per_page + 1, page * per_page};
+    kam_jw_obj(p.w);
+    kam_jw_key(p.w, "items");
+    kam_jw_arr(p.w);
+    rc = req->st->ops->account_list(req->st, &q, page_row, &p, &err);
+    if (rc != KAM_OK) {
+        kam_problem_err(resp, &err);
+        return;
+    }
+    kam_jw_arr_end(p.w);
+    kam_jw_kint(p.w, "total", p.n);
+    /* Page pagination: next is the next page's number, as a string so that a cursor can take
+     * its place later without changing the type. */
+    kam_jw_key(p.w, "next");
+    if (p.n > p.last) {
+        char next[24];
+        snprintf(next, sizeof(next), "%lld", (long long)page + 1);
+        kam_jw_str(p.w, next);
+    } else {
+        kam_jw_null(p.w);
+    }
+    kam_jw_kint(p.w, "page", page);
+    kam_jw_kint(p.w, "per_page", per_page);
+    kam_jw_obj_end(p.w);
+}
+
+static int account_row(void *ctx, int64_t id, const struct kam_value *vals, int64_t version,
+                       const char *created_at, const char *updated_at)
+{
+    struct kam_jw *w = ctx;
+    kam_jw_obj(w);
+    account_fields(w, id, vals);
+    kam_jw_kint(w, "version", version);
+    kam_jw_kstr(w, "created_at", created_at);
+    kam_jw_kstr(w, "updated_at", updated_at);
+    kam_jw_obj_end(w);
+    return 0;
+}
+
+static void account_get(struct kam_http_req *req, struct kam_http_resp *resp)
+{
+    struct kam_err err;
+    kam_err_clear(&err);
+    /* Outside the scope is answered exactly like a missing code: the store gives both the
+     * same error and message. */
+    enum kam_rc rc = req->st->ops->account_get_scoped(req->st, req->params[0], &req->scope,
+                                                      account_row, &resp->body, &err);
+    if (rc != KAM_OK)
+        kam_problem_err(resp, &err);
+}
+
+/* --- the table ------------------------------------------------------------------------------- */
+
+static const struct kam_http_param account_query[] = {
+    {"role", "string", "supply-chain role: end_user, distributor, dealer, ..."},
+    {"region", "string", "region, exactly"},
+    {"owner", "string", "owner's username (within what the caller may see)"},
+    {"tag", "string", "accounts with this tag"},
+    {"search", "string", "text in the code or name, case-insensitive"},
+    {"sort", "string", "name (default) or revenue (trailing twelve months, largest first)"},
+    {"limit", "integer", "at most this many accounts in all (before pagination)"},
+    {"page", "integer", "page number, from 1"},
+    {"per_page", "integer", "accounts per page, 1 to 500 (default 50)"},
+    {NULL, NULL, NULL},
+};
+
+const struct kam_http_route kam_http_routes[] = {
+    {"GET", "/api/v1/health", health, KAM_ROUTE_PUBLIC, 0, "whether the server is up", NULL, 200,
+     NULL, "Health"},
+    {"GET", "/api/v1/openapi.json", kam_http_openapi, KAM_ROUTE_PUBLIC, 0,
+     "this API as an OpenAPI 3.1 document", NULL, 200, NULL, NULL},
+    {"POST", "/api/v1/session", kam_http_session_post, KAM_ROUTE_PUBLIC | KAM_ROUTE_BODY, 0,
+     "sign in: sets the session cookie, returns the user and the CSRF token", NULL, 200, "Login",
+     "Session"},
+    {"GET", "/api/v1/session", kam_http_session_get, 0, 0, "the signed-in user", NULL, 200, NULL,
+     "Session"},
+    {"DELETE", "/api/v1/session", kam_http_session_delete, 0, 0,
+     "sign out: ends the session and clears the cookie", NULL, 204, NULL, NULL},
+    {"GET", "/api/v1/accounts", accounts_list, 0, 0,
+     "the accounts the user may see, filtered, sorted and paginated", account_query, 200, NULL,
+     "AccountList"},
+    {"GET", "/api/v1/accounts/{code}", account_get, 0, 0,
+     "one account with its version (404 when missing or not visible)", NULL, 200, NULL, "Account"},
+};
+
+const size_t kam_http_route_count = sizeof(kam_http_routes) / sizeof(kam_http_routes[0]);
+
+/* Matches path against pattern segment by segment; a {name} segment takes any non-empty
+ * segment. Parameters are copied into the arena. */
+static bool match(const char *pattern, const char *path, struct kam_arena *arena,
+                  const char **params)
+{
+    size_t np = 0;
+    while (*pattern && *path) {
+        if (*pattern == '{') {
+            const char *end = strchr(path, '/');
+            size_t len = end ? (size_t)(end - path) : strlen(path);
+            if (len == 0 || np >= KAM_HTTP_MAX_PARAMS)
+                return false;
+            if (params)
+                params[np] = kam_arena_strndup(arena, path, len);
+            np++;
+            path += len;
+            pattern = strchr(pattern, '}');
+            if (pattern == NULL)
+                KAM_BUG("route pattern without '}'");
+            pattern++;
+        } else if (*pattern++ != *path++) {
+            return false;
+        }
+    }
+    return *pattern == '\0' && *path == '\0';
+}
+
+const struct kam_http_route *kam_http_route_match(const char *method, const char *path,
+                                                  struct kam_arena *arena, const char **params,
+                                                  char *allow, size_t allow_n)
+{
+    allow[0] = '\0';
+    for (size_t i = 0; i < kam_http_route_count; i++) {
+        const struct kam_http_route *r = &kam_http_routes[i];
+        if (!match(r->pattern, path, arena, NULL))
+            continue;
+        if (strcmp(r->method, method) == 0) {
+            match(r->pattern, path, arena, params);
+            return r;
+        }
+        size_t len = strlen(allow);
+        snprintf(allow + len, allow_n - len, "%s%s", len ? ", " : "", r->method);
+    }
+    return NULL;
+}

@@ -1,0 +1,437 @@
+/* The HTTP server of `kam serve` on libmicrohttpd: threads, store connections, the request
+ * cycle, the checks every route shares, the response headers and the access log.
+ *
+ * The request cycle: libmicrohttpd calls on_request once when the headers are in (a context is
+ * made; a declared body over --max-body is refused with 413 at once), then once per piece of
+ * body (kept up to the limit), then once more with nothing left, when the request is answered.
+ * Answering on that later call, not the first, is what keeps the connection alive for the next
+ * request (a response queued on the first call closes it). Then, for every route: match in the
+ * route table (404, 405 with Allow), unknown query parameters (400), body type (415), the user
+ * (401, 403 for CSRF or role), then the handler writes its JSON with the streaming writer.
+ *
+ * Threads: a pool of --threads threads, each with its own store connection opened on its first
+ * request (SQLite connections are not used by two threads at once) and closed at shutdown.
+ * Shutdown: SIGINT or SIGTERM stops accepting, lets the requests in flight finish (at most
+ * 10 s) and closes everything. Not here: TLS, HTTP/2, compression, static files. */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "http/http.h"
+
+#define MAX_THREADS      64
+#define SHUTDOWN_SECONDS 10
+#define IDLE_SECONDS     30 /* a keep-alive connection idle this long is closed */
+
+struct kam_http_server {
+    struct kam_store *main; /* borrowed: the connection the others are opened from */
+    const struct kam_http_config *cfg;
+    struct kam_ratelimit *rl;
+    pthread_mutex_t lock; /* guards stores and nstores */
+    struct kam_store *stores[MAX_THREADS + 1];
+    size_t nstores;
+    atomic_int inflight;
+};
+
+/* This thread's store connection, and which server it belongs to. */
+static _Thread_local struct kam_store *tl_store;
+static _Thread_local struct kam_http_server *tl_srv;
+
+/* One request's state, from its headers to its log line. */
+struct ctx {
+    struct kam_arena arena;
+    char *body;
+    size_t len, cap;
+    bool too_large;
+    struct timespec start;
+    const char *method, *url; /* libmicrohttpd's, valid until the request completes */
+    int status;
+    size_t bytes;
+    char user[KAM_LOGIN_MAX + 1];
+};
+
+void kam_http_config_default(struct kam_http_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    snprintf(cfg->host, sizeof(cfg->host), "127.0.0.1");
+    cfg->port = 8080;
+    cfg->threads = 2;
+    cfg->max_body = 1024 * 1024;
+}
+
+enum kam_rc kam_http_parse_listen(const char *s, struct kam_http_config *cfg, struct kam_err *err)
+{
+    const char *colon = strrchr(s, ':');
+    struct in_addr a;
+    char host[64], *end;
+    if (colon == NULL || (size_t)(colon - s) >= sizeof(host) || colon == s)
+        return kam_err_set(err, KAM_ERR_USAGE, "--listen '%s' is not ADDRESS:PORT", s);
+    snprintf(host, sizeof(host), "%.*s", (int)(colon - s), s);
+    if (inet_pton(AF_INET, host, &a) != 1)
+        return kam_err_set(err, KAM_ERR_USAGE,
+                           "--listen '%s': '%s' is not an IPv4 address such as 127.0.0.1", s, host);
+    errno = 0;
+    long port = strtol(colon + 1, &end, 10);
+    if (colon[1] == '\0' || *end != '\0' || errno != 0 || port < 0 || port > 65535)
+        return kam_err_set(err, KAM_ERR_USAGE, "--listen '%s': the port is 0 to 65535", s);
+    snprintf(cfg->host, sizeof(cfg->host), "%s", host);
+    cfg->port = (unsigned)port;
+    return KAM_OK;
+}
+
+struct kam_ratelimit *kam_http_server_ratelimit(struct kam_http_server *srv)
+{
+    return srv->rl;
+}
+
+/* --- what handlers may ask about the request ------------------------------------------------- */
+
+const char *kam_http_query(const struct kam_http_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *kam_http_header(const struct kam_http_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *kam_http_cookie(const struct kam_http_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+/* --- the checks every route shares ----------------------------------------------------------- */
+
+static struct kam_store *thread_store(struct kam_http_server *srv, struct kam_err *err)
+{
+    struct kam_store *st = NULL;
+    if (tl_srv == srv && tl_store != NULL)
+        return tl_store;
+    pthread_mutex_lock(&srv->lock);
+    if (srv->nstores >= MAX_THREADS + 1)
+        kam_err_set(err, KAM_ERR_STORE, "more server threads than store connections");
+    else if (srv->main->ops->reopen(srv->main, &st, err) == KAM_OK)
+        srv->stores[srv->nstores++] = st;
+    pthread_mutex_unlock(&srv->lock);
+    tl_store = st;
+    tl_srv = st ? srv : NULL;
+    return st;
+}
+
+struct unknown_arg {
+    const struct kam_http_route *route;
+    const char *name; /* the first query parameter the route does not take */
+};
+
+static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
+{
+    struct unknown_arg *u = cls;
+    (void)kind;
+    (void)value;
+    for (const struct kam_http_param *p = u->route->query; p && p->name; p++)
+        if (strcmp(p->name, key) == 0)
+            return MHD_YES;
+    u->name = key;
+    return MHD_NO;
+}
+
+static bool is_json(const char *type)
+{
+    static const char json[] = "application/json";
+    if (type == NULL || strncasecmp(type, json, sizeof(json) - 1) != 0)
+        return false;
+    type += sizeof(json) - 1;
+    return *type == '\0' || *type == ';' || *type == ' ';
+}
+
+/* Runs the request through the shared checks and its handler into resp. */
+static void handle(struct kam_http_server *srv, struct MHD_Connection *conn, struct ctx *c,
+                   struct kam_http_resp *resp)
+{
+    struct kam_http_req req = {
+        .method = c->method, .path = c->url, .arena = &c->arena, .srv = srv, .conn = conn};
+    struct kam_err err;
+    char detail[256];
+
+    kam_err_clear(&err);
+    req.body = c->body ? c->body : "";
+    req.body_len = c->len;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr,
+                  req.client, sizeof(req.client));
+    if (c->too_large) {
+        snprintf(detail, sizeof(detail), "the body is larger than %zu bytes", srv->cfg->max_body);
+        kam_problem(resp, 413, detail, NULL, 0);
+        return;
+    }
+    req.route = kam_http_route_match(c->method, c->url, &c->arena, req.params, resp->allow,
+                                     sizeof(resp->allow));
+    if (req.route == NULL && resp->allow[0]) {
+        snprintf(detail, sizeof(detail), "%s is not allowed on %.100s: use %s", c->method, c->url,
+                 resp->allow);
+        kam_problem(resp, 405, detail, NULL, 0);
+        return;
+    }
+    if (req.route == NULL) {
+        snprintf(detail, sizeof(detail), "there is nothing at %.180s", c->url);
+        kam_problem(resp, 404, detail, NULL, 0);
+        return;
+    }
+    struct unknown_arg u = {req.route, NULL};
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, check_arg, &u);
+    if (u.name) {
+        snprintf(detail, sizeof(detail), "%s %s takes no query parameter '%.60s'",
+                 req.route->method, req.route->pattern, u.name);
+        struct kam_problem_field f = {u.name, "unknown query parameter"};
+        kam_problem(resp, 400, detail, &f, 1);
+        return;
+    }
+    if ((c->len > 0 || (req.route->flags & KAM_ROUTE_BODY)) &&
+        !is_json(kam_http_header(&req, MHD_HTTP_HEADER_CONTENT_TYPE))) {
+        kam_problem(resp, 415, "the body must be JSON: send Content-Type: application/json", NULL,
+                    0);
+        return;
+    }
+    if ((req.st = thread_store(srv, &err)) == NULL) {
+        fprintf(stderr, "kam: opening a store connection: %s\n", err.msg);
+        kam_problem(resp, 503, "the server cannot reach its database", NULL, 0);
+        return;
+    }
+    if (!(req.route->flags & KAM_ROUTE_PUBLIC)) {
+        bool ok = kam_http_authenticate(&req, resp);
+        snprintf(c->user, sizeof(c->user), "%s", req.user.username); /* "" when unknown */
+        if (!ok)
+            return;
+        if (((req.route->flags & KAM_ROUTE_ALL_SCOPE) && req.scope.kind != KAM_SCOPE_ALL) ||
+            (req.route->actions && !kam_access_may(req.user.role, req.route->actions))) {
+            snprintf(detail, sizeof(detail), "the role '%s' may not %s %s",
+                     kam_role_name(req.user.role), req.route->method, req.route->pattern);
+            kam_problem(resp, 403, detail, NULL, 0);
+            return;
+        }
+    }
+    resp->status = req.route->status;
+    req.route->handler(&req, resp);
+}
+
+/* --- libmicrohttpd's callbacks ---------------------------------------------------------------- */
+
+static void add_headers(struct MHD_Response *r, const struct ctx *c,
+                        const struct kam_http_resp *resp)
+{
+    char num[24];
+    if (resp->status != 204)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                resp->content_type ? resp->content_type : "application/json");
+    /* The API serves no pages: nothing may be framed, sniffed, cached or loaded from elsewhere. */
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            "default-src 'self'; frame-ancestors 'none'");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    if (strncmp(c->url, "/api/", 5) == 0)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (resp->set_cookie[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, resp->set_cookie);
+    if (resp->allow[0] && resp->status == 405)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, resp->allow);
+    if (resp->retry_after > 0) {
+        snprintf(num, sizeof(num), "%d", resp->retry_after);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, num);
+    }
+    if (resp->www_authenticate)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"kam\"");
+}
+
+static enum MHD_Result answer(struct kam_http_server *srv, struct MHD_Connection *conn,
+                              struct ctx *c)
+{
+    struct kam_http_resp resp = {.status = 200};
+    size_t len = 0;
+    char *text;
+
+    kam_jw_init(&resp.body, 0);
+    handle(srv, conn, c, &resp);
+    if (resp.body.overflow) /* the writer has no limit; kept for when one is set */
+        kam_problem(&resp, 500, "the answer is too large", NULL, 0);
+    text = kam_jw_take(&resp.body, &len);
+    if (resp.status == 204)
+        len = 0;
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(len, text, free);
+    if (r == NULL) {
+        free(text);
+        return MHD_NO;
+    }
+    add_headers(r, c, &resp);
+    c->status = resp.status;
+    c->bytes = len;
+    enum MHD_Result ok = MHD_queue_response(conn, (unsigned)resp.status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+    struct kam_http_server *srv = cls;
+    struct ctx *c = *con_cls;
+    (void)version;
+
+    if (c == NULL) {
+        c = kam_xcalloc(1, sizeof(*c));
+        kam_arena_init(&c->arena);
+        clock_gettime(CLOCK_MONOTONIC, &c->start);
+        c->method = method;
+        c->url = url;
+        *con_cls = c;
+        atomic_fetch_add(&srv->inflight, 1);
+        /* A declared body over the limit is refused before it is sent (curl and browsers wait
+         * for "100 Continue" and get the 413 instead). */
+        const char *cl =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl != NULL && strtoull(cl, NULL, 10) > srv->cfg->max_body) {
+            c->too_large = true;
+            return answer(srv, conn, c);
+        }
+        return MHD_YES;
+    }
+    if (*upload_size > 0) {
+        /* A chunked body has no declared length: it is counted as it comes and dropped once
+         * over the limit, and the answer is 413 when it ends. */
+        if (!c->too_large && c->len + *upload_size > srv->cfg->max_body) {
+            c->too_large = true;
+            free(c->body);
+            c->body = NULL;
+            c->len = c->cap = 0;
+        }
+        if (!c->too_large) {
+            if (c->len + *upload_size + 1 > c->cap) {
+                size_t cap = c->cap ? c->cap : 4096;
+                while (cap < c->len + *upload_size + 1)
+                    cap *= 2;
+                c->body = kam_xrealloc(c->body, cap);
+                c->cap = cap;
+            }
+            memcpy(c->body + c->len, upload, *upload_size);
+            c->len += *upload_size;
+            c->body[c->len] = '\0';
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    return answer(srv, conn, c);
+}
+
+/* One JSON line per request on stderr: method, path, status, bytes, microseconds, user. */
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct kam_http_server *srv = cls;
+    struct ctx *c = *con_cls;
+    struct timespec end;
+    struct kam_jw w;
+    (void)conn;
+
+    if (c == NULL)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    int64_t us =
+        (int64_t)(end.tv_sec - c->start.tv_sec) * 1000000 + (end.tv_nsec - c->start.tv_nsec) / 1000;
+    kam_jw_init(&w, 4096);
+    kam_jw_obj(&w);
+    kam_jw_kstr(&w, "method", c->method);
+    kam_jw_kstr(&w, "path", c->url);
+    kam_jw_kint(&w, "status", c->status);
+    kam_jw_kint(&w, "bytes", (int64_t)c->bytes);
+    kam_jw_kint(&w, "us", us);
+    kam_jw_kstr(&w, "user", c->user[0] ? c->user : NULL);
+    if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        kam_jw_kstr(&w, "end",
+                    toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timeout" : "aborted");
+    kam_jw_obj_end(&w);
+    if (!w.overflow)
+        fprintf(stderr, "%s\n", w.data);
+    kam_jw_release(&w);
+    free(c->body);
+    kam_arena_release(&c->arena);
+    free(c);
+    *con_cls = NULL;
+    atomic_fetch_sub(&srv->inflight, 1);
+}
+
+/* --- serving ---------------------------------------------------------------------------------- */
+
+enum kam_rc kam_http_serve(struct kam_store *st, const struct kam_http_config *cfg,
+                           void (*ready)(void *ctx, unsigned port), void *ctx, struct kam_err *err)
+{
+    struct kam_http_server srv = {.main = st, .cfg = cfg};
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->port)};
+    sigset_t sigs, old;
+    enum kam_rc rc = KAM_OK;
+    int sig = 0;
+
+    if (cfg->threads < 1 || cfg->threads > MAX_THREADS)
+        return kam_err_set(err, KAM_ERR_USAGE, "--threads is 1 to %d", MAX_THREADS);
+    if (inet_pton(AF_INET, cfg->host, &sa.sin_addr) != 1)
+        return kam_err_set(err, KAM_ERR_USAGE, "'%s' is not an IPv4 address", cfg->host);
+    /* The signals are taken by sigwait below, never by a handler: the server's threads start
+     * with them blocked, and this thread waits for them. */
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, &old);
+    pthread_mutex_init(&srv.lock, NULL);
+    atomic_init(&srv.inflight, 0);
+    srv.rl = kam_ratelimit_new();
+
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+        (uint16_t)cfg->port, NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR, &sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 1 ? cfg->threads : 0),
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)IDLE_SECONDS, MHD_OPTION_END);
+    if (d == NULL) {
+        rc = kam_err_set(err, KAM_ERR_IO, "cannot listen on %s:%u (in use, or not allowed)",
+                         cfg->host, cfg->port);
+        goto out;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    if (ready)
+        ready(ctx, di ? di->port : cfg->port);
+    while (sigwait(&sigs, &sig) != 0 || (sig != SIGINT && sig != SIGTERM))
+        ;
+    fprintf(stderr, "kam: %s: stopping (requests in flight finish first)\n",
+            sig == SIGINT ? "SIGINT" : "SIGTERM");
+    MHD_socket ls = MHD_quiesce_daemon(d);
+    if (ls != MHD_INVALID_SOCKET)
+        close(ls);
+    for (int i = 0; i < SHUTDOWN_SECONDS * 100 && atomic_load(&srv.inflight) > 0; i++)
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+    MHD_stop_daemon(d);
+out:
+    for (size_t i = 0; i < srv.nstores; i++)
+        kam_store_close(srv.stores[i]);
+    kam_ratelimit_free(srv.rl);
+    pthread_mutex_destroy(&srv.lock);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return rc;
+}

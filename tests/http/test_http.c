@@ -1,0 +1,806 @@
+/* The HTTP API against a real server: each test starts `kam serve` (the built binary, argv[1])
+ * on a free loopback port over a demo database, talks to it with libcurl, and stops it with
+ * SIGTERM, checking that it shuts down cleanly (exit 0; under ASan that also means no leak).
+ *
+ * Every wait is bounded: the server's first line within 20 s, /health within 50 tries, each
+ * curl call within 20 s, the shutdown within 15 s. Expected counts per role come from
+ * `kam accounts --json` (the CLI sees everything), not from the server under test. */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "http/http.h"
+
+static const char *KAM; /* the kam binary */
+static char dir[PATH_MAX], db[PATH_MAX + 16];
+static char token[128];                 /* an API token of rep-east-1 */
+static int n_all, n_east, n_rep_east_1; /* accounts: all, owned in team east, rep-east-1's */
+static char west_code[32];              /* an account of rep-west-1 */
+static char own_code[32];               /* an account of rep-east-1 */
+
+/* --- running things ------------------------------------------------------------------------- */
+
+/* Runs a shell command line; its stdout into out (may be NULL). The exit status. */
+static int run(const char *input, char *out, size_t n, const char *fmt, ...)
+{
+    char cmd[2 * PATH_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof(cmd), fmt, ap);
+    va_end(ap);
+    FILE *p = popen(cmd, input ? "w" : "r");
+    if (p == NULL)
+        return -1;
+    if (input) {
+        fputs(input, p);
+    } else if (out) {
+        size_t len = fread(out, 1, n - 1, p);
+        out[len] = '\0';
+    } else {
+        char buf[4096];
+        while (fread(buf, 1, sizeof(buf), p) > 0)
+            ;
+    }
+    return pclose(p);
+}
+
+struct server {
+    pid_t pid;
+    int port;
+    char base[64];
+};
+
+/* Starts kam serve with extra options; fails the test when it does not come up. */
+static void server_start(struct server *s, const char *extra)
+{
+    int fds[2];
+    char log[PATH_MAX + 32], line[512] = "";
+    size_t len = 0;
+
+    assert_int_equal(pipe(fds), 0);
+    snprintf(log, sizeof(log), "%s/serve.log", dir);
+    s->pid = fork();
+    assert_true(s->pid >= 0);
+    if (s->pid == 0) {
+        char cmd[4 * PATH_MAX];
+        dup2(fds[1], 1);
+        close(fds[0]);
+        close(fds[1]);
+        snprintf(cmd, sizeof(cmd), "exec '%s' --db '%s' serve --listen 127.0.0.1:0 %s 2>>'%s'", KAM,
+                 db, extra ? extra : "", log);
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    /* The first line says where it listens. */
+    for (int i = 0; i < 200 && !strchr(line, '\n'); i++) {
+        struct pollfd pf = {fds[0], POLLIN, 0};
+        if (poll(&pf, 1, 100) <= 0)
+            continue;
+        ssize_t r = read(fds[0], line + len, sizeof(line) - 1 - len);
+        if (r <= 0)
+            break;
+        len += (size_t)r;
+        line[len] = '\0';
+    }
+    close(fds[0]);
+    const char *p = strstr(line, "http://127.0.0.1:");
+    if (p == NULL)
+        fail_msg("kam serve did not start: '%s' (see %s)", line, log);
+    s->port = atoi(p + strlen("http://127.0.0.1:"));
+    snprintf(s->base, sizeof(s->base), "http://127.0.0.1:%d", s->port);
+}
+
+/* Stops the server with SIGTERM; it must exit 0 within 15 s. */
+static void server_stop(struct server *s)
+{
+    int status = 0;
+    pid_t r = 0;
+    if (s->pid <= 0)
+        return;
+    kill(s->pid, SIGTERM);
+    for (int i = 0; i < 150 && (r = waitpid(s->pid, &status, WNOHANG)) == 0; i++)
+        nanosleep(&(struct timespec){0, 100 * 1000 * 1000}, NULL);
+    if (r == 0) {
+        kill(s->pid, SIGKILL);
+        waitpid(s->pid, &status, 0);
+        s->pid = 0;
+        fail_msg("kam serve did not stop within 15 s of SIGTERM");
+    }
+    s->pid = 0;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fail_msg("kam serve ended with status %d (signal %d), see %s/serve.log",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                 WIFSIGNALED(status) ? WTERMSIG(status) : 0, dir);
+}
+
+/* --- the client ------------------------------------------------------------------------------ */
+
+struct resp {
+    long status;
+    char *body;
+    size_t len;
+    char headers[16384];
+    size_t hlen;
+    long connects; /* new connections this request needed */
+    json_t *json;  /* the body parsed, when it is JSON */
+};
+
+static size_t on_body(char *p, size_t size, size_t n, void *ctx)
+{
+    struct resp *r = ctx;
+    r->body = realloc(r->body, r->len + size * n + 1);
+    memcpy(r->body + r->len, p, size * n);
+    r->len += size * n;
+    r->body[r->len] = '\0';
+    return size * n;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ctx)
+{
+    struct resp *r = ctx;
+    size_t len = size * n;
+    if (r->hlen + len < sizeof(r->headers)) {
+        memcpy(r->headers + r->hlen, p, len);
+        r->hlen += len;
+        r->headers[r->hlen] = '\0';
+    }
+    return len;
+}
+
+static void resp_free(struct resp *r)
+{
+    free(r->body);
+    json_decref(r->json);
+    memset(r, 0, sizeof(*r));
+}
+
+/* The value of header name in r (case-insensitive), copied into buf; NULL when absent. */
+static const char *header(const struct resp *r, const char *name, char *buf, size_t n)
+{
+    size_t nl = strlen(name);
+    for (const char *l = r->headers; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        if (strncasecmp(l, name, nl) == 0 && l[nl] == ':') {
+            const char *v = l + nl + 1;
+            while (*v == ' ')
+                v++;
+            size_t len = strcspn(v, "\r\n");
+            snprintf(buf, n, "%.*s", (int)len, v);
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+/* One request on handle h (reused: keep-alive); headers is a NULL-terminated list. */
+static void req(CURL *h, struct resp *r, const struct server *s, const char *method,
+                const char *path, const char *body, const char *const *headers)
+{
+    char url[1024];
+    struct curl_slist *hl = NULL;
+    resp_free(r);
+    snprintf(url, sizeof(url), "%s%s", s->base, path);
+    curl_easy_reset(h);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 20000L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    if (body) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    }
+    for (const char *const *p = headers; p && *p; p++)
+        hl = curl_slist_append(hl, *p);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+    CURLcode c = curl_easy_perform(h);
+    curl_slist_free_all(hl);
+    if (c != CURLE_OK)
+        fail_msg("%s %s: %s", method, path, curl_easy_strerror(c));
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &r->connects);
+    if (r->body)
+        r->json = json_loadb(r->body, r->len, 0, NULL);
+}
+
+static void wait_healthy(CURL *h, const struct server *s)
+{
+    struct resp r = {0};
+    for (int i = 0; i < 50; i++) {
+        char url[128];
+        snprintf(url, sizeof(url), "%s/api/v1/health", s->base);
+        curl_easy_reset(h);
+        curl_easy_setopt(h, CURLOPT_URL, url);
+        curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 2000L);
+        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+        curl_easy_setopt(h, CURLOPT_WRITEDATA, &r);
+        long code = 0;
+        if (curl_easy_perform(h) == CURLE_OK &&
+            curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK && code == 200) {
+            resp_free(&r);
+            return;
+        }
+        resp_free(&r);
+        nanosleep(&(struct timespec){0, 100 * 1000 * 1000}, NULL);
+    }
+    fail_msg("the server did not answer /api/v1/health");
+}
+
+/* --- fixture: one server per test ----------------------------------------------------------- */
+
+struct fx {
+    struct server s;
+    CURL *h;
+    struct resp r;
+};
+
+static int setup_with(void **state, const char *extra)
+{
+    struct fx *f = calloc(1, sizeof(*f));
+    *state = f;
+    f->h = curl_easy_init();
+    server_start(&f->s, extra);
+    wait_healthy(f->h, &f->s);
+    return 0;
+}
+
+static int setup(void **state)
+{
+    return setup_with(state, "--threads 2");
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    resp_free(&f->r);
+    curl_easy_cleanup(f->h);
+    server_stop(&f->s);
+    free(f);
+    return 0;
+}
+
+static const char *const JSON[] = {"Content-Type: application/json", NULL};
+
+/* Signs in; the cookie header line into cookie and the CSRF token into csrf (may be NULL). */
+static void login(struct fx *f, const char *user, char *cookie, size_t n, char *csrf, size_t cn)
+{
+    char body[256], sc[512];
+    snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"kam-demo\"}", user);
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/session", body, JSON);
+    if (f->r.status != 200)
+        fail_msg("login of %s: %ld %s", user, f->r.status, f->r.body ? f->r.body : "");
+    assert_non_null(header(&f->r, "Set-Cookie", sc, sizeof(sc)));
+    snprintf(cookie, n, "Cookie: %.*s", (int)strcspn(sc, ";"), sc);
+    if (csrf)
+        snprintf(csrf, cn, "%s", json_string_value(json_object_get(f->r.json, "csrf_token")));
+}
+
+static const char *problem_type(const struct resp *r)
+{
+    return json_string_value(json_object_get(r->json, "type"));
+}
+
+static void check_problem(const struct resp *r, long status, const char *type)
+{
+    char ct[128];
+    if (r->status != status)
+        fail_msg("status %ld, want %ld: %s", r->status, status, r->body ? r->body : "");
+    assert_non_null(header(r, "Content-Type", ct, sizeof(ct)));
+    assert_string_equal(ct, "application/problem+json");
+    assert_non_null(r->json);
+    assert_string_equal(problem_type(r), type);
+    assert_int_equal(json_integer_value(json_object_get(r->json, "status")), status);
+    assert_non_null(json_string_value(json_object_get(r->json, "title")));
+}
+
+/* --- the tests ------------------------------------------------------------------------------- */
+
+static void test_health_and_security_headers(void **state)
+{
+    struct fx *f = *state;
+    char v[256];
+    static const char *const paths[] = {"/api/v1/health", "/api/v1/nowhere", "/api/v1/accounts"};
+    for (size_t i = 0; i < 3; i++) {
+        req(f->h, &f->r, &f->s, "GET", paths[i], NULL, NULL);
+        assert_non_null(header(&f->r, "Content-Security-Policy", v, sizeof(v)));
+        assert_non_null(strstr(v, "default-src 'self'"));
+        assert_non_null(strstr(v, "frame-ancestors 'none'"));
+        assert_string_equal(header(&f->r, "X-Content-Type-Options", v, sizeof(v)), "nosniff");
+        assert_string_equal(header(&f->r, "X-Frame-Options", v, sizeof(v)), "DENY");
+        assert_string_equal(header(&f->r, "Cache-Control", v, sizeof(v)), "no-store");
+    }
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/health", NULL, NULL);
+    assert_int_equal(f->r.status, 200);
+    assert_string_equal(json_string_value(json_object_get(f->r.json, "status")), "ok");
+}
+
+static void test_login_and_cookie(void **state)
+{
+    struct fx *f = *state;
+    char sc[512], cookie[256];
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/session",
+        "{\"username\":\"rep-east-1\",\"password\":\"kam-demo\"}", JSON);
+    assert_int_equal(f->r.status, 200);
+    assert_non_null(header(&f->r, "Set-Cookie", sc, sizeof(sc)));
+    assert_true(strncmp(sc, "kam_session=", 12) == 0);
+    assert_non_null(strstr(sc, "; HttpOnly"));
+    assert_non_null(strstr(sc, "; SameSite=Strict"));
+    assert_non_null(strstr(sc, "; Path=/"));
+    assert_null(strstr(sc, "Secure")); /* plain HTTP in this slice */
+    json_t *u = json_object_get(f->r.json, "user");
+    assert_string_equal(json_string_value(json_object_get(u, "username")), "rep-east-1");
+    assert_string_equal(json_string_value(json_object_get(u, "role")), "rep");
+    assert_string_equal(json_string_value(json_object_get(u, "team")), "east");
+    assert_null(json_object_get(u, "password_hash"));
+    assert_true(strlen(json_string_value(json_object_get(f->r.json, "csrf_token"))) >= 43);
+
+    snprintf(cookie, sizeof(cookie), "Cookie: %.*s", (int)strcspn(sc, ";"), sc);
+    const char *const h[] = {cookie, NULL};
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/session", NULL, h);
+    assert_int_equal(f->r.status, 200);
+    assert_string_equal(json_string_value(json_object_get(f->r.json, "auth")), "cookie");
+    /* A made-up session id is refused. */
+    const char *const bad[] = {"Cookie: kam_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                               NULL};
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/session", NULL, bad);
+    check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/session", NULL, NULL);
+    check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
+}
+
+static void test_login_refused_alike(void **state)
+{
+    struct fx *f = *state;
+    char detail[512];
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/session",
+        "{\"username\":\"rep-east-1\",\"password\":\"wrong-password\"}", JSON);
+    check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
+    assert_null(header(&f->r, "Set-Cookie", detail, sizeof(detail)));
+    snprintf(detail, sizeof(detail), "%s", json_string_value(json_object_get(f->r.json, "detail")));
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/session",
+        "{\"username\":\"nobody\",\"password\":\"kam-demo\"}", JSON);
+    check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
+    assert_string_equal(json_string_value(json_object_get(f->r.json, "detail")), detail);
+    /* Missing and mistyped fields are named. */
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/session", "{\"username\":1}", JSON);
+    check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+    json_t *errs = json_object_get(f->r.json, "errors");
+    assert_int_equal(json_array_size(errs), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(errs, 0), "field")),
+                        "username");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(errs, 1), "field")),
+                        "password");
+}
+
+static void test_login_rate_limit_per_user(void **state)
+{
+    struct fx *f = *state;
+    char v[64];
+    for (int i = 0; i < 5; i++) {
+        req(f->h, &f->r, &f->s, "POST", "/api/v1/session",
+            "{\"username\":\"rep-west-1\",\"password\":\"guess-guess\"}", JSON);
+        assert_int_equal(f->r.status, 401);
+    }
+    /* Now even the right password waits. */
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/session",
+        "{\"username\":\"rep-west-1\",\"password\":\"kam-demo\"}", JSON);
+    check_problem(&f->r, 429, "urn:kam:problem:rate-limited");
+    assert_non_null(header(&f->r, "Retry-After", v, sizeof(v)));
+    assert_true(atoi(v) >= 1 && atoi(v) <= 60);
+}
+
+static void test_login_rate_limit_per_address(void **state)
+{
+    struct fx *f = *state;
+    char body[128];
+    for (int i = 0; i < 5; i++) {
+        snprintf(body, sizeof(body), "{\"username\":\"guess-%d\",\"password\":\"x-x-x-x-x\"}", i);
+        req(f->h, &f->r, &f->s, "POST", "/api/v1/session", body, JSON);
+        assert_int_equal(f->r.status, 401);
+    }
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/session",
+        "{\"username\":\"director\",\"password\":\"kam-demo\"}", JSON);
+    check_problem(&f->r, 429, "urn:kam:problem:rate-limited");
+}
+
+static void test_csrf_for_cookie_writes(void **state)
+{
+    struct fx *f = *state;
+    char cookie[256], csrf[128], hdr[160], v[256];
+    login(f, "manager-east", cookie, sizeof(cookie), csrf, sizeof(csrf));
+    const char *const none[] = {cookie, NULL};
+    req(f->h, &f->r, &f->s, "DELETE", "/api/v1/session", NULL, none);
+    check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+    const char *const wrong[] = {cookie, "X-CSRF-Token: not-the-token", NULL};
+    req(f->h, &f->r, &f->s, "DELETE", "/api/v1/session", NULL, wrong);
+    check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/session", NULL, none);
+    assert_int_equal(f->r.status, 200); /* still signed in */
+
+    snprintf(hdr, sizeof(hdr), "X-CSRF-Token: %s", csrf);
+    const char *const right[] = {cookie, hdr, NULL};
+    req(f->h, &f->r, &f->s, "DELETE", "/api/v1/session", NULL, right);
+    assert_int_equal(f->r.status, 204);
+    assert_int_equal(f->r.len, 0);
+    assert_non_null(header(&f->r, "Set-Cookie", v, sizeof(v)));
+    assert_non_null(strstr(v, "Max-Age=0"));
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/session", NULL, none);
+    check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
+}
+
+static void test_bearer_needs_no_csrf(void **state)
+{
+    struct fx *f = *state;
+    char auth[200];
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+    const char *const h[] = {auth, NULL};
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/session", NULL, h);
+    assert_int_equal(f->r.status, 200);
+    assert_string_equal(json_string_value(json_object_get(f->r.json, "auth")), "bearer");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(f->r.json, "user"), "username")),
+        "rep-east-1");
+    req(f->h, &f->r, &f->s, "DELETE", "/api/v1/session", NULL, h);
+    assert_int_equal(f->r.status, 204);
+    const char *const bad[] = {"Authorization: Bearer kam_nottherightsizeatall", NULL};
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts", NULL, bad);
+    check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
+    const char *const basic[] = {"Authorization: Basic YWRtaW46a2FtLWRlbW8=", NULL};
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts", NULL, basic);
+    check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
+}
+
+static void test_account_list_per_role(void **state)
+{
+    struct fx *f = *state;
+    const struct {
+        const char *user;
+        int want;
+    } cases[] = {
+        {"director", n_all},          {"admin", n_all},
+        {"manager-east", n_east},     {"manager-west", n_all - n_east},
+        {"rep-east-1", n_rep_east_1}, {"viewer-east", n_east},
+    };
+    char cookie[256];
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        login(f, cases[k].user, cookie, sizeof(cookie), NULL, 0);
+        const char *const h[] = {cookie, NULL};
+        req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts?per_page=500", NULL, h);
+        assert_int_equal(f->r.status, 200);
+        json_t *items = json_object_get(f->r.json, "items");
+        if ((int)json_integer_value(json_object_get(f->r.json, "total")) != cases[k].want ||
+            (int)json_array_size(items) != cases[k].want)
+            fail_msg("%s: total %lld, %zu items, want %d", cases[k].user,
+                     (long long)json_integer_value(json_object_get(f->r.json, "total")),
+                     json_array_size(items), cases[k].want);
+        assert_true(json_is_null(json_object_get(f->r.json, "next")));
+        /* A rep asking for another owner's accounts gets none. */
+        if (strcmp(cases[k].user, "rep-east-1") == 0) {
+            req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts?owner=rep-west-1", NULL, h);
+            assert_int_equal(json_integer_value(json_object_get(f->r.json, "total")), 0);
+        }
+    }
+}
+
+static void test_account_get_scope(void **state)
+{
+    struct fx *f = *state;
+    char cookie[256], path[128], other[512];
+    login(f, "rep-east-1", cookie, sizeof(cookie), NULL, 0);
+    const char *const h[] = {cookie, NULL};
+    snprintf(path, sizeof(path), "/api/v1/accounts/%s", own_code);
+    req(f->h, &f->r, &f->s, "GET", path, NULL, h);
+    assert_int_equal(f->r.status, 200);
+    assert_string_equal(json_string_value(json_object_get(f->r.json, "code")), own_code);
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "version")), 1);
+    assert_string_equal(json_string_value(json_object_get(f->r.json, "owner")), "rep-east-1");
+
+    /* Another team's account and a code that does not exist: the same answer. */
+    snprintf(path, sizeof(path), "/api/v1/accounts/%s", west_code);
+    req(f->h, &f->r, &f->s, "GET", path, NULL, h);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    snprintf(other, sizeof(other), "%s", f->r.body);
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts/C999999", NULL, h);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    /* Only the code differs in the two answers. */
+    char *p = strstr(other, west_code);
+    assert_non_null(p);
+    memcpy(p, "C999999", strlen("C999999"));
+    assert_string_equal(other, f->r.body);
+    /* The director reads it. */
+    login(f, "director", cookie, sizeof(cookie), NULL, 0);
+    snprintf(path, sizeof(path), "/api/v1/accounts/%s", west_code);
+    req(f->h, &f->r, &f->s, "GET", path, NULL, h);
+    assert_int_equal(f->r.status, 200);
+}
+
+static void test_pagination(void **state)
+{
+    struct fx *f = *state;
+    char cookie[256], path[128];
+    json_t *seen = json_object();
+    int pages = 0;
+    login(f, "director", cookie, sizeof(cookie), NULL, 0);
+    const char *const h[] = {cookie, NULL};
+    for (int page = 1; page <= 100; page++) {
+        snprintf(path, sizeof(path), "/api/v1/accounts?per_page=30&page=%d&sort=revenue", page);
+        req(f->h, &f->r, &f->s, "GET", path, NULL, h);
+        assert_int_equal(f->r.status, 200);
+        assert_int_equal(json_integer_value(json_object_get(f->r.json, "total")), n_all);
+        json_t *items = json_object_get(f->r.json, "items"), *it;
+        size_t i;
+        int want = n_all - (page - 1) * 30 < 30 ? n_all - (page - 1) * 30 : 30;
+        assert_int_equal(json_array_size(items), want);
+        json_array_foreach(items, i, it)
+            json_object_set_new(seen, json_string_value(json_object_get(it, "code")), json_true());
+        pages++;
+        json_t *next = json_object_get(f->r.json, "next");
+        if (json_is_null(next))
+            break;
+        char num[16];
+        snprintf(num, sizeof(num), "%d", page + 1);
+        assert_string_equal(json_string_value(next), num);
+    }
+    assert_int_equal(pages, (n_all + 29) / 30);
+    assert_int_equal(json_object_size(seen), n_all);
+    json_decref(seen);
+    /* Past the end: an empty page, the same total. */
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts?per_page=30&page=99", NULL, h);
+    assert_int_equal(json_array_size(json_object_get(f->r.json, "items")), 0);
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "total")), n_all);
+}
+
+static void test_bad_query(void **state)
+{
+    struct fx *f = *state;
+    static const struct {
+        const char *query, *field;
+    } cases[] = {
+        {"per_page=501", "per_page"}, {"per_page=0", "per_page"}, {"page=abc", "page"},
+        {"page=-1", "page"},          {"sort=size", "sort"},      {"role=king", "role"},
+        {"colour=red", "colour"},     {"limit=1e3", "limit"},
+    };
+    char cookie[256], path[128];
+    login(f, "director", cookie, sizeof(cookie), NULL, 0);
+    const char *const h[] = {cookie, NULL};
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        snprintf(path, sizeof(path), "/api/v1/accounts?%s", cases[k].query);
+        req(f->h, &f->r, &f->s, "GET", path, NULL, h);
+        check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+        json_t *e = json_array_get(json_object_get(f->r.json, "errors"), 0);
+        if (e == NULL || strcmp(json_string_value(json_object_get(e, "field")), cases[k].field))
+            fail_msg("?%s: %s", cases[k].query, f->r.body);
+    }
+}
+
+static void test_unknown_path_and_wrong_method(void **state)
+{
+    struct fx *f = *state;
+    char v[128];
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/nowhere", NULL, NULL);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    req(f->h, &f->r, &f->s, "GET", "/../etc/passwd", NULL, NULL);
+    assert_true(f->r.status == 404 || f->r.status == 400);
+    req(f->h, &f->r, &f->s, "PUT", "/api/v1/health", "{}", JSON);
+    check_problem(&f->r, 405, "urn:kam:problem:method-not-allowed");
+    assert_string_equal(header(&f->r, "Allow", v, sizeof(v)), "GET");
+    req(f->h, &f->r, &f->s, "PATCH", "/api/v1/session", NULL, NULL);
+    check_problem(&f->r, 405, "urn:kam:problem:method-not-allowed");
+    assert_string_equal(header(&f->r, "Allow", v, sizeof(v)), "POST, GET, DELETE");
+}
+
+static void test_body_limits_and_types(void **state)
+{
+    struct fx *f = *state;
+    size_t big = 2 * 1024 * 1024;
+    char *body = malloc(big + 1);
+    memset(body, 'a', big);
+    body[0] = '"';
+    body[big - 1] = '"';
+    body[big] = '\0';
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/session", body, JSON);
+    free(body);
+    check_problem(&f->r, 413, "urn:kam:problem:too-large");
+
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/session",
+        "{\"username\": \"x\",\n \"password\": ", JSON);
+    check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+    const char *detail = json_string_value(json_object_get(f->r.json, "detail"));
+    assert_non_null(strstr(detail, "line 2, column"));
+    assert_non_null(strstr(detail, "byte"));
+
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/session", "[1, 2]", JSON);
+    check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+
+    const char *const text[] = {"Content-Type: text/plain", NULL};
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/session",
+        "{\"username\":\"director\",\"password\":\"kam-demo\"}", text);
+    check_problem(&f->r, 415, "urn:kam:problem:unsupported-media-type");
+    const char *const form[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/session", "username=director", form);
+    check_problem(&f->r, 415, "urn:kam:problem:unsupported-media-type");
+    /* Invalid UTF-8 in a string: refused by the parser, answered as valid JSON. */
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/session",
+        "{\"username\":\"\xff\xfe\",\"password\":\"kam-demo\"}", JSON);
+    check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+}
+
+static void test_openapi_matches_route_table(void **state)
+{
+    struct fx *f = *state;
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/openapi.json", NULL, NULL);
+    assert_int_equal(f->r.status, 200);
+    json_t *doc = f->r.json, *paths = json_object_get(doc, "paths");
+    assert_non_null(doc);
+    assert_string_equal(json_string_value(json_object_get(doc, "openapi")), "3.1.0");
+    json_t *schemes = json_object_get(json_object_get(doc, "components"), "securitySchemes");
+    assert_non_null(json_object_get(schemes, "cookie"));
+    assert_non_null(json_object_get(schemes, "bearer"));
+    assert_non_null(
+        json_object_get(json_object_get(json_object_get(doc, "components"), "schemas"), "Problem"));
+    /* Every route is in the document, with its parameters and security... */
+    for (size_t i = 0; i < kam_http_route_count; i++) {
+        const struct kam_http_route *r = &kam_http_routes[i];
+        char m[16];
+        size_t k;
+        for (k = 0; r->method[k]; k++)
+            m[k] = (char)tolower((unsigned char)r->method[k]);
+        m[k] = '\0';
+        json_t *op = json_object_get(json_object_get(paths, r->pattern), m);
+        if (op == NULL)
+            fail_msg("%s %s is not in openapi.json", r->method, r->pattern);
+        json_t *params = json_object_get(op, "parameters"), *p;
+        size_t want = 0;
+        for (const char *b = strchr(r->pattern, '{'); b; b = strchr(b + 1, '{'))
+            want++;
+        for (const struct kam_http_param *q = r->query; q && q->name; q++) {
+            bool found = false;
+            json_array_foreach(params, k, p) found =
+                found || (strcmp(json_string_value(json_object_get(p, "name")), q->name) == 0 &&
+                          strcmp(json_string_value(json_object_get(p, "in")), "query") == 0);
+            if (!found)
+                fail_msg("%s %s: query parameter %s missing", r->method, r->pattern, q->name);
+            want++;
+        }
+        assert_int_equal(json_array_size(params), want);
+        assert_int_equal(json_array_size(json_object_get(op, "security")),
+                         (r->flags & KAM_ROUTE_PUBLIC) ? 0 : 2);
+        char st[8];
+        snprintf(st, sizeof(st), "%d", r->status);
+        assert_non_null(json_object_get(json_object_get(op, "responses"), st));
+    }
+    /* ... and the document has nothing else. */
+    const char *path;
+    json_t *item;
+    size_t ops = 0;
+    json_object_foreach(paths, path, item)
+    {
+        const char *method;
+        json_t *op;
+        json_object_foreach(item, method, op)
+        {
+            (void)op;
+            bool found = false;
+            for (size_t i = 0; i < kam_http_route_count; i++)
+                found = found || (strcmp(kam_http_routes[i].pattern, path) == 0 &&
+                                  strcasecmp(kam_http_routes[i].method, method) == 0);
+            if (!found)
+                fail_msg("openapi.json has %s %s, the route table does not", method, path);
+            ops++;
+        }
+    }
+    assert_int_equal(ops, kam_http_route_count);
+}
+
+static void test_keep_alive(void **state)
+{
+    struct fx *f = *state;
+    char v[64];
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/health", NULL, NULL);
+    assert_int_equal(f->r.status, 200);
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/health", NULL, NULL);
+    assert_int_equal(f->r.status, 200);
+    assert_int_equal(f->r.connects, 0); /* the second request reused the connection */
+    const char *c = header(&f->r, "Connection", v, sizeof(v));
+    assert_true(c == NULL || strcasecmp(c, "close") != 0);
+}
+
+/* --- the demo database, once ----------------------------------------------------------------- */
+
+static int group_setup(void **state)
+{
+    static char out[1 << 20];
+    const char *tmp = getenv("TMPDIR");
+    (void)state;
+    snprintf(dir, sizeof(dir), "%s/kam-http-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (mkdtemp(dir) == NULL)
+        return -1;
+    snprintf(db, sizeof(db), "%s/kam.db", dir);
+    if (run(NULL, NULL, 0, "'%s' --db '%s' demo --seed 1 --accounts 200", KAM, db) != 0 ||
+        run("kam-demo\n", NULL, 0,
+            "'%s' --db '%s' user add viewer-east --role viewer --team east --password-stdin "
+            ">/dev/null",
+            KAM, db) != 0 ||
+        run(NULL, token, sizeof(token), "'%s' --db '%s' token create rep-east-1 2>/dev/null", KAM,
+            db) != 0 ||
+        run(NULL, out, sizeof(out), "'%s' --db '%s' accounts --json", KAM, db) != 0)
+        return -1;
+    token[strcspn(token, "\n")] = '\0';
+    json_t *all = json_loads(out, 0, NULL), *it;
+    size_t i;
+    json_array_foreach(json_object_get(all, "items"), i, it)
+    {
+        const char *owner = json_string_value(json_object_get(it, "owner"));
+        const char *code = json_string_value(json_object_get(it, "code"));
+        n_all++;
+        if (owner && (strcmp(owner, "rep-east-1") == 0 || strcmp(owner, "rep-east-2") == 0 ||
+                      strcmp(owner, "manager-east") == 0))
+            n_east++;
+        if (owner && strcmp(owner, "rep-east-1") == 0) {
+            n_rep_east_1++;
+            snprintf(own_code, sizeof(own_code), "%s", code);
+        }
+        if (owner && strcmp(owner, "rep-west-1") == 0)
+            snprintf(west_code, sizeof(west_code), "%s", code);
+    }
+    json_decref(all);
+    if (n_all != 200 || n_east == 0 || n_rep_east_1 == 0 || n_east == n_all || !west_code[0])
+        return -1;
+    return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    curl_global_cleanup();
+    run(NULL, NULL, 0, "rm -rf '%s'", dir);
+    return 0;
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(int argc, char **argv)
+{
+    static const struct CMUnitTest tests[] = {
+        T(test_health_and_security_headers),
+        T(test_login_and_cookie),
+        T(test_login_refused_alike),
+        T(test_login_rate_limit_per_user),
+        T(test_login_rate_limit_per_address),
+        T(test_csrf_for_cookie_writes),
+        T(test_bearer_needs_no_csrf),
+        T(test_account_list_per_role),
+        T(test_account_get_scope),
+        T(test_pagination),
+        T(test_bad_query),
+        T(test_unknown_path_and_wrong_method),
+        T(test_body_limits_and_types),
+        T(test_openapi_matches_route_table),
+        T(test_keep_alive),
+    };
+    if (argc < 2) {
+        fprintf(stderr, "usage: test_http PATH-TO-KAM\n");
+        return 2;
+    }
+    KAM = argv[1];
+    return cmocka_run_group_tests_name("http", tests, group_setup, group_teardown);
+}
