@@ -419,48 +419,16 @@ int kam_cmd_account(struct kam_cli *cli, int argc, char **argv)
 
 /* --- summary ------------------------------------------------------------------------------ */
 
-struct acct_rev {
-    int64_t id;
-    kam_money revenue;
-    const char *code, *name;
-};
-
-struct revs {
-    struct kam_arena arena;
-    struct acct_rev *v;
-    size_t n, cap;
-};
-
-static int add_rev(void *ctx, int64_t id, const char *code, const char *name, kam_money revenue)
-{
-    struct revs *r = ctx;
-    if (r->n == r->cap) {
-        r->cap = r->cap ? r->cap * 2 : 1024;
-        r->v = kam_xrealloc(r->v, r->cap * sizeof(*r->v));
-    }
-    r->v[r->n++] = (struct acct_rev){id, revenue, kam_arena_strdup(&r->arena, code),
-                                     kam_arena_strdup(&r->arena, name)};
-    return 0;
-}
-
-static int by_revenue(const void *a, const void *b)
-{
-    const struct acct_rev *x = a, *y = b;
-    if (x->revenue != y->revenue)
-        return x->revenue < y->revenue ? 1 : -1;
-    return strcmp(x->code, y->code);
-}
+#define SUMMARY_TOP 10 /* the largest accounts listed */
 
 int kam_cmd_summary(struct kam_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {0}};
-    struct revs r = {0};
-    struct kam_counts counts;
-    struct kam_top_share ts;
+    struct kam_summary s;
     struct kam_err err;
     bool json = false;
-    char currency[16], last_date[32] = "", b[48];
-    int c, code = 0, first = 0, last = 0;
+    char b[48];
+    int c, code = 0;
 
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c != 'j')
@@ -470,77 +438,57 @@ int kam_cmd_summary(struct kam_cli *cli, int argc, char **argv)
     struct kam_store *st = kam_cli_open(cli, 0, &code);
     if (st == NULL)
         return code;
-    kam_arena_init(&r.arena);
     kam_err_clear(&err);
-    currency_of(st, currency, sizeof(currency));
-    enum kam_rc rc = st->ops->counts(st, &counts, &err);
-    if (rc == KAM_OK)
-        rc = st->ops->order_months(st, &first, &last, last_date, sizeof(last_date), &err);
-    if (rc == KAM_OK)
-        rc = st->ops->revenues(st, add_rev, &r, &err);
+    enum kam_rc rc = kam_engine_summary(st, SUMMARY_TOP, &s, &err);
     kam_store_close(st);
     if (rc != KAM_OK) {
-        free(r.v);
-        kam_arena_release(&r.arena);
+        kam_summary_release(&s);
         return kam_cli_fail(&err);
     }
-    kam_money net = 0;
-    kam_money *values = kam_xmalloc((r.n + 1) * sizeof(*values));
-    struct kam_pareto_item *items = kam_xmalloc((r.n + 1) * sizeof(*items));
-    for (size_t i = 0; i < r.n; i++) {
-        net += r.v[i].revenue;
-        values[i] = r.v[i].revenue;
-        items[i] = (struct kam_pareto_item){.key = r.v[i].id, .value = r.v[i].revenue};
-    }
-    kam_pareto_top_share(values, r.n, 0.2, &ts);
-    kam_pareto_sort(items, r.n);
-    double gini = kam_pareto_gini(items, r.n);
-    free(items);
-    free(values);
-    qsort(r.v, r.n, sizeof(*r.v), by_revenue);
-    size_t top = r.n < 10 ? r.n : 10;
+    const struct kam_top_share *ts = &s.pareto;
     if (json) {
         json_t *t = json_array();
-        for (size_t i = 0; i < top; i++)
+        for (size_t i = 0; i < s.ntop; i++)
             json_array_append_new(
-                t, json_pack("{s:s,s:s,s:o,s:f}", "code", r.v[i].code, "name", r.v[i].name,
-                             "revenue", kam_money_json(r.v[i].revenue), "share",
-                             ts.total > 0 ? (double)r.v[i].revenue / (double)ts.total : 0.0));
+                t, json_pack("{s:s,s:s,s:o,s:f}", "code", s.top[i].code, "name", s.top[i].name,
+                             "revenue", kam_money_json(s.top[i].revenue), "share", s.top[i].share));
         kam_cli_json(json_pack(
             "{s:s,s:{s:I,s:I,s:I,s:I,s:I},s:s?,s:o,s:{s:I,s:o,s:I,s:o,s:f,s:I,s:f},s:o}",
-            "currency", currency, "counts", "accounts", (json_int_t)counts.accounts, "contacts",
-            (json_int_t)counts.contacts, "products", (json_int_t)counts.products, "order_lines",
-            (json_int_t)counts.order_lines, "payments", (json_int_t)counts.payments,
-            "last_order_date", last_date[0] ? last_date : NULL, "net_revenue", kam_money_json(net),
-            "pareto", "population", (json_int_t)ts.population, "population_revenue",
-            kam_money_json(ts.total), "top_k", (json_int_t)ts.k, "top_revenue",
-            kam_money_json(ts.top), "top_share", ts.share, "accounts_to_80", (json_int_t)ts.k80,
-            "gini", gini, "top_accounts", t));
+            "currency", s.currency, "counts", "accounts", (json_int_t)s.counts.accounts, "contacts",
+            (json_int_t)s.counts.contacts, "products", (json_int_t)s.counts.products, "order_lines",
+            (json_int_t)s.counts.order_lines, "payments", (json_int_t)s.counts.payments,
+            "last_order_date", s.last_date[0] ? s.last_date : NULL, "net_revenue",
+            kam_money_json(s.net), "pareto", "population", (json_int_t)ts->population,
+            "population_revenue", kam_money_json(ts->total), "top_k", (json_int_t)ts->k,
+            "top_revenue", kam_money_json(ts->top), "top_share", ts->share, "accounts_to_80",
+            (json_int_t)ts->k80, "gini", s.gini, "top_accounts", t));
     } else {
-        printf("portfolio of %s (%s)\n", cli->db, currency);
+        printf("portfolio of %s (%s)\n", cli->db, s.currency);
         printf("  accounts %lld, contacts %lld, products %lld, order lines %lld, payments %lld\n",
-               (long long)counts.accounts, (long long)counts.contacts, (long long)counts.products,
-               (long long)counts.order_lines, (long long)counts.payments);
-        if (first)
-            printf("  orders from %04d-%02d to %s\n", first / 100, first % 100, last_date);
-        printf("  net revenue %s %s (returns and cancellations deducted)\n", currency,
-               money(net, b, sizeof(b)));
-        printf("\ntop %zu accounts by net revenue\n", top);
-        for (size_t i = 0; i < top; i++) {
-            printf("  %2zu  %-10s ", i + 1, r.v[i].code);
-            kam_text_pad(stdout, r.v[i].name, 36, 0);
-            printf(" %16s  %5.1f %%\n", money(r.v[i].revenue, b, sizeof(b)),
-                   ts.total > 0 ? 100.0 * (double)r.v[i].revenue / (double)ts.total : 0.0);
+               (long long)s.counts.accounts, (long long)s.counts.contacts,
+               (long long)s.counts.products, (long long)s.counts.order_lines,
+               (long long)s.counts.payments);
+        if (s.first_month)
+            printf("  orders from %04d-%02d to %s\n", s.first_month / 100, s.first_month % 100,
+                   s.last_date);
+        printf("  net revenue %s %s (returns and cancellations deducted)\n", s.currency,
+               money(s.net, b, sizeof(b)));
+        printf("\ntop %zu accounts by net revenue\n", s.ntop);
+        for (size_t i = 0; i < s.ntop; i++) {
+            printf("  %2zu  %-10s ", i + 1, s.top[i].code);
+            kam_text_pad(stdout, s.top[i].name, 36, 0);
+            printf(" %16s  %5.1f %%\n", money(s.top[i].revenue, b, sizeof(b)),
+                   ts->total > 0 ? 100.0 * (double)s.top[i].revenue / (double)ts->total
+                                 : 0.0); /* as before the move: the same rounding */
         }
         printf("\n80:20 (accounts with net revenue > 0: %lld, revenue %s)\n",
-               (long long)ts.population, money(ts.total, b, sizeof(b)));
-        printf("  the top 20 %% (%lld accounts) bring %.3f %% of revenue\n", (long long)ts.k,
-               100.0 * ts.share);
-        if (ts.population > 0)
+               (long long)ts->population, money(ts->total, b, sizeof(b)));
+        printf("  the top 20 %% (%lld accounts) bring %.3f %% of revenue\n", (long long)ts->k,
+               100.0 * ts->share);
+        if (ts->population > 0)
             printf("  %lld accounts (%.2f %%) make 80 %% of revenue; Gini coefficient %.4f\n",
-                   (long long)ts.k80, 100.0 * (double)ts.k80 / (double)ts.population, gini);
+                   (long long)ts->k80, 100.0 * (double)ts->k80 / (double)ts->population, s.gini);
     }
-    free(r.v);
-    kam_arena_release(&r.arena);
+    kam_summary_release(&s);
     return 0;
 }

@@ -231,4 +231,36 @@ kam_engine_review(struct kam_store *st, const struct kam_review_rules *rules, un
                   int64_t limit, int (*fn)(void *ctx, const struct kam_review_item *it), void *ctx,
                   struct kam_review_outcome *out, struct kam_err *err);
 
+/* --- the portfolio summary (summary.c): `kam summary`, GET /api/v1/summary ----------------- */
+
+#include "core/pareto.h"
+
+/* One of the largest accounts by net revenue. */
+struct kam_summary_account {
+    const char *code, *name; /* in the summary's arena */
+    kam_money revenue;       /* all-time net revenue */
+    double share;            /* of pareto.total (the revenue of accounts above 0); 0 when 0 */
+};
+
+/* The whole portfolio at a glance, over every account (no scope). */
+struct kam_summary {
+    char currency[16];               /* the database's currency, "CNY" when unset */
+    struct kam_counts counts;        /* rows per table */
+    int first_month;                 /* yyyymm of the first order, 0 when there are none */
+    int last_month;                  /* yyyymm of the last order, 0 when there are none */
+    char last_date[32];              /* YYYY-MM-DD of the last order, "" when there are none */
+    kam_money net;                   /* net revenue of every account */
+    struct kam_top_share pareto;     /* the top 20 % of the accounts with revenue above 0 */
+    double gini;                     /* of net revenue over the accounts ranked */
+    size_t ntop;                     /* at most top_n */
+    struct kam_summary_account *top; /* ntop, largest first (ties by code) */
+    struct kam_arena arena;
+};
+
+/* Fills *out (the caller's, released with kam_summary_release(), also after an error) with the
+ * summary and the top_n largest accounts. Store errors (KAM_ERR_STORE). */
+KAM_MUST_CHECK enum kam_rc kam_engine_summary(struct kam_store *st, size_t top_n,
+                                              struct kam_summary *out, struct kam_err *err);
+void kam_summary_release(struct kam_summary *s);
+
 #endif

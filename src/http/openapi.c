@@ -50,6 +50,22 @@ static const struct {
      "\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Account\"}},"
      "\"total\":{\"type\":\"integer\"},\"next\":{\"type\":[\"string\",\"null\"]},"
      "\"page\":{\"type\":\"integer\"},\"per_page\":{\"type\":\"integer\"}}}"},
+    {"Summary",
+     "{\"type\":\"object\",\"description\":\"the portfolio summary, as kam summary --json; money "
+     "as exact decimal strings\",\"required\":[\"currency\",\"counts\",\"net_revenue\","
+     "\"pareto\",\"top_accounts\"],\"properties\":{\"currency\":{\"type\":\"string\"},"
+     "\"counts\":{\"type\":\"object\",\"properties\":{\"accounts\":{\"type\":\"integer\"},"
+     "\"contacts\":{\"type\":\"integer\"},\"products\":{\"type\":\"integer\"},"
+     "\"order_lines\":{\"type\":\"integer\"},\"payments\":{\"type\":\"integer\"}}},"
+     "\"last_order_date\":{\"type\":[\"string\",\"null\"],\"format\":\"date\"},"
+     "\"net_revenue\":{\"type\":\"string\"},"
+     "\"pareto\":{\"type\":\"object\",\"properties\":{\"population\":{\"type\":\"integer\"},"
+     "\"population_revenue\":{\"type\":\"string\"},\"top_k\":{\"type\":\"integer\"},"
+     "\"top_revenue\":{\"type\":\"string\"},\"top_share\":{\"type\":\"number\"},"
+     "\"accounts_to_80\":{\"type\":\"integer\"},\"gini\":{\"type\":\"number\"}}},"
+     "\"top_accounts\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
+     "\"code\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},"
+     "\"revenue\":{\"type\":\"string\"},\"share\":{\"type\":\"number\"}}}}}}"},
 };
 
 static const char security_schemes[] =

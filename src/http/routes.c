@@ -1,5 +1,6 @@
 /* The route table of the HTTP API and the handlers of the read-only routes: health, the account
- * list and one account. Sessions are in session.c, the OpenAPI document in openapi.c.
+ * list, one account and the portfolio summary. Sessions are in session.c, the OpenAPI document in
+ * openapi.c.
  *
  * One static table: method, path pattern, handler, what the caller needs, a summary and the
  * query parameters. The server matches requests against it, openapi.c writes the document from
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "core/record.h"
+#include "engine/engine.h"
 
 /* --- health ---------------------------------------------------------------------------------- */
 
@@ -195,6 +197,70 @@ static void account_get(struct kam_http_req *req, struct kam_http_resp *resp)
         kam_problem_err(resp, &err);
 }
 
+/* --- summary --------------------------------------------------------------------------------- */
+
+#define SUMMARY_TOP 10 /* the largest accounts listed, as `kam summary` */
+
+/* The portfolio summary with the field names of `kam summary --json`; one engine function
+ * computes both. It covers every account, so the route is for the ALL scope only (the server
+ * answers 403 to the others) until it can be computed within a scope. */
+static void summary(struct kam_http_req *req, struct kam_http_resp *resp)
+{
+    struct kam_summary s;
+    struct kam_err err;
+    struct kam_jw *w = &resp->body;
+
+    kam_err_clear(&err);
+    enum kam_rc rc = kam_engine_summary(req->st, SUMMARY_TOP, &s, &err);
+    if (rc != KAM_OK) {
+        kam_summary_release(&s);
+        kam_problem_err(resp, &err);
+        return;
+    }
+    kam_jw_obj(w);
+    kam_jw_kstr(w, "currency", s.currency);
+    kam_jw_key(w, "counts");
+    kam_jw_obj(w);
+    kam_jw_kint(w, "accounts", s.counts.accounts);
+    kam_jw_kint(w, "contacts", s.counts.contacts);
+    kam_jw_kint(w, "products", s.counts.products);
+    kam_jw_kint(w, "order_lines", s.counts.order_lines);
+    kam_jw_kint(w, "payments", s.counts.payments);
+    kam_jw_obj_end(w);
+    kam_jw_kstr(w, "last_order_date", s.last_date[0] ? s.last_date : NULL);
+    kam_jw_key(w, "net_revenue");
+    kam_jw_money(w, s.net);
+    kam_jw_key(w, "pareto");
+    kam_jw_obj(w);
+    kam_jw_kint(w, "population", s.pareto.population);
+    kam_jw_key(w, "population_revenue");
+    kam_jw_money(w, s.pareto.total);
+    kam_jw_kint(w, "top_k", s.pareto.k);
+    kam_jw_key(w, "top_revenue");
+    kam_jw_money(w, s.pareto.top);
+    kam_jw_key(w, "top_share");
+    kam_jw_double(w, s.pareto.share);
+    kam_jw_kint(w, "accounts_to_80", s.pareto.k80);
+    kam_jw_key(w, "gini");
+    kam_jw_double(w, s.gini);
+    kam_jw_obj_end(w);
+    kam_jw_key(w, "top_accounts");
+    kam_jw_arr(w);
+    for (size_t i = 0; i < s.ntop; i++) {
+        kam_jw_obj(w);
+        kam_jw_kstr(w, "code", s.top[i].code);
+        kam_jw_kstr(w, "name", s.top[i].name);
+        kam_jw_key(w, "revenue");
+        kam_jw_money(w, s.top[i].revenue);
+        kam_jw_key(w, "share");
+        kam_jw_double(w, s.top[i].share);
+        kam_jw_obj_end(w);
+    }
+    kam_jw_arr_end(w);
+    kam_jw_obj_end(w);
+    kam_summary_release(&s);
+}
+
 /* --- the table ------------------------------------------------------------------------------- */
 
 static const struct kam_http_param account_query[] = {
@@ -227,6 +293,9 @@ const struct kam_http_route kam_http_routes[] = {
      "AccountList"},
     {"GET", "/api/v1/accounts/{code}", account_get, 0, 0,
      "one account with its version (404 when missing or not visible)", NULL, 200, NULL, "Account"},
+    {"GET", "/api/v1/summary", summary, KAM_ROUTE_ALL_SCOPE, 0,
+     "the portfolio summary of `kam summary --json` (admin and director only, 403 for others)",
+     NULL, 200, NULL, "Summary"},
 };
 
 const size_t kam_http_route_count = sizeof(kam_http_routes) / sizeof(kam_http_routes[0]);

@@ -32,6 +32,8 @@ static char token[128];                 /* an API token of rep-east-1 */
 static int n_all, n_east, n_rep_east_1; /* accounts: all, owned in team east, rep-east-1's */
 static char west_code[32];              /* an account of rep-west-1 */
 static char own_code[32];               /* an account of rep-east-1 */
+static char cli_net[64];                /* net_revenue of `kam summary --json` */
+static json_int_t cli_accounts;         /* counts.accounts of `kam summary --json` */
 
 /* --- running things ------------------------------------------------------------------------- */
 
@@ -644,6 +646,50 @@ static void test_body_limits_and_types(void **state)
     check_problem(&f->r, 400, "urn:kam:problem:bad-request");
 }
 
+static void test_summary_per_role(void **state)
+{
+    struct fx *f = *state;
+    char cookie[256];
+    static const char *const allowed[] = {"director", "admin"};
+    for (size_t k = 0; k < 2; k++) {
+        login(f, allowed[k], cookie, sizeof(cookie), NULL, 0);
+        const char *const h[] = {cookie, NULL};
+        req(f->h, &f->r, &f->s, "GET", "/api/v1/summary", NULL, h);
+        if (f->r.status != 200)
+            fail_msg("%s: status %ld: %s", allowed[k], f->r.status, f->r.body ? f->r.body : "");
+        assert_non_null(f->r.json);
+        /* The same figures as the CLI, money as the same exact decimal string. */
+        json_t *net = json_object_get(f->r.json, "net_revenue");
+        assert_true(json_is_string(net));
+        assert_string_equal(json_string_value(net), cli_net);
+        assert_int_equal(
+            json_integer_value(json_object_get(json_object_get(f->r.json, "counts"), "accounts")),
+            cli_accounts);
+        json_t *top = json_object_get(f->r.json, "top_accounts");
+        assert_int_equal(json_array_size(top), 10);
+        assert_true(json_is_string(json_object_get(json_array_get(top, 0), "revenue")));
+        assert_true(json_is_string(
+            json_object_get(json_object_get(f->r.json, "pareto"), "population_revenue")));
+    }
+    /* Everyone else sees part of the portfolio at most: 403, whatever the scope. */
+    static const char *const refused[] = {"rep-east-1", "manager-east", "viewer-east"};
+    for (size_t k = 0; k < 3; k++) {
+        login(f, refused[k], cookie, sizeof(cookie), NULL, 0);
+        const char *const h[] = {cookie, NULL};
+        req(f->h, &f->r, &f->s, "GET", "/api/v1/summary", NULL, h);
+        check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+    }
+    /* A rep's API token: the same. */
+    char bearer[192];
+    snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s", token);
+    const char *const hb[] = {bearer, NULL};
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/summary", NULL, hb);
+    check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+    /* Nobody signed in. */
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/summary", NULL, NULL);
+    check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
+}
+
 static void test_openapi_matches_route_table(void **state)
 {
     struct fx *f = *state;
@@ -763,6 +809,16 @@ static int group_setup(void **state)
             snprintf(west_code, sizeof(west_code), "%s", code);
     }
     json_decref(all);
+    /* The summary's expectation comes from the CLI, not from the server under test. */
+    if (run(NULL, out, sizeof(out), "'%s' --db '%s' summary --json", KAM, db) != 0)
+        return -1;
+    json_t *sum = json_loads(out, 0, NULL);
+    const char *net = json_string_value(json_object_get(sum, "net_revenue"));
+    snprintf(cli_net, sizeof(cli_net), "%s", net ? net : "");
+    cli_accounts = json_integer_value(json_object_get(json_object_get(sum, "counts"), "accounts"));
+    json_decref(sum);
+    if (!cli_net[0] || cli_accounts != 200)
+        return -1;
     if (n_all != 200 || n_east == 0 || n_rep_east_1 == 0 || n_east == n_all || !west_code[0])
         return -1;
     return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
@@ -794,6 +850,7 @@ int main(int argc, char **argv)
         T(test_bad_query),
         T(test_unknown_path_and_wrong_method),
         T(test_body_limits_and_types),
+        T(test_summary_per_role),
         T(test_openapi_matches_route_table),
         T(test_keep_alive),
     };
