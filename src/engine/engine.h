@@ -40,7 +40,8 @@ struct kam_portfolio {
 };
 
 /* Computes the portfolio. KAM_ERR_INVALID for a bad as-of or window, KAM_ERR_NOT_FOUND when
- * there are no accounts. */
+ * there are no accounts. Reads with extra connections (st->ops->reopen, one per core): call it
+ * outside a write transaction on st, whose changes the other connections would not see. */
 KAM_MUST_CHECK enum kam_rc kam_engine_portfolio(struct kam_store *st,
                                                 const struct kam_engine_opts *o,
                                                 struct kam_portfolio *out, struct kam_err *err);
@@ -108,7 +109,8 @@ KAM_MUST_CHECK enum kam_rc kam_engine_model_set(struct kam_store *st, const char
                                                 int64_t *version, char *name, size_t name_size,
                                                 struct kam_err *err);
 /* Sets the account's rating (NaN clears it) after checking the account and that the current
- * model has the rating and the value is on its scale; KAM_ERR_INVALID naming what is wrong. */
+ * model has the rating and the value is on its scale; KAM_ERR_INVALID naming what is wrong, with
+ * err->field "code", "name" or "value". */
 KAM_MUST_CHECK enum kam_rc kam_engine_rate(struct kam_store *st, const char *code, const char *name,
                                            double value, const char *note, struct kam_err *err);
 /* Pins the account's tier ("key", "major", "ordinary", "small"; NULL unpins). */
