@@ -201,6 +201,7 @@ int kam_cmd_rate(struct kam_cli *cli, int argc, char **argv)
     }
     int code = 0;
     struct kam_err err;
+    kam_err_clear(&err); /* kam_cli_fail prints line and field when set */
     struct kam_store *st = kam_cli_open(cli, 0, &code);
     if (st == NULL)
         return code;
@@ -330,6 +331,7 @@ int kam_cmd_explain(struct kam_cli *cli, int argc, char **argv)
         return kam_cli_usage("explain", "say which ACCOUNT");
     int code = 0;
     struct kam_err err;
+    kam_err_clear(&err); /* kam_cli_fail prints line and field when set */
     struct kam_store *st = kam_cli_open(cli, 0, &code);
     if (st == NULL)
         return code;

@@ -92,8 +92,10 @@ enum kam_rc kam_engine_rate(struct kam_store *st, const char *code, const char *
     struct kam_model *m = NULL;
     int64_t version, id = 0;
     enum kam_rc rc = kam_engine_model(st, &m, &version, NULL, err);
-    if (rc == KAM_OK && (rc = kam_engine_account_id(st, code, &id, err)) == KAM_ERR_NOT_FOUND)
+    if (rc == KAM_OK && (rc = kam_engine_account_id(st, code, &id, err)) == KAM_ERR_NOT_FOUND) {
         err->code = rc = KAM_ERR_INVALID; /* a reference in the input, not a missing resource */
+        snprintf(err->field, sizeof(err->field), "code");
+    }
     int k = rc == KAM_OK ? kam_model_rating_find(m, name) : -1;
     if (rc == KAM_OK && k < 0) {
         char known[512] = "";
@@ -103,11 +105,14 @@ enum kam_rc kam_engine_rate(struct kam_store *st, const char *code, const char *
         rc = kam_err_set(err, KAM_ERR_INVALID,
                          "the model (version %lld) has no rating '%s'; its ratings: %s",
                          (long long)version, name, known);
+        snprintf(err->field, sizeof(err->field), "name"); /* the HTTP API names the field */
     }
     if (rc == KAM_OK && !isnan(value) &&
-        (!isfinite(value) || value < m->ratings[k].min || value > m->ratings[k].max))
+        (!isfinite(value) || value < m->ratings[k].min || value > m->ratings[k].max)) {
         rc = kam_err_set(err, KAM_ERR_INVALID, "rating %s: %g is outside %g..%g", name, value,
                          m->ratings[k].min, m->ratings[k].max);
+        snprintf(err->field, sizeof(err->field), "value");
+    }
     if (rc == KAM_OK) {
         struct rating r = {id, name, note, value};
         rc = in_transaction(st, set_rating, &r, err);

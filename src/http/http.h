@@ -139,6 +139,15 @@ void kam_http_session_get(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_session_delete(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_openapi(struct kam_http_req *req, struct kam_http_resp *resp);
 
+/* The scoring routes (scoring.c). */
+void kam_http_score_get(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_rating_put(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_model_get(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_model_put(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_model_validate(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_score_run(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_changes(struct kam_http_req *req, struct kam_http_resp *resp);
+
 /* Parses the request body as a JSON object (jansson; the caller decrefs *out). false after a 400
  * problem naming the line, column and position of the error. */
 struct json_t;

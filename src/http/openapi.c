@@ -66,6 +66,56 @@ static const struct {
      "\"top_accounts\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
      "\"code\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},"
      "\"revenue\":{\"type\":\"string\"},\"share\":{\"type\":\"number\"}}}}}}"},
+    {"Explanation",
+     "{\"type\":\"object\",\"description\":\"an account's latest score, as kam explain --json\","
+     "\"required\":[\"account\",\"model_version\",\"score\",\"tier\",\"items\",\"as_of\","
+     "\"history\"],\"properties\":{\"account\":{\"type\":\"string\"},"
+     "\"model_version\":{\"type\":\"integer\"},\"method\":{\"type\":\"string\"},"
+     "\"score\":{\"type\":\"number\"},\"tier\":{\"type\":\"string\"},"
+     "\"computed\":{\"type\":\"string\"},\"pinned\":{\"type\":\"boolean\"},"
+     "\"to_next\":{\"type\":[\"number\",\"null\"]},\"items\":{\"type\":\"array\"},"
+     "\"as_of\":{\"type\":\"string\",\"format\":\"date\"},\"stage\":{\"type\":\"string\"},"
+     "\"would_move_most\":{\"type\":\"array\"},\"history\":{\"type\":\"array\",\"items\":{"
+     "\"type\":\"object\",\"properties\":{\"run\":{\"type\":\"integer\"},\"as_of\":{\"type\":"
+     "\"string\"},\"score\":{\"type\":\"number\"},\"tier\":{\"type\":\"string\"},\"pinned\":{"
+     "\"type\":\"boolean\"}}}}},\"additionalProperties\":true}"},
+    {"RatingSet", "{\"type\":\"object\",\"required\":[\"value\"],\"properties\":{"
+                  "\"value\":{\"type\":[\"number\",\"null\"],\"description\":\"on the rating's "
+                  "scale in the model; null clears it\"},\"note\":{\"type\":[\"string\","
+                  "\"null\"]}}}"},
+    {"Rating", "{\"type\":\"object\",\"required\":[\"account\",\"rating\",\"value\"],"
+               "\"properties\":{\"account\":{\"type\":\"string\"},\"rating\":{\"type\":"
+               "\"string\"},\"value\":{\"type\":[\"number\",\"null\"]},\"note\":{\"type\":["
+               "\"string\",\"null\"]}}}"},
+    {"ModelDocument", "{\"type\":\"object\",\"description\":\"a scoring model, format 1 "
+                      "(docs/scoring-model.md)\",\"additionalProperties\":true}"},
+    {"Model", "{\"type\":\"object\",\"required\":[\"version\",\"name\",\"model\"],"
+              "\"properties\":{\"version\":{\"type\":\"integer\"},\"name\":{\"type\":"
+              "\"string\"},\"model\":{\"$ref\":\"#/components/schemas/ModelDocument\"}}}"},
+    {"ModelVersion", "{\"type\":\"object\",\"required\":[\"version\",\"name\"],\"properties\":{"
+                     "\"version\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"}}}"},
+    {"ModelValidation", "{\"type\":\"object\",\"required\":[\"valid\"],\"properties\":{"
+                        "\"valid\":{\"const\":true},\"name\":{\"type\":\"string\"},"
+                        "\"method\":{\"type\":\"string\"},\"indicators\":{\"type\":"
+                        "\"integer\"}}}"},
+    {"ScoreRun",
+     "{\"type\":\"object\",\"description\":\"what a scoring run did, as kam score --json\","
+     "\"required\":[\"run\",\"model_version\",\"as_of\",\"accounts\",\"tiers\"],\"properties\":{"
+     "\"run\":{\"type\":\"integer\"},\"model_version\":{\"type\":\"integer\"},"
+     "\"as_of\":{\"type\":\"string\",\"format\":\"date\"},\"accounts\":{\"type\":\"integer\"},"
+     "\"tiers\":{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"integer\"},"
+     "\"major\":{\"type\":\"integer\"},\"ordinary\":{\"type\":\"integer\"},\"small\":{\"type\":"
+     "\"integer\"}}},\"pin_differs\":{\"type\":\"integer\"},\"missing_values\":{\"type\":"
+     "\"integer\"},\"seconds\":{\"type\":\"number\"},\"phases\":{\"type\":\"object\","
+     "\"properties\":{\"metrics\":{\"type\":\"number\"},\"scores\":{\"type\":\"number\"},"
+     "\"store\":{\"type\":\"number\"}}}}}"},
+    {"TierChanges",
+     "{\"type\":\"object\",\"required\":[\"items\",\"run\",\"previous_run\"],\"properties\":{"
+     "\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
+     "\"code\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"from\":{\"type\":"
+     "\"string\"},\"to\":{\"type\":\"string\"},\"score_from\":{\"type\":[\"number\",\"null\"]},"
+     "\"score_to\":{\"type\":\"number\"}}}},\"run\":{\"type\":\"integer\"},"
+     "\"previous_run\":{\"type\":\"integer\"}}}"},
 };
 
 static const char security_schemes[] =

@@ -1,6 +1,6 @@
 /* The route table of the HTTP API and the handlers of the read-only routes: health, the account
- * list, one account and the portfolio summary. Sessions are in session.c, the OpenAPI document in
- * openapi.c.
+ * list, one account and the portfolio summary. Sessions are in session.c, the scoring routes in
+ * scoring.c, the OpenAPI document in openapi.c.
  *
  * One static table: method, path pattern, handler, what the caller needs, a summary and the
  * query parameters. The server matches requests against it, openapi.c writes the document from
@@ -276,6 +276,11 @@ static const struct kam_http_param account_query[] = {
     {NULL, NULL, NULL},
 };
 
+static const struct kam_http_param score_query[] = {
+    {"as_of", "string", "YYYY-MM-DD to score as of (default: the day of the last order)"},
+    {NULL, NULL, NULL},
+};
+
 const struct kam_http_route kam_http_routes[] = {
     {"GET", "/api/v1/health", health, KAM_ROUTE_PUBLIC, 0, "whether the server is up", NULL, 200,
      NULL, "Health"},
@@ -296,6 +301,30 @@ const struct kam_http_route kam_http_routes[] = {
     {"GET", "/api/v1/summary", summary, KAM_ROUTE_ALL_SCOPE, 0,
      "the portfolio summary of `kam summary --json` (admin and director only, 403 for others)",
      NULL, 200, NULL, "Summary"},
+    {"GET", "/api/v1/accounts/{code}/score", kam_http_score_get, 0, 0,
+     "the account's latest score explanation, as `kam explain --json` (404 when missing, not "
+     "visible or not scored yet)",
+     NULL, 200, NULL, "Explanation"},
+    {"PUT", "/api/v1/accounts/{code}/ratings/{name}", kam_http_rating_put, KAM_ROUTE_BODY,
+     KAM_ACTION_WRITE_ACCOUNTS,
+     "set (or, with null, clear) one static rating of an account the user may write; audited", NULL,
+     200, "RatingSet", "Rating"},
+    {"GET", "/api/v1/model", kam_http_model_get, 0, 0,
+     "the current scoring model as stored, with its version", NULL, 200, NULL, "Model"},
+    {"PUT", "/api/v1/model", kam_http_model_put, KAM_ROUTE_BODY, KAM_ACTION_SET_MODEL,
+     "store a new version of the scoring model (admin only; 422 with the JSON path when "
+     "invalid); audited",
+     NULL, 200, "ModelDocument", "ModelVersion"},
+    {"POST", "/api/v1/model/validate", kam_http_model_validate, KAM_ROUTE_BODY, 0,
+     "check a scoring model without storing it (422 with the JSON path when invalid)", NULL, 200,
+     "ModelDocument", "ModelValidation"},
+    {"POST", "/api/v1/scoring/runs", kam_http_score_run, 0, KAM_ACTION_SCORE,
+     "score every account now (admin and director), as `kam score --json`; synchronous",
+     score_query, 201, NULL, "ScoreRun"},
+    {"GET", "/api/v1/changes", kam_http_changes, KAM_ROUTE_ALL_SCOPE, 0,
+     "tier changes of the latest run against the one before, as `kam changes --json` (admin "
+     "and director only, 403 for others)",
+     NULL, 200, NULL, "TierChanges"},
 };
 
 const size_t kam_http_route_count = sizeof(kam_http_routes) / sizeof(kam_http_routes[0]);

@@ -25,6 +25,7 @@
 #include <jansson.h>
 
 #include "http/http.h"
+#include "store/store.h"
 
 static const char *KAM; /* the kam binary */
 static char dir[PATH_MAX], db[PATH_MAX + 16];
@@ -34,6 +35,7 @@ static char west_code[32];              /* an account of rep-west-1 */
 static char own_code[32];               /* an account of rep-east-1 */
 static char cli_net[64];                /* net_revenue of `kam summary --json` */
 static json_int_t cli_accounts;         /* counts.accounts of `kam summary --json` */
+#define UNSCORED "Z000001"              /* rep-east-1's account added after the scoring run */
 
 /* --- running things ------------------------------------------------------------------------- */
 
@@ -770,6 +772,358 @@ static void test_keep_alive(void **state)
     assert_true(c == NULL || strcasecmp(c, "close") != 0);
 }
 
+/* --- scoring routes -------------------------------------------------------------------------- */
+
+/* Runs kam with args and parses its standard output as JSON (NULL when it fails). */
+static json_t *cli_json(const char *fmt, ...)
+{
+    static char out[1 << 20];
+    char args[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof(args), fmt, ap);
+    va_end(ap);
+    if (run(NULL, out, sizeof(out), "'%s' --db '%s' %s 2>/dev/null", KAM, db, args) != 0)
+        return NULL;
+    return json_loads(out, 0, NULL);
+}
+
+/* The number of audit entries, read with the CLI. */
+static size_t audit_count(void)
+{
+    json_t *a = cli_json("audit --json");
+    size_t n = json_array_size(a);
+    json_decref(a);
+    return n;
+}
+
+/* The newest audit entry (the caller decrefs). */
+static json_t *audit_newest(void)
+{
+    json_t *a = cli_json("audit --json");
+    json_t *e = json_incref(json_array_get(a, 0));
+    json_decref(a);
+    return e;
+}
+
+static int rating_line(void *ctx, int64_t account_id, const char *name, double value,
+                       const char *note)
+{
+    char *out = ctx;
+    size_t len = strlen(out);
+    snprintf(out + len, 1024 - len, "%lld %s %.17g %s;", (long long)account_id, name, value,
+             note ? note : "-");
+    return 0;
+}
+
+static int id_row(void *ctx, int64_t id, const struct kam_value *vals, int64_t version,
+                  const char *created_at, const char *updated_at)
+{
+    (void)vals, (void)version, (void)created_at, (void)updated_at;
+    *(int64_t *)ctx = id;
+    return 0;
+}
+
+/* Every rating of account code, as text, read from the database directly (no CLI command lists
+ * ratings; not through the server under test). */
+static void ratings_of(const char *code, char out[1024])
+{
+    struct kam_store *st = NULL;
+    struct kam_err err;
+    int64_t id = 0;
+    out[0] = '\0';
+    kam_err_clear(&err);
+    if (kam_store_open(db, 0, &st, &err) != KAM_OK)
+        fail_msg("opening %s: %s", db, err.msg);
+    if (st->ops->account_get_scoped(st, code, NULL, id_row, &id, &err) != KAM_OK ||
+        st->ops->rating_each(st, id, rating_line, out, &err) != KAM_OK) {
+        kam_store_close(st);
+        fail_msg("reading the ratings of %s: %s", code, err.msg);
+    }
+    kam_store_close(st);
+}
+
+/* The field of the first entry of a problem's errors. */
+static const char *problem_field(const struct resp *r)
+{
+    return json_string_value(
+        json_object_get(json_array_get(json_object_get(r->json, "errors"), 0), "field"));
+}
+
+/* Runs before test_scoring_runs_and_changes, which scores UNSCORED. */
+static void test_score_explanation(void **state)
+{
+    struct fx *f = *state;
+    char cookie[256], path[128], other[1024];
+    login(f, "rep-east-1", cookie, sizeof(cookie), NULL, 0);
+    const char *const h[] = {cookie, NULL};
+    snprintf(path, sizeof(path), "/api/v1/accounts/%s/score", own_code);
+    req(f->h, &f->r, &f->s, "GET", path, NULL, h);
+    if (f->r.status != 200)
+        fail_msg("status %ld: %s", f->r.status, f->r.body ? f->r.body : "");
+    /* The same explanation as the CLI's. */
+    json_t *cli = cli_json("explain %s --json", own_code);
+    assert_non_null(cli);
+    static const char *const same[] = {
+        "account", "model_version", "method", "score", "tier",    "computed",       "pinned",
+        "to_next", "items",         "as_of",  "stage", "history", "would_move_most"};
+    for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+        json_t *a = json_object_get(f->r.json, same[i]), *b = json_object_get(cli, same[i]);
+        if (a == NULL || b == NULL)
+            fail_msg("'%s' missing: server %p, cli %p", same[i], (void *)a, (void *)b);
+        if (json_is_number(a) && json_is_number(b)) {
+            double d = json_number_value(a) - json_number_value(b);
+            assert_true(d < 1e-9 && d > -1e-9);
+        } else if (strcmp(same[i], "items") == 0 || strcmp(same[i], "would_move_most") == 0 ||
+                   strcmp(same[i], "history") == 0) {
+            assert_int_equal(json_array_size(a), json_array_size(b));
+            assert_true(json_array_size(a) > 0);
+        } else if (!json_equal(a, b)) {
+            fail_msg("'%s' differs from kam explain --json", same[i]);
+        }
+    }
+    json_decref(cli);
+
+    /* Another team's account and a code that does not exist: the same answer. */
+    snprintf(path, sizeof(path), "/api/v1/accounts/%s/score", west_code);
+    req(f->h, &f->r, &f->s, "GET", path, NULL, h);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    snprintf(other, sizeof(other), "%s", f->r.body);
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts/C999999/score", NULL, h);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    char *p = strstr(other, west_code);
+    assert_non_null(p);
+    memcpy(p, "C999999", strlen("C999999"));
+    assert_string_equal(other, f->r.body);
+    /* Visible but never scored. */
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts/" UNSCORED "/score", NULL, h);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    assert_non_null(
+        strstr(json_string_value(json_object_get(f->r.json, "detail")), "not scored yet"));
+    req(f->h, &f->r, &f->s, "GET", path, NULL, NULL);
+    check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
+}
+
+static void test_rating_put(void **state)
+{
+    struct fx *f = *state;
+    char cookie[256], csrf[128], hdr[160], path[160], before[1024], after[1024];
+    const char *good = "{\"value\": 4, \"note\": \"met the buyer\"}";
+    snprintf(path, sizeof(path), "/api/v1/accounts/%s/ratings/growth_potential", own_code);
+    ratings_of(own_code, before);
+    size_t audits = audit_count();
+
+    /* Refusals: nobody, a viewer, no CSRF header, out of scope, bad values, bad body. */
+    req(f->h, &f->r, &f->s, "PUT", path, good, JSON);
+    check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
+    login(f, "viewer-east", cookie, sizeof(cookie), csrf, sizeof(csrf));
+    snprintf(hdr, sizeof(hdr), "X-CSRF-Token: %s", csrf);
+    const char *const hv[] = {cookie, hdr, JSON[0], NULL};
+    req(f->h, &f->r, &f->s, "PUT", path, good, hv);
+    check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+
+    login(f, "rep-east-1", cookie, sizeof(cookie), csrf, sizeof(csrf));
+    snprintf(hdr, sizeof(hdr), "X-CSRF-Token: %s", csrf);
+    const char *const nocsrf[] = {cookie, JSON[0], NULL};
+    req(f->h, &f->r, &f->s, "PUT", path, good, nocsrf);
+    check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+    const char *const h[] = {cookie, hdr, JSON[0], NULL};
+    char west[160];
+    snprintf(west, sizeof(west), "/api/v1/accounts/%s/ratings/growth_potential", west_code);
+    req(f->h, &f->r, &f->s, "PUT", west, good, h);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    static const struct {
+        const char *name, *body, *field;
+        long status;
+    } bad[] = {
+        {"growth_potential", "{\"value\": 9}", "value", 422},
+        {"growth_potential", "{\"value\": 0.5}", "value", 422},
+        {"no_such_rating", "{\"value\": 3}", "name", 422},
+        {"growth_potential", "{\"value\": \"4\"}", "value", 400},
+        {"growth_potential", "{\"note\": \"no value\"}", "value", 400},
+        {"growth_potential", "{\"value\": 3, \"note\": 7}", "note", 400},
+    };
+    for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+        char p2[160];
+        snprintf(p2, sizeof(p2), "/api/v1/accounts/%s/ratings/%s", own_code, bad[k].name);
+        req(f->h, &f->r, &f->s, "PUT", p2, bad[k].body, h);
+        check_problem(&f->r, bad[k].status,
+                      bad[k].status == 422 ? "urn:kam:problem:unprocessable"
+                                           : "urn:kam:problem:bad-request");
+        if (problem_field(&f->r) == NULL || strcmp(problem_field(&f->r), bad[k].field) != 0)
+            fail_msg("%s: %s", bad[k].body, f->r.body);
+    }
+    /* Nothing was written, nor audited. */
+    ratings_of(own_code, after);
+    assert_string_equal(after, before);
+    assert_int_equal(audit_count(), audits);
+
+    /* Set, then clear: each audited with before and after. */
+    req(f->h, &f->r, &f->s, "PUT", path, good, h);
+    if (f->r.status != 200)
+        fail_msg("status %ld: %s", f->r.status, f->r.body ? f->r.body : "");
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "value")), 4);
+    ratings_of(own_code, after);
+    assert_non_null(strstr(after, "growth_potential 4 met the buyer;"));
+    json_t *e = audit_newest();
+    assert_string_equal(json_string_value(json_object_get(e, "action")), "rating.set");
+    assert_string_equal(json_string_value(json_object_get(e, "actor")), "rep-east-1");
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(e, "after"), "value")), 4);
+    json_decref(e);
+    req(f->h, &f->r, &f->s, "PUT", path, "{\"value\": null}", h);
+    assert_int_equal(f->r.status, 200);
+    assert_true(json_is_null(json_object_get(f->r.json, "value")));
+    ratings_of(own_code, after);
+    assert_null(strstr(after, "growth_potential"));
+    e = audit_newest();
+    assert_string_equal(json_string_value(json_object_get(e, "action")), "rating.clear");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(e, "before"), "note")),
+                        "met the buyer");
+    assert_true(json_object_get(e, "after") == NULL || json_is_null(json_object_get(e, "after")));
+    json_decref(e);
+    assert_int_equal(audit_count(), audits + 2);
+}
+
+static void test_model_routes(void **state)
+{
+    struct fx *f = *state;
+    char cookie[256], csrf[128], hdr[160];
+    json_t *stored = cli_json("model show --json"), *list = cli_json("model list --json");
+    assert_non_null(stored);
+    size_t versions = json_array_size(json_object_get(list, "items"));
+    json_decref(list);
+    char *text = json_dumps(stored, JSON_COMPACT);
+    size_t audits = audit_count();
+
+    /* Anyone signed in reads it, as stored. */
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/model", NULL, NULL);
+    check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
+    login(f, "viewer-east", cookie, sizeof(cookie), csrf, sizeof(csrf));
+    snprintf(hdr, sizeof(hdr), "X-CSRF-Token: %s", csrf);
+    const char *const hv[] = {cookie, hdr, JSON[0], NULL};
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/model", NULL, hv);
+    assert_int_equal(f->r.status, 200);
+    assert_true(json_equal(json_object_get(f->r.json, "model"), stored));
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "version")), versions);
+
+    /* Validation, by anyone: stores nothing. */
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/model/validate", text, hv);
+    assert_int_equal(f->r.status, 200);
+    assert_true(json_is_true(json_object_get(f->r.json, "valid")));
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/model/validate",
+        "{\"format\": 1, \"name\": \"x\", \"method\": \"points\", \"window_months\": 12}", hv);
+    check_problem(&f->r, 422, "urn:kam:problem:unprocessable");
+    assert_string_equal(problem_field(&f->r), "indicators");
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/model/validate", text, JSON);
+    check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
+
+    /* Storing: admin only. */
+    req(f->h, &f->r, &f->s, "PUT", "/api/v1/model", text, hv);
+    check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+    login(f, "director", cookie, sizeof(cookie), csrf, sizeof(csrf));
+    snprintf(hdr, sizeof(hdr), "X-CSRF-Token: %s", csrf);
+    req(f->h, &f->r, &f->s, "PUT", "/api/v1/model", text, hv);
+    check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+    req(f->h, &f->r, &f->s, "PUT", "/api/v1/model", text, JSON);
+    check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
+    login(f, "admin", cookie, sizeof(cookie), csrf, sizeof(csrf));
+    snprintf(hdr, sizeof(hdr), "X-CSRF-Token: %s", csrf);
+    json_t *broken = json_deep_copy(stored);
+    json_object_set_new(broken, "window_months", json_string("twelve"));
+    char *btext = json_dumps(broken, JSON_COMPACT);
+    req(f->h, &f->r, &f->s, "PUT", "/api/v1/model", btext, hv);
+    check_problem(&f->r, 422, "urn:kam:problem:unprocessable");
+    assert_string_equal(problem_field(&f->r), "window_months");
+    free(btext);
+    json_decref(broken);
+    /* Nothing stored, nothing audited. */
+    list = cli_json("model list --json");
+    assert_int_equal(json_array_size(json_object_get(list, "items")), versions);
+    json_decref(list);
+    assert_int_equal(audit_count(), audits);
+
+    req(f->h, &f->r, &f->s, "PUT", "/api/v1/model", text, hv);
+    if (f->r.status != 200)
+        fail_msg("status %ld: %s", f->r.status, f->r.body ? f->r.body : "");
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "version")), versions + 1);
+    list = cli_json("model list --json");
+    assert_int_equal(json_array_size(json_object_get(list, "items")), versions + 1);
+    json_decref(list);
+    json_t *e = audit_newest();
+    assert_string_equal(json_string_value(json_object_get(e, "action")), "model.set");
+    assert_string_equal(json_string_value(json_object_get(e, "actor")), "admin");
+    json_decref(e);
+    free(text);
+    json_decref(stored);
+}
+
+static int64_t history_len(const char *code)
+{
+    json_t *x = cli_json("explain %s --json", code);
+    int64_t n = x ? (int64_t)json_array_size(json_object_get(x, "history")) : 0;
+    json_decref(x);
+    return n;
+}
+
+static void test_scoring_runs_and_changes(void **state)
+{
+    struct fx *f = *state;
+    char cookie[256], csrf[128], hdr[160];
+    int64_t runs = history_len(own_code);
+    assert_true(runs >= 1);
+
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/scoring/runs", NULL, NULL);
+    check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
+    static const char *const refused[] = {"manager-east", "rep-east-1", "viewer-east"};
+    for (size_t k = 0; k < 3; k++) {
+        login(f, refused[k], cookie, sizeof(cookie), csrf, sizeof(csrf));
+        snprintf(hdr, sizeof(hdr), "X-CSRF-Token: %s", csrf);
+        const char *const h[] = {cookie, hdr, NULL};
+        req(f->h, &f->r, &f->s, "POST", "/api/v1/scoring/runs", NULL, h);
+        check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+        req(f->h, &f->r, &f->s, "GET", "/api/v1/changes", NULL, h);
+        check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+    }
+    login(f, "director", cookie, sizeof(cookie), csrf, sizeof(csrf));
+    snprintf(hdr, sizeof(hdr), "X-CSRF-Token: %s", csrf);
+    const char *const h[] = {cookie, hdr, NULL};
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/scoring/runs?as_of=2025-13-01", NULL, h);
+    check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+    assert_string_equal(problem_field(&f->r), "as_of");
+    assert_int_equal(history_len(own_code), runs); /* nothing stored */
+
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/scoring/runs", NULL, h);
+    if (f->r.status != 201)
+        fail_msg("status %ld: %s", f->r.status, f->r.body ? f->r.body : "");
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "accounts")), n_all);
+    json_int_t run = json_integer_value(json_object_get(f->r.json, "run"));
+    json_t *tiers = json_object_get(f->r.json, "tiers");
+    assert_int_equal(json_integer_value(json_object_get(tiers, "key")) +
+                         json_integer_value(json_object_get(tiers, "major")) +
+                         json_integer_value(json_object_get(tiers, "ordinary")) +
+                         json_integer_value(json_object_get(tiers, "small")),
+                     n_all);
+    assert_non_null(json_object_get(json_object_get(f->r.json, "phases"), "metrics"));
+    assert_int_equal(history_len(own_code), runs + 1);
+    assert_true(history_len(UNSCORED) == 1);
+
+    /* The changes of that run against the one before, as kam changes --json. */
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/changes", NULL, h);
+    assert_int_equal(f->r.status, 200);
+    json_t *cli = cli_json("changes --json");
+    assert_non_null(cli);
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "run")), run);
+    assert_int_equal(json_integer_value(json_object_get(cli, "run")), run);
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "previous_run")),
+                     json_integer_value(json_object_get(cli, "previous_run")));
+    assert_int_equal(json_array_size(json_object_get(f->r.json, "items")),
+                     json_array_size(json_object_get(cli, "items")));
+    assert_true(json_array_size(json_object_get(f->r.json, "items")) >= 1); /* UNSCORED is new */
+    json_decref(cli);
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/changes", NULL, NULL);
+    check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
+}
+
 /* --- the demo database, once ----------------------------------------------------------------- */
 
 static int group_setup(void **state)
@@ -787,10 +1141,21 @@ static int group_setup(void **state)
             ">/dev/null",
             KAM, db) != 0 ||
         run(NULL, token, sizeof(token), "'%s' --db '%s' token create rep-east-1 2>/dev/null", KAM,
-            db) != 0 ||
-        run(NULL, out, sizeof(out), "'%s' --db '%s' accounts --json", KAM, db) != 0)
+            db) != 0)
         return -1;
     token[strcspn(token, "\n")] = '\0';
+    /* One scoring run, then an account that came after it (unscored, rep-east-1's). */
+    char csv[PATH_MAX + 16];
+    snprintf(csv, sizeof(csv), "%s/unscored.csv", dir);
+    FILE *cf = fopen(csv, "w");
+    if (cf == NULL)
+        return -1;
+    fprintf(cf, "code,name,owner\n%s,Unscored Co,rep-east-1\n", UNSCORED);
+    fclose(cf);
+    if (run(NULL, NULL, 0, "'%s' --db '%s' score", KAM, db) != 0 ||
+        run(NULL, NULL, 0, "'%s' --db '%s' import accounts '%s'", KAM, db, csv) != 0 ||
+        run(NULL, out, sizeof(out), "'%s' --db '%s' accounts --json", KAM, db) != 0)
+        return -1;
     json_t *all = json_loads(out, 0, NULL), *it;
     size_t i;
     json_array_foreach(json_object_get(all, "items"), i, it)
@@ -817,9 +1182,9 @@ static int group_setup(void **state)
     snprintf(cli_net, sizeof(cli_net), "%s", net ? net : "");
     cli_accounts = json_integer_value(json_object_get(json_object_get(sum, "counts"), "accounts"));
     json_decref(sum);
-    if (!cli_net[0] || cli_accounts != 200)
+    if (!cli_net[0] || cli_accounts != 201) /* the demo's 200 and UNSCORED */
         return -1;
-    if (n_all != 200 || n_east == 0 || n_rep_east_1 == 0 || n_east == n_all || !west_code[0])
+    if (n_all != 201 || n_east == 0 || n_rep_east_1 == 0 || n_east == n_all || !west_code[0])
         return -1;
     return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
 }
@@ -853,6 +1218,10 @@ int main(int argc, char **argv)
         T(test_summary_per_role),
         T(test_openapi_matches_route_table),
         T(test_keep_alive),
+        T(test_score_explanation),
+        T(test_rating_put),
+        T(test_model_routes),
+        T(test_scoring_runs_and_changes),
     };
     if (argc < 2) {
         fprintf(stderr, "usage: test_http PATH-TO-KAM\n");

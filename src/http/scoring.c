@@ -1,0 +1,474 @@
+/* The scoring routes of the HTTP API: one account's explanation, setting a rating, reading,
+ * storing and validating the scoring model, running the scoring and the tier changes between
+ * the two latest runs. Each calls the engine function its CLI command calls (kam explain, kam
+ * rate, kam model, kam score, kam changes), so both apply the same rules; the handlers only
+ * check who asks, map the request and write the answer with the streaming writer.
+ *
+ * What it does not do: run the scoring in the background (POST /scoring/runs answers when the
+ * run is over; a 202 with a job URL is the next step), or audit a rating or model in the same
+ * transaction as the write (the engine functions own their transaction; docs/api.md says what
+ * that means). DOMAIN.md "identification": scores, tiers, ratings, the model. */
+#include "http/http.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "engine/engine.h"
+#include "io/model.h"
+
+/* Answers an error of a write's input as 422 with its field (the JSON path for a model), any
+ * other error by the common table. */
+static void unprocessable(struct kam_http_resp *resp, const struct kam_err *err, const char *field)
+{
+    if (err->code != KAM_ERR_INVALID) {
+        kam_problem_err(resp, err);
+        return;
+    }
+    struct kam_problem_field f = {err->field[0] ? err->field : field, err->msg};
+    kam_problem(resp, 422, err->msg, &f, 1);
+}
+
+static int account_id_row(void *ctx, int64_t id, const struct kam_value *vals, int64_t version,
+                          const char *created_at, const char *updated_at)
+{
+    (void)vals, (void)version, (void)created_at, (void)updated_at;
+    *(int64_t *)ctx = id;
+    return 0;
+}
+
+/* The id of the account code if the user may see it; false after the 404 (the same for a code
+ * outside the scope and one that does not exist, as GET /accounts/{code}). */
+static bool scoped_account(struct kam_http_req *req, struct kam_http_resp *resp, const char *code,
+                           int64_t *id)
+{
+    struct kam_err err;
+    kam_err_clear(&err);
+    *id = 0;
+    enum kam_rc rc =
+        req->st->ops->account_get_scoped(req->st, code, &req->scope, account_id_row, id, &err);
+    if (rc != KAM_OK) {
+        kam_problem_err(resp, &err);
+        return false;
+    }
+    return true;
+}
+
+/* Appends an audit entry; before and after are JSON texts or NULL. */
+static enum kam_rc audit(struct kam_http_req *req, const char *action, const char *entity,
+                         const char *key, const char *before, const char *after,
+                         struct kam_err *err)
+{
+    struct kam_audit_entry e = {0};
+    e.actor = req->user.username;
+    e.action = action;
+    e.entity = entity;
+    e.entity_key = key;
+    e.before = before;
+    e.after = after;
+    return req->st->ops->audit_append(req->st, &e, err);
+}
+
+/* The write succeeded but its audit entry did not: say so rather than pretend nothing
+ * happened (the two are not one transaction, docs/api.md). */
+static void audit_failed(struct kam_http_resp *resp, const struct kam_err *err)
+{
+    fprintf(stderr, "kam: audit entry not written: %s\n", err->msg);
+    kam_problem(resp, 500, "the change was stored but its audit entry could not be written", NULL,
+                0);
+}
+
+/* --- GET /accounts/{code}/score -------------------------------------------------------------- */
+
+static int history_row(void *ctx, const struct kam_score_row *row, const struct kam_run *run)
+{
+    struct kam_jw *w = ctx;
+    kam_jw_obj(w);
+    kam_jw_kint(w, "run", row->run);
+    kam_jw_kstr(w, "as_of", run->as_of);
+    kam_jw_key(w, "score");
+    kam_jw_double(w, row->score);
+    kam_jw_kstr(w, "tier", row->tier);
+    kam_jw_key(w, "pinned");
+    kam_jw_bool(w, row->pinned);
+    kam_jw_obj_end(w);
+    return 0;
+}
+
+/* Indicators by the points they could still add, as kam explain: weight * (100 - points). */
+static double headroom(const json_t *it)
+{
+    return json_number_value(json_object_get(it, "weight")) *
+           (100 - json_number_value(json_object_get(it, "points")));
+}
+
+static int by_headroom(const void *a, const void *b)
+{
+    double x = headroom(*(json_t *const *)a), y = headroom(*(json_t *const *)b);
+    return (x < y) - (x > y);
+}
+
+/* The explanation is one small object per account that the engine already hands over as a
+ * jansson tree (it is stored as JSON): its members are serialised one by one here. Lists (the
+ * history) are streamed, never built as a tree. */
+void kam_http_score_get(struct kam_http_req *req, struct kam_http_resp *resp)
+{
+    const char *code = req->params[0];
+    struct kam_explanation e = {"", "", NULL};
+    struct kam_err err;
+    struct kam_jw *w = &resp->body;
+    int64_t id;
+
+    kam_err_clear(&err);
+    if (!scoped_account(req, resp, code, &id))
+        return;
+    enum kam_rc rc = kam_engine_explain(req->st, id, code, &e, &err);
+    if (rc == KAM_ERR_NOT_FOUND) {
+        char detail[200];
+        snprintf(detail, sizeof(detail),
+                 "account '%.64s' is not scored yet: it has no scoring run (POST "
+                 "/api/v1/scoring/runs)",
+                 code);
+        kam_problem(resp, 404, detail, NULL, 0);
+        return;
+    }
+    if (rc != KAM_OK) {
+        kam_problem_err(resp, &err);
+        return;
+    }
+    kam_jw_obj(w);
+    kam_jw_kstr(w, "account", code);
+    const char *key;
+    json_t *v;
+    json_object_foreach(e.json, key, v)
+    {
+        char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
+        if (text == NULL)
+            KAM_BUG("json_dumps failed on a stored explanation");
+        kam_jw_key(w, key);
+        kam_jw_raw(w, text, strlen(text));
+        free(text);
+    }
+    kam_jw_kstr(w, "as_of", e.as_of);
+    kam_jw_kstr(w, "stage", e.stage);
+    /* The three indicators that could add the most points, as kam explain. */
+    json_t *items = json_object_get(e.json, "items");
+    size_t n = json_array_size(items);
+    json_t **sorted = kam_arena_alloc(req->arena, (n + 1) * sizeof(*sorted));
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = json_array_get(items, i);
+    qsort(sorted, n, sizeof(*sorted), by_headroom);
+    kam_jw_key(w, "would_move_most");
+    kam_jw_arr(w);
+    for (size_t i = 0; i < n && i < 3; i++) {
+        kam_jw_obj(w);
+        kam_jw_kstr(w, "indicator", json_string_value(json_object_get(sorted[i], "indicator")));
+        kam_jw_key(w, "max_gain");
+        kam_jw_double(w, headroom(sorted[i]));
+        kam_jw_obj_end(w);
+    }
+    kam_jw_arr_end(w);
+    json_decref(e.json);
+    kam_jw_key(w, "history");
+    kam_jw_arr(w);
+    rc = req->st->ops->score_history(req->st, id, history_row, w, &err);
+    if (rc != KAM_OK) {
+        kam_problem_err(resp, &err);
+        return;
+    }
+    kam_jw_arr_end(w);
+    kam_jw_obj_end(w);
+}
+
+/* --- PUT /accounts/{code}/ratings/{name} ----------------------------------------------------- */
+
+struct prior_rating {
+    const char *name;
+    struct kam_arena *arena;
+    bool found;
+    double value;
+    const char *note;
+};
+
+static int prior_row(void *ctx, int64_t account_id, const char *name, double value,
+                     const char *note)
+{
+    struct prior_rating *p = ctx;
+    (void)account_id;
+    if (strcmp(name, p->name) == 0) {
+        p->found = true;
+        p->value = value;
+        p->note = note ? kam_arena_strdup(p->arena, note) : NULL;
+    }
+    return 0;
+}
+
+/* A rating as the audit log keeps it: {"value", "note"}; NULL when there is none. */
+static char *rating_text(bool present, double value, const char *note)
+{
+    struct kam_jw w;
+    size_t len;
+    if (!present)
+        return NULL;
+    kam_jw_init(&w, 0);
+    kam_jw_obj(&w);
+    kam_jw_key(&w, "value");
+    kam_jw_double(&w, value);
+    kam_jw_kstr(&w, "note", note);
+    kam_jw_obj_end(&w);
+    return kam_jw_take(&w, &len);
+}
+
+void kam_http_rating_put(struct kam_http_req *req, struct kam_http_resp *resp)
+{
+    const char *code = req->params[0], *name = req->params[1];
+    struct kam_err err;
+    json_t *body = NULL;
+    int64_t id;
+
+    kam_err_clear(&err);
+    if (!scoped_account(req, resp, code, &id))
+        return;
+    /* The route needs KAM_ACTION_WRITE_ACCOUNTS, which no read-only role has; an account the
+     * user reads is one the user may write (core/access.c: the scopes are the same). */
+    if (req->scope.read_only) {
+        kam_problem(resp, 403, "your role may not change accounts", NULL, 0);
+        return;
+    }
+    if (!kam_http_body_json(req, resp, &body))
+        return;
+    json_t *jv = json_object_get(body, "value"), *jn = json_object_get(body, "note");
+    struct kam_problem_field bad[2];
+    size_t nbad = 0;
+    if (jv == NULL || !(json_is_number(jv) || json_is_null(jv)))
+        bad[nbad++] = (struct kam_problem_field){"value", "is required: a number, or null to "
+                                                          "clear the rating"};
+    if (jn != NULL && !json_is_string(jn) && !json_is_null(jn))
+        bad[nbad++] = (struct kam_problem_field){"note", "is a string when given"};
+    if (nbad > 0) {
+        json_decref(body);
+        kam_problem(resp, 400, "the body is {\"value\": number or null, \"note\": string}", bad,
+                    nbad);
+        return;
+    }
+    double value = json_is_null(jv) ? NAN : json_number_value(jv);
+    const char *note =
+        json_is_string(jn) ? kam_arena_strdup(req->arena, json_string_value(jn)) : NULL;
+    json_decref(body);
+
+    struct prior_rating prior = {name, req->arena, false, NAN, NULL};
+    enum kam_rc rc = req->st->ops->rating_each(req->st, id, prior_row, &prior, &err);
+    if (rc == KAM_OK)
+        rc = kam_engine_rate(req->st, code, name, value, note, &err);
+    if (rc != KAM_OK) {
+        unprocessable(resp, &err, "value");
+        return;
+    }
+    char *before = rating_text(prior.found, prior.value, prior.note);
+    char *after = rating_text(!isnan(value), value, note);
+    char key[160];
+    snprintf(key, sizeof(key), "%s/%s", code, name);
+    rc = audit(req, isnan(value) ? "rating.clear" : "rating.set", "rating", key, before, after,
+               &err);
+    free(before);
+    free(after);
+    if (rc != KAM_OK) {
+        audit_failed(resp, &err);
+        return;
+    }
+    struct kam_jw *w = &resp->body;
+    kam_jw_obj(w);
+    kam_jw_kstr(w, "account", code);
+    kam_jw_kstr(w, "rating", name);
+    kam_jw_key(w, "value");
+    kam_jw_double(w, value); /* NaN (cleared) writes null */
+    kam_jw_kstr(w, "note", isnan(value) ? NULL : note);
+    kam_jw_obj_end(w);
+}
+
+/* --- the model ------------------------------------------------------------------------------- */
+
+void kam_http_model_get(struct kam_http_req *req, struct kam_http_resp *resp)
+{
+    struct kam_model *m = NULL;
+    struct kam_err err;
+    char *body = NULL;
+    int64_t version;
+
+    kam_err_clear(&err);
+    if (kam_engine_model(req->st, &m, &version, &body, &err) != KAM_OK) {
+        kam_problem_err(resp, &err);
+        return;
+    }
+    struct kam_jw *w = &resp->body;
+    kam_jw_obj(w);
+    kam_jw_kint(w, "version", version);
+    kam_jw_kstr(w, "name", m->name);
+    kam_jw_key(w, "model");
+    kam_jw_raw(w, body, strlen(body)); /* stored only after kam_model_parse accepted it */
+    kam_jw_obj_end(w);
+    free(body);
+    kam_model_free(m);
+}
+
+void kam_http_model_put(struct kam_http_req *req, struct kam_http_resp *resp)
+{
+    struct kam_err err;
+    char name[128], before[64], after[256];
+    int64_t old = 0, version;
+    char *old_body = NULL;
+
+    kam_err_clear(&err);
+    enum kam_rc rc = req->st->ops->model_get(req->st, 0, &old, &old_body, &err);
+    free(old_body);
+    if (rc == KAM_ERR_NOT_FOUND) {
+        old = 0;
+        kam_err_clear(&err);
+    } else if (rc != KAM_OK) {
+        kam_problem_err(resp, &err);
+        return;
+    }
+    rc =
+        kam_engine_model_set(req->st, req->body, req->body_len, &version, name, sizeof(name), &err);
+    if (rc != KAM_OK) {
+        unprocessable(resp, &err, "body");
+        return;
+    }
+    struct kam_jw w;
+    kam_jw_init(&w, sizeof(after) - 1);
+    kam_jw_obj(&w);
+    kam_jw_kint(&w, "version", version);
+    kam_jw_kstr(&w, "name", name);
+    kam_jw_obj_end(&w);
+    snprintf(after, sizeof(after), "%s", w.overflow ? "{}" : w.data);
+    kam_jw_release(&w);
+    snprintf(before, sizeof(before), "{\"version\":%lld}", (long long)old);
+    char key[24];
+    snprintf(key, sizeof(key), "%lld", (long long)version);
+    if (audit(req, "model.set", "model", key, old ? before : NULL, after, &err) != KAM_OK) {
+        audit_failed(resp, &err);
+        return;
+    }
+    kam_jw_obj(&resp->body);
+    kam_jw_kint(&resp->body, "version", version);
+    kam_jw_kstr(&resp->body, "name", name);
+    kam_jw_obj_end(&resp->body);
+}
+
+/* The checks of kam_engine_model_set, without storing anything. */
+void kam_http_model_validate(struct kam_http_req *req, struct kam_http_resp *resp)
+{
+    struct kam_err err;
+    struct kam_model *m = NULL;
+    char *canon = NULL;
+
+    kam_err_clear(&err);
+    enum kam_rc rc = kam_model_canonical(req->body, req->body_len, &canon, &err);
+    if (rc == KAM_OK)
+        rc = kam_model_parse(canon, strlen(canon), &m, &err);
+    free(canon);
+    if (rc != KAM_OK) {
+        unprocessable(resp, &err, "body");
+        return;
+    }
+    struct kam_jw *w = &resp->body;
+    kam_jw_obj(w);
+    kam_jw_key(w, "valid");
+    kam_jw_bool(w, true);
+    kam_jw_kstr(w, "name", m->name);
+    kam_jw_kstr(w, "method", kam_model_method_name(m->method));
+    kam_jw_kint(w, "indicators", (int64_t)m->nindicators);
+    kam_jw_obj_end(w);
+    kam_model_free(m);
+}
+
+/* --- scoring runs and tier changes ----------------------------------------------------------- */
+
+/* Synchronous for now: the answer comes when the run is stored (under a second for the demo,
+ * about 2 s for 100,000 accounts, 17 s for a million: docs/benchmarks.md). The same fields as
+ * kam score --json. */
+void kam_http_score_run(struct kam_http_req *req, struct kam_http_resp *resp)
+{
+    struct kam_score_outcome o;
+    struct kam_err err;
+    struct kam_jw *w = &resp->body;
+
+    kam_err_clear(&err);
+    enum kam_rc rc = kam_engine_score(req->st, kam_http_query(req, "as_of"), &o, &err);
+    if (rc == KAM_ERR_USAGE || rc == KAM_ERR_INVALID) { /* a bad as_of, the one input */
+        struct kam_problem_field f = {"as_of", err.msg};
+        kam_problem(resp, 400, err.msg, &f, 1);
+        return;
+    }
+    if (rc != KAM_OK) {
+        kam_problem_err(resp, &err);
+        return;
+    }
+    kam_jw_obj(w);
+    kam_jw_kint(w, "run", o.run);
+    kam_jw_kint(w, "model_version", o.model_version);
+    kam_jw_kstr(w, "as_of", o.as_of);
+    kam_jw_kint(w, "accounts", (int64_t)o.accounts);
+    kam_jw_key(w, "tiers");
+    kam_jw_obj(w);
+    kam_jw_kint(w, "key", o.tiers[0]);
+    kam_jw_kint(w, "major", o.tiers[1]);
+    kam_jw_kint(w, "ordinary", o.tiers[2]);
+    kam_jw_kint(w, "small", o.tiers[3]);
+    kam_jw_obj_end(w);
+    kam_jw_kint(w, "pin_differs", o.pin_differs);
+    kam_jw_kint(w, "missing_values", o.missing);
+    kam_jw_key(w, "seconds");
+    kam_jw_double(w, o.seconds);
+    kam_jw_key(w, "phases");
+    kam_jw_obj(w);
+    kam_jw_key(w, "metrics");
+    kam_jw_double(w, o.portfolio_seconds);
+    kam_jw_key(w, "scores");
+    kam_jw_double(w, o.score_seconds);
+    kam_jw_key(w, "store");
+    kam_jw_double(w, o.store_seconds);
+    kam_jw_obj_end(w);
+    kam_jw_obj_end(w);
+}
+
+static int change_row(void *ctx, const struct kam_tier_change *c)
+{
+    struct kam_jw *w = ctx;
+    kam_jw_obj(w);
+    kam_jw_kstr(w, "code", c->code);
+    kam_jw_kstr(w, "name", c->name);
+    kam_jw_kstr(w, "from", c->from);
+    kam_jw_kstr(w, "to", c->to);
+    kam_jw_key(w, "score_from");
+    kam_jw_double(w, c->score_from); /* NaN (not in the previous run) writes null */
+    kam_jw_key(w, "score_to");
+    kam_jw_double(w, c->score_to);
+    kam_jw_obj_end(w);
+    return 0;
+}
+
+/* Tier changes cover the whole portfolio: the route is for the ALL scope (the server answers
+ * 403 to the others) until the changes can be filtered by scope in the store. */
+void kam_http_changes(struct kam_http_req *req, struct kam_http_resp *resp)
+{
+    struct kam_err err;
+    struct kam_jw *w = &resp->body;
+    int64_t latest = 0, previous = 0;
+
+    kam_err_clear(&err);
+    kam_jw_obj(w);
+    kam_jw_key(w, "items");
+    kam_jw_arr(w);
+    if (kam_engine_changes(req->st, &latest, &previous, change_row, w, &err) != KAM_OK) {
+        kam_problem_err(resp, &err);
+        return;
+    }
+    kam_jw_arr_end(w);
+    kam_jw_kint(w, "run", latest);
+    kam_jw_kint(w, "previous_run", previous);
+    kam_jw_obj_end(w);
+}
