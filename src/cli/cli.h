@@ -28,6 +28,9 @@ extern const struct kam_command kam_commands[];
 
 /* Prints "kam: <message>" (with "FILE:LINE: " when the error has a line) and returns the exit
  * code of err->code. */
+/* Who the audit log names for a CLI write: the OS user ($USER), else "cli" (whoever runs the CLI
+ * owns the database file anyway). */
+const char *kam_cli_actor(void);
 int kam_cli_fail(const struct kam_err *err);
 /* Prints a usage error for the command and returns 1. */
 int kam_cli_usage(const char *command, const char *fmt, ...) KAM_PRINTF(2, 3);

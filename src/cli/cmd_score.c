@@ -146,8 +146,8 @@ int kam_cmd_model(struct kam_cli *cli, int argc, char **argv)
             code = kam_cli_usage("model", "set takes a FILE");
         } else if (text == NULL) {
             code = kam_cli_fail(&err);
-        } else if (kam_engine_model_set(st, text, len, &version, name, sizeof(name), &err) !=
-                   KAM_OK) {
+        } else if (kam_engine_model_set(st, kam_cli_actor(), text, len, &version, name,
+                                        sizeof(name), &err) != KAM_OK) {
             err.line = 0;
             kam_err_prefix(&err, "%s (the stored model is unchanged)", argv[2]);
             code = kam_cli_fail(&err);
@@ -205,7 +205,7 @@ int kam_cmd_rate(struct kam_cli *cli, int argc, char **argv)
     struct kam_store *st = kam_cli_open(cli, 0, &code);
     if (st == NULL)
         return code;
-    enum kam_rc rc = kam_engine_rate(st, code_arg, name, value, note, &err);
+    enum kam_rc rc = kam_engine_rate(st, kam_cli_actor(), code_arg, name, value, note, &err);
     if (rc != KAM_OK)
         code = kam_cli_fail(&err);
     else if (clear)
@@ -231,7 +231,8 @@ int kam_cmd_pin(struct kam_cli *cli, int argc, char **argv)
     struct kam_store *st = kam_cli_open(cli, 0, &code);
     if (st == NULL)
         return code;
-    enum kam_rc rc = kam_engine_pin(st, argv[1], strcmp(tier, "none") == 0 ? NULL : tier, &err);
+    enum kam_rc rc =
+        kam_engine_pin(st, kam_cli_actor(), argv[1], strcmp(tier, "none") == 0 ? NULL : tier, &err);
     if (rc != KAM_OK)
         code = kam_cli_fail(&err);
     else

@@ -98,13 +98,6 @@ static int check_opts(const char *cmd, const char *action, const struct opts *o,
     return 0;
 }
 
-/* Who the audit log names for a CLI write. */
-static const char *actor(void)
-{
-    const char *u = getenv("USER");
-    return u != NULL && u[0] != '\0' ? u : "cli";
-}
-
 /* --- passwords ---------------------------------------------------------------------------- */
 
 /* Reads one line (without its end) from f into buf (n bytes); false at end of input before any
@@ -221,7 +214,7 @@ int kam_cmd_team(struct kam_cli *cli, int argc, char **argv)
     kam_err_clear(&err);
     enum kam_rc rc;
     if (add) {
-        rc = kam_users_team_add(st, actor(), a[1], NULL, &err);
+        rc = kam_users_team_add(st, kam_cli_actor(), a[1], NULL, &err);
         if (rc == KAM_OK)
             printf("added team '%s'\n", a[1]);
     } else {
@@ -274,7 +267,7 @@ static int user_add(struct kam_store *st, char **a, const struct opts *o, struct
     snprintf(u.display_name, sizeof(u.display_name), "%s", o->name ? o->name : "");
     if ((code = read_password("user", o, pw, sizeof(pw), &len)) != 0)
         return code;
-    enum kam_rc rc = kam_users_add(st, actor(), &u, pw, len, NULL, err);
+    enum kam_rc rc = kam_users_add(st, kam_cli_actor(), &u, pw, len, NULL, err);
     memset(pw, 0, sizeof(pw));
     if (rc != KAM_OK)
         return kam_cli_fail(err);
@@ -296,7 +289,7 @@ static int user_passwd(struct kam_store *st, char **a, const struct opts *o, str
     memset(&u, 0, sizeof(u));
     if ((code = read_password("user", o, pw, sizeof(pw), &len)) != 0)
         return code;
-    enum kam_rc rc = kam_users_passwd(st, actor(), a[1], pw, len, err);
+    enum kam_rc rc = kam_users_passwd(st, kam_cli_actor(), a[1], pw, len, err);
     memset(pw, 0, sizeof(pw));
     if (rc != KAM_OK)
         return kam_cli_fail(err);
@@ -307,7 +300,7 @@ static int user_passwd(struct kam_store *st, char **a, const struct opts *o, str
 static int user_disable(struct kam_store *st, char **a, bool disable, struct kam_err *err)
 {
     bool changed = false;
-    if (kam_users_set_disabled(st, actor(), a[1], disable, &changed, err) != KAM_OK)
+    if (kam_users_set_disabled(st, kam_cli_actor(), a[1], disable, &changed, err) != KAM_OK)
         return kam_cli_fail(err);
     printf("%s '%s'%s\n", disable ? "disabled" : "enabled", a[1], changed ? "" : " (already)");
     return 0;
@@ -420,7 +413,7 @@ int kam_cmd_token(struct kam_cli *cli, int argc, char **argv)
     if (create) {
         char token[KAM_TOKEN_SIZE];
         int64_t tid = 0;
-        rc = kam_users_token_create(st, actor(), a[1], o.name, token, &tid, &err);
+        rc = kam_users_token_create(st, kam_cli_actor(), a[1], o.name, token, &tid, &err);
         if (rc == KAM_OK) {
             fprintf(stderr,
                     "token %lld for '%s' (shown once: store it now; kam keeps only its "
@@ -431,7 +424,7 @@ int kam_cmd_token(struct kam_cli *cli, int argc, char **argv)
         }
     } else if (revoke) {
         bool changed = false;
-        rc = kam_users_token_revoke(st, actor(), id, &changed, &err);
+        rc = kam_users_token_revoke(st, kam_cli_actor(), id, &changed, &err);
         if (rc == KAM_OK)
             printf("revoked token %lld%s\n", id, changed ? "" : " (already)");
     } else {

@@ -82,6 +82,12 @@ const struct kam_command kam_commands[] = {
     {NULL, NULL, NULL, NULL, false},
 };
 
+const char *kam_cli_actor(void)
+{
+    const char *u = getenv("USER");
+    return u != NULL && u[0] != '\0' ? u : "cli";
+}
+
 int kam_cli_fail(const struct kam_err *err)
 {
     if (err->line > 0 && err->field[0])

@@ -97,25 +97,29 @@ KAM_MUST_CHECK enum kam_rc kam_engine_explain(struct kam_store *st, int64_t acco
                                               const char *code, struct kam_explanation *out,
                                               struct kam_err *err);
 
-/* --- writes (edits.c): each checks its input and writes in one transaction ------------------ */
+/* --- writes (edits.c): each checks its input, then writes with its audit entry (actor: who acts,
+ * a username or the CLI's OS user) in one transaction -------------------------------------------
+ */
 
 /* The id of the account with this code; KAM_ERR_NOT_FOUND ("account 'X' does not exist"). */
 KAM_MUST_CHECK enum kam_rc kam_engine_account_id(struct kam_store *st, const char *code,
                                                  int64_t *id, struct kam_err *err);
 /* Validates the model text (JSON, format 1) and stores it as the next version (*version; its
- * name into name[0..name_size) when name is not NULL). The errors of kam_model_parse, with
- * their JSON paths; nothing is stored then. */
-KAM_MUST_CHECK enum kam_rc kam_engine_model_set(struct kam_store *st, const char *text, size_t len,
-                                                int64_t *version, char *name, size_t name_size,
-                                                struct kam_err *err);
+ * name into name[0..name_size) when name is not NULL), audited as "model.set". The errors of
+ * kam_model_parse, with their JSON paths; nothing is stored then. */
+KAM_MUST_CHECK enum kam_rc kam_engine_model_set(struct kam_store *st, const char *actor,
+                                                const char *text, size_t len, int64_t *version,
+                                                char *name, size_t name_size, struct kam_err *err);
 /* Sets the account's rating (NaN clears it) after checking the account and that the current
- * model has the rating and the value is on its scale; KAM_ERR_INVALID naming what is wrong, with
- * err->field "code", "name" or "value". */
-KAM_MUST_CHECK enum kam_rc kam_engine_rate(struct kam_store *st, const char *code, const char *name,
-                                           double value, const char *note, struct kam_err *err);
-/* Pins the account's tier ("key", "major", "ordinary", "small"; NULL unpins). */
-KAM_MUST_CHECK enum kam_rc kam_engine_pin(struct kam_store *st, const char *code, const char *tier,
-                                          struct kam_err *err);
+ * model has the rating and the value is on its scale; KAM_ERR_INVALID naming what is wrong
+ * (err->field: code, name or value). Audited as "rating.set" or "rating.clear". */
+KAM_MUST_CHECK enum kam_rc kam_engine_rate(struct kam_store *st, const char *actor,
+                                           const char *code, const char *name, double value,
+                                           const char *note, struct kam_err *err);
+/* Pins the account's tier ("key", "major", "ordinary", "small"; NULL unpins), audited as
+ * "pin.set" or "pin.clear". */
+KAM_MUST_CHECK enum kam_rc kam_engine_pin(struct kam_store *st, const char *actor, const char *code,
+                                          const char *tier, struct kam_err *err);
 
 /* One tier change between the two latest runs. */
 struct kam_tier_change {

@@ -5,9 +5,9 @@
  * check who asks, map the request and write the answer with the streaming writer.
  *
  * What it does not do: run the scoring in the background (POST /scoring/runs answers when the
- * run is over; a 202 with a job URL is the next step), or audit a rating or model in the same
- * transaction as the write (the engine functions own their transaction; docs/api.md says what
- * that means). DOMAIN.md "identification": scores, tiers, ratings, the model. */
+ * run is over; a 202 with a job URL is the next step). The engine functions write a rating or a
+ * model together with its audit entry. DOMAIN.md "identification": scores, tiers, ratings, the
+ * model. */
 #include "http/http.h"
 
 #include <math.h>
@@ -55,30 +55,6 @@ static bool scoped_account(struct kam_http_req *req, struct kam_http_resp *resp,
         return false;
     }
     return true;
-}
-
-/* Appends an audit entry; before and after are JSON texts or NULL. */
-static enum kam_rc audit(struct kam_http_req *req, const char *action, const char *entity,
-                         const char *key, const char *before, const char *after,
-                         struct kam_err *err)
-{
-    struct kam_audit_entry e = {0};
-    e.actor = req->user.username;
-    e.action = action;
-    e.entity = entity;
-    e.entity_key = key;
-    e.before = before;
-    e.after = after;
-    return req->st->ops->audit_append(req->st, &e, err);
-}
-
-/* The write succeeded but its audit entry did not: say so rather than pretend nothing
- * happened (the two are not one transaction, docs/api.md). */
-static void audit_failed(struct kam_http_resp *resp, const struct kam_err *err)
-{
-    fprintf(stderr, "kam: audit entry not written: %s\n", err->msg);
-    kam_problem(resp, 500, "the change was stored but its audit entry could not be written", NULL,
-                0);
 }
 
 /* --- GET /accounts/{code}/score -------------------------------------------------------------- */
@@ -185,43 +161,6 @@ void kam_http_score_get(struct kam_http_req *req, struct kam_http_resp *resp)
 
 /* --- PUT /accounts/{code}/ratings/{name} ----------------------------------------------------- */
 
-struct prior_rating {
-    const char *name;
-    struct kam_arena *arena;
-    bool found;
-    double value;
-    const char *note;
-};
-
-static int prior_row(void *ctx, int64_t account_id, const char *name, double value,
-                     const char *note)
-{
-    struct prior_rating *p = ctx;
-    (void)account_id;
-    if (strcmp(name, p->name) == 0) {
-        p->found = true;
-        p->value = value;
-        p->note = note ? kam_arena_strdup(p->arena, note) : NULL;
-    }
-    return 0;
-}
-
-/* A rating as the audit log keeps it: {"value", "note"}; NULL when there is none. */
-static char *rating_text(bool present, double value, const char *note)
-{
-    struct kam_jw w;
-    size_t len;
-    if (!present)
-        return NULL;
-    kam_jw_init(&w, 0);
-    kam_jw_obj(&w);
-    kam_jw_key(&w, "value");
-    kam_jw_double(&w, value);
-    kam_jw_kstr(&w, "note", note);
-    kam_jw_obj_end(&w);
-    return kam_jw_take(&w, &len);
-}
-
 void kam_http_rating_put(struct kam_http_req *req, struct kam_http_resp *resp)
 {
     const char *code = req->params[0], *name = req->params[1];
@@ -259,24 +198,10 @@ void kam_http_rating_put(struct kam_http_req *req, struct kam_http_resp *resp)
         json_is_string(jn) ? kam_arena_strdup(req->arena, json_string_value(jn)) : NULL;
     json_decref(body);
 
-    struct prior_rating prior = {name, req->arena, false, NAN, NULL};
-    enum kam_rc rc = req->st->ops->rating_each(req->st, id, prior_row, &prior, &err);
-    if (rc == KAM_OK)
-        rc = kam_engine_rate(req->st, code, name, value, note, &err);
+    /* The engine writes the rating and its audit entry in one transaction. */
+    enum kam_rc rc = kam_engine_rate(req->st, req->user.username, code, name, value, note, &err);
     if (rc != KAM_OK) {
         unprocessable(resp, &err, "value");
-        return;
-    }
-    char *before = rating_text(prior.found, prior.value, prior.note);
-    char *after = rating_text(!isnan(value), value, note);
-    char key[160];
-    snprintf(key, sizeof(key), "%s/%s", code, name);
-    rc = audit(req, isnan(value) ? "rating.clear" : "rating.set", "rating", key, before, after,
-               &err);
-    free(before);
-    free(after);
-    if (rc != KAM_OK) {
-        audit_failed(resp, &err);
         return;
     }
     struct kam_jw *w = &resp->body;
@@ -317,39 +242,15 @@ void kam_http_model_get(struct kam_http_req *req, struct kam_http_resp *resp)
 void kam_http_model_put(struct kam_http_req *req, struct kam_http_resp *resp)
 {
     struct kam_err err;
-    char name[128], before[64], after[256];
-    int64_t old = 0, version;
-    char *old_body = NULL;
+    char name[128];
+    int64_t version;
 
     kam_err_clear(&err);
-    enum kam_rc rc = req->st->ops->model_get(req->st, 0, &old, &old_body, &err);
-    free(old_body);
-    if (rc == KAM_ERR_NOT_FOUND) {
-        old = 0;
-        kam_err_clear(&err);
-    } else if (rc != KAM_OK) {
-        kam_problem_err(resp, &err);
-        return;
-    }
-    rc =
-        kam_engine_model_set(req->st, req->body, req->body_len, &version, name, sizeof(name), &err);
+    /* The engine stores the version and its audit entry in one transaction. */
+    enum kam_rc rc = kam_engine_model_set(req->st, req->user.username, req->body, req->body_len,
+                                          &version, name, sizeof(name), &err);
     if (rc != KAM_OK) {
         unprocessable(resp, &err, "body");
-        return;
-    }
-    struct kam_jw w;
-    kam_jw_init(&w, sizeof(after) - 1);
-    kam_jw_obj(&w);
-    kam_jw_kint(&w, "version", version);
-    kam_jw_kstr(&w, "name", name);
-    kam_jw_obj_end(&w);
-    snprintf(after, sizeof(after), "%s", w.overflow ? "{}" : w.data);
-    kam_jw_release(&w);
-    snprintf(before, sizeof(before), "{\"version\":%lld}", (long long)old);
-    char key[24];
-    snprintf(key, sizeof(key), "%lld", (long long)version);
-    if (audit(req, "model.set", "model", key, old ? before : NULL, after, &err) != KAM_OK) {
-        audit_failed(resp, &err);
         return;
     }
     kam_jw_obj(&resp->body);

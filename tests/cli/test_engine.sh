@@ -120,6 +120,15 @@ for r in key_people_access relationship_state strategic_value growth_potential; 
 done
 run --db "$DB" pin B small
 expect_rc "pin" 0
+# Every write of the engine is audited in its own transaction, with before and after; the
+# refused ones above left no entry.
+USER=analyst "$KAM" --db "$DB" rate C growth_potential 4 --note "second look" >/dev/null
+run --db "$DB" audit --json
+cp "$OUT" audit.json
+expect_eq "audit: the rating changes, newest first" "$(json audit.json "[(e['action'], e['key'], e['actor']) for e in j[:2]]")" "[('rating.set', 'C/growth_potential', 'analyst'), ('pin.set', 'B', '${USER:-cli}')]"
+expect_eq "audit: before and after of a rating" "$(json audit.json "(j[0]['before'], j[0]['after'])")" "({'note': None, 'value': 5}, {'note': 'second look', 'value': 4})"
+expect_eq "audit: no entry for refused writes" "$(json audit.json "sorted(set(e['action'] for e in j))")" "['model.set', 'pin.set', 'rating.set']"
+run --db "$DB" rate C growth_potential 5
 run --db "$DB" score --json
 cp "$OUT" s2.json
 expect_eq "pinned account flagged" "$(json s2.json "j['pin_differs']")" "1"
