@@ -269,7 +269,7 @@ int kam_cmd_score(struct kam_cli *cli, int argc, char **argv)
     if (st == NULL)
         return code;
     struct kam_score_outcome o;
-    if (kam_engine_score(st, as_of, &o, &err) != KAM_OK) {
+    if (kam_engine_score(st, kam_cli_actor(), as_of, &o, &err) != KAM_OK) {
         code = kam_cli_fail(&err);
     } else if (json) {
         kam_cli_json(json_pack(

@@ -77,11 +77,13 @@ struct kam_score_outcome {
     double portfolio_seconds, score_seconds, store_seconds; /* metrics, scores and tiers, storing */
 };
 
-/* Computes metrics, scores and tiers of every account as of o->as_of with the current model
- * (its window), and stores the run, the scores and the metrics with each account's
- * explanation, in one transaction. */
-KAM_MUST_CHECK enum kam_rc kam_engine_score(struct kam_store *st, const char *as_of,
-                                            struct kam_score_outcome *out, struct kam_err *err);
+/* Computes metrics, scores and tiers of every account as of as_of (NULL: the day of the last
+ * order) with the current model (its window), and stores the run, the scores, the metrics with
+ * each account's explanation and the audit entry of actor ("score.run", key the run id, after
+ * {as_of, model_version, accounts}) in one transaction. */
+KAM_MUST_CHECK enum kam_rc kam_engine_score(struct kam_store *st, const char *actor,
+                                            const char *as_of, struct kam_score_outcome *out,
+                                            struct kam_err *err);
 
 /* One account's latest explanation: the JSON object of its score (model version, method,
  * score, tier, computed tier, pinned, to_next, items with indicator, group, source, raw, points,

@@ -1,7 +1,7 @@
 /* A scoring run: the portfolio's metrics (engine.c) and the ratings become the value matrix of
  * the model's indicators; weighted points or fuzzy evaluation give each account a score, the
  * tier rule a tier (pinned tiers kept and flagged), and the run, the scores and each account's
- * explanation are stored in one transaction. docs/scoring-model.md. */
+ * explanation are stored in one transaction, with the run's audit entry. docs/scoring-model.md. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -272,10 +272,31 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Stores the run. The account ids were read at data version `seen`: when no other connection
- * has committed since, they all still exist and the foreign-key lookups (a third of the time
- * of storing) are skipped; otherwise the transaction is checked as usual. */
-static enum kam_rc store_run(struct kam_store *st, const struct kam_portfolio *p,
+/* Appends the run's audit entry ("score.run", key the run id, after {as_of, model_version,
+ * accounts}) inside the caller's transaction. */
+static enum kam_rc audit_run(struct kam_store *st, const char *actor, const struct kam_run *run,
+                             struct kam_err *err)
+{
+    char key[24];
+    snprintf(key, sizeof(key), "%lld", (long long)run->id);
+    json_t *after =
+        json_pack("{s:s,s:I,s:I}", "as_of", run->as_of, "model_version",
+                  (json_int_t)run->model_version, "accounts", (json_int_t)run->accounts);
+    char *a = after ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(after);
+    if (a == NULL)
+        KAM_BUG("json_pack failed on a scoring run's audit entry");
+    struct kam_audit_entry e = {
+        .actor = actor, .action = "score.run", .entity = "run", .entity_key = key, .after = a};
+    enum kam_rc rc = st->ops->audit_append(st, &e, err);
+    free(a);
+    return rc;
+}
+
+/* Stores the run with its audit entry. The account ids were read at data version `seen`: when
+ * no other connection has committed since, they all still exist and the foreign-key lookups (a
+ * third of the time of storing) are skipped; otherwise the transaction is checked as usual. */
+static enum kam_rc store_run(struct kam_store *st, const char *actor, const struct kam_portfolio *p,
                              const struct kam_model *m, int64_t seen, struct kam_run *run,
                              const struct kam_score_result *res,
                              const struct kam_tier_result *tiers, struct kam_err *err)
@@ -314,13 +335,15 @@ static enum kam_rc store_run(struct kam_store *st, const struct kam_portfolio *p
         rc = st->ops->metrics_put(st, p->ids[a], &mr, err);
     }
     if (rc == KAM_OK)
+        rc = audit_run(st, actor, run, err);
+    if (rc == KAM_OK)
         return st->ops->commit(st, err);
     (void)st->ops->rollback(st, &ignored);
     return rc;
 }
 
-enum kam_rc kam_engine_score(struct kam_store *st, const char *as_of, struct kam_score_outcome *out,
-                             struct kam_err *err)
+enum kam_rc kam_engine_score(struct kam_store *st, const char *actor, const char *as_of,
+                             struct kam_score_outcome *out, struct kam_err *err)
 {
     double t0 = now();
     struct kam_model *m = NULL;
@@ -389,7 +412,7 @@ enum kam_rc kam_engine_score(struct kam_store *st, const char *as_of, struct kam
     strftime(run.started_at, sizeof(run.started_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
     run.seconds = now() - t0;
     double t2 = now();
-    if ((rc = store_run(st, &p, m, seen, &run, res, tiers, err)) != KAM_OK)
+    if ((rc = store_run(st, actor, &p, m, seen, &run, res, tiers, err)) != KAM_OK)
         goto out;
     out->store_seconds = now() - t2;
 

@@ -142,6 +142,7 @@ void kam_http_openapi(struct kam_http_req *req, struct kam_http_resp *resp);
 /* The scoring routes (scoring.c). */
 void kam_http_score_get(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_rating_put(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_pin_put(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_model_get(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_model_put(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_model_validate(struct kam_http_req *req, struct kam_http_resp *resp);

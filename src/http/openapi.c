@@ -87,6 +87,11 @@ static const struct {
                "\"properties\":{\"account\":{\"type\":\"string\"},\"rating\":{\"type\":"
                "\"string\"},\"value\":{\"type\":[\"number\",\"null\"]},\"note\":{\"type\":["
                "\"string\",\"null\"]}}}"},
+    {"PinSet", "{\"type\":\"object\",\"required\":[\"tier\"],\"properties\":{\"tier\":{"
+               "\"enum\":[\"key\",\"major\",\"ordinary\",\"small\",null],\"description\":"
+               "\"the tier to keep whatever the score; null unpins\"}}}"},
+    {"Pin", "{\"type\":\"object\",\"required\":[\"account\",\"tier\"],\"properties\":{"
+            "\"account\":{\"type\":\"string\"},\"tier\":{\"type\":[\"string\",\"null\"]}}}"},
     {"ModelDocument", "{\"type\":\"object\",\"description\":\"a scoring model, format 1 "
                       "(docs/scoring-model.md)\",\"additionalProperties\":true}"},
     {"Model", "{\"type\":\"object\",\"required\":[\"version\",\"name\",\"model\"],"

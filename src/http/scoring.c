@@ -1,13 +1,14 @@
-/* The scoring routes of the HTTP API: one account's explanation, setting a rating, reading,
- * storing and validating the scoring model, running the scoring and the tier changes between
- * the two latest runs. Each calls the engine function its CLI command calls (kam explain, kam
- * rate, kam model, kam score, kam changes), so both apply the same rules; the handlers only
- * check who asks, map the request and write the answer with the streaming writer.
+/* The scoring routes of the HTTP API: one account's explanation, setting a rating, pinning a
+ * tier, reading, storing and validating the scoring model, running the scoring and the tier
+ * changes between the two latest runs. Each calls the engine function its CLI command calls (kam
+ * explain, kam rate, kam pin, kam model, kam score, kam changes), so both apply the same rules;
+ * the handlers only check who asks, map the request and write the answer with the streaming
+ * writer.
  *
  * What it does not do: run the scoring in the background (POST /scoring/runs answers when the
- * run is over; a 202 with a job URL is the next step). The engine functions write a rating or a
- * model together with its audit entry. DOMAIN.md "identification": scores, tiers, ratings, the
- * model. */
+ * run is over; a 202 with a job URL is the next step). The engine functions write a rating, a
+ * pin, a model or a scoring run together with its audit entry. DOMAIN.md "identification": scores,
+ * tiers, ratings, pins, the model. */
 #include "http/http.h"
 
 #include <math.h>
@@ -159,6 +160,22 @@ void kam_http_score_get(struct kam_http_req *req, struct kam_http_resp *resp)
     kam_jw_obj_end(w);
 }
 
+/* The account of a write route and the request's JSON body (*body the caller's): false, with
+ * the answer given, when the account is out of the user's scope (the 404 of a missing one), the
+ * role is read-only (403), or the body is not JSON. The route needs KAM_ACTION_WRITE_ACCOUNTS;
+ * an account the user reads is one the user may write (core/access.c: the scopes are the same). */
+static bool writable_account(struct kam_http_req *req, struct kam_http_resp *resp, const char *code,
+                             int64_t *id, json_t **body)
+{
+    if (!scoped_account(req, resp, code, id))
+        return false;
+    if (req->scope.read_only) {
+        kam_problem(resp, 403, "your role may not change accounts", NULL, 0);
+        return false;
+    }
+    return kam_http_body_json(req, resp, body);
+}
+
 /* --- PUT /accounts/{code}/ratings/{name} ----------------------------------------------------- */
 
 void kam_http_rating_put(struct kam_http_req *req, struct kam_http_resp *resp)
@@ -169,15 +186,7 @@ void kam_http_rating_put(struct kam_http_req *req, struct kam_http_resp *resp)
     int64_t id;
 
     kam_err_clear(&err);
-    if (!scoped_account(req, resp, code, &id))
-        return;
-    /* The route needs KAM_ACTION_WRITE_ACCOUNTS, which no read-only role has; an account the
-     * user reads is one the user may write (core/access.c: the scopes are the same). */
-    if (req->scope.read_only) {
-        kam_problem(resp, 403, "your role may not change accounts", NULL, 0);
-        return;
-    }
-    if (!kam_http_body_json(req, resp, &body))
+    if (!writable_account(req, resp, code, &id, &body))
         return;
     json_t *jv = json_object_get(body, "value"), *jn = json_object_get(body, "note");
     struct kam_problem_field bad[2];
@@ -211,6 +220,43 @@ void kam_http_rating_put(struct kam_http_req *req, struct kam_http_resp *resp)
     kam_jw_key(w, "value");
     kam_jw_double(w, value); /* NaN (cleared) writes null */
     kam_jw_kstr(w, "note", isnan(value) ? NULL : note);
+    kam_jw_obj_end(w);
+}
+
+/* --- PUT /accounts/{code}/pin ---------------------------------------------------------------- */
+
+void kam_http_pin_put(struct kam_http_req *req, struct kam_http_resp *resp)
+{
+    const char *code = req->params[0];
+    struct kam_err err;
+    json_t *body = NULL;
+    int64_t id;
+
+    kam_err_clear(&err);
+    if (!writable_account(req, resp, code, &id, &body))
+        return;
+    json_t *jt = json_object_get(body, "tier");
+    if (jt == NULL || !(json_is_string(jt) || json_is_null(jt))) {
+        json_decref(body);
+        struct kam_problem_field f = {"tier", "is required: key, major, ordinary or small, or "
+                                              "null to unpin"};
+        kam_problem(resp, 400, "the body is {\"tier\": string or null}", &f, 1);
+        return;
+    }
+    const char *tier =
+        json_is_string(jt) ? kam_arena_strdup(req->arena, json_string_value(jt)) : NULL;
+    json_decref(body);
+
+    /* The engine writes the pin and its audit entry in one transaction. */
+    enum kam_rc rc = kam_engine_pin(req->st, req->user.username, code, tier, &err);
+    if (rc != KAM_OK) {
+        unprocessable(resp, &err, "tier");
+        return;
+    }
+    struct kam_jw *w = &resp->body;
+    kam_jw_obj(w);
+    kam_jw_kstr(w, "account", code);
+    kam_jw_kstr(w, "tier", tier); /* NULL (unpinned) writes null */
     kam_jw_obj_end(w);
 }
 
@@ -298,7 +344,8 @@ void kam_http_score_run(struct kam_http_req *req, struct kam_http_resp *resp)
     struct kam_jw *w = &resp->body;
 
     kam_err_clear(&err);
-    enum kam_rc rc = kam_engine_score(req->st, kam_http_query(req, "as_of"), &o, &err);
+    enum kam_rc rc =
+        kam_engine_score(req->st, req->user.username, kam_http_query(req, "as_of"), &o, &err);
     if (rc == KAM_ERR_USAGE || rc == KAM_ERR_INVALID) { /* a bad as_of, the one input */
         struct kam_problem_field f = {"as_of", err.msg};
         kam_problem(resp, 400, err.msg, &f, 1);

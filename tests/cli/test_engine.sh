@@ -109,6 +109,11 @@ cp "$OUT" s1.json
 # Rank shares 25/25/25 of 4 accounts: one each, but B and D score the same (no window revenue,
 # no ratings) and a tie at a cut goes to the better tier: A key, C major, B and D ordinary.
 expect_eq "first run: ties share the better tier" "$(json s1.json "(j['run'], j['model_version'], [j['tiers'][t] for t in ('key', 'major', 'ordinary', 'small')])")" "(1, 2, [1, 1, 2, 0])"
+# The run is audited in its own transaction: the newest entry, keyed by the run id printed.
+run --db "$DB" audit --json
+cp "$OUT" audit1.json
+expect_eq "audit: the scoring run" "$(json audit1.json "(j[0]['action'], j[0]['entity'], j[0]['key'], j[0]['actor'])")" "('score.run', 'run', '$(json s1.json "j['run']")', '${USER:-cli}')"
+expect_eq "audit: what the run did" "$(json audit1.json "sorted(j[0]['after'].items())")" "$(json s1.json "sorted({'as_of': j['as_of'], 'model_version': j['model_version'], 'accounts': j['accounts']}.items())")"
 run --db "$DB" explain A --json
 cp "$OUT" x.json
 expect_eq "A is the key account" "$(json x.json "j['tier']")" "key"
@@ -127,10 +132,12 @@ run --db "$DB" audit --json
 cp "$OUT" audit.json
 expect_eq "audit: the rating changes, newest first" "$(json audit.json "[(e['action'], e['key'], e['actor']) for e in j[:2]]")" "[('rating.set', 'C/growth_potential', 'analyst'), ('pin.set', 'B', '${USER:-cli}')]"
 expect_eq "audit: before and after of a rating" "$(json audit.json "(j[0]['before'], j[0]['after'])")" "({'note': None, 'value': 5}, {'note': 'second look', 'value': 4})"
-expect_eq "audit: no entry for refused writes" "$(json audit.json "sorted(set(e['action'] for e in j))")" "['model.set', 'pin.set', 'rating.set']"
+expect_eq "audit: no entry for refused writes" "$(json audit.json "sorted(set(e['action'] for e in j))")" "['model.set', 'pin.set', 'rating.set', 'score.run']"
 run --db "$DB" rate C growth_potential 5
 run --db "$DB" score --json
 cp "$OUT" s2.json
+run --db "$DB" audit --json
+expect_eq "audit: the second run, newest" "$(json "$OUT" "(j[0]['action'], j[0]['key'])")" "('score.run', '$(json s2.json "j['run']")')"
 expect_eq "pinned account flagged" "$(json s2.json "j['pin_differs']")" "1"
 run --db "$DB" changes --json
 cp "$OUT" c.json

@@ -904,29 +904,39 @@ static void test_score_explanation(void **state)
     check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
 }
 
+/* The refusals every account write route gives, for a PUT of good to path: not signed in 401, a
+ * viewer 403, a rep without the CSRF header 403. Leaves rep-east-1 signed in: cookie and the
+ * CSRF header line for the caller's further requests. */
+static void write_refusals(struct fx *f, const char *path, const char *good, char *cookie,
+                           size_t ncookie, char *hdr, size_t nhdr)
+{
+    char csrf[128];
+    req(f->h, &f->r, &f->s, "PUT", path, good, JSON);
+    check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
+    login(f, "viewer-east", cookie, ncookie, csrf, sizeof(csrf));
+    snprintf(hdr, nhdr, "X-CSRF-Token: %s", csrf);
+    const char *const hv[] = {cookie, hdr, JSON[0], NULL};
+    req(f->h, &f->r, &f->s, "PUT", path, good, hv);
+    check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+
+    login(f, "rep-east-1", cookie, ncookie, csrf, sizeof(csrf));
+    snprintf(hdr, nhdr, "X-CSRF-Token: %s", csrf);
+    const char *const nocsrf[] = {cookie, JSON[0], NULL};
+    req(f->h, &f->r, &f->s, "PUT", path, good, nocsrf);
+    check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+}
+
 static void test_rating_put(void **state)
 {
     struct fx *f = *state;
-    char cookie[256], csrf[128], hdr[160], path[160], before[1024], after[1024];
+    char cookie[256], hdr[160], path[160], before[1024], after[1024];
     const char *good = "{\"value\": 4, \"note\": \"met the buyer\"}";
     snprintf(path, sizeof(path), "/api/v1/accounts/%s/ratings/growth_potential", own_code);
     ratings_of(own_code, before);
     size_t audits = audit_count();
 
     /* Refusals: nobody, a viewer, no CSRF header, out of scope, bad values, bad body. */
-    req(f->h, &f->r, &f->s, "PUT", path, good, JSON);
-    check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
-    login(f, "viewer-east", cookie, sizeof(cookie), csrf, sizeof(csrf));
-    snprintf(hdr, sizeof(hdr), "X-CSRF-Token: %s", csrf);
-    const char *const hv[] = {cookie, hdr, JSON[0], NULL};
-    req(f->h, &f->r, &f->s, "PUT", path, good, hv);
-    check_problem(&f->r, 403, "urn:kam:problem:forbidden");
-
-    login(f, "rep-east-1", cookie, sizeof(cookie), csrf, sizeof(csrf));
-    snprintf(hdr, sizeof(hdr), "X-CSRF-Token: %s", csrf);
-    const char *const nocsrf[] = {cookie, JSON[0], NULL};
-    req(f->h, &f->r, &f->s, "PUT", path, good, nocsrf);
-    check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+    write_refusals(f, path, good, cookie, sizeof(cookie), hdr, sizeof(hdr));
     const char *const h[] = {cookie, hdr, JSON[0], NULL};
     char west[160];
     snprintf(west, sizeof(west), "/api/v1/accounts/%s/ratings/growth_potential", west_code);
@@ -979,6 +989,117 @@ static void test_rating_put(void **state)
     assert_string_equal(json_string_value(json_object_get(e, "action")), "rating.clear");
     assert_string_equal(json_string_value(json_object_get(json_object_get(e, "before"), "note")),
                         "met the buyer");
+    assert_true(json_object_get(e, "after") == NULL || json_is_null(json_object_get(e, "after")));
+    json_decref(e);
+    assert_int_equal(audit_count(), audits + 2);
+}
+
+struct pin_of {
+    int64_t id;
+    char tier[16];
+};
+
+static int pin_line(void *ctx, int64_t account_id, const char *tier)
+{
+    struct pin_of *p = ctx;
+    if (account_id == p->id)
+        snprintf(p->tier, sizeof(p->tier), "%s", tier);
+    return 0;
+}
+
+/* The pinned tier of account code ("" when none), read from the database directly (not through
+ * the server under test). */
+static void pin_of(const char *code, char out[16])
+{
+    struct kam_store *st = NULL;
+    struct kam_err err;
+    struct pin_of p = {0, ""};
+    kam_err_clear(&err);
+    if (kam_store_open(db, 0, &st, &err) != KAM_OK)
+        fail_msg("opening %s: %s", db, err.msg);
+    if (st->ops->account_get_scoped(st, code, NULL, id_row, &p.id, &err) != KAM_OK ||
+        st->ops->pin_each(st, pin_line, &p, &err) != KAM_OK) {
+        kam_store_close(st);
+        fail_msg("reading the pin of %s: %s", code, err.msg);
+    }
+    kam_store_close(st);
+    snprintf(out, 16, "%s", p.tier);
+}
+
+static void test_pin_put(void **state)
+{
+    struct fx *f = *state;
+    char cookie[256], hdr[160], path[160], west[160], before[16], after[16];
+    char other[1024];
+    const char *good = "{\"tier\": \"key\"}";
+    snprintf(path, sizeof(path), "/api/v1/accounts/%s/pin", own_code);
+    snprintf(west, sizeof(west), "/api/v1/accounts/%s/pin", west_code);
+    pin_of(own_code, before);
+    size_t audits = audit_count();
+
+    /* Refusals: nobody, a viewer, no CSRF header, out of scope, bad bodies. */
+    write_refusals(f, path, good, cookie, sizeof(cookie), hdr, sizeof(hdr));
+    const char *const h[] = {cookie, hdr, JSON[0], NULL};
+    /* Another team's account and a code that does not exist: the same answer. */
+    req(f->h, &f->r, &f->s, "PUT", west, good, h);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    snprintf(other, sizeof(other), "%s", f->r.body);
+    req(f->h, &f->r, &f->s, "PUT", "/api/v1/accounts/C999999/pin", good, h);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    char *p = strstr(other, west_code);
+    assert_non_null(p);
+    memcpy(p, "C999999", strlen("C999999"));
+    assert_string_equal(other, f->r.body);
+    static const struct {
+        const char *body;
+        long status;
+    } bad[] = {
+        {"{\"tier\": \"huge\"}", 422},
+        {"{\"tier\": \"none\"}", 422},
+        {"{\"tier\": \"\"}", 422},
+        {"{\"tier\": 1}", 400},
+        {"{}", 400},
+        {"{\"tier\": [\"key\"]}", 400},
+    };
+    for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+        req(f->h, &f->r, &f->s, "PUT", path, bad[k].body, h);
+        check_problem(&f->r, bad[k].status,
+                      bad[k].status == 422 ? "urn:kam:problem:unprocessable"
+                                           : "urn:kam:problem:bad-request");
+        if (problem_field(&f->r) == NULL || strcmp(problem_field(&f->r), "tier") != 0)
+            fail_msg("%s: %s", bad[k].body, f->r.body);
+    }
+    req(f->h, &f->r, &f->s, "PUT", path, "{\"tier\": ", h);
+    check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+    /* Nothing was written, nor audited. */
+    pin_of(own_code, after);
+    assert_string_equal(after, before);
+    assert_int_equal(audit_count(), audits);
+
+    /* Pin, then unpin: each audited with before and after. */
+    req(f->h, &f->r, &f->s, "PUT", path, good, h);
+    if (f->r.status != 200)
+        fail_msg("status %ld: %s", f->r.status, f->r.body ? f->r.body : "");
+    assert_string_equal(json_string_value(json_object_get(f->r.json, "account")), own_code);
+    assert_string_equal(json_string_value(json_object_get(f->r.json, "tier")), "key");
+    pin_of(own_code, after);
+    assert_string_equal(after, "key");
+    json_t *e = audit_newest();
+    assert_string_equal(json_string_value(json_object_get(e, "action")), "pin.set");
+    assert_string_equal(json_string_value(json_object_get(e, "actor")), "rep-east-1");
+    assert_string_equal(json_string_value(json_object_get(e, "key")), own_code);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(e, "after"), "tier")),
+                        "key");
+    json_decref(e);
+    req(f->h, &f->r, &f->s, "PUT", path, "{\"tier\": null}", h);
+    assert_int_equal(f->r.status, 200);
+    assert_true(json_is_null(json_object_get(f->r.json, "tier")));
+    pin_of(own_code, after);
+    assert_string_equal(after, "");
+    e = audit_newest();
+    assert_string_equal(json_string_value(json_object_get(e, "action")), "pin.clear");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(e, "before"), "tier")),
+                        "key");
     assert_true(json_object_get(e, "after") == NULL || json_is_null(json_object_get(e, "after")));
     json_decref(e);
     assert_int_equal(audit_count(), audits + 2);
@@ -1071,6 +1192,7 @@ static void test_scoring_runs_and_changes(void **state)
     char cookie[256], csrf[128], hdr[160];
     int64_t runs = history_len(own_code);
     assert_true(runs >= 1);
+    size_t audits = audit_count();
 
     req(f->h, &f->r, &f->s, "POST", "/api/v1/scoring/runs", NULL, NULL);
     check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
@@ -1091,6 +1213,7 @@ static void test_scoring_runs_and_changes(void **state)
     check_problem(&f->r, 400, "urn:kam:problem:bad-request");
     assert_string_equal(problem_field(&f->r), "as_of");
     assert_int_equal(history_len(own_code), runs); /* nothing stored */
+    assert_int_equal(audit_count(), audits);       /* nor audited */
 
     req(f->h, &f->r, &f->s, "POST", "/api/v1/scoring/runs", NULL, h);
     if (f->r.status != 201)
@@ -1106,6 +1229,21 @@ static void test_scoring_runs_and_changes(void **state)
     assert_non_null(json_object_get(json_object_get(f->r.json, "phases"), "metrics"));
     assert_int_equal(history_len(own_code), runs + 1);
     assert_true(history_len(UNSCORED) == 1);
+    /* Audited as the director's, with what the run did. */
+    json_t *e = audit_newest();
+    char key[24];
+    snprintf(key, sizeof(key), "%lld", (long long)run);
+    assert_string_equal(json_string_value(json_object_get(e, "action")), "score.run");
+    assert_string_equal(json_string_value(json_object_get(e, "entity")), "run");
+    assert_string_equal(json_string_value(json_object_get(e, "key")), key);
+    assert_string_equal(json_string_value(json_object_get(e, "actor")), "director");
+    json_t *after = json_object_get(e, "after");
+    assert_string_equal(json_string_value(json_object_get(after, "as_of")),
+                        json_string_value(json_object_get(f->r.json, "as_of")));
+    assert_int_equal(json_integer_value(json_object_get(after, "model_version")),
+                     json_integer_value(json_object_get(f->r.json, "model_version")));
+    assert_int_equal(json_integer_value(json_object_get(after, "accounts")), n_all);
+    json_decref(e);
 
     /* The changes of that run against the one before, as kam changes --json. */
     req(f->h, &f->r, &f->s, "GET", "/api/v1/changes", NULL, h);
@@ -1220,6 +1358,7 @@ int main(int argc, char **argv)
         T(test_keep_alive),
         T(test_score_explanation),
         T(test_rating_put),
+        T(test_pin_put),
         T(test_model_routes),
         T(test_scoring_runs_and_changes),
     };
