@@ -172,17 +172,6 @@ out:
 
 /* --- pareto ------------------------------------------------------------------------------- */
 
-static bool parse_abc(const char *s, struct kam_abc_limits *l)
-{
-    double a, b;
-    char tail;
-    if (sscanf(s, "%lf,%lf%c", &a, &b, &tail) != 2 || !(a >= 0 && a <= b && b <= 100))
-        return false;
-    l->a = (int32_t)llround(a * 100);
-    l->b = (int32_t)llround(b * 100);
-    return true;
-}
-
 int kam_cmd_pareto(struct kam_cli *cli, int argc, char **argv)
 {
     enum { OPT_BY = KAM_CLI_OPT_NEXT, OPT_ABC };
@@ -200,7 +189,7 @@ int kam_cmd_pareto(struct kam_cli *cli, int argc, char **argv)
                 return kam_cli_usage("pareto", "--by takes revenue or margin, not '%s'", optarg);
             by_margin = strcmp(optarg, "margin") == 0;
         } else if (c == OPT_ABC) {
-            if (!parse_abc(optarg, &limits))
+            if (!kam_abc_parse(optarg, &limits))
                 return kam_cli_usage(
                     "pareto", "--abc takes the A and B limits in %%, e.g. 80,95, not '%s'", optarg);
         } else if (kam_cli_engine_opt("pareto", c, &o) != 0) {
@@ -216,26 +205,18 @@ int kam_cmd_pareto(struct kam_cli *cli, int argc, char **argv)
     int code = kam_cli_open_portfolio(cli, &o.e, &st, &p);
     if (code != 0)
         return code;
-    /* The net basis: all-time net revenue (or margin) up to as-of; the key is the index. */
-    struct kam_pareto_item *items = kam_xmalloc(p.n * sizeof(*items));
-    for (size_t i = 0; i < p.n; i++)
-        items[i] = (struct kam_pareto_item){(int64_t)i,
-                                            by_margin ? p.m[i].margin_total : p.m[i].revenue_total};
-    size_t pop = kam_pareto_sort(items, p.n);
-    struct kam_pareto_point *curve = kam_xmalloc((p.n ? p.n : 1) * sizeof(*curve));
-    kam_pareto_curve(items, p.n, curve);
-    enum kam_abc *abc = kam_xmalloc(p.n * sizeof(*abc));
-    struct kam_abc_summary sum;
-    kam_money *values = kam_xmalloc(p.n * sizeof(*values));
-    for (size_t i = 0; i < p.n; i++)
-        values[i] = items[i].value;
-    struct kam_top_share ts;
-    kam_pareto_top_share(values, p.n, 0.2, &ts);
-    double gini = kam_pareto_gini(items, p.n);
-    if (kam_pareto_abc(items, p.n, &limits, abc, &sum, &err) != KAM_OK) {
+    struct kam_pareto_report rep;
+    if (kam_engine_pareto(&p, by_margin, &limits, &rep, &err) != KAM_OK) {
         code = kam_cli_fail(&err);
         goto out;
     }
+    const struct kam_pareto_item *items = rep.items;
+    const struct kam_pareto_point *curve = rep.curve;
+    const enum kam_abc *abc = rep.abc;
+    const struct kam_top_share ts = rep.top;
+    const struct kam_abc_summary sum = rep.classes;
+    size_t pop = rep.population;
+    double gini = rep.gini;
     const char *basis = by_margin ? "margin" : "revenue";
     if (o.out == KAM_CLI_OUT_JSON) {
         json_t *pts = json_array(), *classes = json_object(), *accounts = json_array();
@@ -298,10 +279,7 @@ int kam_cmd_pareto(struct kam_cli *cli, int argc, char **argv)
         }
     }
 out:
-    free(items);
-    free(curve);
-    free(abc);
-    free(values);
+    kam_pareto_report_release(&rep);
     kam_portfolio_release(&p);
     kam_store_close(st);
     return code;

@@ -283,13 +283,6 @@ out:
 
 /* --- lifecycle ---------------------------------------------------------------------------- */
 
-/* The stages in the order of an account's life, for the counts. */
-static const enum kam_lifecycle_stage life_order[KAM_LIFECYCLE_STAGES] = {
-    KAM_LIFECYCLE_NEW,       KAM_LIFECYCLE_EXPLORATION, KAM_LIFECYCLE_FORMATION,
-    KAM_LIFECYCLE_STABILITY, KAM_LIFECYCLE_DECLINE,     KAM_LIFECYCLE_DORMANT,
-    KAM_LIFECYCLE_LOST,      KAM_LIFECYCLE_NONE,
-};
-
 int kam_cmd_lifecycle(struct kam_cli *cli, int argc, char **argv)
 {
     enum { OPT_STAGE = KAM_CLI_OPT_NEXT };
@@ -336,13 +329,8 @@ int kam_cmd_lifecycle(struct kam_cli *cli, int argc, char **argv)
     if (code != 0)
         return code;
     /* Counts and window revenue per stage; shares of the portfolio's net window revenue. */
-    int64_t count[KAM_LIFECYCLE_STAGES] = {0};
-    __int128 rev[KAM_LIFECYCLE_STAGES] = {0}, total = 0;
-    for (size_t i = 0; i < p.n; i++) {
-        count[p.stage[i].stage]++;
-        rev[p.stage[i].stage] += p.m[i].revenue;
-        total += p.m[i].revenue;
-    }
+    struct kam_lifecycle_summary sum;
+    kam_engine_lifecycle_summary(&p, &sum);
     size_t *order = kam_xmalloc((p.n + 1) * sizeof(*order)), n = 0;
     for (size_t i = 0; i < p.n; i++)
         if (stage < 0 || (int)p.stage[i].stage == stage)
@@ -355,13 +343,12 @@ int kam_cmd_lifecycle(struct kam_cli *cli, int argc, char **argv)
     if (out == KAM_CLI_OUT_JSON) {
         json_t *stages = json_array(), *items = json_array();
         for (int k = 0; k < KAM_LIFECYCLE_STAGES; k++) {
-            enum kam_lifecycle_stage s = life_order[k];
-            kam_money r = (kam_money)rev[s]; /* a sum of window revenues: fits, as the total */
+            enum kam_lifecycle_stage s = kam_lifecycle_order[k];
             json_array_append_new(
-                stages,
-                json_pack("{s:s,s:I,s:o,s:o}", "stage", kam_lifecycle_stage_name(s), "accounts",
-                          (json_int_t)count[s], "revenue", kam_money_json(r), "revenue_share",
-                          total > 0 ? json_real((double)rev[s] / (double)total) : json_null()));
+                stages, json_pack("{s:s,s:I,s:o,s:o}", "stage", kam_lifecycle_stage_name(s),
+                                  "accounts", (json_int_t)sum.count[s], "revenue",
+                                  kam_money_json(sum.revenue[s]), "revenue_share",
+                                  isnan(sum.share[s]) ? json_null() : json_real(sum.share[s])));
         }
         for (size_t k = 0; k < n; k++) {
             size_t i = order[k];
@@ -380,7 +367,7 @@ int kam_cmd_lifecycle(struct kam_cli *cli, int argc, char **argv)
         }
         kam_cli_json(json_pack("{s:s,s:i,s:I,s:o,s:o,s:o}", "as_of", p.as_of, "window_months",
                                p.period.window_months, "accounts", (json_int_t)p.n, "total_revenue",
-                               kam_money_json((kam_money)total), "stages", stages, "items", items));
+                               kam_money_json(sum.total), "stages", stages, "items", items));
     } else if (out == KAM_CLI_OUT_CSV) {
         printf("code,name,stage,revenue,trailing,previous,growth,months_since_last,"
                "tenure_months,active_months,reason\n");
@@ -405,11 +392,11 @@ int kam_cmd_lifecycle(struct kam_cli *cli, int argc, char **argv)
                p.as_of, p.period.window_months);
         printf("%-12s %8s %18s %8s\n", "stage", "accounts", "revenue", "share");
         for (int k = 0; k < KAM_LIFECYCLE_STAGES; k++) {
-            enum kam_lifecycle_stage s = life_order[k];
-            printf("%-12s %8lld %18s ", kam_lifecycle_stage_name(s), (long long)count[s],
-                   kam_money_fmt((kam_money)rev[s], 2, 1, b1, sizeof(b1)));
-            if (total > 0)
-                printf("%7.1f%%\n", 100.0 * (double)rev[s] / (double)total);
+            enum kam_lifecycle_stage s = kam_lifecycle_order[k];
+            printf("%-12s %8lld %18s ", kam_lifecycle_stage_name(s), (long long)sum.count[s],
+                   kam_money_fmt(sum.revenue[s], 2, 1, b1, sizeof(b1)));
+            if (!isnan(sum.share[s]))
+                printf("%7.1f%%\n", 100.0 * sum.share[s]);
             else
                 printf("%8s\n", "-");
         }

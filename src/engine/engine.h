@@ -13,6 +13,7 @@
 
 #include "core/lifecycle.h"
 #include "core/metrics.h"
+#include "core/pareto.h"
 #include "store/store.h"
 #include "util/err.h"
 #include "util/mem.h"
@@ -98,6 +99,42 @@ struct kam_explanation {
 KAM_MUST_CHECK enum kam_rc kam_engine_explain(struct kam_store *st, int64_t account_id,
                                               const char *code, struct kam_explanation *out,
                                               struct kam_err *err);
+
+/* --- Pareto and lifecycle summaries of a portfolio (portfolio_analyses.c) ------------------- */
+
+/* "80,95": the A and B limits of the ABC classes in %, 0 <= A <= B <= 100; false otherwise. */
+bool kam_abc_parse(const char *s, struct kam_abc_limits *l);
+
+/* The Pareto analysis of p on the net basis: all-time net revenue (by_margin: margin) up to
+ * as-of. items[0..p->n) ranked (key = index into p), curve[0..population), abc parallel to
+ * items; the caller releases it with kam_pareto_report_release. The errors of kam_pareto_abc. */
+struct kam_pareto_report {
+    struct kam_pareto_item *items;
+    struct kam_pareto_point *curve;
+    enum kam_abc *abc;
+    size_t population;
+    struct kam_top_share top;
+    double gini;
+    struct kam_abc_summary classes;
+};
+KAM_MUST_CHECK enum kam_rc kam_engine_pareto(const struct kam_portfolio *p, bool by_margin,
+                                             const struct kam_abc_limits *limits,
+                                             struct kam_pareto_report *out, struct kam_err *err);
+void kam_pareto_report_release(struct kam_pareto_report *r);
+
+/* The stages in the order of an account's life: new, exploration, formation, stability,
+ * decline, dormant, lost, none. */
+extern const enum kam_lifecycle_stage kam_lifecycle_order[KAM_LIFECYCLE_STAGES];
+
+/* Accounts, window revenue and its share (NaN when the total is <= 0) per lifecycle stage,
+ * indexed by enum kam_lifecycle_stage. */
+struct kam_lifecycle_summary {
+    int64_t count[KAM_LIFECYCLE_STAGES];
+    kam_money revenue[KAM_LIFECYCLE_STAGES];
+    double share[KAM_LIFECYCLE_STAGES];
+    kam_money total;
+};
+void kam_engine_lifecycle_summary(const struct kam_portfolio *p, struct kam_lifecycle_summary *out);
 
 /* --- writes (edits.c): each checks its input, then writes with its audit entry (actor: who acts,
  * a username or the CLI's OS user) in one transaction -------------------------------------------

@@ -149,6 +149,18 @@ void kam_http_model_validate(struct kam_http_req *req, struct kam_http_resp *res
 void kam_http_score_run(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_changes(struct kam_http_req *req, struct kam_http_resp *resp);
 
+/* The analysis routes (analysis.c). */
+void kam_http_metrics_get(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_pareto(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_lifecycle(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_review(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_matrix(struct kam_http_req *req, struct kam_http_resp *resp);
+
+/* A whole number query parameter in [min, max] into *out (def when absent). false after a 400
+ * problem naming the parameter. */
+bool kam_http_int_param(struct kam_http_req *req, struct kam_http_resp *resp, const char *name,
+                        int64_t def, int64_t min, int64_t max, int64_t *out);
+
 /* Parses the request body as a JSON object (jansson; the caller decrefs *out). false after a 400
  * problem naming the line, column and position of the error. */
 struct json_t;

@@ -121,6 +121,56 @@ static const struct {
      "\"string\"},\"to\":{\"type\":\"string\"},\"score_from\":{\"type\":[\"number\",\"null\"]},"
      "\"score_to\":{\"type\":\"number\"}}}},\"run\":{\"type\":\"integer\"},"
      "\"previous_run\":{\"type\":\"integer\"}}}"},
+    {"AccountMetrics",
+     "{\"type\":\"object\",\"description\":\"an account's latest stored metrics, the fields of an "
+     "item of kam metrics --json but the series; money as exact decimal strings\","
+     "\"required\":[\"account\",\"as_of\",\"window_months\",\"stage\"],\"properties\":{"
+     "\"account\":{\"type\":\"string\"},\"as_of\":{\"type\":\"string\",\"format\":\"date\"},"
+     "\"window_months\":{\"type\":\"integer\"},\"revenue\":{\"type\":\"string\"},"
+     "\"first_purchase\":{\"type\":[\"string\",\"null\"],\"format\":\"date\"},"
+     "\"last_purchase\":{\"type\":[\"string\",\"null\"],\"format\":\"date\"},"
+     "\"stage\":{\"type\":\"string\"}},\"additionalProperties\":true}"},
+    {"Pareto",
+     "{\"type\":\"object\",\"description\":\"as kam pareto --json without accounts\","
+     "\"required\":[\"as_of\",\"by\",\"population\",\"total\",\"classes\",\"curve\"],"
+     "\"properties\":{\"as_of\":{\"type\":\"string\",\"format\":\"date\"},\"by\":{\"enum\":["
+     "\"revenue\",\"margin\"]},\"population\":{\"type\":\"integer\"},\"total\":{\"type\":"
+     "\"string\"},\"top20_k\":{\"type\":\"integer\"},\"top20_value\":{\"type\":\"string\"},"
+     "\"top20_share\":{\"type\":\"number\"},\"accounts_to_80\":{\"type\":\"integer\"},"
+     "\"gini\":{\"type\":\"number\"},\"abc_limits\":{\"type\":\"object\"},"
+     "\"classes\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"object\","
+     "\"properties\":{\"accounts\":{\"type\":\"integer\"},\"value\":{\"type\":\"string\"}}}},"
+     "\"curve\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"x\":{"
+     "\"type\":\"number\"},\"y\":{\"type\":\"number\"},\"cum\":{\"type\":\"string\"}}}}}}"},
+    {"Lifecycle",
+     "{\"type\":\"object\",\"description\":\"as kam lifecycle --json; items only with limit\","
+     "\"required\":[\"as_of\",\"accounts\",\"total_revenue\",\"stages\"],\"properties\":{"
+     "\"as_of\":{\"type\":\"string\",\"format\":\"date\"},\"window_months\":{\"type\":"
+     "\"integer\"},\"accounts\":{\"type\":\"integer\"},\"total_revenue\":{\"type\":\"string\"},"
+     "\"stages\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"stage\":{"
+     "\"type\":\"string\"},\"accounts\":{\"type\":\"integer\"},\"revenue\":{\"type\":"
+     "\"string\"},\"revenue_share\":{\"type\":[\"number\",\"null\"]}}}},"
+     "\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\"}}}}"},
+    {"Review",
+     "{\"type\":\"object\",\"description\":\"as kam review --json\",\"required\":[\"items\","
+     "\"run\",\"as_of\",\"accounts\",\"counts\"],\"properties\":{\"items\":{\"type\":\"array\","
+     "\"items\":{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\"},"
+     "\"cause\":{\"type\":\"string\"},\"code\":{\"type\":\"string\"},\"sentence\":{\"type\":"
+     "\"string\"}},\"additionalProperties\":true}},\"run\":{\"type\":\"integer\"},"
+     "\"as_of\":{\"type\":\"string\",\"format\":\"date\"},\"previous_run\":{\"type\":["
+     "\"integer\",\"null\"]},\"previous_as_of\":{\"type\":[\"string\",\"null\"]},"
+     "\"accounts\":{\"type\":\"integer\"},\"rules\":{\"type\":\"object\"},"
+     "\"counts\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"integer\"}}}}"},
+    {"Matrix",
+     "{\"type\":\"object\",\"description\":\"as kam matrix --json with the default options\","
+     "\"required\":[\"as_of\",\"accounts\",\"placed\",\"current\",\"potential\",\"quadrants\"],"
+     "\"properties\":{\"as_of\":{\"type\":\"string\",\"format\":\"date\"},"
+     "\"window_months\":{\"type\":\"integer\"},\"accounts\":{\"type\":\"integer\"},"
+     "\"placed\":{\"type\":\"integer\"},\"unplaced\":{\"type\":\"integer\"},"
+     "\"current\":{\"type\":\"object\"},\"potential\":{\"type\":\"object\"},"
+     "\"quadrants\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"object\","
+     "\"properties\":{\"accounts\":{\"type\":\"integer\"},\"revenue\":{\"type\":\"string\"},"
+     "\"margin\":{\"type\":\"string\"},\"items\":{\"type\":\"array\"}}}}}}"},
 };
 
 static const char security_schemes[] =

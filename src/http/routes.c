@@ -1,6 +1,6 @@
 /* The route table of the HTTP API and the handlers of the read-only routes: health, the account
  * list, one account and the portfolio summary. Sessions are in session.c, the scoring routes in
- * scoring.c, the OpenAPI document in openapi.c.
+ * scoring.c, the analyses in analysis.c, the OpenAPI document in openapi.c.
  *
  * One static table: method, path pattern, handler, what the caller needs, a summary and the
  * query parameters. The server matches requests against it, openapi.c writes the document from
@@ -52,10 +52,8 @@ static void account_fields(struct kam_jw *w, int64_t id, const struct kam_value 
     }
 }
 
-/* A whole number query parameter in [min, max] into *out (def when absent). false after a 400
- * problem naming the parameter. */
-static bool int_param(struct kam_http_req *req, struct kam_http_resp *resp, const char *name,
-                      int64_t def, int64_t min, int64_t max, int64_t *out)
+bool kam_http_int_param(struct kam_http_req *req, struct kam_http_resp *resp, const char *name,
+                        int64_t def, int64_t min, int64_t max, int64_t *out)
 {
     const char *s = kam_http_query(req, name);
     char msg[160];
@@ -132,9 +130,9 @@ static void accounts_list(struct kam_http_req *req, struct kam_http_resp *resp)
         kam_problem(resp, 400, "query parameter 'sort' is name or revenue", &f, 1);
         return;
     }
-    if (!int_param(req, resp, "page", 1, 1, INT32_MAX, &page) ||
-        !int_param(req, resp, "per_page", PER_PAGE_DEFAULT, 1, PER_PAGE_MAX, &per_page) ||
-        !int_param(req, resp, "limit", 0, 1, INT64_MAX, &limit))
+    if (!kam_http_int_param(req, resp, "page", 1, 1, INT32_MAX, &page) ||
+        !kam_http_int_param(req, resp, "per_page", PER_PAGE_DEFAULT, 1, PER_PAGE_MAX, &per_page) ||
+        !kam_http_int_param(req, resp, "limit", 0, 1, INT64_MAX, &limit))
         return;
     q.limit = limit;
     /* Trailing twelve months up to the last month with orders, as `kam accounts`. */
@@ -281,6 +279,29 @@ static const struct kam_http_param score_query[] = {
     {NULL, NULL, NULL},
 };
 
+static const struct kam_http_param pareto_query[] = {
+    {"by", "string", "revenue (default) or margin: all-time net, up to as_of"},
+    {"abc", "string", "the A and B limits in % (default 80,95)"},
+    {"as_of", "string", "YYYY-MM-DD (default: the day of the last order)"},
+    {NULL, NULL, NULL},
+};
+
+static const struct kam_http_param lifecycle_query[] = {
+    {"as_of", "string", "YYYY-MM-DD (default: the day of the last order)"},
+    {"limit", "integer", "list this many accounts, largest window revenue first (default: none)"},
+    {NULL, NULL, NULL},
+};
+
+static const struct kam_http_param as_of_query[] = {
+    {"as_of", "string", "YYYY-MM-DD (default: the day of the last order)"},
+    {NULL, NULL, NULL},
+};
+
+static const struct kam_http_param review_query[] = {
+    {"limit", "integer", "at most this many candidates per reason (default 0: all)"},
+    {NULL, NULL, NULL},
+};
+
 const struct kam_http_route kam_http_routes[] = {
     {"GET", "/api/v1/health", health, KAM_ROUTE_PUBLIC, 0, "whether the server is up", NULL, 200,
      NULL, "Health"},
@@ -329,6 +350,26 @@ const struct kam_http_route kam_http_routes[] = {
      "tier changes of the latest run against the one before, as `kam changes --json` (admin "
      "and director only, 403 for others)",
      NULL, 200, NULL, "TierChanges"},
+    {"GET", "/api/v1/accounts/{code}/metrics", kam_http_metrics_get, 0, 0,
+     "the account's latest stored metrics and lifecycle stage (404 when missing, not visible or "
+     "no metrics stored yet)",
+     NULL, 200, NULL, "AccountMetrics"},
+    {"GET", "/api/v1/analyses/pareto", kam_http_pareto, KAM_ROUTE_ALL_SCOPE, 0,
+     "the Pareto and ABC analysis of `kam pareto --json` without the per-account list (admin and "
+     "director only, 403 for others)",
+     pareto_query, 200, NULL, "Pareto"},
+    {"GET", "/api/v1/analyses/lifecycle", kam_http_lifecycle, KAM_ROUTE_ALL_SCOPE, 0,
+     "accounts and window revenue per lifecycle stage, as `kam lifecycle --json` (admin and "
+     "director only, 403 for others)",
+     lifecycle_query, 200, NULL, "Lifecycle"},
+    {"GET", "/api/v1/review", kam_http_review, KAM_ROUTE_ALL_SCOPE, 0,
+     "the periodic review candidates of the latest scoring run, as `kam review --json` (admin "
+     "and director only, 403 for others)",
+     review_query, 200, NULL, "Review"},
+    {"GET", "/api/v1/analyses/matrix", kam_http_matrix, KAM_ROUTE_ALL_SCOPE, 0,
+     "the value matrix of `kam matrix --json` with its default options (admin and director "
+     "only, 403 for others)",
+     as_of_query, 200, NULL, "Matrix"},
 };
 
 const size_t kam_http_route_count = sizeof(kam_http_routes) / sizeof(kam_http_routes[0]);

@@ -1262,6 +1262,243 @@ static void test_scoring_runs_and_changes(void **state)
     check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
 }
 
+/* --- analyses -------------------------------------------------------------------------------- */
+
+/* Whether two JSON values agree: numbers within 1e-9 (relative), anything else exactly. */
+static bool same_value(const json_t *a, const json_t *b)
+{
+    if (json_is_number(a) && json_is_number(b)) {
+        double x = json_number_value(a), y = json_number_value(b);
+        double d = x - y, m = x < 0 ? -x : x;
+        return (d < 0 ? -d : d) <= 1e-9 * (m > 1 ? m : 1);
+    }
+    if (json_is_array(a) && json_is_array(b)) {
+        if (json_array_size(a) != json_array_size(b))
+            return false;
+        for (size_t i = 0; i < json_array_size(a); i++)
+            if (!same_value(json_array_get(a, i), json_array_get(b, i)))
+                return false;
+        return true;
+    }
+    if (json_is_object(a) && json_is_object(b)) {
+        const char *k;
+        json_t *v;
+        if (json_object_size(a) != json_object_size(b))
+            return false;
+        json_object_foreach((json_t *)a, k,
+                            v) if (!same_value(v, json_object_get(b, k))) return false;
+        return true;
+    }
+    return json_equal((json_t *)a, (json_t *)b);
+}
+
+/* Fails unless every key of keys is in both and agrees. */
+static void same_keys(const json_t *server, const json_t *cli, const char *const *keys,
+                      const char *what)
+{
+    for (const char *const *k = keys; *k; k++) {
+        json_t *a = json_object_get(server, *k), *b = json_object_get(cli, *k);
+        if (a == NULL || b == NULL)
+            fail_msg("%s: '%s' missing: server %p, cli %p", what, *k, (void *)a, (void *)b);
+        if (!same_value(a, b))
+            fail_msg("%s: '%s' differs from the CLI's", what, *k);
+    }
+}
+
+/* The portfolio analyses: admin and director only, the CLI's figures on the same database. */
+static void test_analyses_per_role(void **state)
+{
+    struct fx *f = *state;
+    char cookie[256];
+    static const char *const paths[] = {"/api/v1/analyses/pareto", "/api/v1/analyses/lifecycle",
+                                        "/api/v1/review", "/api/v1/analyses/matrix"};
+    static const char *const refused[] = {"rep-east-1", "manager-east", "viewer-east"};
+    for (size_t k = 0; k < 3; k++) {
+        login(f, refused[k], cookie, sizeof(cookie), NULL, 0);
+        const char *const h[] = {cookie, NULL};
+        for (size_t i = 0; i < 4; i++) {
+            req(f->h, &f->r, &f->s, "GET", paths[i], NULL, h);
+            check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+        }
+    }
+    char bearer[192];
+    snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s", token);
+    const char *const hb[] = {bearer, NULL};
+    for (size_t i = 0; i < 4; i++) {
+        req(f->h, &f->r, &f->s, "GET", paths[i], NULL, hb);
+        check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+        req(f->h, &f->r, &f->s, "GET", paths[i], NULL, NULL);
+        check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
+    }
+
+    login(f, "director", cookie, sizeof(cookie), NULL, 0);
+    const char *const h[] = {cookie, NULL};
+    /* Pareto, by revenue and by margin. */
+    static const char *const pareto_keys[] = {
+        "as_of",          "by",   "population", "total",   "top20_k", "top20_value", "top20_share",
+        "accounts_to_80", "gini", "abc_limits", "classes", "curve",   NULL};
+    static const struct {
+        const char *path, *args;
+    } pareto[] = {
+        {"/api/v1/analyses/pareto", "pareto --json"},
+        {"/api/v1/analyses/pareto?by=margin&abc=70,90", "pareto --by margin --abc 70,90 --json"},
+        {"/api/v1/analyses/pareto?as_of=2025-06-30", "pareto --as-of 2025-06-30 --json"},
+    };
+    for (size_t i = 0; i < sizeof(pareto) / sizeof(pareto[0]); i++) {
+        req(f->h, &f->r, &f->s, "GET", pareto[i].path, NULL, h);
+        if (f->r.status != 200)
+            fail_msg("%s: status %ld: %s", pareto[i].path, f->r.status, f->r.body);
+        json_t *cli = cli_json("%s", pareto[i].args);
+        assert_non_null(cli);
+        same_keys(f->r.json, cli, pareto_keys, pareto[i].path);
+        assert_true(json_is_string(json_object_get(f->r.json, "total")));
+        assert_null(json_object_get(f->r.json, "accounts")); /* the per-account list is the CLI's */
+        json_decref(cli);
+    }
+    static const struct {
+        const char *path, *field;
+    } bad[] = {
+        {"/api/v1/analyses/pareto?by=profit", "by"},
+        {"/api/v1/analyses/pareto?abc=95,80", "abc"},
+        {"/api/v1/analyses/pareto?as_of=2025-13-01", "as_of"},
+        {"/api/v1/analyses/lifecycle?limit=-1", "limit"},
+        {"/api/v1/analyses/lifecycle?as_of=yesterday", "as_of"},
+        {"/api/v1/review?limit=x", "limit"},
+        {"/api/v1/review?as_of=2025-01-01", "as_of"}, /* not a parameter of the review */
+        {"/api/v1/analyses/matrix?as_of=2025-02-30", "as_of"},
+        {"/api/v1/analyses/matrix?current=revenue", "current"}, /* default options only */
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        req(f->h, &f->r, &f->s, "GET", bad[i].path, NULL, h);
+        check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+        assert_string_equal(problem_field(&f->r), bad[i].field);
+    }
+
+    /* Lifecycle: the counts per stage; the per-account list only with limit. */
+    static const char *const life_keys[] = {"as_of",         "window_months", "accounts",
+                                            "total_revenue", "stages",        NULL};
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/analyses/lifecycle", NULL, h);
+    assert_int_equal(f->r.status, 200);
+    json_t *cli = cli_json("lifecycle --json");
+    assert_non_null(cli);
+    same_keys(f->r.json, cli, life_keys, "lifecycle");
+    assert_null(json_object_get(f->r.json, "items"));
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "accounts")), n_all);
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/analyses/lifecycle?limit=5", NULL, h);
+    assert_int_equal(f->r.status, 200);
+    json_t *items = json_object_get(f->r.json, "items"), *all = json_object_get(cli, "items");
+    assert_int_equal(json_array_size(items), 5);
+    for (size_t i = 0; i < 5; i++)
+        if (!same_value(json_array_get(items, i), json_array_get(all, i)))
+            fail_msg("lifecycle item %zu differs from the CLI's", i);
+    json_decref(cli);
+
+    /* Review: the candidates of the latest run, as kam review --json. */
+    static const char *const review_keys[] = {"run",      "as_of", "previous_run", "previous_as_of",
+                                              "accounts", "rules", "counts",       "items",
+                                              NULL};
+    static const struct {
+        const char *path, *args;
+    } review[] = {
+        {"/api/v1/review", "review --json"},
+        {"/api/v1/review?limit=2", "review --limit 2 --json"},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        req(f->h, &f->r, &f->s, "GET", review[i].path, NULL, h);
+        if (f->r.status != 200)
+            fail_msg("%s: status %ld: %s", review[i].path, f->r.status, f->r.body);
+        cli = cli_json("%s", review[i].args);
+        assert_non_null(cli);
+        same_keys(f->r.json, cli, review_keys, review[i].path);
+        assert_true(json_array_size(json_object_get(f->r.json, "items")) > 0);
+        json_decref(cli);
+    }
+
+    /* The value matrix with the default options, every quadrant's accounts in the CLI's order. */
+    static const char *const matrix_keys[] = {"as_of",     "window_months", "accounts",
+                                              "placed",    "unplaced",      "current",
+                                              "potential", "quadrants",     NULL};
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/analyses/matrix", NULL, h);
+    if (f->r.status != 200)
+        fail_msg("matrix: status %ld: %s", f->r.status, f->r.body);
+    cli = cli_json("matrix --json");
+    assert_non_null(cli);
+    same_keys(f->r.json, cli, matrix_keys, "matrix");
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "accounts")), n_all);
+    json_decref(cli);
+}
+
+/* Last: kam metrics stores the metrics anew (dropping the stored explanations). */
+static void test_account_metrics(void **state)
+{
+    struct fx *f = *state;
+    char cookie[256], path[128], other[1024], csv[PATH_MAX + 16];
+    /* An account of rep-east-1 added now: no metrics stored for it yet. */
+    snprintf(csv, sizeof(csv), "%s/nometrics.csv", dir);
+    FILE *cf = fopen(csv, "w");
+    assert_non_null(cf);
+    fprintf(cf, "code,name,owner\nZ000002,No Metrics Co,rep-east-1\n");
+    fclose(cf);
+    assert_int_equal(run(NULL, NULL, 0, "'%s' --db '%s' import accounts '%s'", KAM, db, csv), 0);
+
+    login(f, "rep-east-1", cookie, sizeof(cookie), NULL, 0);
+    const char *const h[] = {cookie, NULL};
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts/Z000002/metrics", NULL, h);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    assert_non_null(
+        strstr(json_string_value(json_object_get(f->r.json, "detail")), "no metrics yet"));
+
+    /* The CLI computes and stores them; the route answers what it stored. */
+    json_t *cli = cli_json("metrics --json");
+    assert_non_null(cli);
+    json_t *item = NULL, *it;
+    size_t i;
+    json_array_foreach(json_object_get(cli, "items"), i, it)
+    {
+        if (strcmp(json_string_value(json_object_get(it, "code")), own_code) == 0)
+            item = it;
+    }
+    assert_non_null(item);
+    snprintf(path, sizeof(path), "/api/v1/accounts/%s/metrics", own_code);
+    req(f->h, &f->r, &f->s, "GET", path, NULL, h);
+    if (f->r.status != 200)
+        fail_msg("status %ld: %s", f->r.status, f->r.body ? f->r.body : "");
+    assert_string_equal(json_string_value(json_object_get(f->r.json, "account")), own_code);
+    assert_true(same_value(json_object_get(f->r.json, "as_of"), json_object_get(cli, "as_of")));
+    assert_true(same_value(json_object_get(f->r.json, "window_months"),
+                           json_object_get(cli, "window_months")));
+    assert_true(json_is_string(json_object_get(f->r.json, "revenue"))); /* money: exact */
+    const char *k;
+    json_t *v;
+    size_t n = 0;
+    json_object_foreach(f->r.json, k, v)
+    {
+        if (strcmp(k, "account") == 0 || strcmp(k, "as_of") == 0 || strcmp(k, "window_months") == 0)
+            continue;
+        if (!same_value(v, json_object_get(item, k)))
+            fail_msg("metric '%s' differs from kam metrics --json", k);
+        n++;
+    }
+    assert_true(n >= 20);
+    json_decref(cli);
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts/Z000002/metrics", NULL, h);
+    assert_int_equal(f->r.status, 200);
+
+    /* Another team's account and a code that does not exist: the same answer. */
+    snprintf(path, sizeof(path), "/api/v1/accounts/%s/metrics", west_code);
+    req(f->h, &f->r, &f->s, "GET", path, NULL, h);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    snprintf(other, sizeof(other), "%s", f->r.body);
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts/C999999/metrics", NULL, h);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    char *p = strstr(other, west_code);
+    assert_non_null(p);
+    memcpy(p, "C999999", strlen("C999999"));
+    assert_string_equal(other, f->r.body);
+    req(f->h, &f->r, &f->s, "GET", path, NULL, NULL);
+    check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
+}
+
 /* --- the demo database, once ----------------------------------------------------------------- */
 
 static int group_setup(void **state)
@@ -1361,6 +1598,8 @@ int main(int argc, char **argv)
         T(test_pin_put),
         T(test_model_routes),
         T(test_scoring_runs_and_changes),
+        T(test_analyses_per_role),
+        T(test_account_metrics),
     };
     if (argc < 2) {
         fprintf(stderr, "usage: test_http PATH-TO-KAM\n");

@@ -1,0 +1,531 @@
+/* The read-only analysis routes of the HTTP API: one account's stored metrics, the Pareto
+ * analysis, the lifecycle stages, the periodic review and the value matrix. Each reads what its CLI
+ * command reads (kam metrics stores what GET /accounts/{code}/metrics answers; kam pareto, kam
+ * lifecycle, kam review and kam matrix compute with the same engine and core functions) and answers
+ * the field names of its
+ * --json output, streamed with the JSON writer.
+ *
+ * What it does not do: compute an analysis within a user's scope. The portfolio analyses cover
+ * every account, so their routes are for the ALL scope (admin, director; the server answers 403
+ * to the others) until the portfolio can be read within a scope. One account's metrics are
+ * scoped like the account itself. DOMAIN.md "Identify": metrics, Pareto/ABC, lifecycle,
+ * periodic review, value matrix. */
+#include "http/http.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/order.h"
+#include "core/pareto.h"
+#include "engine/engine.h"
+#include "util/date.h"
+
+/* A 400 naming the query parameter name, with msg as its message. */
+static void bad_param(struct kam_http_resp *resp, const char *name, const char *msg)
+{
+    char detail[300];
+    struct kam_problem_field f = {name, msg};
+    snprintf(detail, sizeof(detail), "query parameter '%.40s': %.200s", name, msg);
+    kam_problem(resp, 400, detail, &f, 1);
+}
+
+/* Computes the portfolio as of ?as_of= (the day of the last order when absent); false after the
+ * problem: 400 naming as_of for a bad date, the common table for the rest. */
+static bool portfolio(struct kam_http_req *req, struct kam_http_resp *resp, struct kam_portfolio *p)
+{
+    struct kam_engine_opts o = {kam_http_query(req, "as_of"), 0};
+    struct kam_err err;
+    kam_err_clear(&err);
+    enum kam_rc rc = kam_engine_portfolio(req->st, &o, p, &err);
+    if (rc == KAM_OK)
+        return true;
+    if ((rc == KAM_ERR_INVALID || rc == KAM_ERR_USAGE) && o.as_of != NULL)
+        bad_param(resp, "as_of", err.msg);
+    else
+        kam_problem_err(resp, &err);
+    return false;
+}
+
+static void day_json(struct kam_jw *w, int64_t day)
+{
+    char b[KAM_DATE_STRLEN];
+    if (day == KAM_NONE) {
+        kam_jw_null(w);
+        return;
+    }
+    struct kam_date d = kam_date_from_days(day);
+    kam_jw_str(w, kam_date_str(&d, b, sizeof(b)));
+}
+
+/* --- GET /accounts/{code}/metrics ------------------------------------------------------------ */
+
+static int account_id_row(void *ctx, int64_t id, const struct kam_value *vals, int64_t version,
+                          const char *created_at, const char *updated_at)
+{
+    (void)vals, (void)version, (void)created_at, (void)updated_at;
+    *(int64_t *)ctx = id;
+    return 0;
+}
+
+struct metrics_out {
+    struct kam_jw *w;
+    const char *code;
+};
+
+/* The fields of one item of `kam metrics --json` but the series (not stored). */
+static int metrics_row(void *ctx, int64_t account_id, const struct kam_metrics_row *row)
+{
+    struct metrics_out *mo = ctx;
+    struct kam_jw *w = mo->w;
+    const struct kam_metrics *m = &row->m;
+    (void)account_id;
+    kam_jw_obj(w);
+    kam_jw_kstr(w, "account", mo->code);
+    kam_jw_kstr(w, "as_of", row->as_of);
+    kam_jw_kint(w, "window_months", row->window_months);
+    for (size_t k = 0; k < kam_metric_count; k++) {
+        double v = kam_metric_value(m, k);
+        kam_money mv;
+        kam_jw_key(w, kam_metric_defs[k].name);
+        if (kam_metric_money(m, k, &mv)) /* money stays exact */
+            kam_jw_money(w, mv);
+        else if (kam_metric_defs[k].type == KAM_METRIC_REAL || isnan(v))
+            kam_jw_double(w, v); /* NaN writes null */
+        else
+            kam_jw_int(w, (int64_t)v);
+    }
+    kam_jw_key(w, "first_purchase");
+    day_json(w, m->first_purchase);
+    kam_jw_key(w, "last_purchase");
+    day_json(w, m->last_purchase);
+    kam_jw_kstr(w, "stage", row->stage);
+    kam_jw_obj_end(w);
+    return 0;
+}
+
+void kam_http_metrics_get(struct kam_http_req *req, struct kam_http_resp *resp)
+{
+    const char *code = req->params[0];
+    struct kam_err err;
+    int64_t id = 0;
+
+    kam_err_clear(&err);
+    /* Outside the scope is the 404 of a missing code, as GET /accounts/{code}. */
+    enum kam_rc rc =
+        req->st->ops->account_get_scoped(req->st, code, &req->scope, account_id_row, &id, &err);
+    if (rc != KAM_OK) {
+        kam_problem_err(resp, &err);
+        return;
+    }
+    struct metrics_out mo = {&resp->body, code};
+    rc = req->st->ops->metrics_each(req->st, id, metrics_row, &mo, &err);
+    if (rc == KAM_ERR_NOT_FOUND) {
+        char detail[200];
+        snprintf(detail, sizeof(detail),
+                 "account '%.64s' has no metrics yet: none were stored since it was added (POST "
+                 "/api/v1/scoring/runs or kam metrics store them)",
+                 code);
+        kam_problem(resp, 404, detail, NULL, 0);
+    } else if (rc != KAM_OK) {
+        kam_problem_err(resp, &err);
+    }
+}
+
+/* --- GET /analyses/pareto -------------------------------------------------------------------- */
+
+/* The net basis of kam pareto: all-time net revenue (or margin) up to as-of, ranked by the core
+ * functions kam pareto calls; the fields of its --json but the per-account list. */
+void kam_http_pareto(struct kam_http_req *req, struct kam_http_resp *resp)
+{
+    struct kam_abc_limits limits = {KAM_ABC_A_DEFAULT, KAM_ABC_B_DEFAULT};
+    const char *by = kam_http_query(req, "by"), *abc_s = kam_http_query(req, "abc");
+    struct kam_portfolio p;
+    struct kam_err err;
+    struct kam_jw *w = &resp->body;
+
+    kam_err_clear(&err);
+    if (by != NULL && strcmp(by, "revenue") != 0 && strcmp(by, "margin") != 0) {
+        bad_param(resp, "by", "is revenue or margin");
+        return;
+    }
+    bool by_margin = by != NULL && strcmp(by, "margin") == 0;
+    if (abc_s != NULL && !kam_abc_parse(abc_s, &limits)) {
+        bad_param(resp, "abc", "is the A and B limits in %, e.g. 80,95");
+        return;
+    }
+    if (!portfolio(req, resp, &p))
+        return;
+    struct kam_pareto_report rep;
+    if (kam_engine_pareto(&p, by_margin, &limits, &rep, &err) != KAM_OK) {
+        kam_portfolio_release(&p);
+        kam_problem_err(resp, &err);
+        return;
+    }
+    const struct kam_pareto_point *curve = rep.curve;
+    const struct kam_top_share ts = rep.top;
+    const struct kam_abc_summary sum = rep.classes;
+    size_t pop = rep.population;
+    double gini = rep.gini;
+    kam_jw_obj(w);
+    kam_jw_kstr(w, "as_of", p.as_of);
+    kam_jw_kstr(w, "by", by_margin ? "margin" : "revenue");
+    kam_jw_kint(w, "population", ts.population);
+    kam_jw_key(w, "total");
+    kam_jw_money(w, ts.total);
+    kam_jw_kint(w, "top20_k", ts.k);
+    kam_jw_key(w, "top20_value");
+    kam_jw_money(w, ts.top);
+    kam_jw_key(w, "top20_share");
+    kam_jw_double(w, ts.share);
+    kam_jw_kint(w, "accounts_to_80", ts.k80);
+    kam_jw_key(w, "gini");
+    kam_jw_double(w, gini);
+    kam_jw_key(w, "abc_limits");
+    kam_jw_obj(w);
+    kam_jw_key(w, "a");
+    kam_jw_double(w, limits.a / 100.0);
+    kam_jw_key(w, "b");
+    kam_jw_double(w, limits.b / 100.0);
+    kam_jw_obj_end(w);
+    kam_jw_key(w, "classes");
+    kam_jw_obj(w);
+    for (int k = KAM_ABC_A; k <= KAM_ABC_C; k++) {
+        kam_jw_key(w, kam_pareto_abc_name((enum kam_abc)k));
+        kam_jw_obj(w);
+        kam_jw_kint(w, "accounts", sum.count[k]);
+        kam_jw_key(w, "value");
+        kam_jw_money(w, sum.revenue[k]);
+        kam_jw_obj_end(w);
+    }
+    kam_jw_obj_end(w);
+    kam_jw_key(w, "curve");
+    kam_jw_arr(w);
+    for (size_t i = 0; i < pop; i++) {
+        kam_jw_obj(w);
+        kam_jw_key(w, "x");
+        kam_jw_double(w, curve[i].x);
+        kam_jw_key(w, "y");
+        kam_jw_double(w, curve[i].y);
+        kam_jw_key(w, "cum");
+        kam_jw_money(w, curve[i].cum);
+        kam_jw_obj_end(w);
+    }
+    kam_jw_arr_end(w);
+    kam_jw_obj_end(w);
+    kam_pareto_report_release(&rep);
+    kam_portfolio_release(&p);
+}
+
+/* --- GET /analyses/lifecycle ----------------------------------------------------------------- */
+
+/* An account to rank: window revenue, largest first, ties by code (kam lifecycle's order). */
+struct ranked {
+    kam_money revenue;
+    const char *code;
+    size_t index;
+};
+
+static int by_revenue_code(const void *a, const void *b)
+{
+    const struct ranked *x = a, *y = b;
+    if (x->revenue != y->revenue)
+        return x->revenue > y->revenue ? -1 : 1;
+    return strcmp(x->code, y->code);
+}
+
+static void lifecycle_item(struct kam_jw *w, const struct kam_portfolio *p, size_t i)
+{
+    const struct kam_lifecycle *lc = &p->stage[i];
+    char why[512];
+    kam_jw_obj(w);
+    kam_jw_kstr(w, "code", p->codes[i]);
+    kam_jw_kstr(w, "name", p->names[i]);
+    kam_jw_kstr(w, "stage", kam_lifecycle_stage_name(lc->stage));
+    kam_jw_kstr(w, "reason", kam_review_stage_reason(lc, NULL, why, sizeof(why)));
+    kam_jw_key(w, "revenue");
+    kam_jw_money(w, p->m[i].revenue);
+    kam_jw_key(w, "trailing");
+    kam_jw_money(w, lc->trailing);
+    kam_jw_key(w, "previous");
+    kam_jw_money(w, lc->previous);
+    kam_jw_key(w, "growth");
+    kam_jw_double(w, lc->has_growth ? lc->growth : NAN);
+    kam_jw_kint(w, "months_since_last", lc->months_since_last);
+    kam_jw_kint(w, "tenure_months", lc->tenure_months);
+    kam_jw_kint(w, "active_months", lc->active_months);
+    kam_jw_obj_end(w);
+}
+
+void kam_http_lifecycle(struct kam_http_req *req, struct kam_http_resp *resp)
+{
+    struct kam_portfolio p;
+    struct kam_jw *w = &resp->body;
+    int64_t limit;
+
+    if (!kam_http_int_param(req, resp, "limit", 0, 1, INT32_MAX, &limit) ||
+        !portfolio(req, resp, &p))
+        return;
+    /* Counts and window revenue per stage; shares of the portfolio's net window revenue. */
+    struct kam_lifecycle_summary sum;
+    kam_engine_lifecycle_summary(&p, &sum);
+    kam_jw_obj(w);
+    kam_jw_kstr(w, "as_of", p.as_of);
+    kam_jw_kint(w, "window_months", p.period.window_months);
+    kam_jw_kint(w, "accounts", (int64_t)p.n);
+    kam_jw_key(w, "total_revenue");
+    kam_jw_money(w, sum.total);
+    kam_jw_key(w, "stages");
+    kam_jw_arr(w);
+    for (int k = 0; k < KAM_LIFECYCLE_STAGES; k++) {
+        enum kam_lifecycle_stage s = kam_lifecycle_order[k];
+        kam_jw_obj(w);
+        kam_jw_kstr(w, "stage", kam_lifecycle_stage_name(s));
+        kam_jw_kint(w, "accounts", sum.count[s]);
+        kam_jw_key(w, "revenue");
+        kam_jw_money(w, sum.revenue[s]);
+        kam_jw_key(w, "revenue_share");
+        kam_jw_double(w, sum.share[s]);
+        kam_jw_obj_end(w);
+    }
+    kam_jw_arr_end(w);
+    /* The per-account list only when asked for: the largest `limit` accounts. */
+    if (limit > 0) {
+        struct ranked *r = kam_arena_alloc(req->arena, (p.n + 1) * sizeof(*r));
+        for (size_t i = 0; i < p.n; i++)
+            r[i] = (struct ranked){p.m[i].revenue, p.codes[i], i};
+        qsort(r, p.n, sizeof(*r), by_revenue_code);
+        size_t n = (size_t)limit < p.n ? (size_t)limit : p.n;
+        kam_jw_key(w, "items");
+        kam_jw_arr(w);
+        for (size_t k = 0; k < n; k++)
+            lifecycle_item(w, &p, r[k].index);
+        kam_jw_arr_end(w);
+    }
+    kam_jw_obj_end(w);
+    kam_portfolio_release(&p);
+}
+
+/* --- GET /review ----------------------------------------------------------------------------- */
+
+static int review_item(void *ctx, const struct kam_review_item *it)
+{
+    struct kam_jw *w = ctx;
+    const struct kam_review_input *in = &it->in;
+    kam_jw_obj(w);
+    kam_jw_kstr(w, "reason", kam_review_reason_name(it->f.reason));
+    kam_jw_kstr(w, "cause", kam_review_cause_name(it->f.cause));
+    kam_jw_kstr(w, "code", it->code);
+    kam_jw_kstr(w, "name", it->name);
+    kam_jw_kstr(w, "sentence", it->sentence);
+    kam_jw_key(w, "score");
+    kam_jw_double(w, in->score);
+    kam_jw_kstr(w, "tier", kam_tier_name(in->tier));
+    kam_jw_kstr(w, "computed", kam_tier_name(in->computed));
+    kam_jw_key(w, "pinned");
+    kam_jw_bool(w, in->pinned);
+    kam_jw_key(w, "to_next");
+    kam_jw_double(w, in->to_next);
+    kam_jw_kstr(w, "previous_tier",
+                in->prev_tier == KAM_TIER_NONE ? NULL : kam_tier_name(in->prev_tier));
+    kam_jw_key(w, "previous_score");
+    kam_jw_double(w, in->prev_score);
+    kam_jw_kstr(w, "stage", kam_lifecycle_stage_name(in->stage));
+    kam_jw_key(w, "growth");
+    kam_jw_double(w, in->growth);
+    kam_jw_key(w, "has_justification");
+    kam_jw_bool(w, in->has_justification);
+    kam_jw_obj_end(w);
+    return 0;
+}
+
+/* The default rules of kam review; every reason, at most ?limit= per reason (0, default: all). */
+void kam_http_review(struct kam_http_req *req, struct kam_http_resp *resp)
+{
+    struct kam_review_rules rules = KAM_REVIEW_RULES_DEFAULT;
+    struct kam_review_outcome o;
+    struct kam_err err;
+    struct kam_jw *w = &resp->body;
+    int64_t limit;
+
+    kam_err_clear(&err);
+    if (!kam_http_int_param(req, resp, "limit", 0, 0, INT32_MAX, &limit))
+        return;
+    kam_jw_obj(w);
+    kam_jw_key(w, "items");
+    kam_jw_arr(w);
+    if (kam_engine_review(req->st, &rules, 0, limit, review_item, w, &o, &err) != KAM_OK) {
+        kam_problem_err(resp, &err);
+        return;
+    }
+    kam_jw_arr_end(w);
+    kam_jw_kint(w, "run", o.run);
+    kam_jw_kstr(w, "as_of", o.as_of);
+    kam_jw_key(w, "previous_run");
+    if (o.previous_run)
+        kam_jw_int(w, o.previous_run);
+    else
+        kam_jw_null(w);
+    kam_jw_kstr(w, "previous_as_of", o.previous_run ? o.previous_as_of : NULL);
+    kam_jw_kint(w, "accounts", (int64_t)o.accounts);
+    kam_jw_key(w, "rules");
+    kam_jw_obj(w);
+    kam_jw_key(w, "decline_growth");
+    kam_jw_double(w, rules.decline_growth);
+    kam_jw_key(w, "promotion_points");
+    kam_jw_double(w, rules.promotion_points);
+    kam_jw_kstr(w, "scope", kam_tier_name(rules.scope));
+    kam_jw_obj_end(w);
+    kam_jw_key(w, "counts");
+    kam_jw_obj(w);
+    for (int r = 0; r < KAM_REVIEW_REASONS; r++)
+        kam_jw_kint(w, kam_review_reason_name((enum kam_review_reason)r), o.count[r]);
+    kam_jw_obj_end(w);
+    kam_jw_obj_end(w);
+}
+
+/* --- GET /analyses/matrix -------------------------------------------------------------------- */
+
+/* An account in a quadrant's display order: current value, largest first, then potential,
+ * unknown values last, then account id (kam matrix's order). Values are copied next to the
+ * index so that qsort needs no global (the server's threads share this file). */
+struct placed {
+    bool cur_known, pot_known;
+    double cur, pot; /* money as a double only to order: exact values are written */
+    kam_money cur_m, pot_m;
+    size_t index;
+};
+
+static int cmp_known(bool kx, bool ky)
+{
+    return kx != ky ? (kx ? -1 : 1) : 0;
+}
+
+static int by_value(const void *pa, const void *pb)
+{
+    const struct placed *x = pa, *y = pb;
+    int c = cmp_known(x->cur_known, y->cur_known);
+    if (c == 0 && x->cur_known)
+        c = x->cur_m != y->cur_m ? (x->cur_m < y->cur_m) - (x->cur_m > y->cur_m)
+                                 : (x->cur < y->cur) - (x->cur > y->cur);
+    if (c == 0)
+        c = cmp_known(x->pot_known, y->pot_known);
+    if (c == 0 && x->pot_known)
+        c = x->pot_m != y->pot_m ? (x->pot_m < y->pot_m) - (x->pot_m > y->pot_m)
+                                 : (x->pot < y->pot) - (x->pot > y->pot);
+    return c != 0 ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+static void axis_value(struct kam_jw *w, const struct kam_axis *a, size_t i)
+{
+    if (!kam_axis_known(a, i))
+        kam_jw_null(w);
+    else if (a->unit == KAM_AXIS_MONEY)
+        kam_jw_money(w, a->money[i]);
+    else
+        kam_jw_double(w, a->number[i]);
+}
+
+static void axis_json(struct kam_jw *w, const char *key, const char *measure,
+                      const struct kam_axis *a, const struct kam_axis_value *t, bool median)
+{
+    kam_jw_key(w, key);
+    kam_jw_obj(w);
+    kam_jw_kstr(w, "measure", measure);
+    kam_jw_kstr(w, "unit", a->unit == KAM_AXIS_MONEY ? "money" : "number");
+    kam_jw_key(w, "threshold");
+    if (a->unit == KAM_AXIS_MONEY)
+        kam_jw_money(w, t->money);
+    else
+        kam_jw_double(w, t->number);
+    kam_jw_kstr(w, "threshold_from", median ? "median" : "given");
+    kam_jw_obj_end(w);
+}
+
+/* The four quadrants, then the unplaced accounts, as kam matrix. */
+static const enum kam_quadrant quadrant_order[KAM_QUADRANTS] = {
+    KAM_QUADRANT_CORE, KAM_QUADRANT_POTENTIAL, KAM_QUADRANT_DIRECT, KAM_QUADRANT_INFERIOR,
+    KAM_QUADRANT_UNPLACED};
+
+/* The value matrix with kam matrix's default options (current: window margin; potential:
+ * share-of-wallet headroom; both thresholds the medians), computed by kam_engine_matrix. */
+void kam_http_matrix(struct kam_http_req *req, struct kam_http_resp *resp)
+{
+    struct kam_matrix_opts mo = {0};
+    struct kam_portfolio p;
+    struct kam_value_matrix m;
+    struct kam_err err;
+    struct kam_jw *w = &resp->body;
+
+    kam_err_clear(&err);
+    mo.peers = KAM_PEERS_ROLE;
+    mo.rule = (struct kam_ws_rule){KAM_WS_MIN_SHARE_DEFAULT, KAM_WS_BELOW_DEFAULT};
+    if (!portfolio(req, resp, &p))
+        return;
+    if (kam_engine_matrix(req->st, &p, &mo, &m, &err) != KAM_OK) {
+        kam_value_matrix_release(&m);
+        kam_portfolio_release(&p);
+        kam_problem_err(resp, &err);
+        return;
+    }
+    struct placed *order = kam_arena_alloc(req->arena, (p.n + 1) * sizeof(*order));
+    for (size_t i = 0; i < p.n; i++) {
+        struct placed *o = &order[i];
+        *o = (struct placed){kam_axis_known(&m.cur, i), kam_axis_known(&m.pot, i), 0, 0, 0, 0, i};
+        if (o->cur_known && m.cur.unit == KAM_AXIS_MONEY)
+            o->cur_m = m.cur.money[i];
+        else if (o->cur_known)
+            o->cur = m.cur.number[i];
+        if (o->pot_known && m.pot.unit == KAM_AXIS_MONEY)
+            o->pot_m = m.pot.money[i];
+        else if (o->pot_known)
+            o->pot = m.pot.number[i];
+    }
+    qsort(order, p.n, sizeof(*order), by_value);
+    kam_jw_obj(w);
+    kam_jw_kstr(w, "as_of", p.as_of);
+    kam_jw_kint(w, "window_months", p.period.window_months);
+    kam_jw_kint(w, "accounts", (int64_t)p.n);
+    kam_jw_kint(w, "placed", (int64_t)m.placed);
+    kam_jw_kint(w, "unplaced", m.sum.count[KAM_QUADRANT_UNPLACED]);
+    axis_json(w, "current", m.current, &m.cur, &m.cur_threshold, m.cur_median);
+    axis_json(w, "potential", m.potential, &m.pot, &m.pot_threshold, m.pot_median);
+    kam_jw_key(w, "quadrants");
+    kam_jw_obj(w);
+    for (size_t k = 0; k < KAM_QUADRANTS; k++) {
+        enum kam_quadrant q = quadrant_order[k];
+        kam_jw_key(w, kam_quadrant_name(q));
+        kam_jw_obj(w);
+        kam_jw_kint(w, "accounts", m.sum.count[q]);
+        kam_jw_key(w, "revenue");
+        kam_jw_money(w, m.sum.revenue[q]);
+        kam_jw_key(w, "margin");
+        kam_jw_money(w, m.sum.margin[q]);
+        kam_jw_key(w, "items");
+        kam_jw_arr(w);
+        for (size_t r = 0; r < p.n; r++) {
+            size_t i = order[r].index;
+            if (m.q[i] != q)
+                continue;
+            kam_jw_obj(w);
+            kam_jw_kstr(w, "code", p.codes[i]);
+            kam_jw_kstr(w, "name", p.names[i]);
+            kam_jw_key(w, "current");
+            axis_value(w, &m.cur, i);
+            kam_jw_key(w, "potential");
+            axis_value(w, &m.pot, i);
+            kam_jw_key(w, "revenue");
+            kam_jw_money(w, p.m[i].revenue);
+            kam_jw_key(w, "margin");
+            kam_jw_money(w, p.m[i].margin);
+            kam_jw_obj_end(w);
+        }
+        kam_jw_arr_end(w);
+        kam_jw_obj_end(w);
+    }
+    kam_jw_obj_end(w);
+    kam_jw_obj_end(w);
+    kam_value_matrix_release(&m);
+    kam_portfolio_release(&p);
+}
