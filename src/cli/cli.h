@@ -83,15 +83,6 @@ int kam_cli_engine_opt(const char *cmd, int c, struct kam_cli_engine_opts *o);
 int kam_cli_open_portfolio(struct kam_cli *cli, const struct kam_engine_opts *e,
                            struct kam_store **st, struct kam_portfolio *p);
 
-/* How accounts of equal window revenue are ordered. */
-enum kam_cli_tie {
-    KAM_CLI_TIE_INDEX, /* the portfolio's order (account id) */
-    KAM_CLI_TIE_CODE,  /* account code, bytewise */
-};
-/* Sorts order[0..n), indices into p, by window revenue, largest first, then by tie. */
-void kam_cli_rank_by_revenue(const struct kam_portfolio *p, size_t *order, size_t n,
-                             enum kam_cli_tie tie);
-
 int kam_cmd_init(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_import(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_accounts(struct kam_cli *cli, int argc, char **argv);

@@ -135,7 +135,7 @@ int kam_cmd_metrics(struct kam_cli *cli, int argc, char **argv)
     size_t *order = kam_xmalloc(p.n * sizeof(*order));
     for (size_t i = 0; i < p.n; i++)
         order[i] = i;
-    kam_cli_rank_by_revenue(&p, order, p.n, KAM_CLI_TIE_INDEX);
+    kam_portfolio_rank_by_revenue(&p, order, p.n, KAM_RANK_TIE_INDEX);
     if (o.out == KAM_CLI_OUT_JSON) {
         json_t *items = json_array();
         for (size_t r = 0; r < p.n; r++)

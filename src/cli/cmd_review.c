@@ -335,7 +335,7 @@ int kam_cmd_lifecycle(struct kam_cli *cli, int argc, char **argv)
     for (size_t i = 0; i < p.n; i++)
         if (stage < 0 || (int)p.stage[i].stage == stage)
             order[n++] = i;
-    kam_cli_rank_by_revenue(&p, order, n, KAM_CLI_TIE_CODE);
+    kam_portfolio_rank_by_revenue(&p, order, n, KAM_RANK_TIE_CODE);
     if (eo.limit > 0 && (size_t)eo.limit < n)
         n = (size_t)eo.limit;
 

@@ -136,6 +136,15 @@ struct kam_lifecycle_summary {
 };
 void kam_engine_lifecycle_summary(const struct kam_portfolio *p, struct kam_lifecycle_summary *out);
 
+/* How accounts of equal window revenue are ordered by kam_portfolio_rank_by_revenue. */
+enum kam_rank_tie {
+    KAM_RANK_TIE_INDEX, /* the portfolio's order (account id) */
+    KAM_RANK_TIE_CODE,  /* account code, bytewise */
+};
+/* Sorts order[0..n), indices into p, by window revenue, largest first, then by tie. */
+void kam_portfolio_rank_by_revenue(const struct kam_portfolio *p, size_t *order, size_t n,
+                                   enum kam_rank_tie tie);
+
 /* --- writes (edits.c): each checks its input, then writes with its audit entry (actor: who acts,
  * a username or the CLI's OS user) in one transaction -------------------------------------------
  */

@@ -78,3 +78,43 @@ void kam_engine_lifecycle_summary(const struct kam_portfolio *p, struct kam_life
     }
     out->total = (kam_money)total;
 }
+
+/* One account to rank: the sort key copied next to the index, so qsort needs no global. */
+struct ranked {
+    kam_money revenue;
+    const char *code;
+    size_t index;
+};
+
+static int by_revenue(const struct ranked *x, const struct ranked *y)
+{
+    if (x->revenue != y->revenue)
+        return x->revenue > y->revenue ? -1 : 1;
+    return 0;
+}
+
+static int by_revenue_index(const void *a, const void *b)
+{
+    const struct ranked *x = a, *y = b;
+    int c = by_revenue(x, y);
+    return c != 0 ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+static int by_revenue_code(const void *a, const void *b)
+{
+    const struct ranked *x = a, *y = b;
+    int c = by_revenue(x, y);
+    return c != 0 ? c : strcmp(x->code, y->code);
+}
+
+void kam_portfolio_rank_by_revenue(const struct kam_portfolio *p, size_t *order, size_t n,
+                                   enum kam_rank_tie tie)
+{
+    struct ranked *r = kam_xmalloc(n * sizeof(*r));
+    for (size_t k = 0; k < n; k++)
+        r[k] = (struct ranked){p->m[order[k]].revenue, p->codes[order[k]], order[k]};
+    qsort(r, n, sizeof(*r), tie == KAM_RANK_TIE_CODE ? by_revenue_code : by_revenue_index);
+    for (size_t k = 0; k < n; k++)
+        order[k] = r[k].index;
+    free(r);
+}

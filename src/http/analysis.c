@@ -220,21 +220,6 @@ void kam_http_pareto(struct kam_http_req *req, struct kam_http_resp *resp)
 
 /* --- GET /analyses/lifecycle ----------------------------------------------------------------- */
 
-/* An account to rank: window revenue, largest first, ties by code (kam lifecycle's order). */
-struct ranked {
-    kam_money revenue;
-    const char *code;
-    size_t index;
-};
-
-static int by_revenue_code(const void *a, const void *b)
-{
-    const struct ranked *x = a, *y = b;
-    if (x->revenue != y->revenue)
-        return x->revenue > y->revenue ? -1 : 1;
-    return strcmp(x->code, y->code);
-}
-
 static void lifecycle_item(struct kam_jw *w, const struct kam_portfolio *p, size_t i)
 {
     const struct kam_lifecycle *lc = &p->stage[i];
@@ -292,15 +277,15 @@ void kam_http_lifecycle(struct kam_http_req *req, struct kam_http_resp *resp)
     kam_jw_arr_end(w);
     /* The per-account list only when asked for: the largest `limit` accounts. */
     if (limit > 0) {
-        struct ranked *r = kam_arena_alloc(req->arena, (p.n + 1) * sizeof(*r));
+        size_t *order = kam_arena_alloc(req->arena, (p.n + 1) * sizeof(*order));
         for (size_t i = 0; i < p.n; i++)
-            r[i] = (struct ranked){p.m[i].revenue, p.codes[i], i};
-        qsort(r, p.n, sizeof(*r), by_revenue_code);
+            order[i] = i;
+        kam_portfolio_rank_by_revenue(&p, order, p.n, KAM_RANK_TIE_CODE); /* as kam lifecycle */
         size_t n = (size_t)limit < p.n ? (size_t)limit : p.n;
         kam_jw_key(w, "items");
         kam_jw_arr(w);
         for (size_t k = 0; k < n; k++)
-            lifecycle_item(w, &p, r[k].index);
+            lifecycle_item(w, &p, order[k]);
         kam_jw_arr_end(w);
     }
     kam_jw_obj_end(w);
