@@ -82,6 +82,11 @@ int kam_cli_engine_opt(const char *cmd, int c, struct kam_cli_engine_opts *o);
  * not (then *st is closed). The caller releases p and closes *st. */
 int kam_cli_open_portfolio(struct kam_cli *cli, const struct kam_engine_opts *e,
                            struct kam_store **st, struct kam_portfolio *p);
+/* A command that takes only the shared options (metrics, rfm): parses them into *o (its limit
+ * preset by the caller), refuses any argument, then opens the portfolio as above. */
+int kam_cli_engine_command(struct kam_cli *cli, const char *cmd, int argc, char **argv,
+                           struct kam_cli_engine_opts *o, struct kam_store **st,
+                           struct kam_portfolio *p);
 
 int kam_cmd_init(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_import(struct kam_cli *cli, int argc, char **argv);

@@ -112,19 +112,11 @@ static void metrics_csv(const struct kam_portfolio *p, const size_t *order)
 
 int kam_cmd_metrics(struct kam_cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {KAM_CLI_ENGINE_OPTIONS, {0}};
     struct kam_cli_engine_opts o = {.limit = 20};
-    int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
-        if (kam_cli_engine_opt("metrics", c, &o) != 0)
-            return 1;
-    if (optind != argc)
-        return kam_cli_usage("metrics", "unexpected argument '%s'", argv[optind]);
-
     struct kam_store *st;
     struct kam_portfolio p;
     struct kam_err err;
-    int code = kam_cli_open_portfolio(cli, &o.e, &st, &p);
+    int code = kam_cli_engine_command(cli, "metrics", argc, argv, &o, &st, &p);
     if (code != 0)
         return code;
     if (kam_engine_save_metrics(st, &p, &err) != KAM_OK) {
@@ -289,19 +281,11 @@ out:
 
 int kam_cmd_rfm(struct kam_cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {KAM_CLI_ENGINE_OPTIONS, {0}};
     struct kam_cli_engine_opts o = {.limit = 20};
-    int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
-        if (kam_cli_engine_opt("rfm", c, &o) != 0)
-            return 1;
-    if (optind != argc)
-        return kam_cli_usage("rfm", "unexpected argument '%s'", argv[optind]);
-
     struct kam_store *st;
     struct kam_portfolio p;
     struct kam_err err;
-    int code = kam_cli_open_portfolio(cli, &o.e, &st, &p);
+    int code = kam_cli_engine_command(cli, "rfm", argc, argv, &o, &st, &p);
     if (code != 0)
         return code;
     struct kam_rfm_input *in = kam_xmalloc(p.n * sizeof(*in));

@@ -58,3 +58,17 @@ int kam_cli_open_portfolio(struct kam_cli *cli, const struct kam_engine_opts *e,
     }
     return 0;
 }
+
+int kam_cli_engine_command(struct kam_cli *cli, const char *cmd, int argc, char **argv,
+                           struct kam_cli_engine_opts *o, struct kam_store **st,
+                           struct kam_portfolio *p)
+{
+    static const struct option opts[] = {KAM_CLI_ENGINE_OPTIONS, {0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
+        if (kam_cli_engine_opt(cmd, c, o) != 0)
+            return 1;
+    if (optind != argc)
+        return kam_cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+    return kam_cli_open_portfolio(cli, &o->e, st, p);
+}

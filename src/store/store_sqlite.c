@@ -849,11 +849,14 @@ static enum kam_rc op_order_each(struct kam_store *st, int64_t account_id, kam_o
     return finish(s, q, r, "order lines", err);
 }
 
-static enum kam_rc op_rollup_add(struct kam_store *st, int64_t a, int b, const struct kam_rollup *d,
-                                 struct kam_err *err)
+/* Adds delta d to the rollup cell (a, b) with the upsert q (?1 a, ?2 b, ?3..?9 the sums; the
+ * caller binds any further parameter), then removes the cell when it is left with all zeros
+ * (prune: ?1 a, ?2 b), so that undoing a change restores the database exactly. A delta that adds
+ * lines cannot empty a cell. Shared by the monthly and the product rollups. */
+static enum kam_rc cell_add(struct sqlite_store *s, sqlite3_stmt *q, sqlite3_stmt *prune, int64_t a,
+                            int64_t b, const struct kam_rollup *d, const char *what,
+                            struct kam_err *err)
 {
-    struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = s->month_add, *prune = s->month_prune;
     enum kam_rc rc = KAM_OK;
     sqlite3_bind_int64(q, 1, a);
     sqlite3_bind_int64(q, 2, b);
@@ -865,18 +868,23 @@ static enum kam_rc op_rollup_add(struct kam_store *st, int64_t a, int b, const s
     sqlite3_bind_int64(q, 8, d->discount);
     sqlite3_bind_int64(q, 9, d->lines);
     if (sqlite3_step(q) != SQLITE_DONE)
-        rc = db_error(s, err, "rollup");
+        rc = db_error(s, err, what);
     sqlite3_reset(q);
-    /* A cell left with all zeros is removed, so that undoing a change restores the database
-     * exactly. A delta that adds lines cannot empty a cell. */
     if (rc == KAM_OK && d->lines <= 0) {
         sqlite3_bind_int64(prune, 1, a);
         sqlite3_bind_int64(prune, 2, b);
         if (sqlite3_step(prune) != SQLITE_DONE)
-            rc = db_error(s, err, "rollup");
+            rc = db_error(s, err, what);
         sqlite3_reset(prune);
     }
     return rc;
+}
+
+static enum kam_rc op_rollup_add(struct kam_store *st, int64_t a, int b, const struct kam_rollup *d,
+                                 struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    return cell_add(s, s->month_add, s->month_prune, a, b, d, "rollup", err);
 }
 
 static void read_rollup(sqlite3_stmt *q, int c, struct kam_rollup *r)
@@ -1229,29 +1237,8 @@ static enum kam_rc op_product_add(struct kam_store *st, int64_t a, int64_t produ
                                   const struct kam_rollup *d, struct kam_err *err)
 {
     struct sqlite_store *s = S(st);
-    sqlite3_stmt *q = s->product_add, *prune = s->product_prune;
-    enum kam_rc rc = KAM_OK;
-    sqlite3_bind_int64(q, 1, a);
-    sqlite3_bind_int64(q, 2, product);
-    sqlite3_bind_int64(q, 3, d->revenue);
-    sqlite3_bind_int64(q, 4, d->cost);
-    sqlite3_bind_int64(q, 5, d->costed_revenue);
-    sqlite3_bind_int64(q, 6, d->quantity);
-    sqlite3_bind_int64(q, 7, d->returns);
-    sqlite3_bind_int64(q, 8, d->discount);
-    sqlite3_bind_int64(q, 9, d->lines);
-    sqlite3_bind_int(q, 10, first);
-    if (sqlite3_step(q) != SQLITE_DONE)
-        rc = db_error(s, err, "product rollup");
-    sqlite3_reset(q);
-    if (rc == KAM_OK && d->lines <= 0) {
-        sqlite3_bind_int64(prune, 1, a);
-        sqlite3_bind_int64(prune, 2, product);
-        if (sqlite3_step(prune) != SQLITE_DONE)
-            rc = db_error(s, err, "product rollup");
-        sqlite3_reset(prune);
-    }
-    return rc;
+    sqlite3_bind_int(s->product_add, 10, first);
+    return cell_add(s, s->product_add, s->product_prune, a, product, d, "product rollup", err);
 }
 
 /* Prepares sql and binds lo, hi as ?1, ?2. */
