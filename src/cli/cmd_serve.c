@@ -1,6 +1,6 @@
-/* `kam serve`: the HTTP JSON API on the database (src/http, docs/api.md). Prints the address it
- * serves, and the demo logins when the database has the demo users, then serves until SIGINT or
- * SIGTERM. */
+/* `kam serve`: the HTTP JSON API on the database (src/http, docs/api.md) and the web UI at /
+ * (docs/web.md). Prints the address it serves, and the demo logins when the database has the
+ * demo users, then serves until SIGINT or SIGTERM. */
 #include "cli/cli.h"
 
 #include <getopt.h>
@@ -8,6 +8,12 @@
 #include <string.h>
 
 #include "http/server.h"
+
+#include <sys/stat.h>
+
+#ifndef KAM_WEB_DIR
+#define KAM_WEB_DIR "web/dist"
+#endif
 
 struct ready {
     const struct kam_cli *cli;
@@ -22,6 +28,10 @@ static void on_ready(void *ctx, unsigned port)
     if (r->demo)
         printf("demo logins (password kam-demo): admin, director, manager-east, manager-west, "
                "rep-east-1, rep-east-2, rep-west-1\n");
+    if (r->cfg->web_root)
+        printf("web UI: http://%s:%u/ (from %s)\n", r->cfg->host, port, r->cfg->web_root);
+    else
+        printf("no web UI (build it with 'make', or give --web DIR)\n");
     printf("try: curl http://%s:%u/api/v1/health\n", r->cfg->host, port);
     fflush(stdout);
 }
@@ -29,16 +39,16 @@ static void on_ready(void *ctx, unsigned port)
 int kam_cmd_serve(struct kam_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"listen", required_argument, NULL, 'l'},
-        {"threads", required_argument, NULL, 't'},
-        {"max-body", required_argument, NULL, 'b'},
-        {0},
+        {"listen", required_argument, NULL, 'l'},   {"threads", required_argument, NULL, 't'},
+        {"max-body", required_argument, NULL, 'b'}, {"web", required_argument, NULL, 'w'},
+        {"no-web", no_argument, NULL, 'n'},         {0},
     };
     struct kam_http_config cfg;
     struct kam_user u;
     struct kam_err err;
     int c, code = 0;
     char *end;
+    bool no_web = false;
 
     kam_http_config_default(&cfg);
     kam_err_clear(&err);
@@ -64,6 +74,12 @@ int kam_cmd_serve(struct kam_cli *cli, int argc, char **argv)
             cfg.max_body = (size_t)n;
             break;
         }
+        case 'w':
+            cfg.web_root = optarg;
+            break;
+        case 'n':
+            no_web = true;
+            break;
         default:
             return kam_cli_usage("serve", "unknown option");
         }
@@ -71,6 +87,12 @@ int kam_cmd_serve(struct kam_cli *cli, int argc, char **argv)
     if (optind != argc)
         return kam_cli_usage("serve", "unexpected argument '%s'", argv[optind]);
     cfg.db_path = cli->db;
+    /* The UI built beside the sources is served when it is there; --web names another. */
+    struct stat sb;
+    if (no_web)
+        cfg.web_root = NULL;
+    else if (cfg.web_root == NULL && stat(KAM_WEB_DIR "/index.html", &sb) == 0)
+        cfg.web_root = KAM_WEB_DIR;
     struct kam_store *st = kam_cli_open(cli, 0, &code);
     if (st == NULL)
         return code;

@@ -12,7 +12,11 @@
  * Threads: a pool of --threads threads, each with its own store connection opened on its first
  * request (SQLite connections are not used by two threads at once) and closed at shutdown.
  * Shutdown: SIGINT or SIGTERM stops accepting, lets the requests in flight finish (at most
- * 10 s) and closes everything. Not here: TLS, HTTP/2, compression, static files. */
+ * 10 s) and closes everything.
+ *
+ * The web UI: with a web root, a GET or HEAD outside /api/ is answered from the files loaded at
+ * start (static.h): hashed assets cached for a year, the rest revalidated by ETag, paths of the
+ * app answered with index.html. Not here: TLS, HTTP/2, compressing API answers. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -32,6 +36,7 @@
 #include <microhttpd.h>
 
 #include "http/http.h"
+#include "http/static.h"
 
 #define MAX_THREADS      64
 #define SHUTDOWN_SECONDS 10
@@ -45,6 +50,7 @@ struct kam_http_server {
     struct kam_store *stores[MAX_THREADS + 1];
     size_t nstores;
     atomic_int inflight;
+    struct kam_static_site site; /* the web UI; no files when there is none */
 };
 
 /* This thread's store connection, and which server it belongs to. */
@@ -234,6 +240,21 @@ static void handle(struct kam_http_server *srv, struct MHD_Connection *conn, str
 
 /* --- libmicrohttpd's callbacks ---------------------------------------------------------------- */
 
+/* On every answer. The API serves no pages: nothing of it may be framed, sniffed, cached or
+ * loaded from elsewhere. The UI's pages run only their own scripts; Element Plus sets inline
+ * styles, hence 'unsafe-inline' for styles alone. */
+static void add_security_headers(struct MHD_Response *r, bool page)
+{
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            page ? "default-src 'self'; script-src 'self'; style-src 'self' "
+                                   "'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
+                                   "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+                                 : "default-src 'self'; frame-ancestors 'none'");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+}
+
 static void add_headers(struct MHD_Response *r, const struct ctx *c,
                         const struct kam_http_resp *resp)
 {
@@ -241,12 +262,7 @@ static void add_headers(struct MHD_Response *r, const struct ctx *c,
     if (resp->status != 204)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
                                 resp->content_type ? resp->content_type : "application/json");
-    /* The API serves no pages: nothing may be framed, sniffed, cached or loaded from elsewhere. */
-    MHD_add_response_header(r, "Content-Security-Policy",
-                            "default-src 'self'; frame-ancestors 'none'");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(r, "X-Frame-Options", "DENY");
-    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    add_security_headers(r, false);
     if (strncmp(c->url, "/api/", 5) == 0)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     if (resp->set_cookie[0])
@@ -261,6 +277,52 @@ static void add_headers(struct MHD_Response *r, const struct ctx *c,
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"kam\"");
 }
 
+/* Whether the request asks for a file of the web UI (when there is one). */
+static bool wants_page(const struct kam_http_server *srv, const struct ctx *c)
+{
+    return srv->site.n > 0 && (strcmp(c->method, "GET") == 0 || strcmp(c->method, "HEAD") == 0) &&
+           strncmp(c->url, "/api/", 5) != 0 && strcmp(c->url, "/api") != 0;
+}
+
+static bool accepts_gzip(struct MHD_Connection *conn)
+{
+    const char *ae =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+    return ae != NULL && strstr(ae, "gzip") != NULL;
+}
+
+/* A file of the web UI, from memory: 304 when the browser's copy is current. */
+static enum MHD_Result answer_file(struct MHD_Connection *conn, struct ctx *c,
+                                   const struct kam_static_file *f)
+{
+    const char *inm =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    bool fresh = inm != NULL && strstr(inm, f->etag) != NULL;
+    bool gz = !fresh && f->gz != NULL && accepts_gzip(conn);
+    size_t len = fresh ? 0 : gz ? f->gz_len : f->len;
+    struct MHD_Response *r = MHD_create_response_from_buffer(len,
+                                                             fresh ? (void *)""
+                                                             : gz  ? f->gz
+                                                                   : f->data,
+                                                             MHD_RESPMEM_PERSISTENT);
+    if (r == NULL)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, f->type);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, f->etag);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+                            f->immutable ? "public, max-age=31536000, immutable" : "no-cache");
+    if (f->gz != NULL)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+    if (gz)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+    add_security_headers(r, true);
+    c->status = fresh ? 304 : 200;
+    c->bytes = len;
+    enum MHD_Result ok = MHD_queue_response(conn, (unsigned)c->status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
 static enum MHD_Result answer(struct kam_http_server *srv, struct MHD_Connection *conn,
                               struct ctx *c)
 {
@@ -268,6 +330,11 @@ static enum MHD_Result answer(struct kam_http_server *srv, struct MHD_Connection
     size_t len = 0;
     char *text;
 
+    if (wants_page(srv, c) && !c->too_large) {
+        const struct kam_static_file *f = kam_static_find(&srv->site, c->url);
+        if (f != NULL)
+            return answer_file(conn, c, f);
+    }
     kam_jw_init(&resp.body, 0);
     handle(srv, conn, c, &resp);
     if (resp.body.overflow) /* the writer has no limit; kept for when one is set */
@@ -393,6 +460,8 @@ enum kam_rc kam_http_serve(struct kam_store *st, const struct kam_http_config *c
         return kam_err_set(err, KAM_ERR_USAGE, "--threads is 1 to %d", MAX_THREADS);
     if (inet_pton(AF_INET, cfg->host, &sa.sin_addr) != 1)
         return kam_err_set(err, KAM_ERR_USAGE, "'%s' is not an IPv4 address", cfg->host);
+    if (cfg->web_root != NULL && (rc = kam_static_load(cfg->web_root, &srv.site, err)) != KAM_OK)
+        return rc;
     /* The signals are taken by sigwait below, never by a handler: the server's threads start
      * with them blocked, and this thread waits for them. */
     sigemptyset(&sigs);
@@ -431,6 +500,7 @@ out:
     for (size_t i = 0; i < srv.nstores; i++)
         kam_store_close(srv.stores[i]);
     kam_ratelimit_free(srv.rl);
+    kam_static_release(&srv.site);
     pthread_mutex_destroy(&srv.lock);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     return rc;

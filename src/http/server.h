@@ -12,11 +12,12 @@
 #include "util/err.h"
 
 struct kam_http_config {
-    char host[64];       /* IPv4 address to listen on, "127.0.0.1" */
-    unsigned port;       /* 0: any free port (the ready callback tells which) */
-    unsigned threads;    /* 1..64 */
-    size_t max_body;     /* request bodies above this many bytes get 413 */
-    const char *db_path; /* for the log and the ready line */
+    char host[64];        /* IPv4 address to listen on, "127.0.0.1" */
+    unsigned port;        /* 0: any free port (the ready callback tells which) */
+    unsigned threads;     /* 1..64 */
+    size_t max_body;      /* request bodies above this many bytes get 413 */
+    const char *db_path;  /* for the log and the ready line */
+    const char *web_root; /* the built web UI served at / (static.h); NULL: the API only */
 };
 
 /* Defaults: 127.0.0.1:8080, 2 threads, 1 MB bodies. */

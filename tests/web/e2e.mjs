@@ -1,0 +1,313 @@
+// End-to-end tests of the web UI: a real `kam serve` on a temporary demo database, driven by
+// Debian's Chromium through playwright-core. Each test saves a screenshot; a failing test saves
+// a Playwright trace (open it with `npx playwright show-trace FILE`).
+//
+//   node --test tests/web/e2e.mjs  with  KAM=build/kam KAM_WEB=web/dist KAM_E2E_OUT=build/web-e2e
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+
+// playwright-core lives in web/node_modules (web/package-lock.json).
+const require = createRequire(new URL('../../web/package.json', import.meta.url));
+const { chromium } = require('playwright-core');
+
+const KAM = resolve(process.env.KAM || 'build/kam');
+const WEB = resolve(process.env.KAM_WEB || 'web/dist');
+const OUT = resolve(process.env.KAM_E2E_OUT || 'build/web-e2e');
+const CHROMIUM = process.env.KAM_CHROMIUM || '/usr/bin/chromium';
+const PASSWORD = 'kam-demo';
+
+let dir, db, server, base, browser;
+
+function kam(...args) {
+  return execFileSync(KAM, ['--db', db, ...args], {
+    env: { ...process.env, KAM_TEST_FAST_HASH: '1' },
+    encoding: 'utf8',
+  });
+}
+
+// Starts `kam serve` on a free loopback port; resolves with its base URL.
+function serve() {
+  return new Promise((ok, fail) => {
+    server = spawn(KAM, ['--db', db, 'serve', '--listen', '127.0.0.1:0', '--threads', '4', '--web', WEB], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const timer = setTimeout(() => fail(new Error(`kam serve did not start: ${out}`)), 15000);
+    server.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/on (http:\/\/127\.0\.0\.1:\d+)\//);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]);
+      }
+    });
+    server.stderr.on('data', () => {}); // the access log
+    server.on('exit', (code) => fail(new Error(`kam serve exited with ${code}: ${out}`)));
+  });
+}
+
+before(async () => {
+  mkdirSync(OUT, { recursive: true });
+  dir = mkdtempSync(join(tmpdir(), 'kam-e2e-'));
+  db = join(dir, 'demo.db');
+  kam('demo', '--seed', '1');
+  kam('score');
+  base = await serve();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server && server.exitCode === null) {
+    const done = new Promise((ok) => server.once('exit', ok));
+    server.kill('SIGTERM');
+    const code = await Promise.race([done, new Promise((ok) => setTimeout(() => ok('timeout'), 15000))]);
+    assert.equal(code, 0, 'kam serve stops cleanly on SIGTERM');
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+// Runs body with a fresh browser context (no cookies), saving a screenshot at the end and a
+// trace when it fails. Console errors other than the expected 401/404 answers fail the test.
+async function withPage(name, body, { locale = 'en-US' } = {}) {
+  const context = await browser.newContext({ baseURL: base, locale, viewport: { width: 1366, height: 900 } });
+  await context.tracing.start({ screenshots: true, snapshots: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 40[134]/.test(m.text())) errors.push(`console: ${m.text()}`);
+  });
+  try {
+    await body(page);
+    assert.deepEqual(errors, [], 'no errors in the page');
+    await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+    await context.tracing.stop();
+  } catch (e) {
+    await page.screenshot({ path: join(OUT, `${name}-failed.png`), fullPage: true }).catch(() => {});
+    await context.tracing.stop({ path: join(OUT, `${name}-trace.zip`) }).catch(() => {});
+    throw e;
+  } finally {
+    await context.close();
+  }
+}
+
+async function signIn(page, user) {
+  await page.goto('/');
+  await page.waitForURL(/\/signin/);
+  await page.fill('[data-test=username]', user);
+  await page.fill('[data-test=password]', PASSWORD);
+  await page.click('[data-test=signin-submit]');
+  await page.waitForSelector('[data-test=dashboard]');
+}
+
+// The API as the signed-in page sees it (same cookies).
+async function apiGet(page, path) {
+  const r = await page.request.get(`/api/v1${path}`);
+  return { status: r.status(), body: r.status() === 200 ? await r.json() : null };
+}
+
+const roleLabel = { admin: 'Administrator', director: 'Sales director', manager: 'Manager', rep: 'Sales rep' };
+
+test('each role signs in, sees its role and what it may see, and signs out', async () => {
+  for (const [user, role] of [['admin', 'admin'], ['director', 'director'], ['manager-east', 'manager'], ['rep-east-1', 'rep']]) {
+    await withPage(`signin-${user}`, async (page) => {
+      await signIn(page, user);
+      assert.equal((await page.textContent('[data-test=current-role]')).trim(), roleLabel[role]);
+      const mine = await apiGet(page, '/accounts?per_page=1');
+      if (role === 'admin' || role === 'director') {
+        await page.waitForSelector('[data-test=chart-pareto] canvas');
+        await page.waitForSelector('[data-test=chart-matrix] canvas');
+        assert.equal((await page.textContent('[data-test=kpi-accounts] .value')).trim(), '2,000');
+        assert.equal(mine.body.total, 2000);
+      } else {
+        // Not the portfolio: the server refuses it, and the page shows the user's own accounts.
+        assert.equal((await apiGet(page, '/summary')).status, 403);
+        const shown = (await page.textContent('[data-test=kpi-my-accounts] .value')).trim();
+        assert.equal(shown, mine.body.total.toLocaleString('en-US'));
+        assert.ok(mine.body.total > 0 && mine.body.total < 2000, `${user} sees part of the portfolio`);
+      }
+      await page.screenshot({ path: join(OUT, `dashboard-${user}.png`), fullPage: true });
+      await page.click('[data-test=sign-out]');
+      await page.waitForSelector('[data-test=signin-submit]');
+      assert.equal((await apiGet(page, '/session')).status, 401, 'signed out on the server too');
+    });
+  }
+});
+
+test('the UI is served with its types, caching, compression and the app fallback', async () => {
+  const index = await fetch(`${base}/`);
+  assert.equal(index.status, 200);
+  assert.equal(index.headers.get('content-type'), 'text/html; charset=utf-8');
+  assert.equal(index.headers.get('cache-control'), 'no-cache');
+  assert.match(index.headers.get('content-security-policy'), /script-src 'self'/);
+  assert.equal(index.headers.get('x-frame-options'), 'DENY');
+  const html = await index.text();
+  const js = html.match(/src="(\/assets\/[^"]+\.js)"/)[1];
+  const css = html.match(/href="(\/assets\/[^"]+\.css)"/)[1];
+
+  const asset = await fetch(`${base}${js}`, { headers: { 'Accept-Encoding': 'gzip' } });
+  assert.equal(asset.status, 200);
+  assert.equal(asset.headers.get('content-type'), 'text/javascript; charset=utf-8');
+  assert.equal(asset.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+  assert.equal(asset.headers.get('content-encoding'), 'gzip');
+  assert.ok((await asset.text()).length > 1000, 'fetch decompressed the script');
+  assert.equal((await fetch(`${base}${css}`)).headers.get('content-type'), 'text/css; charset=utf-8');
+
+  // Revalidation: the same ETag gets 304 and no body.
+  const again = await fetch(`${base}/`, { headers: { 'If-None-Match': index.headers.get('etag') } });
+  assert.equal(again.status, 304);
+
+  // A page of the app is index.html; a missing asset or file is a 404, never index.html.
+  const deep = await fetch(`${base}/accounts/C000001`);
+  assert.equal(deep.status, 200);
+  assert.equal(await deep.text(), html);
+  assert.equal((await fetch(`${base}/assets/missing.js`)).status, 404);
+  assert.equal((await fetch(`${base}/missing.png`)).status, 404);
+  // The API keeps its own answers: JSON problems, no app fallback.
+  const api = await fetch(`${base}/api/v1/nothing`);
+  assert.equal(api.status, 404);
+  assert.equal(api.headers.get('content-type'), 'application/problem+json');
+  // Traversal: paths are looked up among the files loaded at start, never on disk.
+  for (const path of ['/%2e%2e/%2e%2e/etc/passwd', '/assets/..%2f..%2fpackage.json', '/..%2fpackage.json']) {
+    const r = await fetch(`${base}${path}`);
+    const body = await r.text();
+    assert.ok(r.status === 404 || body === html, `${path} gives ${r.status}`);
+    assert.ok(!body.includes('"devDependencies"') && !body.includes('root:'), `${path} leaks a file`);
+  }
+  assert.equal((await fetch(`${base}/`, { method: 'POST' })).status, 404, 'no writes outside the API');
+});
+
+test('a wrong password is refused with a message', async () => {
+  await withPage('signin-refused', async (page) => {
+    await page.goto('/signin');
+    await page.fill('[data-test=username]', 'director');
+    await page.fill('[data-test=password]', 'not-the-password');
+    await page.click('[data-test=signin-submit]');
+    await page.waitForSelector('[data-test=signin-error]');
+    assert.match(await page.textContent('[data-test=signin-error]'), /Sign-in failed/);
+  });
+});
+
+test('filter the accounts, then open one', async () => {
+  await withPage('accounts-filter', async (page) => {
+    await signIn(page, 'manager-east');
+    const some = (await apiGet(page, '/accounts?sort=revenue&per_page=3')).body.items[2];
+    await page.click('[data-test=nav-accounts]');
+    await page.waitForSelector('[data-test=accounts-table] .el-table__row');
+    await page.fill('[data-test=filter-search]', some.code);
+    await page.press('[data-test=filter-search]', 'Enter');
+    await page.waitForFunction(
+      (code) => {
+        const rows = document.querySelectorAll('[data-test=accounts-table] .el-table__body tr');
+        return rows.length === 1 && rows[0].textContent.includes(code);
+      },
+      some.code,
+    );
+    assert.match(page.url(), new RegExp(`search=${some.code}`), 'the filter is in the URL');
+    assert.match(await page.textContent('[data-test=accounts-total]'), /^Accounts: 1$/);
+    await page.click(`[data-test=accounts-table] a:has-text("${some.name}")`);
+    await page.waitForSelector('[data-test=account-name]');
+    assert.match(await page.textContent('[data-test=account-name]'), new RegExp(some.code));
+    await page.waitForSelector('[data-test=metrics]');
+  });
+});
+
+test('a rating raises the score, and the tier changes after a scoring run', async () => {
+  await withPage('rating-and-run', async (page) => {
+    await signIn(page, 'director');
+    // An account just below the next tier, with ratings below the top of their scale.
+    const review = (await apiGet(page, '/review')).body;
+    const model = (await apiGet(page, '/model')).body.model;
+    const scale = Object.fromEntries(model.ratings.map((r) => [r.name, r.max]));
+    let target = null;
+    for (const c of review.items.filter((i) => i.reason === 'promotion')) {
+      const s = (await apiGet(page, `/accounts/${c.code}/score`)).body;
+      const low = s.items.filter((i) => i.source === 'rating' && i.weight > 0 && i.raw !== null && i.raw < scale[i.indicator]);
+      if (low.length) {
+        target = { code: c.code, before: s, low };
+        break;
+      }
+    }
+    assert.ok(target, 'the demo has a promotion candidate with ratings to raise');
+    await page.goto(`/accounts/${target.code}`);
+    await page.waitForSelector('[data-test=ratings]');
+    const tierBefore = (await page.textContent('[data-test=account-tier]')).trim();
+    for (const it of target.low) {
+      const input = page.locator(`[data-test="rating-${it.indicator}"] input, input[data-test="rating-${it.indicator}"]`).first();
+      await input.fill(String(scale[it.indicator]));
+      await input.press('Tab');
+      const [put] = await Promise.all([
+        page.waitForResponse((r) => r.url().includes(`/ratings/${it.indicator}`) && r.request().method() === 'PUT'),
+        page.click(`[data-test="rate-${it.indicator}"]`),
+      ]);
+      assert.equal(put.status(), 200, `PUT rating ${it.indicator}`);
+      assert.equal((await put.json()).value, scale[it.indicator]);
+    }
+    await page.click('[data-test=run-scoring]');
+    await page.waitForFunction(
+      (before) => {
+        const el = document.querySelector('[data-test=account-score]');
+        return el && el.textContent.trim() !== before;
+      },
+      (await page.textContent('[data-test=account-score]')).trim(),
+      { timeout: 20000 },
+    );
+    const after = (await apiGet(page, `/accounts/${target.code}/score`)).body;
+    assert.ok(after.score > target.before.score, `score ${target.before.score} -> ${after.score}`);
+    assert.notEqual(after.tier, target.before.tier, 'the tier moved up');
+    const tierAfter = (await page.textContent('[data-test=account-tier]')).trim();
+    assert.notEqual(tierAfter, tierBefore);
+    assert.equal(tierAfter, { key: 'Key', major: 'Major', ordinary: 'Ordinary', small: 'Small' }[after.tier]);
+  });
+});
+
+test("a rep cannot reach another team's account by its URL", async () => {
+  let foreign;
+  await withPage('rep-foreign-setup', async (page) => {
+    await signIn(page, 'director');
+    foreign = (await apiGet(page, '/accounts?owner=rep-west-1&per_page=1')).body.items[0].code;
+  });
+  await withPage('rep-foreign-account', async (page) => {
+    await signIn(page, 'rep-east-1');
+    await page.goto(`/accounts/${foreign}`);
+    await page.waitForSelector('[data-test=account-not-found]');
+    assert.equal((await apiGet(page, `/accounts/${foreign}`)).status, 404);
+    assert.equal(await page.locator('[data-test=profile]').count(), 0, 'nothing of the account shows');
+  });
+});
+
+test('switching to Chinese leaves no untranslated string', async () => {
+  await withPage('language-zh', async (page) => {
+    await signIn(page, 'admin');
+    await page.waitForSelector('[data-test=chart-pareto] canvas');
+    await page.click('[data-test=language]');
+    await page.click('.el-select-dropdown__item:has-text("中文")');
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    const pages = ['/', '/accounts', '/accounts/C000001'];
+    for (const path of pages) {
+      await page.goto(path);
+      await page.waitForSelector('[data-test=dashboard], [data-test=accounts-table] .el-table__row, [data-test=metrics]');
+      await page.waitForTimeout(300);
+      const text = await page.evaluate(() => document.body.innerText);
+      // A key shown instead of its message, or English words where Chinese belongs.
+      const keys = text.match(/\b(?:app|nav|role|common|signIn|dashboard|quadrant|stage|tier|reason|accounts|supplyRole|account|group|source|metric)\.[a-zA-Z_]+/g);
+      assert.equal(keys, null, `message keys on ${path}: ${keys}`);
+      for (const english of ['Dashboard', 'Accounts', 'Sign out', 'Score', 'Profile', 'Revenue', 'Nothing to show'])
+        assert.ok(!text.includes(english), `"${english}" on ${path} in Chinese`);
+      assert.ok(text.includes('总览') && text.includes('退出'), 'the frame is in Chinese');
+    }
+    // The choice is remembered.
+    await page.reload();
+    await page.waitForSelector('[data-test=metrics]');
+    assert.ok((await page.textContent('[data-test=nav-dashboard]')).includes('总览'));
+  });
+});
