@@ -529,7 +529,8 @@ int kam_cmd_audit(struct kam_cli *cli, int argc, char **argv)
         return code;
     kam_err_clear(&err);
     json_t *arr = (o.given & OPT_JSON) ? json_array() : NULL;
-    enum kam_rc rc = st->ops->audit_list(st, o.limit, print_audit, arr, &err);
+    struct kam_audit_query q = {.limit = o.limit};
+    enum kam_rc rc = st->ops->audit_list(st, &q, NULL, print_audit, arr, &err);
     if (arr != NULL && rc == KAM_OK)
         kam_cli_json(arr);
     else

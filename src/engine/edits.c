@@ -1,8 +1,11 @@
 /* The writes people make to the identification engine: a new version of the scoring model, a
- * static rating, a pinned tier. Each checks its input against the current model and writes, with
- * its audit entry (who, what, before and after), in one transaction, so the CLI and the HTTP API
- * share the same rules and leave the database as it was when anything is refused. */
+ * static rating, a pinned tier; and to an account's profile, under optimistic concurrency. Each
+ * checks its input (against the current model, the data model's rules, the writer's scope) and
+ * writes, with its audit entry (who, what, before and after), in one transaction, so the CLI and
+ * the HTTP API share the same rules and leave the database as it was when anything is
+ * refused. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,4 +253,215 @@ enum kam_rc kam_engine_pin(struct kam_store *st, const char *actor, const char *
         return rc;
     struct pin p = {id, code, tier, actor};
     return in_transaction(st, set_pin, &p, err);
+}
+
+/* --- account profile edits ----------------------------------------------------------------- */
+
+/* A column value as it reads in the API and the audit log: money as its exact decimal text, the
+ * parent as its code, null when absent. */
+static json_t *column_json(const struct kam_column *c, const struct kam_value *v)
+{
+    char buf[40];
+    if (v->null)
+        return json_null();
+    if (c->type == KAM_V_INT)
+        return json_integer((json_int_t)v->i);
+    if (c->type == KAM_V_MONEY)
+        return json_string(kam_money_str(v->i, buf, sizeof(buf)));
+    return json_stringn(v->s, v->len);
+}
+
+/* KAM_ERR_INVALID about column c: the message is "<column> " and then fmt. */
+static enum kam_rc field_error(struct kam_err *err, const struct kam_column *c, const char *fmt,
+                               ...) KAM_PRINTF(3, 4);
+static enum kam_rc field_error(struct kam_err *err, const struct kam_column *c, const char *fmt,
+                               ...)
+{
+    char msg[sizeof(err->msg) - 80];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    kam_err_set(err, KAM_ERR_INVALID, "%s %s", c->name, msg);
+    snprintf(err->field, sizeof(err->field), "%s", c->name);
+    return KAM_ERR_INVALID;
+}
+
+/* The rules of the import's record_row (io/import.c) for one new value, v adjusted in place: an
+ * empty text clears the field, or gives it its default; enumerations, USCC, years and
+ * non-negative amounts are checked. */
+static enum kam_rc check_value(const struct kam_column *c, struct kam_value *v, struct kam_err *err)
+{
+    char msg[200];
+    if (!v->null && v->len == 0 && c->type != KAM_V_INT && c->type != KAM_V_MONEY)
+        v->null = true;
+    if (v->null) {
+        if (c->flags & KAM_COL_REQUIRED)
+            return field_error(err, c, "is required");
+        if (c->def)
+            *v = (struct kam_value){.s = c->def, .len = strlen(c->def)};
+        return KAM_OK;
+    }
+    if ((c->flags & KAM_COL_USCC) && kam_uscc_check(v->s, v->len, err) != KAM_OK) {
+        snprintf(msg, sizeof(msg), "%.180s", err->msg);
+        return field_error(err, c, "is not valid: %s", msg);
+    }
+    if (c->type == KAM_V_ENUM && kam_enum_index(c->enum_names, v->s, v->len) < 0) {
+        msg[0] = '\0';
+        for (int k = 0; c->enum_names[k]; k++)
+            snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg), "%s%s", k ? ", " : "",
+                     c->enum_names[k]);
+        return field_error(err, c, "is one of: %s", msg);
+    }
+    if ((c->flags & KAM_COL_YEAR) && (v->i < 1000 || v->i > 9999))
+        return field_error(err, c, "is not a year: %lld", (long long)v->i);
+    if ((c->flags & KAM_COL_NONNEG) && v->i < 0)
+        return field_error(err, c, "must not be negative");
+    return KAM_OK;
+}
+
+static int parent_id_row(void *ctx, int64_t id, const struct kam_value *vals, int64_t version,
+                         const char *created_at, const char *updated_at)
+{
+    (void)vals, (void)version, (void)created_at, (void)updated_at;
+    *(int64_t *)ctx = id;
+    return 0;
+}
+
+/* The parent, given by its code, to its id: only an account the scope sees, so that a parent
+ * cannot probe for codes outside it. */
+static enum kam_rc resolve_parent(struct kam_store *st, const struct kam_scope *scope,
+                                  const char *code, struct kam_value *v, struct kam_err *err)
+{
+    const struct kam_column *c = &kam_accounts.cols[KAM_ACC_PARENT];
+    char parent[256];
+    if (v->null)
+        return KAM_OK;
+    snprintf(parent, sizeof(parent), "%.*s", (int)v->len, v->s);
+    if (strcmp(parent, code) == 0)
+        return field_error(err, c, "cannot be the account itself");
+    int64_t id = 0;
+    enum kam_rc rc = st->ops->account_get_scoped(st, parent, scope, parent_id_row, &id, err);
+    if (rc == KAM_ERR_NOT_FOUND)
+        return field_error(err, c, "'%s': there is no such account", parent);
+    v->i = id;
+    return rc;
+}
+
+/* A new owner must leave the account where the writer sees it: a rep keeps their accounts, a
+ * manager may hand one to a member of their team; only those who see every account (admin,
+ * director) give accounts to anyone, or to no one. */
+static enum kam_rc check_owner(struct kam_store *st, const struct kam_scope *scope,
+                               const struct kam_value *v, struct kam_err *err)
+{
+    const struct kam_column *c = &kam_accounts.cols[KAM_ACC_OWNER];
+    char owner[KAM_LOGIN_MAX + 1] = "";
+    struct kam_user u;
+    if (scope == NULL || scope->kind == KAM_SCOPE_ALL)
+        return KAM_OK;
+    if (!v->null)
+        snprintf(owner, sizeof(owner), "%.*s", (int)v->len, v->s);
+    memset(&u, 0, sizeof(u));
+    enum kam_rc rc = owner[0] ? st->ops->user_get(st, owner, &u, err) : KAM_ERR_NOT_FOUND;
+    if (rc != KAM_OK && rc != KAM_ERR_NOT_FOUND)
+        return rc;
+    kam_err_clear(err);
+    if (v->null || (size_t)v->len > KAM_LOGIN_MAX || !kam_scope_may(scope, true, owner, u.team))
+        return field_error(
+            err, c, "'%s' would take the account out of what you may see: give it to %s", owner,
+            scope->kind == KAM_SCOPE_TEAM ? "a member of your team" : "yourself");
+    return KAM_OK;
+}
+
+struct account_edit {
+    const char *actor, *code;
+    const struct kam_scope *scope;
+    const struct kam_value *vals;
+    uint64_t mask;
+    int64_t *version;
+};
+
+struct current {
+    const uint64_t mask;
+    int64_t version;
+    json_t *cols[KAM_ACC_NCOLS]; /* the stored values of the columns in mask */
+};
+
+static int current_row(void *ctx, int64_t id, const struct kam_value *vals, int64_t version,
+                       const char *created_at, const char *updated_at)
+{
+    struct current *cur = ctx;
+    (void)id, (void)created_at, (void)updated_at;
+    cur->version = version;
+    for (size_t i = 0; i < kam_accounts.ncols; i++)
+        if (cur->mask & (1ull << i))
+            cur->cols[i] = column_json(&kam_accounts.cols[i], &vals[i]);
+    return 0;
+}
+
+/* Inside the transaction: the account as the scope sees it, its version, then only the columns
+ * whose value differs are written and audited. */
+static enum kam_rc edit_account(struct kam_store *st, const void *ctx, struct kam_err *err)
+{
+    const struct account_edit *e = ctx;
+    struct current cur = {.mask = e->mask};
+    json_t *before = json_object(), *after = json_object();
+    uint64_t changed = 0;
+    enum kam_rc rc = st->ops->account_get_scoped(st, e->code, e->scope, current_row, &cur, err);
+    if (rc == KAM_OK && cur.version != *e->version)
+        rc = kam_err_set(err, KAM_ERR_CONFLICT,
+                         "account '%s' was changed by someone else (version %lld, not %lld): read "
+                         "it again and retry",
+                         e->code, (long long)cur.version, (long long)*e->version);
+    for (size_t i = 0; rc == KAM_OK && i < kam_accounts.ncols; i++) {
+        if (!(e->mask & (1ull << i)))
+            continue;
+        const struct kam_column *c = &kam_accounts.cols[i];
+        json_t *now = column_json(c, &e->vals[i]);
+        if (json_equal(now, cur.cols[i])) {
+            json_decref(now);
+            continue;
+        }
+        changed |= 1ull << i;
+        json_object_set(before, c->name, cur.cols[i]);
+        json_object_set_new(after, c->name, now);
+    }
+    if (rc == KAM_OK && changed != 0) {
+        rc = st->ops->account_update(st, e->code, e->vals, changed, e->version, err);
+        if (rc == KAM_ERR_INVALID && (changed & (1ull << KAM_ACC_PARENT)) && !err->field[0])
+            snprintf(err->field, sizeof(err->field), "parent"); /* the hierarchy's cycle */
+    }
+    if (rc == KAM_OK && changed != 0) {
+        rc = audit(st, e->actor, "account.update", "account", e->code, before, after, err);
+        before = after = NULL;
+    }
+    json_decref(before);
+    json_decref(after);
+    for (size_t i = 0; i < kam_accounts.ncols; i++)
+        json_decref(cur.cols[i]);
+    return rc;
+}
+
+enum kam_rc kam_engine_account_update(struct kam_store *st, const char *actor,
+                                      const struct kam_scope *scope, const char *code,
+                                      const struct kam_value *vals, uint64_t mask, int64_t *version,
+                                      struct kam_err *err)
+{
+    struct kam_value v[KAM_ACC_NCOLS];
+    enum kam_rc rc = KAM_OK;
+
+    if (mask & ~KAM_ACCOUNT_EDITABLE)
+        KAM_BUG("kam_engine_account_update: a column that cannot be edited in the mask");
+    memcpy(v, vals, sizeof(v));
+    for (size_t i = 0; rc == KAM_OK && i < kam_accounts.ncols; i++)
+        if (mask & (1ull << i))
+            rc = check_value(&kam_accounts.cols[i], &v[i], err);
+    if (rc == KAM_OK && (mask & (1ull << KAM_ACC_PARENT)))
+        rc = resolve_parent(st, scope, code, &v[KAM_ACC_PARENT], err);
+    if (rc == KAM_OK && (mask & (1ull << KAM_ACC_OWNER)))
+        rc = check_owner(st, scope, &v[KAM_ACC_OWNER], err);
+    if (rc != KAM_OK)
+        return rc;
+    struct account_edit e = {actor, code, scope, v, mask, version};
+    return in_transaction(st, edit_account, &e, err);
 }

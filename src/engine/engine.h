@@ -169,6 +169,26 @@ KAM_MUST_CHECK enum kam_rc kam_engine_rate(struct kam_store *st, const char *act
 KAM_MUST_CHECK enum kam_rc kam_engine_pin(struct kam_store *st, const char *actor, const char *code,
                                           const char *tier, struct kam_err *err);
 
+/* The account columns a person may edit: every one but the code, the natural key that orders,
+ * payments and imports refer to. */
+#define KAM_ACCOUNT_EDITABLE (((1ull << KAM_ACC_NCOLS) - 1) & ~(1ull << KAM_ACC_CODE))
+
+/* Edits the columns in mask (within KAM_ACCOUNT_EDITABLE) of the account code to vals (all
+ * KAM_ACC_NCOLS of them, in kam_accounts order; text borrowed, the parent as its code text),
+ * if the account is in scope (NULL: every account, the CLI) and its version is still *version.
+ * Values follow the import's rules (an empty text clears the field or gives its default); a new
+ * parent must be an account the scope sees, a new owner must keep the account in the scope.
+ * Only the fields whose value differs are written, with the "account.update" audit entry of
+ * their before and after values, in one transaction; *version becomes the new version (the
+ * same when nothing differed). KAM_ERR_INVALID with err->field naming the column,
+ * KAM_ERR_NOT_FOUND for a missing or out-of-scope code (one message for both),
+ * KAM_ERR_CONFLICT naming the current version when *version is stale. */
+KAM_MUST_CHECK enum kam_rc kam_engine_account_update(struct kam_store *st, const char *actor,
+                                                     const struct kam_scope *scope,
+                                                     const char *code, const struct kam_value *vals,
+                                                     uint64_t mask, int64_t *version,
+                                                     struct kam_err *err);
+
 /* One tier change between the two latest runs. */
 struct kam_tier_change {
     int64_t account_id;

@@ -52,6 +52,7 @@ struct kam_http_resp {
     char allow[64];           /* 405: the methods the path takes */
     int retry_after;          /* seconds, 0 none (429) */
     bool www_authenticate;    /* 401: say which schemes we take */
+    char etag[32];            /* "" none; else the ETag header's value, quotes included */
 };
 
 /* The value of query parameter name, or NULL. Borrowed for the request. */
@@ -149,6 +150,10 @@ void kam_http_model_validate(struct kam_http_req *req, struct kam_http_resp *res
 void kam_http_score_run(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_changes(struct kam_http_req *req, struct kam_http_resp *resp);
 
+/* PATCH /accounts/{code} (accounts.c) and GET /audit (audit.c). */
+void kam_http_account_patch(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_audit(struct kam_http_req *req, struct kam_http_resp *resp);
+
 /* The analysis routes (analysis.c). */
 void kam_http_metrics_get(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_pareto(struct kam_http_req *req, struct kam_http_resp *resp);
@@ -165,6 +170,11 @@ bool kam_http_int_param(struct kam_http_req *req, struct kam_http_resp *resp, co
  * problem naming the line, column and position of the error. */
 struct json_t;
 bool kam_http_body_json(struct kam_http_req *req, struct kam_http_resp *resp, struct json_t **out);
+
+/* Answers the account code as GET /accounts/{code} does: its columns, version and times, with
+ * the version as ETag; the 404 of a missing code when it is outside the user's scope. */
+void kam_http_account_answer(struct kam_http_req *req, struct kam_http_resp *resp,
+                             const char *code);
 
 /* Writes a user as JSON: username, display_name, role, team (no hash, no version). */
 void kam_http_user_json(struct kam_jw *w, const struct kam_user *u);

@@ -1,6 +1,7 @@
 /* The route table of the HTTP API and the handlers of the read-only routes: health, the account
- * list, one account and the portfolio summary. Sessions are in session.c, the scoring routes in
- * scoring.c, the analyses in analysis.c, the OpenAPI document in openapi.c.
+ * list, one account and the portfolio summary. Sessions are in session.c, the account edit in
+ * accounts.c, the scoring routes in scoring.c, the analyses in analysis.c, the OpenAPI document
+ * in openapi.c.
  *
  * One static table: method, path pattern, handler, what the caller needs, a summary and the
  * query parameters. The server matches requests against it, openapi.c writes the document from
@@ -14,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/lifecycle.h"
 #include "core/record.h"
+#include "core/score.h"
 #include "engine/engine.h"
 
 /* --- health ---------------------------------------------------------------------------------- */
@@ -84,26 +87,57 @@ struct page {
 /* Every row in scope passes here, to count the total; only the page's rows are written. The
  * query computes every row anyway to sort them (by name or revenue), so counting costs little
  * beside it. */
-static int page_row(void *ctx, int64_t id, const struct kam_value *vals, kam_money ttm,
-                    kam_money total)
+static int page_row(void *ctx, const struct kam_account_item *it)
 {
     struct page *p = ctx;
     p->n++;
     if (p->n < p->first || p->n > p->last)
         return 0;
     kam_jw_obj(p->w);
-    account_fields(p->w, id, vals);
+    account_fields(p->w, it->id, it->vals);
+    /* The version a PATCH of this account must carry: a list is enough to edit from. */
+    kam_jw_kint(p->w, "version", it->version);
     kam_jw_key(p->w, "ttm_revenue");
-    kam_jw_money(p->w, ttm);
+    kam_jw_money(p->w, it->ttm_revenue);
     kam_jw_key(p->w, "total_revenue");
-    kam_jw_money(p->w, total);
+    kam_jw_money(p->w, it->total_revenue);
     kam_jw_obj_end(p->w);
     return 0;
 }
 
+/* ?tier= and ?stage= (of the latest scoring run) into q; false after the 400 naming the one
+ * that is not a tier or a lifecycle stage. */
+static bool latest_run_filters(struct kam_http_req *req, struct kam_http_resp *resp,
+                               struct kam_account_query *q)
+{
+    bool tier_ok = true, stage_ok = true;
+    q->tier = kam_http_query(req, "tier");
+    q->stage = kam_http_query(req, "stage");
+    if (q->tier) {
+        tier_ok = false;
+        for (int t = KAM_TIER_KEY; t <= KAM_TIER_SMALL; t++)
+            tier_ok = tier_ok || strcmp(q->tier, kam_tier_name((enum kam_tier)t)) == 0;
+    }
+    if (q->stage) {
+        stage_ok = false;
+        for (int s = KAM_LIFECYCLE_NONE; s < KAM_LIFECYCLE_STAGES; s++)
+            stage_ok = stage_ok ||
+                       strcmp(q->stage, kam_lifecycle_stage_name((enum kam_lifecycle_stage)s)) == 0;
+    }
+    if (!tier_ok) {
+        struct kam_problem_field f = {"tier", "is key, major, ordinary or small"};
+        kam_problem(resp, 400, "query parameter 'tier' is not a tier", &f, 1);
+    } else if (!stage_ok) {
+        struct kam_problem_field f = {"stage", "is new, exploration, formation, stability, "
+                                               "decline, dormant, lost or none"};
+        kam_problem(resp, 400, "query parameter 'stage' is not a lifecycle stage", &f, 1);
+    }
+    return tier_ok && stage_ok;
+}
+
 static void accounts_list(struct kam_http_req *req, struct kam_http_resp *resp)
 {
-    struct kam_account_query q = {.scope = &req->scope};
+    struct kam_account_query q = {.scope = &req->scope, .item = page_row};
     struct kam_err err;
     int64_t page, per_page, limit;
     int first, last;
@@ -120,6 +154,8 @@ static void accounts_list(struct kam_http_req *req, struct kam_http_resp *resp)
         kam_problem(resp, 400, "query parameter 'role' is not a known role", &f, 1);
         return;
     }
+    if (!latest_run_filters(req, resp, &q))
+        return;
     const char *sort = kam_http_query(req, "sort");
     if (sort == NULL || strcmp(sort, "name") == 0) {
         q.sort = KAM_SORT_NAME;
@@ -148,7 +184,7 @@ static void accounts_list(struct kam_http_req *req, struct kam_http_resp *resp)
     kam_jw_obj(p.w);
     kam_jw_key(p.w, "items");
     kam_jw_arr(p.w);
-    rc = req->st->ops->account_list(req->st, &q, page_row, &p, &err);
+    rc = req->st->ops->account_list(req->st, &q, NULL, &p, &err);
     if (rc != KAM_OK) {
         kam_problem_err(resp, &err);
         return;
@@ -173,26 +209,36 @@ static void accounts_list(struct kam_http_req *req, struct kam_http_resp *resp)
 static int account_row(void *ctx, int64_t id, const struct kam_value *vals, int64_t version,
                        const char *created_at, const char *updated_at)
 {
-    struct kam_jw *w = ctx;
+    struct kam_http_resp *resp = ctx;
+    struct kam_jw *w = &resp->body;
     kam_jw_obj(w);
     account_fields(w, id, vals);
     kam_jw_kint(w, "version", version);
     kam_jw_kstr(w, "created_at", created_at);
     kam_jw_kstr(w, "updated_at", updated_at);
     kam_jw_obj_end(w);
+    /* The version is the entity tag: a client sends it back as If-Match with its PATCH. */
+    snprintf(resp->etag, sizeof(resp->etag), "\"%lld\"", (long long)version);
     return 0;
 }
 
-static void account_get(struct kam_http_req *req, struct kam_http_resp *resp)
+void kam_http_account_answer(struct kam_http_req *req, struct kam_http_resp *resp, const char *code)
 {
     struct kam_err err;
     kam_err_clear(&err);
     /* Outside the scope is answered exactly like a missing code: the store gives both the
      * same error and message. */
-    enum kam_rc rc = req->st->ops->account_get_scoped(req->st, req->params[0], &req->scope,
-                                                      account_row, &resp->body, &err);
-    if (rc != KAM_OK)
+    enum kam_rc rc =
+        req->st->ops->account_get_scoped(req->st, code, &req->scope, account_row, resp, &err);
+    if (rc != KAM_OK) {
+        resp->etag[0] = '\0';
         kam_problem_err(resp, &err);
+    }
+}
+
+static void account_get(struct kam_http_req *req, struct kam_http_resp *resp)
+{
+    kam_http_account_answer(req, resp, req->params[0]);
 }
 
 /* --- summary --------------------------------------------------------------------------------- */
@@ -267,6 +313,10 @@ static const struct kam_http_param account_query[] = {
     {"owner", "string", "owner's username (within what the caller may see)"},
     {"tag", "string", "accounts with this tag"},
     {"search", "string", "text in the code or name, case-insensitive"},
+    {"tier", "string", "tier in the latest scoring run: key, major, ordinary or small"},
+    {"stage", "string",
+     "lifecycle stage in the latest scoring run: new, exploration, formation, stability, "
+     "decline, dormant, lost or none"},
     {"sort", "string", "name (default) or revenue (trailing twelve months, largest first)"},
     {"limit", "integer", "at most this many accounts in all (before pagination)"},
     {"page", "integer", "page number, from 1"},
@@ -302,6 +352,17 @@ static const struct kam_http_param review_query[] = {
     {NULL, NULL, NULL},
 };
 
+static const struct kam_http_param audit_query[] = {
+    {"actor", "string", "who acted: a username, the CLI's OS user, demo"},
+    {"action", "string", "what was done: account.update, user.add, pin.set, ..."},
+    {"entity", "string", "the kind of record: account, user, team, token, rating, pin, ..."},
+    {"key", "string", "the record's key: an account code, a username, ..."},
+    {"since", "string", "YYYY-MM-DD: entries of that day (UTC) and later"},
+    {"page", "integer", "page number, from 1"},
+    {"per_page", "integer", "entries per page, 1 to 500 (default 50)"},
+    {NULL, NULL, NULL},
+};
+
 const struct kam_http_route kam_http_routes[] = {
     {"GET", "/api/v1/health", health, KAM_ROUTE_PUBLIC, 0, "whether the server is up", NULL, 200,
      NULL, "Health"},
@@ -319,6 +380,14 @@ const struct kam_http_route kam_http_routes[] = {
      "AccountList"},
     {"GET", "/api/v1/accounts/{code}", account_get, 0, 0,
      "one account with its version (404 when missing or not visible)", NULL, 200, NULL, "Account"},
+    {"PATCH", "/api/v1/accounts/{code}", kam_http_account_patch, KAM_ROUTE_BODY,
+     KAM_ACTION_WRITE_ACCOUNTS,
+     "change fields of an account the user may write, at the version read (body \"version\" or "
+     "If-Match; 409 when stale); audited; answers the account as GET does",
+     NULL, 200, "AccountPatch", "Account"},
+    {"GET", "/api/v1/audit", kam_http_audit, 0, KAM_ACTION_READ_AUDIT,
+     "the audit log, newest first, filtered and paginated (admin only, 403 for others)",
+     audit_query, 200, NULL, "AuditList"},
     {"GET", "/api/v1/summary", summary, KAM_ROUTE_ALL_SCOPE, 0,
      "the portfolio summary of `kam summary --json` (admin and director only, 403 for others)",
      NULL, 200, NULL, "Summary"},

@@ -275,6 +275,8 @@ static void add_headers(struct MHD_Response *r, const struct ctx *c,
     }
     if (resp->www_authenticate)
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"kam\"");
+    if (resp->etag[0])
+        MHD_add_response_header(r, "ETag", resp->etag);
 }
 
 /* Whether the request asks for a file of the web UI (when there is one). */

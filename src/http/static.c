@@ -221,7 +221,7 @@ static const struct kam_static_file *lookup(const struct kam_static_site *site, 
 
 const struct kam_static_file *kam_static_find(const struct kam_static_site *site, const char *url)
 {
-    if (url[0] != '/')
+    if (url[0] != '/' || strstr(url, "/..") != NULL) /* no parent paths, not even to index */
         return NULL;
     const struct kam_static_file *f = lookup(site, strcmp(url, "/") == 0 ? "/index.html" : url);
     if (f != NULL)

@@ -28,6 +28,16 @@ typedef int (*kam_row_fn)(void *ctx, int64_t id, const struct kam_value *vals);
 
 enum kam_account_sort { KAM_SORT_NAME, KAM_SORT_REVENUE };
 
+/* A listed account with what the plain list callback does not carry (the HTTP API needs the
+ * version for its optimistic concurrency). */
+struct kam_account_item {
+    int64_t id;
+    const struct kam_value *vals; /* the columns, in kam_accounts order */
+    kam_money ttm_revenue, total_revenue;
+    int64_t version;
+};
+typedef int (*kam_account_item_fn)(void *ctx, const struct kam_account_item *it);
+
 struct kam_account_query {
     const char *role, *region, *owner, *tag, *text; /* NULL = any; text matches code or name */
     enum kam_account_sort sort;
@@ -37,6 +47,11 @@ struct kam_account_query {
     /* Row-level access: only the accounts this scope may read (owner = login, or owner among
      * the usernames of the team). NULL = every account (the CLI, run by the database's owner). */
     const struct kam_scope *scope;
+    /* The tier ("key", ...) and lifecycle stage ("stability", ...) the account has in the
+     * latest scoring run; NULL = any. An account the latest run did not score matches neither. */
+    const char *tier, *stage;
+    /* When set, account_list calls item with each account instead of fn (fn may be NULL). */
+    kam_account_item_fn item;
 };
 
 /* A listed account: its columns, trailing-twelve-month and all-time net revenue. */
@@ -135,6 +150,14 @@ struct kam_audit_entry {
     int64_t id;
     char at[21];
     const char *actor, *action, *entity, *entity_key, *before, *after;
+};
+
+/* Which audit entries to list, newest first. Each filter is an exact match, NULL for any. */
+struct kam_audit_query {
+    const char *actor, *action, *entity, *key; /* key: the entity_key (an account code, ...) */
+    const char *since; /* YYYY-MM-DD: entries at or after that day (UTC); NULL for all */
+    int64_t limit;     /* at most this many (0 = all) ... */
+    int64_t offset;    /* ... after skipping this many of the newest */
 };
 
 struct kam_store;
@@ -382,11 +405,12 @@ struct kam_store_ops {
     enum kam_rc (*token_each)(struct kam_store *st, int64_t user_id,
                               int (*fn)(void *ctx, const struct kam_token *t), void *ctx,
                               struct kam_err *err);
-    /* The audit log: append records e (actor, action and entity required), list gives the
-     * newest limit entries (0 = all), newest first. */
+    /* The audit log: append records e (actor, action and entity required); list gives the
+     * entries q matches, newest first, within its limit and offset, and (total not NULL) how
+     * many entries match in all. */
     enum kam_rc (*audit_append)(struct kam_store *st, const struct kam_audit_entry *e,
                                 struct kam_err *err);
-    enum kam_rc (*audit_list)(struct kam_store *st, int64_t limit,
+    enum kam_rc (*audit_list)(struct kam_store *st, const struct kam_audit_query *q, int64_t *total,
                               int (*fn)(void *ctx, const struct kam_audit_entry *e), void *ctx,
                               struct kam_err *err);
 
@@ -415,6 +439,20 @@ struct kam_store_ops {
     enum kam_rc (*account_get_scoped)(struct kam_store *st, const char *code,
                                       const struct kam_scope *scope, kam_account_get_fn fn,
                                       void *ctx, struct kam_err *err);
+
+    /* --- account edits (the HTTP API's PATCH, schema 4) --- */
+
+    /* Writes the columns in mask (bit i = column i of kam_accounts; never the code) of the
+     * account with this code, if its stored version is still *version: the check is in the
+     * UPDATE itself. The parent (REF) carries the parent's id in i, null for none. On success
+     * *version is the new version and updated_at is now. KAM_ERR_CONFLICT naming the stored
+     * version when it is not *version (someone changed the account since it was read),
+     * KAM_ERR_NOT_FOUND for an unknown code, KAM_ERR_INVALID when the parent would make the
+     * group hierarchy a cycle or a value breaks the schema. The caller checks the values and
+     * the access (engine/edits.c) and holds the transaction with the audit entry. */
+    enum kam_rc (*account_update)(struct kam_store *st, const char *code,
+                                  const struct kam_value *vals, uint64_t mask, int64_t *version,
+                                  struct kam_err *err);
 };
 
 struct kam_store {

@@ -518,6 +518,31 @@ static enum kam_rc op_keys(struct kam_store *st, const struct kam_table *t, kam_
     return finish(s, q, r, t->name, err);
 }
 
+/* KAM_ERR_INVALID when parent_id as the parent of account_id would make the group hierarchy a
+ * cycle: walking up from the new parent reaches the account itself. */
+static enum kam_rc parent_cycle(struct sqlite_store *s, int64_t account_id, int64_t parent_id,
+                                struct kam_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    enum kam_rc rc = prepare(s,
+                             "WITH RECURSIVE up(id) AS (SELECT ?1 UNION "
+                             "SELECT a.parent FROM accounts a JOIN up ON a.id = up.id "
+                             "WHERE a.parent IS NOT NULL) SELECT count(*) FROM up WHERE id = ?2",
+                             &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    sqlite3_bind_int64(q, 1, parent_id);
+    sqlite3_bind_int64(q, 2, account_id);
+    int cyc = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
+    sqlite3_finalize(q);
+    if (cyc < 0)
+        return db_error(s, err, "checking the account hierarchy");
+    if (cyc > 0)
+        return kam_err_set(err, KAM_ERR_INVALID,
+                           "the parent would make the group hierarchy a cycle");
+    return KAM_OK;
+}
+
 static enum kam_rc op_set_parent(struct kam_store *st, int64_t account_id, int64_t parent_id,
                                  bool *changed, struct kam_err *err)
 {
@@ -525,25 +550,8 @@ static enum kam_rc op_set_parent(struct kam_store *st, int64_t account_id, int64
     sqlite3_stmt *q = NULL;
     enum kam_rc rc;
 
-    if (parent_id > 0) {
-        /* Walk up from the new parent; reaching the account itself means a cycle. */
-        rc = prepare(s,
-                     "WITH RECURSIVE up(id) AS (SELECT ?1 UNION "
-                     "SELECT a.parent FROM accounts a JOIN up ON a.id = up.id "
-                     "WHERE a.parent IS NOT NULL) SELECT count(*) FROM up WHERE id = ?2",
-                     &q, err);
-        if (rc != KAM_OK)
-            return rc;
-        sqlite3_bind_int64(q, 1, parent_id);
-        sqlite3_bind_int64(q, 2, account_id);
-        int cyc = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
-        sqlite3_finalize(q);
-        if (cyc < 0)
-            return db_error(s, err, "checking the account hierarchy");
-        if (cyc > 0)
-            return kam_err_set(err, KAM_ERR_INVALID,
-                               "the parent would make the group hierarchy a cycle");
-    }
+    if (parent_id > 0 && (rc = parent_cycle(s, account_id, parent_id, err)) != KAM_OK)
+        return rc;
     rc = prepare(s,
                  "UPDATE accounts SET parent = ?1, version = version + 1, "
                  "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') "
@@ -1039,7 +1047,7 @@ static enum kam_rc op_account_list(struct kam_store *st, const struct kam_accoun
 
     select_list(&kam_accounts, "a", sql, sizeof(sql));
     cat(sql, sizeof(sql),
-        ", coalesce(m.ttm, 0), coalesce(m.total, 0) FROM accounts a "
+        ", coalesce(m.ttm, 0), coalesce(m.total, 0), a.version FROM accounts a "
         "LEFT JOIN (SELECT account, sum(CASE WHEN month BETWEEN ?1 AND ?2 THEN revenue ELSE 0 "
         "END) AS ttm, sum(revenue) AS total FROM account_months GROUP BY account) m "
         "ON m.account = a.id "
@@ -1053,6 +1061,10 @@ static enum kam_rc op_account_list(struct kam_store *st, const struct kam_accoun
          * 2 the user's own. */
         "AND (?9 = 0 OR a.owner = ?10 OR (?9 = 1 AND a.owner IN (SELECT u.username FROM users u "
         "JOIN teams t ON t.id = u.team WHERE t.name = ?11))) "
+        /* The tier and stage of the latest run: one lookup by the scores' key (run, account). */
+        "AND ((?12 IS NULL AND ?13 IS NULL) OR EXISTS (SELECT 1 FROM scores s "
+        "WHERE s.run = (SELECT max(id) FROM score_runs) AND s.account = a.id "
+        "AND (?12 IS NULL OR s.tier = ?12) AND (?13 IS NULL OR s.stage = ?13))) "
         "ORDER BY %s LIMIT ?8",
         aq->sort == KAM_SORT_REVENUE ? "coalesce(m.ttm, 0) DESC, a.name COLLATE kam_name, a.code"
                                      : "a.name COLLATE kam_name, a.code");
@@ -1073,10 +1085,15 @@ static enum kam_rc op_account_list(struct kam_store *st, const struct kam_accoun
     } else {
         sqlite3_bind_int(q, 9, 0);
     }
+    bind_text(q, 12, aq->tier);
+    bind_text(q, 13, aq->stage);
     while ((r = sqlite3_step(q)) == SQLITE_ROW) {
         int c = read_row(q, 0, &kam_accounts, vals);
-        if (fn(ctx, sqlite3_column_int64(q, 0), vals, sqlite3_column_int64(q, c),
-               sqlite3_column_int64(q, c + 1)) != 0)
+        struct kam_account_item it = {sqlite3_column_int64(q, 0), vals, sqlite3_column_int64(q, c),
+                                      sqlite3_column_int64(q, c + 1),
+                                      sqlite3_column_int64(q, c + 2)};
+        if ((aq->item ? aq->item(ctx, &it)
+                      : fn(ctx, it.id, vals, it.ttm_revenue, it.total_revenue)) != 0)
             break;
     }
     return finish(s, q, r, "accounts", err);
@@ -2238,21 +2255,56 @@ static enum kam_rc op_audit_append(struct kam_store *st, const struct kam_audit_
     return finish(s, q, sqlite3_step(q), "audit log", err);
 }
 
-static enum kam_rc op_audit_list(struct kam_store *st, int64_t limit,
-                                 int (*fn)(void *, const struct kam_audit_entry *), void *ctx,
-                                 struct kam_err *err)
+/* The filters of an audit query, bound as ?1..?5 by bind_audit_filters; an absent filter
+ * matches every entry. The log has no index: it is read by people, a page at a time. */
+#define AUDIT_WHERE                                                                                \
+    "WHERE (?1 IS NULL OR actor = ?1) AND (?2 IS NULL OR action = ?2) "                            \
+    "AND (?3 IS NULL OR entity = ?3) AND (?4 IS NULL OR entity_key = ?4) "                         \
+    "AND (?5 IS NULL OR at >= ?5) "
+
+static void bind_audit_filters(sqlite3_stmt *q, const struct kam_audit_query *aq)
+{
+    bind_text(q, 1, aq->actor);
+    bind_text(q, 2, aq->action);
+    bind_text(q, 3, aq->entity);
+    bind_text(q, 4, aq->key);
+    bind_text(q, 5, aq->since); /* "YYYY-MM-DD" sorts before that day's "YYYY-MM-DDT..." */
+}
+
+static enum kam_rc audit_count(struct sqlite_store *s, const struct kam_audit_query *aq,
+                               int64_t *total, struct kam_err *err)
+{
+    sqlite3_stmt *q;
+    enum kam_rc rc = prepare(s, "SELECT count(*) FROM audit_log " AUDIT_WHERE, &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    bind_audit_filters(q, aq);
+    int r = sqlite3_step(q);
+    *total = r == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+    return finish(s, q, r, "audit log", err);
+}
+
+static enum kam_rc op_audit_list(struct kam_store *st, const struct kam_audit_query *aq,
+                                 int64_t *total, int (*fn)(void *, const struct kam_audit_entry *),
+                                 void *ctx, struct kam_err *err)
 {
     struct sqlite_store *s = S(st);
     struct kam_audit_entry e;
     sqlite3_stmt *q;
     int r;
-    enum kam_rc rc = prepare(s,
-                             "SELECT id, at, actor, action, entity, entity_key, before, after "
-                             "FROM audit_log ORDER BY id DESC LIMIT ?1",
-                             &q, err);
+    enum kam_rc rc;
+    if (total != NULL && (rc = audit_count(s, aq, total, err)) != KAM_OK)
+        return rc;
+    /* By id, not time: entries of one second keep the order they were written in. */
+    rc = prepare(s,
+                 "SELECT id, at, actor, action, entity, entity_key, before, after "
+                 "FROM audit_log " AUDIT_WHERE "ORDER BY id DESC LIMIT ?6 OFFSET ?7",
+                 &q, err);
     if (rc != KAM_OK)
         return rc;
-    sqlite3_bind_int64(q, 1, limit > 0 ? limit : -1);
+    bind_audit_filters(q, aq);
+    sqlite3_bind_int64(q, 6, aq->limit > 0 ? aq->limit : -1);
+    sqlite3_bind_int64(q, 7, aq->offset > 0 ? aq->offset : 0);
     while ((r = sqlite3_step(q)) == SQLITE_ROW) {
         memset(&e, 0, sizeof(e));
         e.id = sqlite3_column_int64(q, 0);
@@ -2420,6 +2472,77 @@ static enum kam_rc op_account_get_scoped(struct kam_store *st, const char *code,
     return rc;
 }
 
+/* The id and version of the account with this code; KAM_ERR_NOT_FOUND. */
+static enum kam_rc account_version(struct sqlite_store *s, const char *code, int64_t *id,
+                                   int64_t *version, struct kam_err *err)
+{
+    sqlite3_stmt *q;
+    enum kam_rc rc = prepare(s, "SELECT id, version FROM accounts WHERE code = ?1", &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
+    int r = sqlite3_step(q);
+    if (r == SQLITE_ROW) {
+        *id = sqlite3_column_int64(q, 0);
+        *version = sqlite3_column_int64(q, 1);
+    }
+    rc = finish(s, q, r, "accounts", err);
+    if (rc == KAM_OK && r == SQLITE_DONE)
+        rc = kam_err_set(err, KAM_ERR_NOT_FOUND, "account '%s' does not exist", code);
+    return rc;
+}
+
+/* Optimistic concurrency, as op_user_update: the UPDATE matches only the version that was read,
+ * so of two writers that read the same version one changes the account and the other changes
+ * nothing and is told. Only the columns in mask are written; the statement is built for them
+ * (at most the account's columns, so the buffer always fits). */
+static enum kam_rc op_account_update(struct kam_store *st, const char *code,
+                                     const struct kam_value *vals, uint64_t mask, int64_t *version,
+                                     struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    const struct kam_table *t = &kam_accounts;
+    char sql[4096] = "";
+    sqlite3_stmt *q = NULL;
+    int64_t id = 0, now = 0;
+    enum kam_rc rc;
+
+    if (mask & (1ull << KAM_ACC_CODE) || mask >> t->ncols)
+        KAM_BUG("account_update: the code or an unknown column in the mask");
+    if ((rc = account_version(s, code, &id, &now, err)) != KAM_OK)
+        return rc;
+    const struct kam_value *parent = &vals[KAM_ACC_PARENT];
+    if ((mask & (1ull << KAM_ACC_PARENT)) && !parent->null &&
+        (rc = parent_cycle(s, id, parent->i, err)) != KAM_OK)
+        return rc;
+    cat(sql, sizeof(sql), "%s", "UPDATE accounts SET version = version + 1, updated_at = " NOW);
+    for (size_t i = 0; i < t->ncols; i++)
+        if (mask & (1ull << i))
+            cat(sql, sizeof(sql), ", %s = ?%zu", t->cols[i].name, i + 1);
+    cat(sql, sizeof(sql), " WHERE id = ?%zu AND version = ?%zu RETURNING version", t->ncols + 1,
+        t->ncols + 2);
+    if ((rc = prepare(s, sql, &q, err)) != KAM_OK)
+        return rc;
+    for (size_t i = 0; i < t->ncols; i++)
+        if (mask & (1ull << i))
+            bind_value(q, (int)i + 1, &t->cols[i], &vals[i]);
+    sqlite3_bind_int64(q, (int)t->ncols + 1, id);
+    sqlite3_bind_int64(q, (int)t->ncols + 2, *version);
+    int r = sqlite3_step(q);
+    int64_t got = r == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+    if (r == SQLITE_ROW)
+        r = sqlite3_step(q); /* ends the statement: RETURNING rows are written at the end */
+    if ((rc = finish(s, q, r, "account", err)) != KAM_OK)
+        return rc;
+    if (got == 0)
+        return kam_err_set(err, KAM_ERR_CONFLICT,
+                           "account '%s' was changed by someone else (version %lld, not %lld): "
+                           "read it again and retry",
+                           code, (long long)now, (long long)*version);
+    *version = got;
+    return KAM_OK;
+}
+
 static enum kam_rc op_reopen(struct kam_store *st, struct kam_store **out, struct kam_err *err);
 static enum kam_rc op_data_version(struct kam_store *st, int64_t *out, struct kam_err *err);
 
@@ -2496,6 +2619,7 @@ static const struct kam_store_ops sqlite_ops = {
     .session_end = op_session_end,
     .session_purge = op_session_purge,
     .account_get_scoped = op_account_get_scoped,
+    .account_update = op_account_update,
 };
 
 static enum kam_rc migrate(struct sqlite_store *s, struct kam_err *err)

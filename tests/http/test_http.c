@@ -33,6 +33,7 @@ static char token[128];                 /* an API token of rep-east-1 */
 static int n_all, n_east, n_rep_east_1; /* accounts: all, owned in team east, rep-east-1's */
 static char west_code[32];              /* an account of rep-west-1 */
 static char own_code[32];               /* an account of rep-east-1 */
+static char edit_code[32];              /* another of rep-east-1's, for the PATCH tests */
 static char cli_net[64];                /* net_revenue of `kam summary --json` */
 static json_int_t cli_accounts;         /* counts.accounts of `kam summary --json` */
 #define UNSCORED "Z000001"              /* rep-east-1's account added after the scoring run */
@@ -517,11 +518,16 @@ static void test_account_get_scope(void **state)
     assert_string_equal(json_string_value(json_object_get(f->r.json, "code")), own_code);
     assert_int_equal(json_integer_value(json_object_get(f->r.json, "version")), 1);
     assert_string_equal(json_string_value(json_object_get(f->r.json, "owner")), "rep-east-1");
+    /* The version is the ETag too, for If-Match on a PATCH. */
+    char etag[64];
+    assert_non_null(header(&f->r, "ETag", etag, sizeof(etag)));
+    assert_string_equal(etag, "\"1\"");
 
     /* Another team's account and a code that does not exist: the same answer. */
     snprintf(path, sizeof(path), "/api/v1/accounts/%s", west_code);
     req(f->h, &f->r, &f->s, "GET", path, NULL, h);
     check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    assert_null(header(&f->r, "ETag", etag, sizeof(etag)));
     snprintf(other, sizeof(other), "%s", f->r.body);
     req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts/C999999", NULL, h);
     check_problem(&f->r, 404, "urn:kam:problem:not-found");
@@ -555,7 +561,12 @@ static void test_pagination(void **state)
         int want = n_all - (page - 1) * 30 < 30 ? n_all - (page - 1) * 30 : 30;
         assert_int_equal(json_array_size(items), want);
         json_array_foreach(items, i, it)
+        {
             json_object_set_new(seen, json_string_value(json_object_get(it, "code")), json_true());
+            /* Every item carries the version a PATCH needs. */
+            assert_true(json_is_integer(json_object_get(it, "version")));
+            assert_true(json_integer_value(json_object_get(it, "version")) >= 1);
+        }
         pages++;
         json_t *next = json_object_get(f->r.json, "next");
         if (json_is_null(next))
@@ -602,8 +613,15 @@ static void test_unknown_path_and_wrong_method(void **state)
     char v[128];
     req(f->h, &f->r, &f->s, "GET", "/api/v1/nowhere", NULL, NULL);
     check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    /* Never a file outside the web root: a refusal, or (when the server has the web UI) its
+     * page, which a single-page application answers for every path that is not an asset. */
     req(f->h, &f->r, &f->s, "GET", "/../etc/passwd", NULL, NULL);
-    assert_true(f->r.status == 404 || f->r.status == 400);
+    assert_true(f->r.status == 404 || f->r.status == 400 || f->r.status == 200);
+    assert_true(f->r.body == NULL || strstr(f->r.body, "root:") == NULL);
+    if (f->r.status == 200) {
+        assert_non_null(header(&f->r, "Content-Type", v, sizeof(v)));
+        assert_non_null(strstr(v, "text/html"));
+    }
     req(f->h, &f->r, &f->s, "PUT", "/api/v1/health", "{}", JSON);
     check_problem(&f->r, 405, "urn:kam:problem:method-not-allowed");
     assert_string_equal(header(&f->r, "Allow", v, sizeof(v)), "GET");
@@ -1499,6 +1517,477 @@ static void test_account_metrics(void **state)
     check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
 }
 
+/* --- PATCH /accounts/{code} ----------------------------------------------------------------- */
+
+struct stored_account {
+    int64_t version;
+    char region[64], owner[64], credit_limit[32];
+};
+
+static int stored_row(void *ctx, int64_t id, const struct kam_value *vals, int64_t version,
+                      const char *created_at, const char *updated_at)
+{
+    struct stored_account *a = ctx;
+    char buf[40];
+    (void)id, (void)created_at, (void)updated_at;
+    a->version = version;
+    snprintf(a->region, sizeof(a->region), "%.*s", (int)vals[KAM_ACC_REGION].len,
+             vals[KAM_ACC_REGION].null ? "" : vals[KAM_ACC_REGION].s);
+    snprintf(a->owner, sizeof(a->owner), "%.*s", (int)vals[KAM_ACC_OWNER].len,
+             vals[KAM_ACC_OWNER].null ? "" : vals[KAM_ACC_OWNER].s);
+    snprintf(a->credit_limit, sizeof(a->credit_limit), "%s",
+             vals[KAM_ACC_CREDIT_LIMIT].null
+                 ? "null"
+                 : kam_money_str(vals[KAM_ACC_CREDIT_LIMIT].i, buf, sizeof(buf)));
+    return 0;
+}
+
+/* Account code as stored, read from the database directly (not through the server under
+ * test). */
+static struct stored_account stored(const char *code)
+{
+    struct kam_store *st = NULL;
+    struct kam_err err;
+    struct stored_account a = {0};
+    kam_err_clear(&err);
+    if (kam_store_open(db, 0, &st, &err) != KAM_OK)
+        fail_msg("opening %s: %s", db, err.msg);
+    if (st->ops->account_get_scoped(st, code, NULL, stored_row, &a, &err) != KAM_OK) {
+        kam_store_close(st);
+        fail_msg("reading account %s: %s", code, err.msg);
+    }
+    kam_store_close(st);
+    return a;
+}
+
+/* Refusals before any write: nobody, a viewer, no CSRF header, another team's account (the 404
+ * of a missing code), and bodies the handler or the rules refuse, each naming its field. The
+ * account, its version and the audit log stay as they were. */
+static void test_account_patch_refused(void **state)
+{
+    struct fx *f = *state;
+    char cookie[256], csrf[128], hdr[160], path[128], west[128], body[256], other[1024];
+    struct stored_account before = stored(edit_code);
+    size_t audits = audit_count();
+    snprintf(path, sizeof(path), "/api/v1/accounts/%s", edit_code);
+    snprintf(west, sizeof(west), "/api/v1/accounts/%s", west_code);
+    snprintf(body, sizeof(body), "{\"version\": %lld, \"region\": \"西北\"}",
+             (long long)before.version);
+
+    req(f->h, &f->r, &f->s, "PATCH", path, body, JSON);
+    check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
+    login(f, "viewer-east", cookie, sizeof(cookie), csrf, sizeof(csrf));
+    snprintf(hdr, sizeof(hdr), "X-CSRF-Token: %s", csrf);
+    const char *const hv[] = {cookie, hdr, JSON[0], NULL};
+    req(f->h, &f->r, &f->s, "PATCH", path, body, hv);
+    check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+    login(f, "rep-east-1", cookie, sizeof(cookie), csrf, sizeof(csrf));
+    snprintf(hdr, sizeof(hdr), "X-CSRF-Token: %s", csrf);
+    const char *const nocsrf[] = {cookie, JSON[0], NULL};
+    req(f->h, &f->r, &f->s, "PATCH", path, body, nocsrf);
+    check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+
+    /* Another team's account and a code that does not exist: the same answer. */
+    const char *const h[] = {cookie, hdr, JSON[0], NULL};
+    req(f->h, &f->r, &f->s, "PATCH", west, "{\"version\": 1, \"region\": \"西北\"}", h);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    snprintf(other, sizeof(other), "%s", f->r.body);
+    req(f->h, &f->r, &f->s, "PATCH", "/api/v1/accounts/C999999",
+        "{\"version\": 1, \"region\": \"西北\"}", h);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    char *p = strstr(other, west_code);
+    assert_non_null(p);
+    memcpy(p, "C999999", strlen("C999999"));
+    assert_string_equal(other, f->r.body);
+
+    static const struct {
+        const char *name, *body, *field;
+        long status;
+    } bad[] = {
+        {"not JSON", "{\"version\": 1, \"region\": ", "body", 400},
+        {"not an object", "[1]", "body", 400},
+        {"unknown field", "{\"version\": 1, \"colour\": \"red\"}", "colour", 400},
+        {"the code", "{\"version\": 1, \"code\": \"X1\"}", "code", 400},
+        {"text as a number", "{\"version\": 1, \"region\": 5}", "region", 400},
+        {"money as a number", "{\"version\": 1, \"credit_limit\": 100}", "credit_limit", 400},
+        {"money not a decimal", "{\"version\": 1, \"credit_limit\": \"lots\"}", "credit_limit",
+         400},
+        {"whole number as text", "{\"version\": 1, \"employees\": \"9\"}", "employees", 400},
+        {"no version", "{\"region\": \"西北\"}", "version", 400},
+        {"version not a number", "{\"version\": \"1\", \"region\": \"西北\"}", "version", 400},
+        {"unknown level", "{\"version\": 1, \"level\": \"gold\"}", "level", 422},
+        {"empty name", "{\"version\": 1, \"name\": \"\"}", "name", 422},
+        {"not a year", "{\"version\": 1, \"founded\": 99}", "founded", 422},
+        {"negative credit", "{\"version\": 1, \"credit_limit\": \"-5\"}", "credit_limit", 422},
+        {"parent unknown", "{\"version\": 1, \"parent\": \"C999999\"}", "parent", 422},
+        {"parent outside the scope", "{\"version\": 1, \"parent\": \"WEST\"}", "parent", 422},
+        {"owner outside the scope", "{\"version\": 1, \"owner\": \"rep-west-1\"}", "owner", 422},
+        {"no owner", "{\"version\": 1, \"owner\": null}", "owner", 422},
+    };
+    for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+        char b[256];
+        const char *w = strstr(bad[k].body, "WEST");
+        if (w)
+            snprintf(b, sizeof(b), "%.*s%s%s", (int)(w - bad[k].body), bad[k].body, west_code,
+                     w + 4);
+        else
+            snprintf(b, sizeof(b), "%s", bad[k].body);
+        req(f->h, &f->r, &f->s, "PATCH", path, b, h);
+        if (f->r.status != bad[k].status)
+            fail_msg("%s: status %ld: %s", bad[k].name, f->r.status, f->r.body);
+        check_problem(&f->r, bad[k].status,
+                      bad[k].status == 422 ? "urn:kam:problem:unprocessable"
+                                           : "urn:kam:problem:bad-request");
+        if (problem_field(&f->r) == NULL || strcmp(problem_field(&f->r), bad[k].field) != 0)
+            fail_msg("%s: %s", bad[k].name, f->r.body);
+    }
+    /* Every field at fault is listed, not only the first. */
+    req(f->h, &f->r, &f->s, "PATCH", path, "{\"colour\": 1, \"region\": 5}", h);
+    check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+    assert_int_equal(json_array_size(json_object_get(f->r.json, "errors")), 3);
+    /* A malformed If-Match, and one that contradicts the body. */
+    const char *const weak[] = {cookie, hdr, JSON[0], "If-Match: W/\"1\"", NULL};
+    req(f->h, &f->r, &f->s, "PATCH", path, "{\"region\": \"西北\"}", weak);
+    check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+    assert_string_equal(problem_field(&f->r), "If-Match");
+    const char *const two[] = {cookie, hdr, JSON[0], "If-Match: \"7\"", NULL};
+    req(f->h, &f->r, &f->s, "PATCH", path, "{\"version\": 1, \"region\": \"西北\"}", two);
+    check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+    assert_string_equal(problem_field(&f->r), "version");
+
+    /* Nothing was written, nor audited. */
+    struct stored_account after = stored(edit_code);
+    assert_int_equal(after.version, before.version);
+    assert_string_equal(after.region, before.region);
+    assert_string_equal(after.owner, before.owner);
+    assert_string_equal(after.credit_limit, before.credit_limit);
+    assert_int_equal(audit_count(), audits);
+}
+
+/* Two writers read the same version: the first wins, the second gets 409 naming the version now
+ * stored, and the database keeps the first change. The answer is the account as GET gives it,
+ * with its new version as ETag; the audit entry holds only the changed fields. */
+static void test_account_patch_versions(void **state)
+{
+    struct fx *f = *state;
+    char cookie[256], csrf[128], hdr[160], path[128], body[256], etag[64], want[64];
+    struct stored_account before = stored(edit_code);
+    size_t audits = audit_count();
+    long long v = (long long)before.version;
+    snprintf(path, sizeof(path), "/api/v1/accounts/%s", edit_code);
+    login(f, "rep-east-1", cookie, sizeof(cookie), csrf, sizeof(csrf));
+    snprintf(hdr, sizeof(hdr), "X-CSRF-Token: %s", csrf);
+    const char *const h[] = {cookie, hdr, JSON[0], NULL};
+
+    snprintf(body, sizeof(body),
+             "{\"version\": %lld, \"region\": \"西北\", \"credit_limit\": \"1200.5\", "
+             "\"owner\": \"rep-east-1\"}",
+             v);
+    req(f->h, &f->r, &f->s, "PATCH", path, body, h);
+    if (f->r.status != 200)
+        fail_msg("status %ld: %s", f->r.status, f->r.body ? f->r.body : "");
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "version")), v + 1);
+    assert_string_equal(json_string_value(json_object_get(f->r.json, "region")), "西北");
+    assert_string_equal(json_string_value(json_object_get(f->r.json, "credit_limit")), "1200.5");
+    assert_string_equal(json_string_value(json_object_get(f->r.json, "code")), edit_code);
+    snprintf(want, sizeof(want), "\"%lld\"", v + 1);
+    assert_string_equal(header(&f->r, "ETag", etag, sizeof(etag)), want);
+
+    /* The second writer read the same version. */
+    snprintf(body, sizeof(body), "{\"version\": %lld, \"region\": \"东北\"}", v);
+    req(f->h, &f->r, &f->s, "PATCH", path, body, h);
+    check_problem(&f->r, 409, "urn:kam:problem:conflict");
+    char says[64];
+    snprintf(says, sizeof(says), "version %lld, not %lld", v + 1, v);
+    assert_non_null(strstr(json_string_value(json_object_get(f->r.json, "detail")), says));
+    struct stored_account now = stored(edit_code);
+    assert_int_equal(now.version, v + 1);
+    assert_string_equal(now.region, "西北");
+    assert_string_equal(now.credit_limit, "1200.5");
+
+    /* One audit entry, with only what changed (the owner was already rep-east-1). */
+    assert_int_equal(audit_count(), audits + 1);
+    json_t *e = audit_newest();
+    assert_string_equal(json_string_value(json_object_get(e, "action")), "account.update");
+    assert_string_equal(json_string_value(json_object_get(e, "actor")), "rep-east-1");
+    assert_string_equal(json_string_value(json_object_get(e, "entity")), "account");
+    assert_string_equal(json_string_value(json_object_get(e, "key")), edit_code);
+    json_t *eb = json_object_get(e, "before"), *ea = json_object_get(e, "after");
+    assert_int_equal(json_object_size(eb), 2);
+    assert_int_equal(json_object_size(ea), 2);
+    assert_string_equal(json_string_value(json_object_get(eb, "region")), before.region);
+    assert_string_equal(json_string_value(json_object_get(ea, "region")), "西北");
+    assert_string_equal(json_string_value(json_object_get(ea, "credit_limit")), "1200.5");
+    json_decref(e);
+
+    /* If-Match carries the version instead: the ETag of a GET. */
+    req(f->h, &f->r, &f->s, "GET", path, NULL, h);
+    assert_non_null(header(&f->r, "ETag", etag, sizeof(etag)));
+    char im[96];
+    snprintf(im, sizeof(im), "If-Match: %s", etag);
+    const char *const hm[] = {cookie, hdr, JSON[0], im, NULL};
+    req(f->h, &f->r, &f->s, "PATCH", path, "{\"credit_limit\": null}", hm);
+    if (f->r.status != 200)
+        fail_msg("status %ld: %s", f->r.status, f->r.body ? f->r.body : "");
+    assert_true(json_is_null(json_object_get(f->r.json, "credit_limit")));
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "version")), v + 2);
+    req(f->h, &f->r, &f->s, "PATCH", path, "{\"credit_limit\": \"1\"}", hm); /* now stale */
+    check_problem(&f->r, 409, "urn:kam:problem:conflict");
+    now = stored(edit_code);
+    assert_int_equal(now.version, v + 2);
+    assert_string_equal(now.credit_limit, "null");
+    /* A PATCH that changes nothing writes nothing: same version, no audit entry. */
+    snprintf(body, sizeof(body), "{\"version\": %lld, \"region\": \"西北\"}", v + 2);
+    req(f->h, &f->r, &f->s, "PATCH", path, body, h);
+    assert_int_equal(f->r.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "version")), v + 2);
+    assert_int_equal(audit_count(), audits + 2);
+    /* The list shows the new version too. */
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts?per_page=500", NULL, h);
+    json_t *it;
+    size_t i;
+    bool found = false;
+    json_array_foreach(json_object_get(f->r.json, "items"), i, it)
+    {
+        if (strcmp(json_string_value(json_object_get(it, "code")), edit_code) == 0) {
+            assert_int_equal(json_integer_value(json_object_get(it, "version")), v + 2);
+            found = true;
+        }
+    }
+    assert_true(found);
+}
+
+/* A manager may hand an account to a member of the team, not outside it. */
+static void test_account_patch_owner_within_team(void **state)
+{
+    struct fx *f = *state;
+    char cookie[256], csrf[128], hdr[160], path[128], body[256];
+    struct stored_account before = stored(edit_code);
+    snprintf(path, sizeof(path), "/api/v1/accounts/%s", edit_code);
+    login(f, "manager-east", cookie, sizeof(cookie), csrf, sizeof(csrf));
+    snprintf(hdr, sizeof(hdr), "X-CSRF-Token: %s", csrf);
+    const char *const h[] = {cookie, hdr, JSON[0], NULL};
+    snprintf(body, sizeof(body), "{\"version\": %lld, \"owner\": \"rep-west-1\"}",
+             (long long)before.version);
+    req(f->h, &f->r, &f->s, "PATCH", path, body, h);
+    check_problem(&f->r, 422, "urn:kam:problem:unprocessable");
+    assert_string_equal(problem_field(&f->r), "owner");
+    snprintf(body, sizeof(body), "{\"version\": %lld, \"owner\": \"rep-east-2\"}",
+             (long long)before.version);
+    req(f->h, &f->r, &f->s, "PATCH", path, body, h);
+    if (f->r.status != 200)
+        fail_msg("status %ld: %s", f->r.status, f->r.body ? f->r.body : "");
+    assert_string_equal(stored(edit_code).owner, "rep-east-2");
+    /* And back, so that the account stays rep-east-1's for the other tests. */
+    snprintf(body, sizeof(body), "{\"version\": %lld, \"owner\": \"rep-east-1\"}",
+             (long long)before.version + 1);
+    req(f->h, &f->r, &f->s, "PATCH", path, body, h);
+    assert_int_equal(f->r.status, 200);
+    assert_string_equal(stored(edit_code).owner, "rep-east-1");
+}
+
+/* --- GET /audit ------------------------------------------------------------------------------ */
+
+/* Admin only; newest first; the filters and pages agree with the CLI's view of the log; before
+ * and after are JSON objects. Runs after the PATCH tests, which leave account.update entries. */
+static void test_audit_route(void **state)
+{
+    struct fx *f = *state;
+    char cookie[256], path[256];
+    static const char *const refused[] = {"director", "manager-east", "rep-east-1", "viewer-east"};
+    for (size_t k = 0; k < sizeof(refused) / sizeof(refused[0]); k++) {
+        login(f, refused[k], cookie, sizeof(cookie), NULL, 0);
+        const char *const h[] = {cookie, NULL};
+        req(f->h, &f->r, &f->s, "GET", "/api/v1/audit", NULL, h);
+        check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+    }
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/audit", NULL, NULL);
+    check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
+
+    login(f, "admin", cookie, sizeof(cookie), NULL, 0);
+    const char *const h[] = {cookie, NULL};
+    json_t *cli = cli_json("audit --limit 0 --json");
+    size_t n = json_array_size(cli);
+    assert_true(n >= 5);
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/audit?per_page=500", NULL, h);
+    if (f->r.status != 200)
+        fail_msg("status %ld: %s", f->r.status, f->r.body ? f->r.body : "");
+    json_t *items = json_object_get(f->r.json, "items");
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "total")), n);
+    assert_int_equal(json_array_size(items), n);
+    assert_true(json_is_null(json_object_get(f->r.json, "next")));
+    /* The same entries as the CLI's, newest first. */
+    for (size_t i = 0; i < n; i++) {
+        json_t *a = json_array_get(items, i), *b = json_array_get(cli, i);
+        static const char *const same[] = {"id", "at", "actor", "action", "entity", "key"};
+        for (size_t k = 0; k < sizeof(same) / sizeof(same[0]); k++)
+            if (!json_equal(json_object_get(a, same[k]), json_object_get(b, same[k])))
+                fail_msg("entry %zu: '%s' differs from kam audit --json", i, same[k]);
+        if (i > 0)
+            assert_true(json_integer_value(json_object_get(a, "id")) <
+                        json_integer_value(json_object_get(json_array_get(items, i - 1), "id")));
+    }
+    json_decref(cli);
+
+    /* The PATCH tests' entries: by action, key and actor, with before and after as objects. */
+    snprintf(path, sizeof(path), "/api/v1/audit?action=account.update&key=%s&actor=rep-east-1",
+             edit_code);
+    req(f->h, &f->r, &f->s, "GET", path, NULL, h);
+    assert_int_equal(f->r.status, 200);
+    items = json_object_get(f->r.json, "items");
+    assert_true(json_array_size(items) >= 2);
+    json_t *it;
+    size_t i;
+    json_array_foreach(items, i, it)
+    {
+        assert_string_equal(json_string_value(json_object_get(it, "action")), "account.update");
+        assert_string_equal(json_string_value(json_object_get(it, "entity")), "account");
+        assert_string_equal(json_string_value(json_object_get(it, "key")), edit_code);
+        assert_true(json_is_object(json_object_get(it, "before")));
+        assert_true(json_is_object(json_object_get(it, "after")));
+    }
+    /* The oldest of them set the region and the credit limit. */
+    json_t *first = json_array_get(items, json_array_size(items) - 1);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(first, "after"), "region")), "西北");
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/audit?entity=account&actor=nobody", NULL, h);
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "total")), 0);
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/audit?since=2999-01-01", NULL, h);
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "total")), 0);
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/audit?since=2000-01-01&per_page=500", NULL, h);
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "total")), n);
+
+    /* Pages: two entries each, all of them once, newest first. */
+    size_t seen = 0;
+    json_int_t last = INT64_MAX;
+    for (int page = 1; page <= 100; page++) {
+        snprintf(path, sizeof(path), "/api/v1/audit?per_page=2&page=%d", page);
+        req(f->h, &f->r, &f->s, "GET", path, NULL, h);
+        assert_int_equal(f->r.status, 200);
+        assert_int_equal(json_integer_value(json_object_get(f->r.json, "total")), n);
+        json_array_foreach(json_object_get(f->r.json, "items"), i, it)
+        {
+            assert_true(json_integer_value(json_object_get(it, "id")) < last);
+            last = json_integer_value(json_object_get(it, "id"));
+            seen++;
+        }
+        if (json_is_null(json_object_get(f->r.json, "next")))
+            break;
+    }
+    assert_int_equal(seen, n);
+
+    static const struct {
+        const char *query, *field;
+    } bad[] = {
+        {"since=yesterday", "since"},
+        {"since=2025-02-30", "since"},
+        {"since=2025-01-01T10:00", "since"},
+        {"per_page=501", "per_page"},
+        {"page=0", "page"},
+        {"who=admin", "who"},
+    };
+    for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+        snprintf(path, sizeof(path), "/api/v1/audit?%s", bad[k].query);
+        req(f->h, &f->r, &f->s, "GET", path, NULL, h);
+        check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+        if (problem_field(&f->r) == NULL || strcmp(problem_field(&f->r), bad[k].field) != 0)
+            fail_msg("?%s: %s", bad[k].query, f->r.body);
+    }
+}
+
+/* --- the account list by tier and stage ------------------------------------------------------ */
+
+static int latest_run(void *ctx, const struct kam_run *run)
+{
+    *(int64_t *)ctx = run->id;
+    return 1;
+}
+
+static int score_tier(void *ctx, const struct kam_score_row *row)
+{
+    snprintf(ctx, 16, "%s", row->tier);
+    return 0;
+}
+
+/* The tier of account code in the latest scoring run ("" when not scored), read from the
+ * database directly (not through the server under test). */
+static void tier_of(const char *code, char out[16])
+{
+    struct kam_store *st = NULL;
+    struct kam_err err;
+    int64_t id = 0, run = 0;
+    out[0] = '\0';
+    kam_err_clear(&err);
+    if (kam_store_open(db, 0, &st, &err) != KAM_OK)
+        fail_msg("opening %s: %s", db, err.msg);
+    if (st->ops->account_get_scoped(st, code, NULL, id_row, &id, &err) != KAM_OK ||
+        st->ops->run_list(st, 1, latest_run, &run, &err) != KAM_OK ||
+        st->ops->score_each(st, run, id, score_tier, out, &err) != KAM_OK) {
+        kam_store_close(st);
+        fail_msg("reading the tier of %s: %s", code, err.msg);
+    }
+    kam_store_close(st);
+}
+
+/* The accounts of one tier (or stage) of the latest run, within the caller's scope: the tiers
+ * partition the scored accounts, each listed account has that tier in the run's scores, and a rep
+ * sees only their own. */
+static void test_account_list_tier_and_stage(void **state)
+{
+    struct fx *f = *state;
+    char cookie[256], path[160];
+    static const char *const tiers[] = {"key", "major", "ordinary", "small"};
+    static const char *const users[] = {"director", "rep-east-1"};
+    for (size_t u = 0; u < 2; u++) {
+        login(f, users[u], cookie, sizeof(cookie), NULL, 0);
+        const char *const h[] = {cookie, NULL};
+        req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts?per_page=1", NULL, h);
+        json_int_t all = json_integer_value(json_object_get(f->r.json, "total")), sum = 0;
+        for (size_t t = 0; t < 4; t++) {
+            snprintf(path, sizeof(path), "/api/v1/accounts?tier=%s&per_page=500", tiers[t]);
+            req(f->h, &f->r, &f->s, "GET", path, NULL, h);
+            assert_int_equal(f->r.status, 200);
+            json_t *items = json_object_get(f->r.json, "items"), *it;
+            size_t i;
+            sum += json_integer_value(json_object_get(f->r.json, "total"));
+            json_array_foreach(items, i, it)
+            {
+                if (u == 1)
+                    assert_string_equal(json_string_value(json_object_get(it, "owner")),
+                                        "rep-east-1");
+                if (i >= 2)
+                    continue; /* the first two are enough to check the tier */
+                char tier[16];
+                tier_of(json_string_value(json_object_get(it, "code")), tier);
+                assert_string_equal(tier, tiers[t]);
+            }
+        }
+        /* Every scored account has one tier; UNSCORED (rep-east-1's) may not be scored yet. */
+        assert_true(sum == all || sum == all - 1);
+        /* Stages partition them too. */
+        json_int_t stages = 0;
+        static const char *const names[] = {"none",      "new",     "exploration", "formation",
+                                            "stability", "decline", "dormant",     "lost"};
+        for (size_t k = 0; k < 8; k++) {
+            snprintf(path, sizeof(path), "/api/v1/accounts?stage=%s&per_page=1", names[k]);
+            req(f->h, &f->r, &f->s, "GET", path, NULL, h);
+            assert_int_equal(f->r.status, 200);
+            stages += json_integer_value(json_object_get(f->r.json, "total"));
+        }
+        assert_int_equal(stages, sum);
+    }
+    const char *const h[] = {cookie, NULL};
+    static const struct {
+        const char *query, *field;
+    } bad[] = {{"tier=gold", "tier"}, {"tier=KEY", "tier"}, {"stage=thriving", "stage"}};
+    for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+        snprintf(path, sizeof(path), "/api/v1/accounts?%s", bad[k].query);
+        req(f->h, &f->r, &f->s, "GET", path, NULL, h);
+        check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+        assert_string_equal(problem_field(&f->r), bad[k].field);
+    }
+}
+
 /* --- the demo database, once ----------------------------------------------------------------- */
 
 static int group_setup(void **state)
@@ -1543,6 +2032,8 @@ static int group_setup(void **state)
             n_east++;
         if (owner && strcmp(owner, "rep-east-1") == 0) {
             n_rep_east_1++;
+            if (own_code[0] && !edit_code[0])
+                snprintf(edit_code, sizeof(edit_code), "%s", own_code);
             snprintf(own_code, sizeof(own_code), "%s", code);
         }
         if (owner && strcmp(owner, "rep-west-1") == 0)
@@ -1559,7 +2050,8 @@ static int group_setup(void **state)
     json_decref(sum);
     if (!cli_net[0] || cli_accounts != 201) /* the demo's 200 and UNSCORED */
         return -1;
-    if (n_all != 201 || n_east == 0 || n_rep_east_1 == 0 || n_east == n_all || !west_code[0])
+    if (n_all != 201 || n_east == 0 || n_rep_east_1 == 0 || n_east == n_all || !west_code[0] ||
+        !edit_code[0])
         return -1;
     return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
 }
@@ -1600,6 +2092,11 @@ int main(int argc, char **argv)
         T(test_scoring_runs_and_changes),
         T(test_analyses_per_role),
         T(test_account_metrics),
+        T(test_account_patch_refused),
+        T(test_account_patch_versions),
+        T(test_account_patch_owner_within_team),
+        T(test_audit_route),
+        T(test_account_list_tier_and_stage),
     };
     if (argc < 2) {
         fprintf(stderr, "usage: test_http PATH-TO-KAM\n");

@@ -70,7 +70,8 @@ static int audit_entries(void)
 {
     struct kam_err err;
     int n = 0;
-    assert_int_equal(st->ops->audit_list(st, 0, count_audit, &n, &err), KAM_OK);
+    struct kam_audit_query q = {0};
+    assert_int_equal(st->ops->audit_list(st, &q, NULL, count_audit, &n, &err), KAM_OK);
     return n;
 }
 

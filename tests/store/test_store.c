@@ -2268,6 +2268,44 @@ static void test_account_list_filters(void **state)
     }
 }
 
+struct versions {
+    size_t n;
+    char list[256]; /* "A001:2 A002:1", in the order listed */
+    kam_money ttm_total;
+};
+
+static int version_cb(void *ctx, const struct kam_account_item *it)
+{
+    struct versions *v = ctx;
+    snprintf(v->list + strlen(v->list), sizeof(v->list) - strlen(v->list), "%s%.*s:%lld",
+             v->n++ ? " " : "", (int)it->vals[KAM_ACC_CODE].len, it->vals[KAM_ACC_CODE].s,
+             (long long)it->version);
+    v->ttm_total += it->ttm_revenue;
+    return 0;
+}
+
+/* With an item callback the list carries each account's version, which every write of the
+ * account increments, and the same rows, order and revenues as the plain callback. */
+static void test_account_list_items_carry_version(void **state)
+{
+    struct kam_err err;
+    struct versions v = {0};
+    int64_t ids[4];
+    (void)state;
+
+    seed_accounts(ids);
+    struct rec r;
+    rec_init(&r);
+    rec_text(&r, KAM_ACC_CODE, "A001");
+    rec_text(&r, KAM_ACC_REGION, "South");
+    put(&kam_accounts, &r, KAM_PUT_UPDATED);
+    struct kam_account_query q = {
+        .region = NULL, .ttm_from = 202401, .ttm_to = 202412, .item = version_cb};
+    CHECK_OK(OPS->account_list(ST, &q, NULL, &v, &err));
+    CHECK_STR(v.list, "A002:1 A001:2 A003:1 B004:1");
+    CHECK_INT(v.ttm_total, 500 + 200 + 300);
+}
+
 /* Name order is the documented collation (docs/data-model.md), not byte order: Chinese by pinyin
  * before Latin letters, Latin case-insensitively. Byte order would give 上 北 阿 and Banana
  * before apple. */
@@ -4816,14 +4854,72 @@ static void test_audit_log(void **state)
     for (size_t k = 0; k < NCASES(entries); k++)
         CHECK_OK(OPS->audit_append(ST, &entries[k], &err));
     reopen();
-    CHECK_OK(OPS->audit_list(ST, 0, audit_cb, &as, &err));
+    CHECK_OK(OPS->audit_list(ST, &(struct kam_audit_query){0}, NULL, audit_cb, &as, &err));
     CHECK_STR(as.list, "user.purge:-:{\"role\":\"manager\"}:- "
                        "user.update:bob:{\"role\":\"rep\"}:{\"role\":\"manager\"} "
                        "user.add:bob:-:{\"role\":\"rep\"}");
     CHECK(as.ids[0] > as.ids[1] && as.ids[1] > as.ids[2]);
     memset(&as, 0, sizeof(as));
-    CHECK_OK(OPS->audit_list(ST, 2, audit_cb, &as, &err));
+    CHECK_OK(OPS->audit_list(ST, &(struct kam_audit_query){.limit = 2}, NULL, audit_cb, &as, &err));
     CHECK_INT(as.n, 2);
+}
+
+struct audit_keys {
+    char list[256]; /* "3:bob 1:ann", id and key, in the order listed */
+};
+
+static int audit_key_cb(void *ctx, const struct kam_audit_entry *e)
+{
+    struct audit_keys *k = ctx;
+    snprintf(k->list + strlen(k->list), sizeof(k->list) - strlen(k->list), "%s%lld:%s",
+             k->list[0] ? " " : "", (long long)e->id, e->entity_key ? e->entity_key : "-");
+    return 0;
+}
+
+/* Filters combine, the total counts every match whatever the page, and a page is a window of
+ * the newest-first list. since compares with the day of the entry (written now, UTC). */
+static void test_audit_list_filters(void **state)
+{
+    static const struct kam_audit_entry entries[] = {
+        {0, "", "ann", "user.add", "user", "bob", NULL, "{}"},
+        {0, "", "ann", "account.update", "account", "A1", "{}", "{}"},
+        {0, "", "bob", "account.update", "account", "A2", "{}", "{}"},
+        {0, "", "ann", "account.update", "account", "A1", "{}", "{}"},
+        {0, "", "bob", "pin.set", "pin", "A1", NULL, "{}"},
+    };
+    static const struct case_ {
+        const char *name;
+        struct kam_audit_query q;
+        const char *want;
+        int64_t total;
+    } cases[] = {
+        {"everything, newest first", {0}, "5:A1 4:A1 3:A2 2:A1 1:bob", 5},
+        {"by actor", {.actor = "bob"}, "5:A1 3:A2", 2},
+        {"by action", {.action = "account.update"}, "4:A1 3:A2 2:A1", 3},
+        {"by entity", {.entity = "account"}, "4:A1 3:A2 2:A1", 3},
+        {"by key, any entity", {.key = "A1"}, "5:A1 4:A1 2:A1", 3},
+        {"filters combine", {.actor = "ann", .key = "A1"}, "4:A1 2:A1", 2},
+        {"nobody", {.actor = "carl"}, "", 0},
+        {"since a day long past", {.since = "2000-01-01"}, "5:A1 4:A1 3:A2 2:A1 1:bob", 5},
+        {"since a day to come", {.since = "2999-01-01"}, "", 0},
+        {"a page", {.limit = 2, .offset = 1}, "4:A1 3:A2", 5},
+        {"a page of a filter", {.action = "account.update", .limit = 2, .offset = 2}, "2:A1", 3},
+        {"past the end", {.limit = 2, .offset = 9}, "", 5},
+    };
+    struct kam_err err;
+    (void)state;
+
+    for (size_t k = 0; k < NCASES(entries); k++)
+        CHECK_OK(OPS->audit_append(ST, &entries[k], &err));
+    for (size_t k = 0; k < NCASES(cases); k++) {
+        struct audit_keys got = {""};
+        int64_t total = -1;
+        CASE = cases[k].name;
+        CHECK_OK(OPS->audit_list(ST, &cases[k].q, &total, audit_key_cb, &got, &err));
+        CHECK_STR(got.list, cases[k].want);
+        CHECK_INT(total, cases[k].total);
+    }
+    CASE = NULL;
 }
 
 /* A rolled-back transaction leaves no team, user, token or audit entry. */
@@ -4848,7 +4944,7 @@ static void test_tx_rollback_user_writes(void **state)
     CHECK_OK(OPS->team_list(ST, team_cb, &ts, &err));
     CHECK_OK(OPS->user_list(ST, user_cb, &us, &err));
     CHECK_OK(OPS->token_each(ST, 0, token_cb, &tk, &err));
-    CHECK_OK(OPS->audit_list(ST, 0, audit_cb, &as, &err));
+    CHECK_OK(OPS->audit_list(ST, &(struct kam_audit_query){0}, NULL, audit_cb, &as, &err));
     CHECK_INT(ts.n + us.n + tk.n + as.n, 0);
 }
 
@@ -5108,6 +5204,129 @@ static void test_account_get_scoped(void **state)
     CHECK_STR(g.owner, "rep-east-1");
 }
 
+/* The account edit: only the masked columns change, the version must be the stored one (checked
+ * by the update itself), a parent may not make a cycle, and a refused edit changes nothing. */
+static void test_account_update(void **state)
+{
+    struct kam_err err;
+    struct kam_value v[MAXCOLS];
+    struct got_account g = {0};
+    int64_t version = 1;
+    (void)state;
+
+    int64_t a = account("A1", "Alpha");
+    int64_t b = account("B1", "Beta");
+    for (int i = 0; i < MAXCOLS; i++)
+        v[i] = (struct kam_value){.null = true};
+    v[KAM_ACC_REGION] = (struct kam_value){.s = "East", .len = 4};
+    v[KAM_ACC_OWNER] = (struct kam_value){.s = "li", .len = 2};
+    v[KAM_ACC_CREDIT_LIMIT] = (struct kam_value){.i = 12345};
+    v[KAM_ACC_NAME] = (struct kam_value){.s = "ignored", .len = 7}; /* not in the mask */
+    uint64_t mask = 1ull << KAM_ACC_REGION | 1ull << KAM_ACC_OWNER | 1ull << KAM_ACC_CREDIT_LIMIT;
+    CHECK_OK(OPS->account_update(ST, "A1", v, mask, &version, &err));
+    CHECK_INT(version, 2);
+    reopen();
+    CHECK_OK(OPS->account_get_scoped(ST, "A1", NULL, got_account_cb, &g, &err));
+    CHECK_INT(g.version, 2);
+    CHECK_STR(g.owner, "li");
+    const struct row *r = get(&kam_accounts, "A1");
+    CHECK_STR(r->s[KAM_ACC_NAME], "Alpha");
+    CHECK_STR(r->s[KAM_ACC_REGION], "East");
+    CHECK_INT(r->i[KAM_ACC_CREDIT_LIMIT], 12345);
+
+    /* A stale version: refused, naming the stored one; nothing written. */
+    version = 1;
+    v[KAM_ACC_REGION] = (struct kam_value){.s = "West", .len = 4};
+    CHECK_RC(KAM_ERR_CONFLICT,
+             OPS->account_update(ST, "A1", v, 1ull << KAM_ACC_REGION, &version, &err));
+    CHECK(strstr(err.msg, "version 2, not 1") != NULL);
+    CHECK_INT(version, 1);
+    CHECK_RC(KAM_ERR_NOT_FOUND,
+             OPS->account_update(ST, "NOPE", v, 1ull << KAM_ACC_REGION, &version, &err));
+
+    /* The parent is an id; a cycle is refused. Clearing with null. */
+    version = 1;
+    v[KAM_ACC_PARENT] = (struct kam_value){.i = a};
+    CHECK_OK(OPS->account_update(ST, "B1", v, 1ull << KAM_ACC_PARENT, &version, &err));
+    CHECK_INT(version, 2);
+    check_parent("B1", "A1", a);
+    version = 2;
+    v[KAM_ACC_PARENT] = (struct kam_value){.i = b};
+    CHECK_RC(KAM_ERR_INVALID,
+             OPS->account_update(ST, "A1", v, 1ull << KAM_ACC_PARENT, &version, &err));
+    CHECK_RC(KAM_ERR_INVALID,
+             OPS->account_update(ST, "B1", v, 1ull << KAM_ACC_PARENT, &version, &err));
+    version = 2;
+    v[KAM_ACC_PARENT] = (struct kam_value){.null = true};
+    CHECK_OK(OPS->account_update(ST, "B1", v, 1ull << KAM_ACC_PARENT, &version, &err));
+    check_parent("B1", NULL, 0);
+
+    /* A value the schema refuses: nothing written, the version kept. */
+    version = 2;
+    v[KAM_ACC_ROLE] = (struct kam_value){.s = "king", .len = 4};
+    CHECK_RC(KAM_ERR_INVALID,
+             OPS->account_update(ST, "A1", v, 1ull << KAM_ACC_ROLE, &version, &err));
+    memset(&g, 0, sizeof(g));
+    CHECK_OK(OPS->account_get_scoped(ST, "A1", NULL, got_account_cb, &g, &err));
+    CHECK_INT(g.version, 2);
+}
+
+/* The tier and stage filters read the latest run only, combine with the other filters and the
+ * scope, and match nothing before any run. */
+static void test_account_list_tier_and_stage(void **state)
+{
+    struct kam_err err;
+    int64_t v = 0, r1 = 0, r2 = 0;
+    int64_t ids[4];
+    (void)state;
+
+    seed_accounts(ids); /* A001 li, A002 wang, A003 wang, B004 li */
+    struct listed ls = {0};
+    struct kam_account_query none = {.tier = "key"};
+    CHECK_OK(OPS->account_list(ST, &none, list_cb, &ls, &err));
+    CHECK_STR(ls.codes, "");
+    CHECK_OK(OPS->model_save(ST, "default", "{}", &v, &err));
+    struct kam_run run = {.as_of = "2024-06-30", .window_months = 12, .model_version = v};
+    CHECK_OK(OPS->run_add(ST, &run, &r1, &err));
+    CHECK_OK(OPS->run_add(ST, &run, &r2, &err));
+    const struct kam_score_row rows[] = {
+        /* The older run: every account key and stable, which must not count. */
+        {r1, ids[0], 90, "key", "key", "stability", false, NAN},
+        {r1, ids[1], 90, "key", "key", "stability", false, NAN},
+        {r1, ids[2], 90, "key", "key", "stability", false, NAN},
+        {r1, ids[3], 90, "key", "key", "stability", false, NAN},
+        /* The latest: A003 not scored. */
+        {r2, ids[0], 80, "key", "key", "stability", false, NAN},
+        {r2, ids[1], 50, "major", "major", "decline", false, NAN},
+        {r2, ids[3], 10, "small", "small", "stability", false, NAN},
+    };
+    for (size_t k = 0; k < NCASES(rows); k++)
+        CHECK_OK(OPS->score_add(ST, rows[k].run, &rows[k], &err));
+    struct kam_scope wang;
+    kam_scope_init(&wang, KAM_ROLE_REP, "wang", NULL);
+    const struct case_ {
+        const char *name;
+        struct kam_account_query q;
+        const char *want;
+    } cases[] = {
+        {"tier of the latest run", {.tier = "key"}, "A001"},
+        {"another tier", {.tier = "small"}, "B004"},
+        {"a tier nobody has now", {.tier = "ordinary"}, ""},
+        {"stage", {.stage = "stability"}, "A001 B004"},
+        {"tier and stage", {.tier = "small", .stage = "stability"}, "B004"},
+        {"with another filter", {.stage = "stability", .owner = "li"}, "A001 B004"},
+        {"within a scope", {.tier = "major", .scope = &wang}, "A002"},
+        {"outside the scope", {.tier = "key", .scope = &wang}, ""},
+    };
+    for (size_t k = 0; k < NCASES(cases); k++) {
+        memset(&ls, 0, sizeof(ls));
+        CASE = cases[k].name;
+        CHECK_OK(OPS->account_list(ST, &cases[k].q, list_cb, &ls, &err));
+        CHECK_STR(ls.codes, cases[k].want);
+    }
+    CASE = NULL;
+}
+
 /* --- run ----------------------------------------------------------------------------------- */
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -5156,6 +5375,7 @@ int main(void)
         T(test_account_list_filters),
         T(test_account_list_sort_by_name),
         T(test_account_list_revenue),
+        T(test_account_list_items_carry_version),
         T(test_tags),
         T(test_tag_rm_absent),
         T(test_unknown_references_refused),
@@ -5184,11 +5404,14 @@ int main(void)
         T(test_users_update_and_versions),
         T(test_tokens),
         T(test_audit_log),
+        T(test_audit_list_filters),
         T(test_tx_rollback_user_writes),
         T(test_account_list_scope),
         T(test_sessions),
         T(test_tx_rollback_session),
         T(test_account_get_scoped),
+        T(test_account_update),
+        T(test_account_list_tier_and_stage),
     };
     int failed = 0;
 
