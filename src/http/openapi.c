@@ -137,7 +137,11 @@ static const struct {
     {"ModelValidation", "{\"type\":\"object\",\"required\":[\"valid\"],\"properties\":{"
                         "\"valid\":{\"const\":true},\"name\":{\"type\":\"string\"},"
                         "\"method\":{\"type\":\"string\"},\"indicators\":{\"type\":"
-                        "\"integer\"}}}"},
+                        "\"integer\"},\"weights\":{\"type\":\"object\",\"description\":"
+                        "\"indicator name to the weight the model gives it\","
+                        "\"additionalProperties\":{\"type\":\"number\"}},\"ahp\":{\"type\":"
+                        "[\"object\",\"null\"],\"description\":\"lambda_max, ci, ri, cr when the "
+                        "weights come from the ahp matrix\"}}}"},
     {"ScoreRun",
      "{\"type\":\"object\",\"description\":\"what a scoring run did, as kam score --json\","
      "\"required\":[\"run\",\"model_version\",\"as_of\",\"accounts\",\"tiers\"],\"properties\":{"

@@ -328,6 +328,29 @@ void kam_http_model_validate(struct kam_http_req *req, struct kam_http_resp *res
     kam_jw_kstr(w, "name", m->name);
     kam_jw_kstr(w, "method", kam_model_method_name(m->method));
     kam_jw_kint(w, "indicators", (int64_t)m->nindicators);
+    /* The weights the model gives, and where they come from: what an editor shows live. */
+    kam_jw_key(w, "weights");
+    kam_jw_obj(w);
+    for (size_t i = 0; i < m->nindicators; i++) {
+        kam_jw_key(w, m->indicators[i].name);
+        kam_jw_double(w, m->score_indicators[i].weight);
+    }
+    kam_jw_obj_end(w);
+    kam_jw_key(w, "ahp");
+    if (m->weights_from_ahp) {
+        kam_jw_obj(w);
+        kam_jw_key(w, "lambda_max");
+        kam_jw_double(w, m->ahp.lambda_max);
+        kam_jw_key(w, "ci");
+        kam_jw_double(w, m->ahp.ci);
+        kam_jw_key(w, "ri");
+        kam_jw_double(w, m->ahp.ri);
+        kam_jw_key(w, "cr");
+        kam_jw_double(w, m->ahp.cr);
+        kam_jw_obj_end(w);
+    } else {
+        kam_jw_null(w);
+    }
     kam_jw_obj_end(w);
     kam_model_free(m);
 }

@@ -76,7 +76,8 @@ after(async () => {
 });
 
 // Runs body with a fresh browser context (no cookies), saving a screenshot at the end and a
-// trace when it fails. Console errors other than the expected 401/404 answers fail the test.
+// trace when it fails. Errors in the page fail the test; the browser's notes of 4xx answers do
+// not (the flows under test provoke 401, 403, 404, 409 and 422 on purpose).
 async function withPage(name, body, { locale = 'en-US' } = {}) {
   const context = await browser.newContext({ baseURL: base, locale, viewport: { width: 1366, height: 900 } });
   await context.tracing.start({ screenshots: true, snapshots: true });
@@ -84,7 +85,7 @@ async function withPage(name, body, { locale = 'en-US' } = {}) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 40[134]/.test(m.text())) errors.push(`console: ${m.text()}`);
+    if (m.type() === 'error' && !/the server responded with a status of 4\d\d/.test(m.text())) errors.push(`console: ${m.text()}`);
   });
   try {
     await body(page);
@@ -252,13 +253,18 @@ test('a rating raises the score, and the tier changes after a scoring run', asyn
       assert.equal(put.status(), 200, `PUT rating ${it.indicator}`);
       assert.equal((await put.json()).value, scale[it.indicator]);
     }
-    await page.click('[data-test=run-scoring]');
+    const scoreBefore = (await page.textContent('[data-test=account-score]')).trim();
+    const [run] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/scoring/runs') && r.request().method() === 'POST'),
+      page.click('[data-test=run-scoring]'),
+    ]);
+    assert.equal(run.status(), 201);
     await page.waitForFunction(
       (before) => {
         const el = document.querySelector('[data-test=account-score]');
         return el && el.textContent.trim() !== before;
       },
-      (await page.textContent('[data-test=account-score]')).trim(),
+      scoreBefore,
       { timeout: 20000 },
     );
     const after = (await apiGet(page, `/accounts/${target.code}/score`)).body;
@@ -309,5 +315,120 @@ test('switching to Chinese leaves no untranslated string', async () => {
     await page.reload();
     await page.waitForSelector('[data-test=metrics]');
     assert.ok((await page.textContent('[data-test=nav-dashboard]')).includes('总览'));
+  });
+});
+
+test('a profile edit is saved at its version; a concurrent change is a clear conflict', async () => {
+  await withPage('profile-edit', async (page) => {
+    await signIn(page, 'rep-east-1');
+    const mine = (await apiGet(page, '/accounts?per_page=1')).body.items[0];
+    await page.goto(`/accounts/${mine.code}`);
+    await page.click('[data-test=edit-profile]');
+    await page.fill('[data-test=edit-city]', '测试城市');
+    await page.click('[data-test=edit-save]');
+    await page.waitForSelector('[data-test=profile-editor]', { state: 'hidden' });
+    await page.waitForFunction(() => document.querySelector('[data-test=profile]').textContent.includes('测试城市'));
+    const after = (await apiGet(page, `/accounts/${mine.code}`)).body;
+    assert.equal(after.city, '测试城市');
+    assert.equal(after.version, mine.version + 1);
+
+    // Someone else saves while the editor is open: ours gets 409, and nothing of it is written.
+    await page.click('[data-test=edit-profile]');
+    await page.fill('[data-test=edit-address]', 'ours');
+    const csrf = await page.evaluate(() => sessionStorage.getItem('kam.csrf'));
+    const theirs = await page.request.patch(`/api/v1/accounts/${mine.code}`, {
+      headers: { 'X-CSRF-Token': csrf }, data: { version: after.version, address: 'theirs' },
+    });
+    assert.equal(theirs.status(), 200);
+    await page.click('[data-test=edit-save]');
+    await page.waitForSelector('[data-test=edit-conflict]');
+    assert.match(await page.textContent('[data-test=edit-conflict]'), /Someone else changed this account/);
+    assert.equal((await apiGet(page, `/accounts/${mine.code}`)).body.address, 'theirs', 'their change kept');
+    await page.click('[data-test=edit-reload]');
+    await page.waitForFunction(() => document.querySelector('[data-test=profile]').textContent.includes('theirs'));
+  });
+});
+
+test('the audit log shows the edits, for the admin only', async () => {
+  await withPage('audit', async (page) => {
+    await signIn(page, 'admin');
+    const acc = (await apiGet(page, '/accounts?per_page=1&page=7')).body.items[0];
+    const csrf = await page.evaluate(() => sessionStorage.getItem('kam.csrf'));
+    const r = await page.request.patch(`/api/v1/accounts/${acc.code}`, {
+      headers: { 'X-CSRF-Token': csrf }, data: { version: acc.version, website: 'audit.example.cn' },
+    });
+    assert.equal(r.status(), 200);
+    await page.click('[data-test=nav-audit]');
+    await page.fill('[data-test=audit-action]', 'account.update');
+    await page.press('[data-test=audit-action]', 'Enter');
+    await page.waitForFunction(() => {
+      const rows = document.querySelectorAll('[data-test=audit-table] .el-table__body tr');
+      return rows.length >= 1 && [...rows].every((r) => r.textContent.includes('account.update'));
+    });
+    const first = await page.textContent('[data-test=audit-table] .el-table__body tr');
+    assert.ok(first.includes('admin') && first.includes(acc.code) && first.includes('audit.example.cn'), first);
+  });
+  await withPage('audit-refused', async (page) => {
+    await signIn(page, 'director');
+    assert.equal(await page.locator('[data-test=nav-audit]').count(), 0);
+    await page.goto('/admin/audit');
+    await page.waitForSelector('[data-test=not-found]');
+    assert.equal((await apiGet(page, '/audit')).status, 403);
+  });
+});
+
+test('the model editor computes the AHP consistency live, refuses an inconsistent matrix, saves a version', async () => {
+  await withPage('model-ahp', async (page) => {
+    await signIn(page, 'admin');
+    await page.click('[data-test=nav-model]');
+    await page.waitForSelector('[data-test=model-valid]');
+    const version = Number(await page.textContent('[data-test=model-version]'));
+    await page.click('[data-test=ahp-switch]');
+    await page.waitForSelector('[data-test=ahp-cr]');
+    // Revenue 9 times margin, margin 9 times growth, yet growth 9 times revenue: inconsistent.
+    const pick = async (cell, value) => {
+      await page.click(`[data-test=${cell}]`);
+      await page.click(`.el-select-dropdown:visible .el-select-dropdown__item >> text="${value}"`);
+    };
+    await pick('ahp-0-1', '9');
+    await pick('ahp-1-2', '9');
+    await pick('ahp-0-2', '1/9');
+    await page.waitForSelector('[data-test=model-invalid]');
+    assert.match(await page.textContent('[data-test=model-invalid]'), /consistency ratio .* exceeds 0\.10/);
+    assert.ok(await page.isDisabled('[data-test=save-model]'), 'an invalid model cannot be saved');
+    await pick('ahp-0-2', '9');
+    await pick('ahp-0-1', '2');
+    await pick('ahp-1-2', '2');
+    await pick('ahp-0-2', '4');
+    await page.waitForSelector('[data-test=model-valid]');
+    const cr = await page.textContent('[data-test=ahp-cr]');
+    assert.match(cr, /CR 0\.0\d\d/, cr);
+    await page.click('[data-test=save-model]');
+    await page.waitForFunction((v) => document.querySelector('[data-test=model-version]').textContent.trim() === String(v + 1), version);
+    const saved = (await apiGet(page, '/model')).body;
+    assert.equal(saved.version, version + 1);
+    assert.equal(saved.model.ahp.matrix[0][2], 4);
+  });
+  await withPage('model-readonly', async (page) => {
+    await signIn(page, 'rep-east-1');
+    await page.click('[data-test=nav-model]');
+    await page.waitForSelector('[data-test=model-valid]');
+    assert.equal(await page.locator('[data-test=save-model]').count(), 0, 'no save for a rep');
+  });
+});
+
+test('the accounts list filters by tier and stage from the latest run', async () => {
+  await withPage('accounts-tier', async (page) => {
+    await signIn(page, 'director');
+    const keyCount = (await apiGet(page, '/accounts?tier=key&per_page=1')).body.total;
+    await page.goto('/accounts');
+    await page.click('[data-test=filter-tier]');
+    await page.click('.el-select-dropdown:visible .el-select-dropdown__item >> text="Key"');
+    await page.waitForFunction((n) => document.querySelector('[data-test=accounts-total]')?.textContent.trim() === `Accounts: ${n}`, keyCount.toLocaleString('en-US'));
+    assert.match(page.url(), /tier=key/);
+    // The dashboard's lifecycle chart links here with a stage.
+    await page.goto('/accounts?stage=decline');
+    const decline = (await apiGet(page, '/accounts?stage=decline&per_page=1')).body.total;
+    await page.waitForFunction((n) => document.querySelector('[data-test=accounts-total]')?.textContent.trim() === `Accounts: ${n}`, decline.toLocaleString('en-US'));
   });
 });

@@ -100,6 +100,7 @@ export async function whoAmI() {
 export const can = {
   portfolio: (u) => u && (u.role === 'admin' || u.role === 'director'),
   score: (u) => u && (u.role === 'admin' || u.role === 'director'),
-  rate: (u) => u && u.role !== 'viewer',
+  write: (u) => u && u.role !== 'viewer',
+  audit: (u) => u && u.role === 'admin',
   model: (u) => u && u.role === 'admin',
 };

@@ -7,6 +7,8 @@ const routes = [
   { path: '/', name: 'dashboard', component: () => import('./views/Dashboard.vue') },
   { path: '/accounts', name: 'accounts', component: () => import('./views/Accounts.vue') },
   { path: '/accounts/:code', name: 'account', component: () => import('./views/Account.vue'), props: true },
+  { path: '/admin/audit', name: 'audit', component: () => import('./views/Audit.vue'), meta: { roles: ['admin'] } },
+  { path: '/model', name: 'model', component: () => import('./views/Model.vue') },
   { path: '/:rest(.*)*', name: 'notfound', component: () => import('./views/NotFound.vue'), meta: { public: true } },
 ];
 
@@ -16,5 +18,6 @@ router.beforeEach(async (to) => {
   if (!session.checked) await whoAmI();
   if (!to.meta.public && !session.user) return { name: 'signin', query: { next: to.fullPath } };
   if (to.name === 'signin' && session.user) return { name: 'dashboard' };
+  if (to.meta.roles && !to.meta.roles.includes(session.user.role)) return { name: 'notfound', params: { rest: to.path.slice(1).split('/') } };
   return true;
 });

@@ -1,7 +1,7 @@
 // English strings. Every key here exists in zh-CN.js too (scripts/check-i18n.mjs checks it).
 export default {
   app: { name: 'kam', tagline: 'Key account management' },
-  nav: { dashboard: 'Dashboard', accounts: 'Accounts', signOut: 'Sign out', language: 'Language' },
+  nav: { dashboard: 'Dashboard', accounts: 'Accounts', audit: 'Audit log', model: 'Scoring model', signOut: 'Sign out', language: 'Language' },
   role: {
     admin: 'Administrator', director: 'Sales director', manager: 'Manager', rep: 'Sales rep',
     viewer: 'Viewer',
@@ -64,6 +64,27 @@ export default {
     annualRevenue: 'Annual revenue', capital: 'Registered capital', parent: 'Parent',
     notFound: 'No account {code}, or it is not one of yours.',
   },
+  model: {
+    title: 'Scoring model', name: 'Name', version: 'Version', method: 'Method', window: 'Window (months)',
+    methods: { points: 'Weighted points', fuzzy: 'Fuzzy evaluation' },
+    indicators: 'Indicators and weights', source: 'Source', transform: 'Transform', missing: 'If missing',
+    effective: 'Weight used', sum: 'Sum of weights: {sum} (must be 1)', normalise: 'Make them sum to 1',
+    ahpMode: 'Weights from pairwise comparisons (AHP)', ahp: 'Pairwise comparison matrix',
+    ahpHelp: 'Each cell says how much more important the row is than the column (Saaty 1 to 9, or 1/2 to 1/9 for less); the other half follows.',
+    crRule: 'acceptable up to 0.10', valid: 'The model is valid.', invalid: 'The model is not valid',
+    validate: 'Validate', save: 'Save as a new version', saved: 'Saved as version {version}.',
+    readOnly: 'Only the administrator changes the model; you can try changes and validate them.',
+  },
+  audit: {
+    title: 'Audit log', at: 'When', actor: 'Who', action: 'Action', entity: 'Record kind', key: 'Record',
+    record: 'Record', before: 'Before', after: 'After', since: 'Since', total: 'Entries: {n}',
+  },
+  edit: {
+    title: 'Edit {code}', button: 'Edit', saved: 'Saved: version {version}.',
+    conflict: 'Someone else changed this account since you opened it. Nothing of yours was saved.',
+    reload: 'Reload their version',
+  },
+  level: { ordinary: 'Ordinary', partner: 'Partner', strategic_alliance: 'Strategic alliance' },
   group: {
     attractiveness: 'Attractiveness', potential: 'Potential', relationship: 'Relationship',
     strategic: 'Strategic', behaviour: 'Behaviour',

@@ -1,7 +1,7 @@
 // 简体中文。每个键都必须在 en.js 中存在（scripts/check-i18n.mjs 检查）。
 export default {
   app: { name: 'kam', tagline: '大客户管理' },
-  nav: { dashboard: '总览', accounts: '客户', signOut: '退出', language: '语言' },
+  nav: { dashboard: '总览', accounts: '客户', audit: '审计日志', model: '评分模型', signOut: '退出', language: '语言' },
   role: { admin: '系统管理员', director: '销售总监', manager: '经理', rep: '销售代表', viewer: '只读用户' },
   common: {
     loading: '加载中…', empty: '暂无数据', retry: '重试', error: '出错了',
@@ -60,6 +60,27 @@ export default {
     annualRevenue: '年营业收入', capital: '注册资本', parent: '上级单位',
     notFound: '没有客户 {code}，或该客户不归您负责。',
   },
+  model: {
+    title: '评分模型', name: '名称', version: '版本', method: '方法', window: '统计周期（月）',
+    methods: { points: '加权评分', fuzzy: '模糊综合评价' },
+    indicators: '指标与权重', source: '来源', transform: '转换', missing: '缺失时',
+    effective: '实际权重', sum: '权重合计：{sum}（必须为 1）', normalise: '归一化',
+    ahpMode: '用两两比较确定权重（层次分析法）', ahp: '两两比较判断矩阵',
+    ahpHelp: '每格表示行指标比列指标重要的程度（Saaty 1–9，不如则为 1/2–1/9）；另一半自动取倒数。',
+    crRule: '不超过 0.10 为可接受', valid: '模型有效。', invalid: '模型无效',
+    validate: '校验', save: '保存为新版本', saved: '已保存为版本 {version}。',
+    readOnly: '只有系统管理员可以修改模型；您可以试改并校验。',
+  },
+  audit: {
+    title: '审计日志', at: '时间', actor: '操作人', action: '操作', entity: '记录类型', key: '记录',
+    record: '记录', before: '修改前', after: '修改后', since: '起始日期', total: '共 {n} 条',
+  },
+  edit: {
+    title: '编辑 {code}', button: '编辑', saved: '已保存：版本 {version}。',
+    conflict: '在您打开之后，其他人修改了这个客户。您的修改没有保存。',
+    reload: '加载最新版本',
+  },
+  level: { ordinary: '普通', partner: '合作伙伴', strategic_alliance: '战略联盟' },
   group: { attractiveness: '吸引力', potential: '潜力', relationship: '关系', strategic: '战略', behaviour: '合作行为' },
   source: { value: '实际值', missing: '缺失', uncovered: '未覆盖' },
   metric: {
