@@ -8,7 +8,7 @@ LISTEN     ?= 127.0.0.1:8080
 KAM        := $(BUILD)/kam
 WEB_SRC    := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.js
 
-.PHONY: all deps web run test test-plain test-asan bench bench-score format clean
+.PHONY: all deps web run test test-plain test-asan bench bench-score bench-web format clean
 
 all: $(BUILD)/build.ninja web
 	ninja -C $(BUILD)
@@ -54,6 +54,9 @@ bench: all
 
 bench-score: all
 	bench/run-score
+
+bench-web: all
+	node bench/web/run.mjs
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -119,6 +119,7 @@ int kam_cmd_import(struct kam_cli *cli, int argc, char **argv)
                              "unknown kind '%s' (accounts, contacts, products, orders, payments)",
                              argv[optind]);
     o.path = argv[optind + 1];
+    o.actor = kam_cli_actor(); /* audited as an import through the API is */
     struct kam_store *st = kam_cli_open(cli, 0, &code);
     if (st == NULL)
         return code;

@@ -39,9 +39,13 @@ static void on_ready(void *ctx, unsigned port)
 int kam_cmd_serve(struct kam_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"listen", required_argument, NULL, 'l'},   {"threads", required_argument, NULL, 't'},
-        {"max-body", required_argument, NULL, 'b'}, {"web", required_argument, NULL, 'w'},
-        {"no-web", no_argument, NULL, 'n'},         {0},
+        {"listen", required_argument, NULL, 'l'},
+        {"threads", required_argument, NULL, 't'},
+        {"max-body", required_argument, NULL, 'b'},
+        {"web", required_argument, NULL, 'w'},
+        {"no-web", no_argument, NULL, 'n'},
+        {"max-import-body", required_argument, NULL, 'i'},
+        {0},
     };
     struct kam_http_config cfg;
     struct kam_user u;
@@ -72,6 +76,15 @@ int kam_cmd_serve(struct kam_cli *cli, int argc, char **argv)
                 return kam_cli_usage(
                     "serve", "--max-body '%s' is not a size from 1 to 1 GB in bytes", optarg);
             cfg.max_body = (size_t)n;
+            break;
+        }
+        case 'i': {
+            long long n = strtoll(optarg, &end, 10);
+            if (*end || n < 1 || n > 1024LL * 1024 * 1024)
+                return kam_cli_usage("serve",
+                                     "--max-import-body '%s' is not a size from 1 to 1 GB in bytes",
+                                     optarg);
+            cfg.max_import_body = (size_t)n;
             break;
         }
         case 'w':

@@ -337,4 +337,47 @@ KAM_MUST_CHECK enum kam_rc kam_engine_summary(struct kam_store *st, size_t top_n
                                               struct kam_summary *out, struct kam_err *err);
 void kam_summary_release(struct kam_summary *s);
 
+/* --- the portfolio over time and by tier (overview.c) ---------------------------------------- */
+
+#define KAM_TREND_MAX_MONTHS 120
+
+/* One month of the whole portfolio: the sums of its accounts' rollup cells. */
+struct kam_trend_month {
+    int month; /* yyyymm */
+    struct kam_rollup r;
+};
+
+/* The last n months up to the month of the last order, every month present (zero when no
+ * order); n = 0 when there are no orders. */
+struct kam_trend {
+    int from, to;
+    size_t n;
+    struct kam_trend_month *months;
+};
+
+/* Fills *out (release with kam_trend_release(), also after an error) with the last `months`
+ * months (1..KAM_TREND_MAX_MONTHS, else KAM_ERR_USAGE). */
+KAM_MUST_CHECK enum kam_rc kam_engine_trend(struct kam_store *st, int months, struct kam_trend *out,
+                                            struct kam_err *err);
+void kam_trend_release(struct kam_trend *t);
+
+/* The tiers of the latest scoring run: accounts per tier, their window revenue as stored with
+ * the run's metrics, and the count per tier in the run before (0 when there is none). */
+struct kam_tier_summary {
+    int64_t run, previous_run;
+    char as_of[11];
+    int window_months;
+    int64_t accounts;
+    kam_money revenue; /* window revenue of the scored accounts */
+    struct {
+        const char *tier;
+        int64_t accounts, previous;
+        kam_money revenue;
+    } tiers[KAM_TIER_SMALL + 1];
+};
+
+/* Fills *out. KAM_ERR_NOT_FOUND when there is no scoring run yet. */
+KAM_MUST_CHECK enum kam_rc kam_engine_tiers(struct kam_store *st, struct kam_tier_summary *out,
+                                            struct kam_err *err);
+
 #endif

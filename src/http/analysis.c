@@ -514,3 +514,94 @@ void kam_http_matrix(struct kam_http_req *req, struct kam_http_resp *resp)
     kam_value_matrix_release(&m);
     kam_portfolio_release(&p);
 }
+
+/* --- the portfolio month by month, and by tier ------------------------------------------------ */
+
+/* As `kam trend --json`: the last `months` months (default 24) up to the last order. */
+void kam_http_trend(struct kam_http_req *req, struct kam_http_resp *resp)
+{
+    struct kam_jw *w = &resp->body;
+    struct kam_trend t;
+    struct kam_err err;
+    int64_t months;
+
+    if (!kam_http_int_param(req, resp, "months", 24, 1, KAM_TREND_MAX_MONTHS, &months))
+        return;
+    kam_err_clear(&err);
+    if (kam_engine_trend(req->st, (int)months, &t, &err) != KAM_OK) {
+        kam_trend_release(&t);
+        kam_problem_err(resp, &err);
+        return;
+    }
+    kam_jw_obj(w);
+    kam_jw_kint(w, "months", (int64_t)t.n);
+    kam_jw_key(w, "items");
+    kam_jw_arr(w);
+    for (size_t i = 0; i < t.n; i++) {
+        const struct kam_rollup *r = &t.months[i].r;
+        char m[24];
+        snprintf(m, sizeof(m), "%04d-%02d", t.months[i].month / 100, t.months[i].month % 100);
+        kam_jw_obj(w);
+        kam_jw_kstr(w, "month", m);
+        kam_jw_key(w, "revenue");
+        kam_jw_money(w, r->revenue);
+        kam_jw_key(w, "margin");
+        kam_jw_money(w, r->costed_revenue - r->cost);
+        kam_jw_key(w, "costed_revenue");
+        kam_jw_money(w, r->costed_revenue);
+        kam_jw_key(w, "returns");
+        kam_jw_money(w, r->returns);
+        kam_jw_kint(w, "lines", r->lines);
+        kam_jw_obj_end(w);
+    }
+    kam_jw_arr_end(w);
+    kam_jw_obj_end(w);
+    kam_trend_release(&t);
+}
+
+/* As `kam tiers --json`: the tiers of the latest run with their window revenue. */
+void kam_http_tiers(struct kam_http_req *req, struct kam_http_resp *resp)
+{
+    struct kam_jw *w = &resp->body;
+    struct kam_tier_summary s;
+    struct kam_err err;
+
+    kam_err_clear(&err);
+    if (kam_engine_tiers(req->st, &s, &err) != KAM_OK) {
+        kam_problem_err(resp, &err);
+        return;
+    }
+    kam_jw_obj(w);
+    kam_jw_kint(w, "run", s.run);
+    kam_jw_key(w, "previous_run");
+    if (s.previous_run)
+        kam_jw_int(w, s.previous_run);
+    else
+        kam_jw_null(w);
+    kam_jw_kstr(w, "as_of", s.as_of);
+    kam_jw_kint(w, "window_months", s.window_months);
+    kam_jw_kint(w, "accounts", s.accounts);
+    kam_jw_key(w, "revenue");
+    kam_jw_money(w, s.revenue);
+    kam_jw_key(w, "tiers");
+    kam_jw_arr(w);
+    for (int t = KAM_TIER_KEY; t <= KAM_TIER_SMALL; t++) {
+        kam_jw_obj(w);
+        kam_jw_kstr(w, "tier", s.tiers[t].tier);
+        kam_jw_kint(w, "accounts", s.tiers[t].accounts);
+        kam_jw_key(w, "revenue");
+        kam_jw_money(w, s.tiers[t].revenue);
+        kam_jw_key(w, "account_share");
+        kam_jw_double(w, s.accounts ? (double)s.tiers[t].accounts / (double)s.accounts : 0.0);
+        kam_jw_key(w, "revenue_share");
+        kam_jw_double(w, s.revenue > 0 ? (double)s.tiers[t].revenue / (double)s.revenue : 0.0);
+        kam_jw_key(w, "previous");
+        if (s.previous_run)
+            kam_jw_int(w, s.tiers[t].previous);
+        else
+            kam_jw_null(w);
+        kam_jw_obj_end(w);
+    }
+    kam_jw_arr_end(w);
+    kam_jw_obj_end(w);
+}

@@ -68,6 +68,9 @@ enum kam_route_flags {
     KAM_ROUTE_PUBLIC = 1u << 0,    /* no authentication */
     KAM_ROUTE_ALL_SCOPE = 1u << 1, /* only users who see every account (admin, director) */
     KAM_ROUTE_BODY = 1u << 2,      /* takes a JSON request body */
+    /* takes a CSV file as its body (text/csv, optionally with a charset) up to the server's
+     * --max-import-body instead of --max-body; a JSON body is refused */
+    KAM_ROUTE_CSV = 1u << 3,
 };
 
 /* A query parameter a route takes, for validation and the OpenAPI document. */
@@ -150,6 +153,9 @@ void kam_http_model_validate(struct kam_http_req *req, struct kam_http_resp *res
 void kam_http_score_run(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_changes(struct kam_http_req *req, struct kam_http_resp *resp);
 
+/* POST /imports/{kind} (imports.c). */
+void kam_http_import(struct kam_http_req *req, struct kam_http_resp *resp);
+
 /* PATCH /accounts/{code} (accounts.c) and GET /audit (audit.c). */
 void kam_http_account_patch(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_audit(struct kam_http_req *req, struct kam_http_resp *resp);
@@ -158,6 +164,8 @@ void kam_http_audit(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_metrics_get(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_pareto(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_lifecycle(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_trend(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_tiers(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_review(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_matrix(struct kam_http_req *req, struct kam_http_resp *resp);
 

@@ -21,8 +21,11 @@ static const struct {
      "\"title\":{\"type\":\"string\"},\"status\":{\"type\":\"integer\"},"
      "\"detail\":{\"type\":\"string\"},"
      "\"errors\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"field\","
-     "\"message\"],\"properties\":{\"field\":{\"type\":\"string\"},\"message\":{\"type\":"
-     "\"string\"}}}}}}"},
+     "\"message\"],\"properties\":{\"field\":{\"type\":[\"string\",\"null\"]},\"message\":{"
+     "\"type\":\"string\"},\"line\":{\"type\":[\"integer\",\"null\"],\"description\":\"an "
+     "import's problems: the CSV line\"},\"column\":{\"type\":[\"integer\",\"null\"]}}}},"
+     "\"report\":{\"$ref\":\"#/components/schemas/ImportReport\",\"description\":\"a "
+     "refused import (422): what was read, nothing written\"}}}"},
     {"Health", "{\"type\":\"object\",\"required\":[\"status\"],\"properties\":{\"status\":{"
                "\"type\":\"string\"},\"schema\":{\"type\":\"integer\"}}}"},
     {"Login", "{\"type\":\"object\",\"required\":[\"username\",\"password\"],\"properties\":{"
@@ -190,6 +193,22 @@ static const struct {
      "\"type\":\"string\"},\"accounts\":{\"type\":\"integer\"},\"revenue\":{\"type\":"
      "\"string\"},\"revenue_share\":{\"type\":[\"number\",\"null\"]}}}},"
      "\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\"}}}}"},
+    {"Trend",
+     "{\"type\":\"object\",\"description\":\"as kam trend --json\",\"required\":[\"months\","
+     "\"items\"],\"properties\":{\"months\":{\"type\":\"integer\"},\"items\":{\"type\":"
+     "\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"month\":{\"type\":"
+     "\"string\"},\"revenue\":{\"type\":\"string\"},\"margin\":{\"type\":\"string\"},"
+     "\"costed_revenue\":{\"type\":\"string\"},\"returns\":{\"type\":\"string\"},"
+     "\"lines\":{\"type\":\"integer\"}}}}}}"},
+    {"Tiers", "{\"type\":\"object\",\"description\":\"as kam tiers --json\",\"required\":[\"run\","
+              "\"as_of\",\"accounts\",\"revenue\",\"tiers\"],\"properties\":{\"run\":{\"type\":"
+              "\"integer\"},\"previous_run\":{\"type\":[\"integer\",\"null\"]},\"as_of\":{"
+              "\"type\":\"string\",\"format\":\"date\"},\"window_months\":{\"type\":\"integer\"},"
+              "\"accounts\":{\"type\":\"integer\"},\"revenue\":{\"type\":\"string\"},\"tiers\":{"
+              "\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"tier\":{"
+              "\"type\":\"string\"},\"accounts\":{\"type\":\"integer\"},\"revenue\":{\"type\":"
+              "\"string\"},\"account_share\":{\"type\":\"number\"},\"revenue_share\":{\"type\":"
+              "\"number\"},\"previous\":{\"type\":[\"integer\",\"null\"]}}}}}}"},
     {"Review",
      "{\"type\":\"object\",\"description\":\"as kam review --json\",\"required\":[\"items\","
      "\"run\",\"as_of\",\"accounts\",\"counts\"],\"properties\":{\"items\":{\"type\":\"array\","
@@ -210,6 +229,26 @@ static const struct {
      "\"quadrants\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"object\","
      "\"properties\":{\"accounts\":{\"type\":\"integer\"},\"revenue\":{\"type\":\"string\"},"
      "\"margin\":{\"type\":\"string\"},\"items\":{\"type\":\"array\"}}}}}}"},
+    /* The import's report, as `kam import --json` with the problems and the rejected rows. */
+    {"ImportReport",
+     "{\"type\":\"object\",\"required\":[\"kind\",\"dry_run\",\"written\",\"rows\",\"inserted\","
+     "\"updated\",\"unchanged\",\"rejected\"],\"properties\":{\"kind\":{\"type\":\"string\"},"
+     "\"dry_run\":{\"type\":\"boolean\"},\"written\":{\"type\":\"boolean\"},"
+     "\"rows\":{\"type\":\"integer\"},\"inserted\":{\"type\":\"integer\"},"
+     "\"updated\":{\"type\":\"integer\"},\"unchanged\":{\"type\":\"integer\"},"
+     "\"rejected\":{\"type\":\"integer\"},\"created_accounts\":{\"type\":\"integer\"},"
+     "\"created_products\":{\"type\":\"integer\"},\"seconds\":{\"type\":\"number\"},"
+     "\"errors\":{\"type\":\"array\",\"description\":\"the first 100 problems\",\"items\":{"
+     "\"type\":\"object\",\"properties\":{\"line\":{\"type\":[\"integer\",\"null\"]},"
+     "\"column\":{\"type\":[\"integer\",\"null\"]},\"field\":{\"type\":[\"string\",\"null\"]},"
+     "\"message\":{\"type\":\"string\"}}}},\"errors_total\":{\"type\":\"integer\"},"
+     "\"rejects_csv\":{\"type\":[\"string\",\"null\"],\"description\":\"with reject=true: the "
+     "reject file (the rows as sent, plus reject_reason), at most about 4 MB\"},"
+     "\"rejects_omitted\":{\"type\":\"integer\",\"description\":\"rejected rows left out of "
+     "rejects_csv\"}}}"},
+    {"ImportFile",
+     "{\"type\":\"string\",\"description\":\"the CSV file, with a header line; UTF-8 unless "
+     "?encoding or the charset says otherwise (docs/import.md)\"}"},
 };
 
 static const char security_schemes[] =
@@ -300,7 +339,7 @@ static void operation(struct kam_jw *w, const struct kam_http_route *r)
         kam_jw_obj(w);
         kam_jw_key(w, "required");
         kam_jw_bool(w, true);
-        content(w, "application/json", r->request);
+        content(w, (r->flags & KAM_ROUTE_CSV) ? "text/csv" : "application/json", r->request);
         kam_jw_obj_end(w);
     }
     kam_jw_key(w, "responses");

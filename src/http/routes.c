@@ -336,6 +336,11 @@ static const struct kam_http_param pareto_query[] = {
     {NULL, NULL, NULL},
 };
 
+static const struct kam_http_param trend_query[] = {
+    {"months", "integer", "the last N months up to the last order, 1 to 120 (default 24)"},
+    {NULL, NULL, NULL},
+};
+
 static const struct kam_http_param lifecycle_query[] = {
     {"as_of", "string", "YYYY-MM-DD (default: the day of the last order)"},
     {"limit", "integer", "list this many accounts, largest window revenue first (default: none)"},
@@ -360,6 +365,21 @@ static const struct kam_http_param audit_query[] = {
     {"since", "string", "YYYY-MM-DD: entries of that day (UTC) and later"},
     {"page", "integer", "page number, from 1"},
     {"per_page", "integer", "entries per page, 1 to 500 (default 50)"},
+    {NULL, NULL, NULL},
+};
+
+/* The options of `kam import`, by the same meaning (docs/import.md). */
+static const struct kam_http_param import_query[] = {
+    {"dry_run", "string", "true: validate and report, write nothing (--dry-run)"},
+    {"reject", "string",
+     "true: import the valid rows and return the invalid ones as rejects_csv (--reject-file); "
+     "false (default): all-or-nothing"},
+    {"encoding", "string",
+     "utf-8 (default), gb18030 or gbk (--encoding); else the charset of the Content-Type"},
+    {"date_format", "string", "strftime-style date format such as %d/%m/%Y (--date-format)"},
+    {"map", "string", "field=Header,field=Header: your column names (--map)"},
+    {"create_missing", "string",
+     "true: orders create unknown accounts and products from the row (--create-missing)"},
     {NULL, NULL, NULL},
 };
 
@@ -431,6 +451,14 @@ const struct kam_http_route kam_http_routes[] = {
      "accounts and window revenue per lifecycle stage, as `kam lifecycle --json` (admin and "
      "director only, 403 for others)",
      lifecycle_query, 200, NULL, "Lifecycle"},
+    {"GET", "/api/v1/analyses/trend", kam_http_trend, KAM_ROUTE_ALL_SCOPE, 0,
+     "the portfolio month by month (net revenue, margin, returns, lines), as `kam trend --json` "
+     "(admin and director only, 403 for others)",
+     trend_query, 200, NULL, "Trend"},
+    {"GET", "/api/v1/analyses/tiers", kam_http_tiers, KAM_ROUTE_ALL_SCOPE, 0,
+     "accounts and window revenue per tier in the latest scoring run, and the run before, as "
+     "`kam tiers --json` (admin and director only, 403 for others; 404 before any run)",
+     NULL, 200, NULL, "Tiers"},
     {"GET", "/api/v1/review", kam_http_review, KAM_ROUTE_ALL_SCOPE, 0,
      "the periodic review candidates of the latest scoring run, as `kam review --json` (admin "
      "and director only, 403 for others)",
@@ -439,6 +467,11 @@ const struct kam_http_route kam_http_routes[] = {
      "the value matrix of `kam matrix --json` with its default options (admin and director "
      "only, 403 for others)",
      as_of_query, 200, NULL, "Matrix"},
+    {"POST", "/api/v1/imports/{kind}", kam_http_import, KAM_ROUTE_CSV, KAM_ACTION_IMPORT,
+     "import a CSV file (the body, text/csv) as `kam import KIND` does: accounts, contacts, "
+     "products, orders, payments or ratings; all-or-nothing (422 with the report when invalid) "
+     "unless reject=true; audited (admin and director, 403 for others)",
+     import_query, 200, "ImportFile", "ImportReport"},
 };
 
 const size_t kam_http_route_count = sizeof(kam_http_routes) / sizeof(kam_http_routes[0]);

@@ -2,8 +2,9 @@
  * cycle, the checks every route shares, the response headers and the access log.
  *
  * The request cycle: libmicrohttpd calls on_request once when the headers are in (a context is
- * made; a declared body over --max-body is refused with 413 at once), then once per piece of
- * body (kept up to the limit), then once more with nothing left, when the request is answered.
+ * made; a declared body over the route's limit, --max-body or for a CSV file --max-import-body,
+ * is refused with 413 at once), then once per piece of body (kept up to the limit), then once
+ * more with nothing left, when the request is answered.
  * Answering on that later call, not the first, is what keeps the connection alive for the next
  * request (a response queued on the first call closes it). Then, for every route: match in the
  * route table (404, 405 with Allow), unknown query parameters (400), body type (415), the user
@@ -63,6 +64,7 @@ struct ctx {
     char *body;
     size_t len, cap;
     bool too_large;
+    size_t limit; /* the largest body this request's route takes */
     struct timespec start;
     const char *method, *url; /* libmicrohttpd's, valid until the request completes */
     int status;
@@ -77,6 +79,7 @@ void kam_http_config_default(struct kam_http_config *cfg)
     cfg->port = 8080;
     cfg->threads = 2;
     cfg->max_body = 1024 * 1024;
+    cfg->max_import_body = 64 * 1024 * 1024;
 }
 
 enum kam_rc kam_http_parse_listen(const char *s, struct kam_http_config *cfg, struct kam_err *err)
@@ -157,13 +160,46 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char 
     return MHD_NO;
 }
 
-static bool is_json(const char *type)
+/* Whether the Content-Type type is want, with or without parameters (a charset). */
+static bool is_type(const char *type, const char *want)
 {
-    static const char json[] = "application/json";
-    if (type == NULL || strncasecmp(type, json, sizeof(json) - 1) != 0)
+    size_t n = strlen(want);
+    if (type == NULL || strncasecmp(type, want, n) != 0)
         return false;
-    type += sizeof(json) - 1;
+    type += n;
     return *type == '\0' || *type == ';' || *type == ' ';
+}
+
+/* false after the 415 when the body is not of the type the route takes: a CSV file for the
+ * import routes, else JSON (when there is a body, or the route needs one). */
+static bool check_body_type(const struct kam_http_req *req, const struct ctx *c,
+                            struct kam_http_resp *resp)
+{
+    const char *type = kam_http_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (req->route->flags & KAM_ROUTE_CSV) {
+        if (is_type(type, "text/csv"))
+            return true;
+        kam_problem(resp, 415, "the body must be a CSV file: send Content-Type: text/csv", NULL, 0);
+        return false;
+    }
+    if ((c->len > 0 || (req->route->flags & KAM_ROUTE_BODY)) &&
+        !is_type(type, "application/json")) {
+        kam_problem(resp, 415, "the body must be JSON: send Content-Type: application/json", NULL,
+                    0);
+        return false;
+    }
+    return true;
+}
+
+/* The largest body the route of method and url takes: --max-import-body for a CSV file,
+ * --max-body for anything else (unknown paths included). */
+static size_t body_limit(const struct kam_http_server *srv, const char *method, const char *url,
+                         struct kam_arena *arena)
+{
+    char allow[64];
+    const struct kam_http_route *r =
+        kam_http_route_match(method, url, arena, NULL, allow, sizeof(allow));
+    return r && (r->flags & KAM_ROUTE_CSV) ? srv->cfg->max_import_body : srv->cfg->max_body;
 }
 
 /* Runs the request through the shared checks and its handler into resp. */
@@ -184,7 +220,7 @@ static void handle(struct kam_http_server *srv, struct MHD_Connection *conn, str
         inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr,
                   req.client, sizeof(req.client));
     if (c->too_large) {
-        snprintf(detail, sizeof(detail), "the body is larger than %zu bytes", srv->cfg->max_body);
+        snprintf(detail, sizeof(detail), "the body is larger than %zu bytes", c->limit);
         kam_problem(resp, 413, detail, NULL, 0);
         return;
     }
@@ -210,12 +246,8 @@ static void handle(struct kam_http_server *srv, struct MHD_Connection *conn, str
         kam_problem(resp, 400, detail, &f, 1);
         return;
     }
-    if ((c->len > 0 || (req.route->flags & KAM_ROUTE_BODY)) &&
-        !is_json(kam_http_header(&req, MHD_HTTP_HEADER_CONTENT_TYPE))) {
-        kam_problem(resp, 415, "the body must be JSON: send Content-Type: application/json", NULL,
-                    0);
+    if (!check_body_type(&req, c, resp))
         return;
-    }
     if ((req.st = thread_store(srv, &err)) == NULL) {
         fprintf(stderr, "kam: opening a store connection: %s\n", err.msg);
         kam_problem(resp, 503, "the server cannot reach its database", NULL, 0);
@@ -373,11 +405,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         c->url = url;
         *con_cls = c;
         atomic_fetch_add(&srv->inflight, 1);
+        c->limit = body_limit(srv, method, url, &c->arena);
         /* A declared body over the limit is refused before it is sent (curl and browsers wait
          * for "100 Continue" and get the 413 instead). */
         const char *cl =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl != NULL && strtoull(cl, NULL, 10) > srv->cfg->max_body) {
+        if (cl != NULL && strtoull(cl, NULL, 10) > c->limit) {
             c->too_large = true;
             return answer(srv, conn, c);
         }
@@ -386,7 +419,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (*upload_size > 0) {
         /* A chunked body has no declared length: it is counted as it comes and dropped once
          * over the limit, and the answer is 413 when it ends. */
-        if (!c->too_large && c->len + *upload_size > srv->cfg->max_body) {
+        if (!c->too_large && c->len + *upload_size > c->limit) {
             c->too_large = true;
             free(c->body);
             c->body = NULL;
@@ -397,6 +430,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                 size_t cap = c->cap ? c->cap : 4096;
                 while (cap < c->len + *upload_size + 1)
                     cap *= 2;
+                /* A 64 MB file would otherwise end in a 128 MB buffer. */
+                if (cap > c->limit + 1)
+                    cap = c->limit + 1;
                 c->body = kam_xrealloc(c->body, cap);
                 c->cap = cap;
             }
@@ -492,12 +528,15 @@ enum kam_rc kam_http_serve(struct kam_store *st, const struct kam_http_config *c
         ;
     fprintf(stderr, "kam: %s: stopping (requests in flight finish first)\n",
             sig == SIGINT ? "SIGINT" : "SIGTERM");
+    /* The listen socket becomes ours, but the server's threads may still use it until the
+     * daemon stops: closing it earlier makes libmicrohttpd abort when it removes it from its
+     * epoll set (its documentation says so). */
     MHD_socket ls = MHD_quiesce_daemon(d);
-    if (ls != MHD_INVALID_SOCKET)
-        close(ls);
     for (int i = 0; i < SHUTDOWN_SECONDS * 100 && atomic_load(&srv.inflight) > 0; i++)
         nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
     MHD_stop_daemon(d);
+    if (ls != MHD_INVALID_SOCKET)
+        close(ls);
 out:
     for (size_t i = 0; i < srv.nstores; i++)
         kam_store_close(srv.stores[i]);

@@ -12,15 +12,16 @@
 #include "util/err.h"
 
 struct kam_http_config {
-    char host[64];        /* IPv4 address to listen on, "127.0.0.1" */
-    unsigned port;        /* 0: any free port (the ready callback tells which) */
-    unsigned threads;     /* 1..64 */
-    size_t max_body;      /* request bodies above this many bytes get 413 */
-    const char *db_path;  /* for the log and the ready line */
-    const char *web_root; /* the built web UI served at / (static.h); NULL: the API only */
+    char host[64];          /* IPv4 address to listen on, "127.0.0.1" */
+    unsigned port;          /* 0: any free port (the ready callback tells which) */
+    unsigned threads;       /* 1..64 */
+    size_t max_body;        /* request bodies above this many bytes get 413 */
+    size_t max_import_body; /* the same for the routes that take a CSV file (KAM_ROUTE_CSV) */
+    const char *db_path;    /* for the log and the ready line */
+    const char *web_root;   /* the built web UI served at / (static.h); NULL: the API only */
 };
 
-/* Defaults: 127.0.0.1:8080, 2 threads, 1 MB bodies. */
+/* Defaults: 127.0.0.1:8080, 2 threads, 1 MB bodies, 64 MB CSV files. */
 void kam_http_config_default(struct kam_http_config *cfg);
 /* "ADDR:PORT" into cfg. KAM_ERR_USAGE with the reason otherwise. */
 KAM_MUST_CHECK enum kam_rc kam_http_parse_listen(const char *s, struct kam_http_config *cfg,

@@ -169,47 +169,64 @@ static void feed(struct reader *r, const char *p, size_t n)
     }
 }
 
-enum kam_rc kam_csv_read(const char *path, const char *encoding, kam_csv_row_fn fn, void *ctx,
-                         struct kam_err *err)
+/* Where the bytes come from: a file through zlib (plain or gzip), or memory. */
+struct source {
+    const char *name; /* for messages */
+    gzFile gz;
+    const char *mem;
+    size_t len, pos;
+};
+
+/* Up to n bytes into buf: their count, 0 at the end, -1 on a read error. */
+static int source_read(struct source *src, char *buf, unsigned n)
 {
-    struct reader r = {.fn = fn, .ctx = ctx, .line = 1, .row_line = 1, .err = err, .eol = '\n'};
-    iconv_t cd = (iconv_t)-1;
-    gzFile gz = NULL;
-    char *in = NULL, *out = NULL;
+    if (src->gz != NULL)
+        return gzread(src->gz, buf, n);
+    size_t left = src->len - src->pos;
+    size_t k = left < n ? left : n;
+    memcpy(buf, src->mem + src->pos, k);
+    src->pos += k;
+    return (int)k;
+}
+
+/* KAM_ERR_IO when the file could not be read to its end. */
+static enum kam_rc source_check(struct source *src, struct kam_err *err)
+{
+    int zerr;
+    if (src->gz == NULL)
+        return KAM_OK;
+    const char *zmsg = gzerror(src->gz, &zerr);
+    if (zerr != Z_OK && zerr != Z_STREAM_END)
+        return kam_err_set(err, KAM_ERR_IO, "cannot read '%s': %s", src->name, zmsg);
+    return KAM_OK;
+}
+
+/* The decoder for encoding into *cd ((iconv_t)-1 for UTF-8). KAM_ERR_USAGE when unknown. */
+static enum kam_rc open_decoder(const char *encoding, iconv_t *cd, struct kam_err *err)
+{
+    *cd = (iconv_t)-1;
+    if (encoding == NULL || strcasecmp(encoding, "utf-8") == 0 || strcasecmp(encoding, "utf8") == 0)
+        return KAM_OK;
+    if (strcasecmp(encoding, "gb18030") != 0 && strcasecmp(encoding, "gbk") != 0 &&
+        strcasecmp(encoding, "gb2312") != 0)
+        return kam_err_set(err, KAM_ERR_USAGE, "unknown encoding '%s' (use utf-8, gb18030 or gbk)",
+                           encoding);
+    /* GB18030 is a superset of GBK and GB2312: one decoder serves all three. */
+    *cd = iconv_open("UTF-8", "GB18030");
+    if (*cd == (iconv_t)-1)
+        return kam_err_set(err, KAM_ERR_USAGE, "this system cannot convert from %s", encoding);
+    return KAM_OK;
+}
+
+/* Reads src to its end through the decoder cd (borrowed) into the rows of r. */
+static void read_source(struct reader *r, struct source *src, iconv_t cd)
+{
+    char *in = kam_xmalloc(CHUNK + 8), *out = kam_xmalloc(CHUNK * 2 + 16);
     size_t carry = 0;
     bool first = true;
     int n;
 
-    r.rc = KAM_OK;
-    if (encoding != NULL && strcasecmp(encoding, "utf-8") != 0 &&
-        strcasecmp(encoding, "utf8") != 0) {
-        if (strcasecmp(encoding, "gb18030") != 0 && strcasecmp(encoding, "gbk") != 0 &&
-            strcasecmp(encoding, "gb2312") != 0)
-            return kam_err_set(err, KAM_ERR_USAGE,
-                               "unknown encoding '%s' (use utf-8, gb18030 or gbk)", encoding);
-        /* GB18030 is a superset of GBK and GB2312: one decoder serves all three. */
-        cd = iconv_open("UTF-8", "GB18030");
-        if (cd == (iconv_t)-1)
-            return kam_err_set(err, KAM_ERR_USAGE, "this system cannot convert from %s", encoding);
-    }
-    r.check_utf8 = true;
-    if (csv_init(&r.parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
-        if (cd != (iconv_t)-1)
-            iconv_close(cd);
-        return kam_err_set(err, KAM_ERR_IO, "cannot initialise the CSV parser");
-    }
-    /* libcsv grows a field's buffer by this much at a time (128 bytes by default): a 1 MB
-     * field would otherwise take thousands of reallocations. */
-    csv_set_blk_size(&r.parser, 64 * 1024);
-    gz = gzopen(path, "rb");
-    if (gz == NULL) {
-        r.rc = kam_err_set(err, KAM_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
-        goto out;
-    }
-    gzbuffer(gz, CHUNK);
-    in = kam_xmalloc(CHUNK + 8);
-    out = kam_xmalloc(CHUNK * 2 + 16);
-    while (!r.stop && (n = gzread(gz, in + carry, CHUNK)) > 0) {
+    while (!r->stop && (n = source_read(src, in + carry, CHUNK)) > 0) {
         char *p = in;
         size_t len = carry + (size_t)n;
         carry = 0;
@@ -218,11 +235,11 @@ enum kam_rc kam_csv_read(const char *path, const char *encoding, kam_csv_row_fn 
             size_t il = len, ol = CHUNK * 2 + 16;
             if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 && errno != EINVAL) {
                 /* Report the line of the bad bytes: lines so far plus those converted now. */
-                int64_t line = r.line;
+                int64_t line = r->line;
                 for (char *q = out; q < op; q++)
                     line += *q == '\n';
-                feed(&r, out, (size_t)(op - out));
-                fail(&r, KAM_ERR_ENCODING, line, "invalid bytes for the GB18030 encoding");
+                feed(r, out, (size_t)(op - out));
+                fail(r, KAM_ERR_ENCODING, line, "invalid bytes for the GB18030 encoding");
                 break;
             }
             memmove(in, ip, il); /* an incomplete character waits for the next chunk */
@@ -238,37 +255,72 @@ enum kam_rc kam_csv_read(const char *path, const char *encoding, kam_csv_row_fn 
             /* A file whose first line ends in a lone CR uses CR-only line ends: count those. */
             const char *cr = memchr(p, '\r', len), *lf = memchr(p, '\n', len);
             if (cr && !lf && (size_t)(cr - p) + 1 < len)
-                r.eol = '\r';
+                r->eol = '\r';
         }
         first = false;
-        feed(&r, p, len);
+        feed(r, p, len);
     }
-    if (!r.stop) {
-        int zerr;
-        const char *zmsg = gzerror(gz, &zerr);
-        if (zerr != Z_OK && zerr != Z_STREAM_END) {
-            r.rc = kam_err_set(err, KAM_ERR_IO, "cannot read '%s': %s", path, zmsg);
-            goto out;
-        }
-        if (carry > 0) {
-            fail(&r, KAM_ERR_ENCODING, r.line, "the file ends inside a GB18030 character");
-            goto out;
-        }
-        if (csv_fini(&r.parser, on_field, on_row, &r) != 0)
-            fail(&r, KAM_ERR_INVALID, r.row_line,
-                 "the file ends inside a quoted field (missing closing quote)");
+    free(in);
+    free(out);
+    if (r->stop)
+        return;
+    if ((r->rc = source_check(src, r->err)) != KAM_OK)
+        r->stop = true;
+    else if (carry > 0)
+        fail(r, KAM_ERR_ENCODING, r->line, "the file ends inside a GB18030 character");
+    else if (csv_fini(&r->parser, on_field, on_row, r) != 0)
+        fail(r, KAM_ERR_INVALID, r->row_line,
+             "the file ends inside a quoted field (missing closing quote)");
+}
+
+/* Opens src's file when it has one, reads it, and frees what the reader used. */
+static enum kam_rc read_all(struct source *src, const char *path, const char *encoding,
+                            kam_csv_row_fn fn, void *ctx, struct kam_err *err)
+{
+    struct reader r = {.fn = fn, .ctx = ctx, .line = 1, .row_line = 1, .err = err, .eol = '\n'};
+    iconv_t cd;
+
+    r.rc = open_decoder(encoding, &cd, err);
+    if (r.rc != KAM_OK)
+        return r.rc;
+    r.check_utf8 = true;
+    if (csv_init(&r.parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+        if (cd != (iconv_t)-1)
+            iconv_close(cd);
+        return kam_err_set(err, KAM_ERR_IO, "cannot initialise the CSV parser");
     }
-out:
-    if (gz != NULL)
-        gzclose(gz);
+    /* libcsv grows a field's buffer by this much at a time (128 bytes by default): a 1 MB
+     * field would otherwise take thousands of reallocations. */
+    csv_set_blk_size(&r.parser, 64 * 1024);
+    if (path != NULL && (src->gz = gzopen(path, "rb")) == NULL) {
+        r.rc = kam_err_set(err, KAM_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
+    } else {
+        if (src->gz != NULL)
+            gzbuffer(src->gz, CHUNK);
+        read_source(&r, src, cd);
+    }
+    if (src->gz != NULL)
+        gzclose(src->gz);
     if (cd != (iconv_t)-1)
         iconv_close(cd);
     csv_free(&r.parser);
-    free(in);
-    free(out);
     free(r.buf);
     free(r.offs);
     free(r.lens);
     free(r.fields);
     return r.rc;
+}
+
+enum kam_rc kam_csv_read(const char *path, const char *encoding, kam_csv_row_fn fn, void *ctx,
+                         struct kam_err *err)
+{
+    struct source src = {.name = path};
+    return read_all(&src, path, encoding, fn, ctx, err);
+}
+
+enum kam_rc kam_csv_read_mem(const char *data, size_t len, const char *encoding, kam_csv_row_fn fn,
+                             void *ctx, struct kam_err *err)
+{
+    struct source src = {.name = "the data", .mem = data, .len = len};
+    return read_all(&src, NULL, encoding, fn, ctx, err);
 }

@@ -29,5 +29,9 @@ typedef int (*kam_csv_row_fn)(void *ctx, const struct kam_csv_row *row);
  * KAM_ERR_TOO_LARGE (a field over KAM_CSV_MAX_FIELD bytes), KAM_ERR_USAGE (unknown encoding). */
 KAM_MUST_CHECK enum kam_rc kam_csv_read(const char *path, const char *encoding, kam_csv_row_fn fn,
                                         void *ctx, struct kam_err *err);
+/* The same for the len bytes at data (borrowed; plain text, never gzip), such as an HTTP
+ * request body. */
+KAM_MUST_CHECK enum kam_rc kam_csv_read_mem(const char *data, size_t len, const char *encoding,
+                                            kam_csv_row_fn fn, void *ctx, struct kam_err *err);
 
 #endif

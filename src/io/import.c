@@ -7,6 +7,10 @@
  * deltas, and commit, or roll back when any row was invalid (all-or-nothing), on a dry run or on
  * any failure. The reject file is written under a temporary name and renamed at the end.
  *
+ * The CSV comes from a file (the CLI) or from memory (the HTTP API's request body), and the
+ * rejected rows go to a file or to the caller's stream: one import for both. With an actor, the
+ * import's audit entry is written in its transaction, just before the commit.
+ *
  * Deliberately not here: business rules beyond the data model (scoring, tiers), and guessing a
  * column's meaning from its content. DOMAIN.md: the foundation every other feature reads. */
 #include "io/import.h"
@@ -20,6 +24,8 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+
+#include <jansson.h>
 
 #include "core/order.h"
 #include "io/csv_reader.h"
@@ -192,6 +198,7 @@ static void problem(struct imp *im, int64_t line, const char *field, const char 
     KAM_PRINTF(4, 5);
 static void stage_problem(struct imp *im, const char *field, const char *msg);
 static enum kam_rc read_header(struct imp *im, const struct kam_csv_row *hdr);
+static int field_index(const struct imp *im, const char *name, size_t len);
 static void problem(struct imp *im, int64_t line, const char *field, const char *fmt, ...)
 {
     char msg[1200];
@@ -208,8 +215,14 @@ static void problem(struct imp *im, int64_t line, const char *field, const char 
     }
     im->rep->errors++;
     im->row_bad = true;
-    if (im->on_error)
+    if (im->o->on_problem) {
+        int f = field[0] ? field_index(im, field, strlen(field)) : -1;
+        struct kam_import_problem p = {im->o->path, line, f >= 0 ? im->col_of[f] + 1 : 0, field,
+                                       msg};
+        im->o->on_problem(im->ctx, &p);
+    } else if (im->on_error) {
         im->on_error(im->ctx, im->o->path, line, field, msg);
+    }
     snprintf(im->reason + used, sizeof(im->reason) - used, "%s%s%s%s", used ? "; " : "",
              field[0] ? field : "", field[0] ? ": " : "", msg);
 }
@@ -238,6 +251,13 @@ static enum kam_rc stop(struct imp *im, enum kam_rc rc)
 static void reject_write_row(struct imp *im, const char *const *fields, const size_t *lens,
                              size_t n, const char *extra, const char *reason)
 {
+    /* A stream in memory is bounded: a file of short invalid rows gets a reason of up to 2 KB
+     * each, far more than the file itself. */
+    if (im->o->reject_stream && im->o->reject_max > 0 &&
+        ftell(im->reject) >= (long)im->o->reject_max) {
+        im->rep->reject_omitted++;
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         if ((int)i == im->reject_reason_col)
             continue;
@@ -252,8 +272,18 @@ static void reject_write_row(struct imp *im, const char *const *fields, const si
     fputc('\n', im->reject);
 }
 
+/* Whether invalid rows are rejected (to a file or a stream), not fatal to the import. */
+static bool rejecting(const struct imp *im)
+{
+    return im->o->reject_path != NULL || im->o->reject_stream != NULL;
+}
+
 static enum kam_rc reject_open(struct imp *im)
 {
+    if (im->o->reject_stream) {
+        im->reject = im->o->reject_stream;
+        return KAM_OK;
+    }
     size_t n = strlen(im->o->reject_path) + 16;
     im->reject_tmp = kam_xmalloc(n);
     snprintf(im->reject_tmp, n, "%s.tmp", im->o->reject_path);
@@ -793,7 +823,7 @@ static void stage_row(struct imp *im, const struct kam_csv_row *row)
         order_parse(im, row, s);
     }
     /* The original fields, for the reject file: only needed when there is one. */
-    if (im->o->reject_path) {
+    if (rejecting(im)) {
         for (size_t i = 0; i < row->n; i++) {
             size_t at = batch_pair(b, batch_text(b, row->fields[i], row->lens[i]), row->lens[i]);
             if (i == 0)
@@ -1070,10 +1100,19 @@ static int reader_row(void *ctx, const struct kam_csv_row *row)
     return 0;
 }
 
+/* Reads the CSV of o, from memory or its file. */
+static enum kam_rc read_input(const struct kam_import_opts *o, kam_csv_row_fn fn, void *ctx,
+                              struct kam_err *err)
+{
+    if (o->data != NULL)
+        return kam_csv_read_mem(o->data, o->data_len, o->encoding, fn, ctx, err);
+    return kam_csv_read(o->path, o->encoding, fn, ctx, err);
+}
+
 static void *reader_main(void *arg)
 {
     struct reader *r = arg;
-    r->rc = kam_csv_read(r->im.o->path, r->im.o->encoding, reader_row, r, &r->err);
+    r->rc = read_input(r->im.o, reader_row, r, &r->err);
     if (r->rc == KAM_OK)
         r->rc = r->im.fatal;
     pipe_push(r->pipe, &r->im.stage, true);
@@ -1107,6 +1146,8 @@ static enum kam_rc import_orders(struct imp *im)
             im->reject = r->im.reject;
             im->reject_line_no = r->im.reject_line_no;
             im->reject_reason_col = r->im.reject_reason_col;
+            /* The writer reports the problems, with the columns the reader's header gave. */
+            memcpy(im->col_of, r->im.col_of, sizeof(im->col_of));
             for (size_t i = 0; i < b->n && im->fatal == KAM_OK; i++)
                 order_apply(im, b, &b->rows[i]);
             if (im->fatal != KAM_OK)
@@ -1600,7 +1641,7 @@ static enum kam_rc read_header(struct imp *im, const struct kam_csv_row *hdr)
         return kam_err_set(im->err, KAM_ERR_INVALID,
                            "missing column 'unit_price' or 'amount' (orders need one of them)");
     }
-    if (im->o->reject_path) {
+    if (rejecting(im)) {
         if ((rc = reject_open(im)) != KAM_OK)
             return rc;
         im->reject_line_no = im->o->kind == KAM_IMPORT_ORDERS && im->col_of[OF_LINE_NO] < 0;
@@ -1642,6 +1683,38 @@ static int on_row(void *ctx, const struct kam_csv_row *row)
             im->any_invalid = true;
     }
     return 0;
+}
+
+/* The import's audit entry, when it has an actor: in its transaction, just before the commit.
+ * An import that changed nothing (every row unchanged, or none) wrote nothing: no entry, so that
+ * the database stays exactly as it was. */
+static enum kam_rc audit(struct imp *im)
+{
+    const struct kam_import_report *r = im->rep;
+    const char *kind = kind_names[im->o->kind];
+    char action[32];
+
+    if (im->o->actor == NULL ||
+        r->inserted + r->updated + r->created_accounts + r->created_products == 0)
+        return KAM_OK;
+    json_t *after = json_pack(
+        "{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "rows", (json_int_t)r->rows, "inserted",
+        (json_int_t)r->inserted, "updated", (json_int_t)r->updated, "unchanged",
+        (json_int_t)r->unchanged, "rejected", (json_int_t)r->rejected, "created_accounts",
+        (json_int_t)r->created_accounts, "created_products", (json_int_t)r->created_products);
+    char *a = after ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(after);
+    if (a == NULL)
+        KAM_BUG("json_pack failed on an import's audit entry");
+    snprintf(action, sizeof(action), "import.%s", kind);
+    struct kam_audit_entry e = {.actor = im->o->actor,
+                                .action = action,
+                                .entity = "import",
+                                .entity_key = kind,
+                                .after = a};
+    enum kam_rc rc = im->st->ops->audit_append(im->st, &e, im->err);
+    free(a);
+    return rc;
 }
 
 static double now_seconds(void)
@@ -1692,7 +1765,7 @@ static void release(struct imp *im)
             free(im->header[i]);
     free(im->header);
     free(im->key);
-    if (im->reject)
+    if (im->reject && im->reject != im->o->reject_stream)
         fclose(im->reject);
     if (im->reject_tmp) {
         if (!im->keep_reject_tmp)
@@ -1757,8 +1830,7 @@ enum kam_rc kam_import_run(struct kam_store *st, const struct kam_import_opts *o
     in_tx = true;
     if ((rc = load_references(&im)) != KAM_OK)
         goto out;
-    rc = o->kind == KAM_IMPORT_ORDERS ? import_orders(&im)
-                                      : kam_csv_read(o->path, o->encoding, on_row, &im, err);
+    rc = o->kind == KAM_IMPORT_ORDERS ? import_orders(&im) : read_input(o, on_row, &im, err);
     if (rc == KAM_OK)
         rc = im.fatal;
     if (rc != KAM_OK)
@@ -1781,7 +1853,11 @@ enum kam_rc kam_import_run(struct kam_store *st, const struct kam_import_opts *o
     }
     if ((rc = flush_rollups(&im)) != KAM_OK)
         goto out;
-    if (im.reject) {
+    if (im.reject == o->reject_stream && im.reject && fflush(im.reject) != 0) {
+        rc = kam_err_set(err, KAM_ERR_IO, "cannot write the rejected rows: %s", strerror(errno));
+        goto out;
+    }
+    if (im.reject && im.reject != o->reject_stream) {
         FILE *f = im.reject;
         im.reject = NULL;
         if (fclose(f) != 0) {
@@ -1793,7 +1869,7 @@ enum kam_rc kam_import_run(struct kam_store *st, const struct kam_import_opts *o
     if (o->dry_run) {
         rc = st->ops->rollback(st, err);
         in_tx = false;
-    } else if ((rc = st->ops->commit(st, err)) == KAM_OK) {
+    } else if ((rc = audit(&im)) == KAM_OK && (rc = st->ops->commit(st, err)) == KAM_OK) {
         in_tx = false;
         rep->written = true;
     }

@@ -132,7 +132,9 @@ run --db "$DB" audit --json
 cp "$OUT" audit.json
 expect_eq "audit: the rating changes, newest first" "$(json audit.json "[(e['action'], e['key'], e['actor']) for e in j[:2]]")" "[('rating.set', 'C/growth_potential', 'analyst'), ('pin.set', 'B', '${USER:-cli}')]"
 expect_eq "audit: before and after of a rating" "$(json audit.json "(j[0]['before'], j[0]['after'])")" "({'note': None, 'value': 5}, {'note': 'second look', 'value': 4})"
-expect_eq "audit: no entry for refused writes" "$(json audit.json "sorted(set(e['action'] for e in j))")" "['model.set', 'pin.set', 'rating.set', 'score.run']"
+expect_eq "audit: no entry for refused writes" "$(json audit.json "sorted(set(e['action'] for e in j if not e['action'].startswith('import.')))")" "['model.set', 'pin.set', 'rating.set', 'score.run']"
+expect_eq "audit: the set-up's imports, by the OS user" "$(json audit.json "sorted(set((e['action'], e['actor']) for e in j if e['action'].startswith('import.')))")" \
+    "[('import.accounts', '${USER:-cli}'), ('import.orders', '${USER:-cli}'), ('import.payments', '${USER:-cli}'), ('import.products', '${USER:-cli}')]"
 run --db "$DB" rate C growth_potential 5
 run --db "$DB" score --json
 cp "$OUT" s2.json

@@ -43,6 +43,8 @@ expect_eq "rollup A2 Feb net of return" "$(sql "$DB" "select revenue, lines from
 expect_eq "cost from standard cost" "$(sql "$DB" "select cost from v_order_lines where order_id='O1' and line_no=1")" "120000"
 
 BASE=$(digest "$DB")
+BASE_DATA=$(digest_data "$DB")
+AUDITED=$(sql "$DB" "select count(*) from audit_log where action='import.orders'")
 run --db "$DB" import orders orders.csv
 expect_out "re-import" "0 inserted, 0 updated, 4 unchanged"
 expect_unchanged "re-import" "$DB" "$BASE"
@@ -55,7 +57,11 @@ expect_eq "rollup left the old month" "$(sql "$DB" "select revenue from account_
 expect_eq "rollup moved to the new month" "$(sql "$DB" "select revenue from account_months m join accounts a on a.id=m.account where a.code='A2' and month=202403")" "400000"
 run --db "$DB" import orders orders.csv
 expect_out "changed back" "1 updated"
-expect_unchanged "changed back" "$DB" "$BASE"
+# The data is as it was; the audit log keeps both imports that wrote (none for the re-import
+# that changed nothing).
+expect_eq "changed back: the data as before" "$(digest_data "$DB")" "$BASE_DATA"
+expect_eq "changed back: two imports audited" \
+    "$(sql "$DB" "select count(*) from audit_log where action='import.orders'")" "$((AUDITED + 2))"
 
 # --- bad input: each leaves the database as it was ----------------------------------------
 BASE=$(digest "$DB")

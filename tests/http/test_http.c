@@ -7,6 +7,7 @@
  * `kam accounts --json` (the CLI sees everything), not from the server under test. */
 #include <ctype.h>
 #include <errno.h>
+#include <iconv.h>
 #include <limits.h>
 #include <poll.h>
 #include <setjmp.h>
@@ -192,9 +193,10 @@ static const char *header(const struct resp *r, const char *name, char *buf, siz
     return NULL;
 }
 
-/* One request on handle h (reused: keep-alive); headers is a NULL-terminated list. */
-static void req(CURL *h, struct resp *r, const struct server *s, const char *method,
-                const char *path, const char *body, const char *const *headers)
+/* One request on handle h (reused: keep-alive) with a body of len bytes (binary allowed);
+ * headers is a NULL-terminated list. */
+static void req_n(CURL *h, struct resp *r, const struct server *s, const char *method,
+                  const char *path, const char *body, size_t len, const char *const *headers)
 {
     char url[1024];
     struct curl_slist *hl = NULL;
@@ -212,7 +214,7 @@ static void req(CURL *h, struct resp *r, const struct server *s, const char *met
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     if (body) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
     }
     for (const char *const *p = headers; p && *p; p++)
         hl = curl_slist_append(hl, *p);
@@ -225,6 +227,13 @@ static void req(CURL *h, struct resp *r, const struct server *s, const char *met
     curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &r->connects);
     if (r->body)
         r->json = json_loadb(r->body, r->len, 0, NULL);
+}
+
+/* The same with a NUL-terminated body (or none). */
+static void req(CURL *h, struct resp *r, const struct server *s, const char *method,
+                const char *path, const char *body, const char *const *headers)
+{
+    req_n(h, r, s, method, path, body, body ? strlen(body) : 0, headers);
 }
 
 static void wait_healthy(CURL *h, const struct server *s)
@@ -1329,12 +1338,14 @@ static void test_analyses_per_role(void **state)
     struct fx *f = *state;
     char cookie[256];
     static const char *const paths[] = {"/api/v1/analyses/pareto", "/api/v1/analyses/lifecycle",
-                                        "/api/v1/review", "/api/v1/analyses/matrix"};
+                                        "/api/v1/review",          "/api/v1/analyses/matrix",
+                                        "/api/v1/analyses/trend",  "/api/v1/analyses/tiers"};
+    const size_t npaths = sizeof(paths) / sizeof(paths[0]);
     static const char *const refused[] = {"rep-east-1", "manager-east", "viewer-east"};
     for (size_t k = 0; k < 3; k++) {
         login(f, refused[k], cookie, sizeof(cookie), NULL, 0);
         const char *const h[] = {cookie, NULL};
-        for (size_t i = 0; i < 4; i++) {
+        for (size_t i = 0; i < npaths; i++) {
             req(f->h, &f->r, &f->s, "GET", paths[i], NULL, h);
             check_problem(&f->r, 403, "urn:kam:problem:forbidden");
         }
@@ -1342,7 +1353,7 @@ static void test_analyses_per_role(void **state)
     char bearer[192];
     snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s", token);
     const char *const hb[] = {bearer, NULL};
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < npaths; i++) {
         req(f->h, &f->r, &f->s, "GET", paths[i], NULL, hb);
         check_problem(&f->r, 403, "urn:kam:problem:forbidden");
         req(f->h, &f->r, &f->s, "GET", paths[i], NULL, NULL);
@@ -1385,6 +1396,9 @@ static void test_analyses_per_role(void **state)
         {"/api/v1/review?as_of=2025-01-01", "as_of"}, /* not a parameter of the review */
         {"/api/v1/analyses/matrix?as_of=2025-02-30", "as_of"},
         {"/api/v1/analyses/matrix?current=revenue", "current"}, /* default options only */
+        {"/api/v1/analyses/trend?months=0", "months"},
+        {"/api/v1/analyses/trend?months=121", "months"},
+        {"/api/v1/analyses/tiers?as_of=2025-01-01", "as_of"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         req(f->h, &f->r, &f->s, "GET", bad[i].path, NULL, h);
@@ -1410,6 +1424,27 @@ static void test_analyses_per_role(void **state)
         if (!same_value(json_array_get(items, i), json_array_get(all, i)))
             fail_msg("lifecycle item %zu differs from the CLI's", i);
     json_decref(cli);
+
+    /* Trend and tiers: the same figures as kam trend and kam tiers. */
+    static const struct {
+        const char *path, *args;
+    } same[] = {
+        {"/api/v1/analyses/trend", "trend --json"},
+        {"/api/v1/analyses/trend?months=3", "trend --months 3 --json"},
+        {"/api/v1/analyses/tiers", "tiers --json"},
+    };
+    for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+        req(f->h, &f->r, &f->s, "GET", same[i].path, NULL, h);
+        if (f->r.status != 200)
+            fail_msg("%s: status %ld: %s", same[i].path, f->r.status, f->r.body);
+        cli = cli_json("%s", same[i].args);
+        assert_non_null(cli);
+        if (!same_value(f->r.json, cli))
+            fail_msg("%s differs from kam %s", same[i].path, same[i].args);
+        json_decref(cli);
+    }
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/analyses/trend?months=3", NULL, h);
+    assert_int_equal(json_array_size(json_object_get(f->r.json, "items")), 3);
 
     /* Review: the candidates of the latest run, as kam review --json. */
     static const char *const review_keys[] = {"run",      "as_of", "previous_run", "previous_as_of",
@@ -1988,6 +2023,354 @@ static void test_account_list_tier_and_stage(void **state)
     }
 }
 
+/* --- imports --------------------------------------------------------------------------------- */
+
+/* These tests add accounts: they run last, after every test that counts the demo's. */
+
+/* Every audit entry, counted with the CLI (no limit). */
+static size_t audit_total(void)
+{
+    json_t *a = cli_json("audit --limit 0 --json");
+    size_t n = json_array_size(a);
+    json_decref(a);
+    return n;
+}
+
+/* The record counts of GET /summary as text ("accounts contacts products lines payments"), to
+ * compare the database before and after a refused import. */
+static void counts_of(struct fx *f, const char *const *h, char out[128])
+{
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/summary", NULL, h);
+    assert_int_equal(f->r.status, 200);
+    json_t *c = json_object_get(f->r.json, "counts");
+    snprintf(out, 128, "%lld %lld %lld %lld %lld",
+             (long long)json_integer_value(json_object_get(c, "accounts")),
+             (long long)json_integer_value(json_object_get(c, "contacts")),
+             (long long)json_integer_value(json_object_get(c, "products")),
+             (long long)json_integer_value(json_object_get(c, "order_lines")),
+             (long long)json_integer_value(json_object_get(c, "payments")));
+}
+
+/* Signs in as the director; h gets the cookie and CSRF header lines, the CSV content type. */
+struct importer {
+    char cookie[256], csrf[128], csrf_h[160];
+    const char *h[4];
+};
+
+static void importer_login(struct fx *f, struct importer *im, const char *user)
+{
+    login(f, user, im->cookie, sizeof(im->cookie), im->csrf, sizeof(im->csrf));
+    snprintf(im->csrf_h, sizeof(im->csrf_h), "X-CSRF-Token: %s", im->csrf);
+    im->h[0] = im->cookie;
+    im->h[1] = im->csrf_h;
+    im->h[2] = "Content-Type: text/csv";
+    im->h[3] = NULL;
+}
+
+static void post_csv(struct fx *f, const struct importer *im, const char *path, const char *csv,
+                     size_t len)
+{
+    req_n(f->h, &f->r, &f->s, "POST", path, csv, len, im->h);
+}
+
+static void expect_status(const struct resp *r, long status)
+{
+    if (r->status != status)
+        fail_msg("status %ld, want %ld: %s", r->status, status, r->body ? r->body : "");
+}
+
+static void test_import_accounts(void **state)
+{
+    struct fx *f = *state;
+    struct importer im;
+    static const char csv[] = "code,name,owner,region\n"
+                              "IMP001,Import One,rep-east-1,East\n"
+                              "IMP002,\"Import, Two\",rep-east-1,East\n";
+    importer_login(f, &im, "director");
+    size_t audits = audit_total();
+
+    /* A dry run reads and reports, and writes nothing: no account, no audit entry. */
+    post_csv(f, &im, "/api/v1/imports/accounts?dry_run=true", csv, strlen(csv));
+    expect_status(&f->r, 200);
+    assert_true(json_is_false(json_object_get(f->r.json, "written")));
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "inserted")), 2);
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts/IMP001", NULL, im.h);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    assert_int_equal(audit_total(), audits);
+
+    post_csv(f, &im, "/api/v1/imports/accounts", csv, strlen(csv));
+    expect_status(&f->r, 200);
+    assert_true(json_is_true(json_object_get(f->r.json, "written")));
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "rows")), 2);
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "inserted")), 2);
+    assert_int_equal(json_array_size(json_object_get(f->r.json, "errors")), 0);
+    assert_true(json_is_null(json_object_get(f->r.json, "rejects_csv")));
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts/IMP002", NULL, im.h);
+    expect_status(&f->r, 200);
+    assert_string_equal(json_string_value(json_object_get(f->r.json, "name")), "Import, Two");
+    assert_string_equal(json_string_value(json_object_get(f->r.json, "owner")), "rep-east-1");
+
+    /* One audit entry, in the import's transaction, with the counts. */
+    assert_int_equal(audit_total(), audits + 1);
+    json_t *e = audit_newest();
+    assert_string_equal(json_string_value(json_object_get(e, "action")), "import.accounts");
+    assert_string_equal(json_string_value(json_object_get(e, "actor")), "director");
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(e, "after"), "inserted")),
+                     2);
+    json_decref(e);
+
+    /* Again: the same file changes nothing (upsert by code), as with the CLI. */
+    post_csv(f, &im, "/api/v1/imports/accounts", csv, strlen(csv));
+    expect_status(&f->r, 200);
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "unchanged")), 2);
+}
+
+static void test_import_refused_unchanged(void **state)
+{
+    struct fx *f = *state;
+    struct importer im;
+    char before[128], after[128];
+    /* Line 3 has no code: the valid lines around it must not be written either. */
+    static const char csv[] = "code,name,owner\n"
+                              "IMP010,Valid Before,rep-east-1\n"
+                              ",Missing Code,rep-east-1\n"
+                              "IMP011,Valid After,rep-east-1\n";
+    importer_login(f, &im, "director");
+    counts_of(f, im.h, before);
+    size_t audits = audit_total();
+
+    post_csv(f, &im, "/api/v1/imports/accounts", csv, strlen(csv));
+    check_problem(&f->r, 422, "urn:kam:problem:invalid");
+    json_t *err = json_array_get(json_object_get(f->r.json, "errors"), 0);
+    assert_int_equal(json_integer_value(json_object_get(err, "line")), 3);
+    assert_int_equal(json_integer_value(json_object_get(err, "column")), 1);
+    assert_string_equal(json_string_value(json_object_get(err, "field")), "code");
+    assert_non_null(json_string_value(json_object_get(err, "message")));
+    json_t *report = json_object_get(f->r.json, "report");
+    assert_true(json_is_false(json_object_get(report, "written")));
+    assert_int_equal(json_integer_value(json_object_get(report, "rejected")), 1);
+    assert_int_equal(json_integer_value(json_object_get(report, "inserted")), 0);
+
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts/IMP010", NULL, im.h);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    counts_of(f, im.h, after);
+    assert_string_equal(before, after);
+    assert_int_equal(audit_total(), audits);
+
+    /* reject=true: the valid rows go in, the invalid one comes back as the reject file. */
+    post_csv(f, &im, "/api/v1/imports/accounts?reject=true", csv, strlen(csv));
+    expect_status(&f->r, 200);
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "inserted")), 2);
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "rejected")), 1);
+    const char *rej = json_string_value(json_object_get(f->r.json, "rejects_csv"));
+    assert_non_null(rej);
+    assert_non_null(strstr(rej, "code,name,owner,reject_reason\n"));
+    assert_non_null(strstr(rej, ",Missing Code,rep-east-1,"));
+    assert_null(strstr(rej, "Valid"));
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts/IMP011", NULL, im.h);
+    expect_status(&f->r, 200);
+}
+
+/* Orders go through the import's reader thread: the columns still name the right field. */
+static void test_import_orders_rejects(void **state)
+{
+    struct fx *f = *state;
+    struct importer im;
+    static const char csv[] = "order_id,date,account,product,quantity,unit_price\n"
+                              "IMPO1,2024-03-01,IMPACC,IMPPROD,2,10.5\n"
+                              "IMPO2,2024-03-02,IMPACC,IMPPROD,x,10.5\n";
+    importer_login(f, &im, "admin");
+    post_csv(f, &im, "/api/v1/imports/orders?reject=true&create_missing=true", csv, strlen(csv));
+    expect_status(&f->r, 200);
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "inserted")), 1);
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "rejected")), 1);
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "created_accounts")), 1);
+    json_t *err = json_array_get(json_object_get(f->r.json, "errors"), 0);
+    assert_int_equal(json_integer_value(json_object_get(err, "line")), 3);
+    assert_int_equal(json_integer_value(json_object_get(err, "column")), 5);
+    assert_string_equal(json_string_value(json_object_get(err, "field")), "quantity");
+    assert_non_null(
+        strstr(json_string_value(json_object_get(f->r.json, "rejects_csv")), "IMPO2,2024-03-02"));
+    json_t *e = audit_newest();
+    assert_string_equal(json_string_value(json_object_get(e, "action")), "import.orders");
+    assert_string_equal(json_string_value(json_object_get(e, "actor")), "admin");
+    json_decref(e);
+}
+
+static void test_import_gb18030(void **state)
+{
+    struct fx *f = *state;
+    struct importer im;
+    static const char utf8[] = "code,name,owner,region\nIMPGB1,华东贸易有限公司,rep-east-1,华东\n";
+    char gb[256], *in = (char *)utf8, *out = gb;
+    size_t il = strlen(utf8), ol = sizeof(gb);
+    iconv_t cd = iconv_open("GB18030", "UTF-8");
+    assert_true(cd != (iconv_t)-1);
+    assert_true(iconv(cd, &in, &il, &out, &ol) != (size_t)-1);
+    iconv_close(cd);
+    size_t len = (size_t)(out - gb);
+    assert_true(len < strlen(utf8)); /* two bytes a character, not three */
+    importer_login(f, &im, "director");
+
+    /* Read as UTF-8, the bytes are refused, naming the line and the option. */
+    post_csv(f, &im, "/api/v1/imports/accounts", gb, len);
+    check_problem(&f->r, 422, "urn:kam:problem:encoding");
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_array_get(json_object_get(f->r.json, "errors"), 0), "line")),
+                     2);
+
+    post_csv(f, &im, "/api/v1/imports/accounts?encoding=gb18030", gb, len);
+    expect_status(&f->r, 200);
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts/IMPGB1", NULL, im.h);
+    expect_status(&f->r, 200);
+    assert_string_equal(json_string_value(json_object_get(f->r.json, "name")), "华东贸易有限公司");
+    assert_string_equal(json_string_value(json_object_get(f->r.json, "region")), "华东");
+
+    /* The charset of the Content-Type says the same; disagreeing with ?encoding is a 400. */
+    const char *const h[] = {im.cookie, im.csrf_h, "Content-Type: text/csv; charset=GB18030", NULL};
+    req_n(f->h, &f->r, &f->s, "POST", "/api/v1/imports/accounts?dry_run=true", gb, len, h);
+    expect_status(&f->r, 200);
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "unchanged")), 1);
+    req_n(f->h, &f->r, &f->s, "POST", "/api/v1/imports/accounts?encoding=utf-8", gb, len, h);
+    check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+}
+
+static void test_import_refusals(void **state)
+{
+    struct fx *f = *state;
+    struct importer im;
+    static const char csv[] = "code,name\nIMPREP,Rep's Own\n";
+    size_t audits = audit_total();
+
+    /* A rep may not import, by cookie or token. */
+    importer_login(f, &im, "rep-east-1");
+    post_csv(f, &im, "/api/v1/imports/accounts", csv, strlen(csv));
+    check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+    char bearer[192];
+    snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s", token);
+    const char *const hb[] = {bearer, "Content-Type: text/csv", NULL};
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/imports/accounts", csv, hb);
+    check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+    login(f, "manager-east", im.cookie, sizeof(im.cookie), im.csrf, sizeof(im.csrf));
+    snprintf(im.csrf_h, sizeof(im.csrf_h), "X-CSRF-Token: %s", im.csrf);
+    post_csv(f, &im, "/api/v1/imports/accounts", csv, strlen(csv));
+    check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+
+    importer_login(f, &im, "director");
+    /* Not CSV: 415, JSON included. */
+    static const char *const types[] = {"Content-Type: application/json",
+                                        "Content-Type: text/plain",
+                                        "Content-Type: multipart/form-data; boundary=x"};
+    for (size_t i = 0; i < 3; i++) {
+        const char *const h[] = {im.cookie, im.csrf_h, types[i], NULL};
+        req(f->h, &f->r, &f->s, "POST", "/api/v1/imports/accounts", csv, h);
+        check_problem(&f->r, 415, "urn:kam:problem:unsupported-media-type");
+    }
+    /* Bad options: 400 naming them; an unknown kind: 404. */
+    static const char *const bad[] = {
+        "/api/v1/imports/accounts?dry_run=yes",
+        "/api/v1/imports/accounts?reject=1",
+        "/api/v1/imports/accounts?encoding=latin1",
+        "/api/v1/imports/accounts?date_format=%25Q",
+        "/api/v1/imports/accounts?map=nosuchfield%3Dcode",
+        "/api/v1/imports/accounts?delimiter=%3B",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        post_csv(f, &im, bad[i], csv, strlen(csv));
+        if (f->r.status != 400)
+            fail_msg("%s: status %ld: %s", bad[i], f->r.status, f->r.body ? f->r.body : "");
+        check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+    }
+    post_csv(f, &im, "/api/v1/imports/widgets", csv, strlen(csv));
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/imports/accounts", NULL, im.h);
+    check_problem(&f->r, 405, "urn:kam:problem:method-not-allowed");
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts/IMPREP", NULL, im.h);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    assert_int_equal(audit_total(), audits);
+}
+
+/* Input meant to break the reader: a clear problem each time, and the database unchanged. */
+static void test_import_hostile(void **state)
+{
+    struct fx *f = *state;
+    struct importer im;
+    char before[128], after[128];
+    importer_login(f, &im, "director");
+    counts_of(f, im.h, before);
+    size_t audits = audit_total();
+
+    /* Binary garbage, NUL bytes and all. */
+    char garbage[4096];
+    unsigned x = 12345;
+    for (size_t i = 0; i < sizeof(garbage); i++) {
+        x = x * 1103515245u + 12345u;
+        garbage[i] = (char)(x >> 16);
+    }
+    post_csv(f, &im, "/api/v1/imports/accounts", garbage, sizeof(garbage));
+    expect_status(&f->r, 422);
+    assert_non_null(json_string_value(json_object_get(f->r.json, "detail")));
+
+    /* One line of 1.5 MB: over --max-body (1 MB), under --max-import-body; the field is over
+     * the reader's 1 MiB. */
+    size_t big = 1536 * 1024;
+    char *line = malloc(big + 64);
+    int n = snprintf(line, 64, "code,name\nIMPBIG,");
+    memset(line + n, 'a', big);
+    line[n + big] = '\n';
+    post_csv(f, &im, "/api/v1/imports/accounts", line, (size_t)n + big + 1);
+    free(line);
+    check_problem(&f->r, 422, "urn:kam:problem:too-large");
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_array_get(json_object_get(f->r.json, "errors"), 0), "line")),
+                     2);
+
+    /* A quote never closed. */
+    static const char open_quote[] = "code,name\nIMPQ1,fine\nIMPQ2,\"never closed\nIMPQ3,x\n";
+    post_csv(f, &im, "/api/v1/imports/accounts", open_quote, strlen(open_quote));
+    check_problem(&f->r, 422, "urn:kam:problem:invalid");
+    assert_non_null(strstr(json_string_value(json_object_get(f->r.json, "detail")), "quote"));
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_array_get(json_object_get(f->r.json, "errors"), 0), "line")),
+                     3);
+
+    /* Nothing at all, and a header only missing the code. */
+    post_csv(f, &im, "/api/v1/imports/accounts", "", 0);
+    check_problem(&f->r, 422, "urn:kam:problem:invalid");
+    post_csv(f, &im, "/api/v1/imports/accounts", "name\nx\n", 7);
+    check_problem(&f->r, 422, "urn:kam:problem:invalid");
+    assert_non_null(strstr(json_string_value(json_object_get(f->r.json, "detail")), "code"));
+
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts/IMPQ1", NULL, im.h);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    counts_of(f, im.h, after);
+    assert_string_equal(before, after);
+    assert_int_equal(audit_total(), audits);
+}
+
+static int setup_small_import(void **state)
+{
+    return setup_with(state, "--threads 2 --max-import-body 4096");
+}
+
+/* --max-import-body bounds the import route only. */
+static void test_import_body_limit(void **state)
+{
+    struct fx *f = *state;
+    struct importer im;
+    char *csv = malloc(8192);
+    size_t len = (size_t)snprintf(csv, 8192, "code,name\n");
+    for (int i = 0; len < 5000; i++)
+        len += (size_t)snprintf(csv + len, 8192 - len, "IMPL%04d,Limit %d\n", i, i);
+    importer_login(f, &im, "director");
+    post_csv(f, &im, "/api/v1/imports/accounts?dry_run=true", csv, len);
+    check_problem(&f->r, 413, "urn:kam:problem:too-large");
+    assert_non_null(strstr(json_string_value(json_object_get(f->r.json, "detail")), "4096"));
+    post_csv(f, &im, "/api/v1/imports/accounts?dry_run=true", csv, 2000);
+    expect_status(&f->r, 200);
+    free(csv);
+}
+
 /* --- the demo database, once ----------------------------------------------------------------- */
 
 static int group_setup(void **state)
@@ -2097,6 +2480,14 @@ int main(int argc, char **argv)
         T(test_account_patch_owner_within_team),
         T(test_audit_route),
         T(test_account_list_tier_and_stage),
+        /* Last: they add accounts the tests above count. */
+        T(test_import_accounts),
+        T(test_import_refused_unchanged),
+        T(test_import_orders_rejects),
+        T(test_import_gb18030),
+        T(test_import_refusals),
+        T(test_import_hostile),
+        cmocka_unit_test_setup_teardown(test_import_body_limit, setup_small_import, teardown),
     };
     if (argc < 2) {
         fprintf(stderr, "usage: test_http PATH-TO-KAM\n");

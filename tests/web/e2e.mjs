@@ -127,7 +127,12 @@ test('each role signs in, sees its role and what it may see, and signs out', asy
       if (role === 'admin' || role === 'director') {
         await page.waitForSelector('[data-test=chart-pareto] canvas');
         await page.waitForSelector('[data-test=chart-matrix] canvas');
+        await page.waitForSelector('[data-test=chart-trend] canvas');
+        await page.waitForSelector('[data-test=chart-tiers] canvas');
         assert.equal((await page.textContent('[data-test=kpi-accounts] .value')).trim(), '2,000');
+        const key = (await apiGet(page, '/analyses/tiers')).body.tiers[0];
+        const shown = (await page.textContent('[data-test=kpi-key] .value')).trim();
+        assert.equal(shown, `${key.accounts} · ${(key.revenue_share * 100).toFixed(1)}%`);
         assert.equal(mine.body.total, 2000);
       } else {
         // Not the portfolio: the server refuses it, and the page shows the user's own accounts.
@@ -386,10 +391,7 @@ test('the model editor computes the AHP consistency live, refuses an inconsisten
     await page.click('[data-test=ahp-switch]');
     await page.waitForSelector('[data-test=ahp-cr]');
     // Revenue 9 times margin, margin 9 times growth, yet growth 9 times revenue: inconsistent.
-    const pick = async (cell, value) => {
-      await page.click(`[data-test=${cell}]`);
-      await page.click(`.el-select-dropdown:visible .el-select-dropdown__item >> text="${value}"`);
-    };
+    const pick = (cell, value) => page.selectOption(`[data-test=${cell}]`, value);
     await pick('ahp-0-1', '9');
     await pick('ahp-1-2', '9');
     await pick('ahp-0-2', '1/9');
@@ -430,5 +432,59 @@ test('the accounts list filters by tier and stage from the latest run', async ()
     await page.goto('/accounts?stage=decline');
     const decline = (await apiGet(page, '/accounts?stage=decline&per_page=1')).body.total;
     await page.waitForFunction((n) => document.querySelector('[data-test=accounts-total]')?.textContent.trim() === `Accounts: ${n}`, decline.toLocaleString('en-US'));
+  });
+});
+
+test('import: a bad file shows its line-numbered errors and writes nothing; a good one imports; GB18030 is read', async () => {
+  await withPage('import', async (page) => {
+    await signIn(page, 'director');
+    const before = (await apiGet(page, '/accounts?per_page=1')).body.total;
+    await page.click('[data-test=nav-import]');
+    await page.waitForSelector('[data-test=import]');
+    const bad = 'code,name,role\nE2E001,甲方一号,end_user\n,没有编码,end_user\nE2E003,丙方,nobody\n';
+    await page.setInputFiles('[data-test=import-file]', { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+    await page.waitForSelector('[data-test=import-preview]');
+    assert.match(await page.textContent('[data-test=import-preview]'), /甲方一号/);
+    await page.click('[data-test=import-run]');
+    await page.waitForSelector('[data-test=import-refused]');
+    const errors = await page.textContent('[data-test=import-errors]');
+    assert.match(errors, /3.*code/s, 'line 3, field code');
+    assert.match(errors, /4.*role/s, 'line 4, field role');
+    assert.equal((await apiGet(page, '/accounts?per_page=1')).body.total, before, 'nothing written');
+    assert.equal((await apiGet(page, '/accounts/E2E001')).status, 404);
+
+    // The same file with "return the invalid rows": one imported, two rejects to download.
+    await page.click('[data-test=import-reject]');
+    await page.click('[data-test=import-run]');
+    await page.waitForSelector('[data-test=import-ok]');
+    assert.equal((await apiGet(page, '/accounts/E2E001')).body.name, '甲方一号');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=import-rejects]')]);
+    const rejects = await (await download.createReadStream()).toArray();
+    assert.match(Buffer.concat(rejects).toString(), /E2E003,丙方,nobody,.*role/);
+
+    // A GB18030 file (Excel on a Chinese Windows): detected, previewed and imported correctly.
+    const gb = Buffer.from([
+      ...Buffer.from('code,name\nE2E010,'),
+      0xb9, 0xe3, 0xd6, 0xdd, 0xbb, 0xaa, 0xc4, 0xcf, // 广州华南 in GB18030
+      ...Buffer.from('\n'),
+    ]);
+    await page.click('[data-test=import-reject]');
+    await page.setInputFiles('[data-test=import-file]', { name: 'gb.csv', mimeType: 'text/csv', buffer: gb });
+    await page.waitForFunction(() => document.querySelector('[data-test=import-preview]')?.textContent.includes('广州华南'));
+    await page.click('[data-test=import-dry-run]');
+    await page.waitForSelector('[data-test=import-ok]');
+    assert.equal((await apiGet(page, '/accounts/E2E010')).status, 404, 'a dry run writes nothing');
+    await page.click('[data-test=import-run]');
+    await page.waitForFunction(() => document.querySelector('[data-test=import-ok]')?.textContent.includes('Imported'));
+    assert.equal((await apiGet(page, '/accounts/E2E010')).body.name, '广州华南');
+  });
+  await withPage('import-refused-rep', async (page) => {
+    await signIn(page, 'rep-east-1');
+    assert.equal(await page.locator('[data-test=nav-import]').count(), 0);
+    const csrf = await page.evaluate(() => sessionStorage.getItem('kam.csrf'));
+    const r = await page.request.post('/api/v1/imports/accounts', {
+      headers: { 'Content-Type': 'text/csv', 'X-CSRF-Token': csrf }, data: 'code,name\nE2E020,x\n',
+    });
+    assert.equal(r.status(), 403);
   });
 });

@@ -102,5 +102,6 @@ export const can = {
   score: (u) => u && (u.role === 'admin' || u.role === 'director'),
   write: (u) => u && u.role !== 'viewer',
   audit: (u) => u && u.role === 'admin',
+  import: (u) => u && (u.role === 'admin' || u.role === 'director'),
   model: (u) => u && u.role === 'admin',
 };

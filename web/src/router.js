@@ -8,6 +8,7 @@ const routes = [
   { path: '/accounts', name: 'accounts', component: () => import('./views/Accounts.vue') },
   { path: '/accounts/:code', name: 'account', component: () => import('./views/Account.vue'), props: true },
   { path: '/admin/audit', name: 'audit', component: () => import('./views/Audit.vue'), meta: { roles: ['admin'] } },
+  { path: '/import', name: 'import', component: () => import('./views/Import.vue'), meta: { roles: ['admin', 'director'] } },
   { path: '/model', name: 'model', component: () => import('./views/Model.vue') },
   { path: '/:rest(.*)*', name: 'notfound', component: () => import('./views/NotFound.vue'), meta: { public: true } },
 ];

@@ -1,7 +1,7 @@
 // English strings. Every key here exists in zh-CN.js too (scripts/check-i18n.mjs checks it).
 export default {
   app: { name: 'kam', tagline: 'Key account management' },
-  nav: { dashboard: 'Dashboard', accounts: 'Accounts', audit: 'Audit log', model: 'Scoring model', signOut: 'Sign out', language: 'Language' },
+  nav: { dashboard: 'Dashboard', accounts: 'Accounts', audit: 'Audit log', model: 'Scoring model', import: 'Import', signOut: 'Sign out', language: 'Language' },
   role: {
     admin: 'Administrator', director: 'Sales director', manager: 'Manager', rep: 'Sales rep',
     viewer: 'Viewer',
@@ -27,6 +27,8 @@ export default {
     noRun: 'No scoring run yet: run one to see tiers and review candidates.',
     myAccounts: 'My accounts', myRevenue: 'Revenue, trailing 12 months',
     scopeNote: 'Portfolio analyses are for the administrator and the sales director; here are the accounts you look after.',
+    trend: 'Revenue and margin, last 24 months', trendRevenue: 'Net revenue', trendMargin: 'Margin',
+    tiers: 'Tiers of the latest scoring run', keyAccounts: 'Key accounts · their revenue share',
     abc: 'ABC classes', clickHint: 'Click a point or a bar to open the accounts behind it.',
   },
   quadrant: { core: 'Core', potential: 'Potential', direct: 'Direct', inferior: 'Inferior', unplaced: 'Unplaced' },
@@ -74,6 +76,18 @@ export default {
     crRule: 'acceptable up to 0.10', valid: 'The model is valid.', invalid: 'The model is not valid',
     validate: 'Validate', save: 'Save as a new version', saved: 'Saved as version {version}.',
     readOnly: 'Only the administrator changes the model; you can try changes and validate them.',
+  },
+  import: {
+    title: 'Import', dateFormat: 'Date format', isoDate: 'ISO 8601 (2025-03-31)', reject: 'Import the valid rows, return the others',
+    createMissing: 'Create unknown accounts and products',
+    help: 'A CSV file with a header row; required columns start with {fields}. Nothing is written unless every row is valid, or you choose to return the invalid ones.',
+    preview: 'First rows of {name}', skip: 'not imported', unmapped: 'Columns not imported: {columns}',
+    undecodable: 'The file is not valid {encoding}: choose its encoding.',
+    dryRun: 'Dry run', run: 'Import', result: 'Result', written: 'Imported.', dryRunOk: 'Dry run: the file is valid; nothing was written.',
+    refused: 'Nothing was imported', errors: 'Problems ({n})', line: 'Line', column: 'Column', field: 'Field', message: 'Problem',
+    downloadRejects: 'Download the rejected rows',
+    kinds: { accounts: 'Accounts', contacts: 'Contacts', products: 'Products', orders: 'Order lines', payments: 'Payments', ratings: 'Ratings' },
+    counts: { rows: 'Rows', inserted: 'Inserted', updated: 'Updated', unchanged: 'Unchanged', rejected: 'Rejected', created_accounts: 'Accounts created', created_products: 'Products created' },
   },
   audit: {
     title: 'Audit log', at: 'When', actor: 'Who', action: 'Action', entity: 'Record kind', key: 'Record',

@@ -1,7 +1,7 @@
 // 简体中文。每个键都必须在 en.js 中存在（scripts/check-i18n.mjs 检查）。
 export default {
   app: { name: 'kam', tagline: '大客户管理' },
-  nav: { dashboard: '总览', accounts: '客户', audit: '审计日志', model: '评分模型', signOut: '退出', language: '语言' },
+  nav: { dashboard: '总览', accounts: '客户', audit: '审计日志', model: '评分模型', import: '导入', signOut: '退出', language: '语言' },
   role: { admin: '系统管理员', director: '销售总监', manager: '经理', rep: '销售代表', viewer: '只读用户' },
   common: {
     loading: '加载中…', empty: '暂无数据', retry: '重试', error: '出错了',
@@ -24,6 +24,8 @@ export default {
     noRun: '尚未评分：运行一次评分后可查看等级和待复核客户。',
     myAccounts: '我的客户', myRevenue: '近 12 个月销售额',
     scopeNote: '客户组合分析仅对系统管理员和销售总监开放；这里是您负责的客户。',
+    trend: '近 24 个月销售额与毛利', trendRevenue: '净销售额', trendMargin: '毛利',
+    tiers: '最近一次评分的客户等级', keyAccounts: '关键客户 · 销售额占比',
     abc: 'ABC 分类', clickHint: '点击图中的点或柱，打开对应的客户。',
   },
   quadrant: { core: '核心客户', potential: '潜在客户', direct: '直接客户', inferior: '劣质客户', unplaced: '无法归类' },
@@ -70,6 +72,18 @@ export default {
     crRule: '不超过 0.10 为可接受', valid: '模型有效。', invalid: '模型无效',
     validate: '校验', save: '保存为新版本', saved: '已保存为版本 {version}。',
     readOnly: '只有系统管理员可以修改模型；您可以试改并校验。',
+  },
+  import: {
+    title: '导入', dateFormat: '日期格式', isoDate: 'ISO 8601（2025-03-31）', reject: '导入有效行，退回其余行',
+    createMissing: '自动创建未知的客户和产品',
+    help: '带表头的 CSV 文件；必填列以 {fields} 开头。除非每一行都有效（或选择退回无效行），否则不写入任何数据。',
+    preview: '{name} 的前几行', skip: '不导入', unmapped: '不导入的列：{columns}',
+    undecodable: '文件不是有效的 {encoding} 编码：请选择正确的编码。',
+    dryRun: '试运行', run: '导入', result: '结果', written: '已导入。', dryRunOk: '试运行：文件有效，未写入任何数据。',
+    refused: '未导入任何数据', errors: '问题（{n}）', line: '行', column: '列', field: '字段', message: '问题',
+    downloadRejects: '下载被退回的行',
+    kinds: { accounts: '客户', contacts: '联系人', products: '产品', orders: '订单行', payments: '回款', ratings: '评级' },
+    counts: { rows: '行数', inserted: '新增', updated: '更新', unchanged: '未变', rejected: '退回', created_accounts: '新建客户', created_products: '新建产品' },
   },
   audit: {
     title: '审计日志', at: '时间', actor: '操作人', action: '操作', entity: '记录类型', key: '记录',
