@@ -165,6 +165,16 @@ void kam_http_metrics_get(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_pareto(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_lifecycle(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_trend(struct kam_http_req *req, struct kam_http_resp *resp);
+/* users.c: users, teams and tokens for the administrator. */
+void kam_http_users_list(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_users_post(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_users_patch(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_users_password(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_teams_list(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_teams_post(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_tokens_list(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_tokens_post(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_tokens_delete(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_tiers(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_review(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_matrix(struct kam_http_req *req, struct kam_http_resp *resp);

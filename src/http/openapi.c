@@ -73,6 +73,53 @@ static const struct {
      "\"est_annual_purchases\":{\"type\":[\"string\",\"null\"],\"description\":\"exact decimal\"},"
      "\"credit_limit\":{\"type\":[\"string\",\"null\"],\"description\":\"exact decimal\"},"
      "\"justification\":{\"type\":[\"string\",\"null\"]}}}"},
+    {"User",
+     "{\"type\":\"object\",\"description\":\"a user, never their password hash\","
+     "\"required\":[\"id\",\"username\",\"role\",\"disabled\",\"version\"],\"properties\":{"
+     "\"id\":{\"type\":\"integer\"},\"username\":{\"type\":\"string\"},\"display_name\":{"
+     "\"type\":[\"string\",\"null\"]},\"role\":{\"enum\":[\"admin\",\"director\","
+     "\"manager\",\"rep\",\"viewer\"]},\"team\":{\"type\":[\"string\",\"null\"]},"
+     "\"disabled\":{\"type\":\"boolean\"},\"created_at\":{\"type\":\"string\"},"
+     "\"updated_at\":{\"type\":\"string\"},\"version\":{\"type\":\"integer\"}}}"},
+    {"UserList",
+     "{\"type\":\"object\",\"required\":[\"items\"],\"properties\":{\"items\":{\"type\":"
+     "\"array\",\"items\":{\"$ref\":\"#/components/schemas/User\"}}}}"},
+    {"NewUser",
+     "{\"type\":\"object\",\"required\":[\"username\",\"role\",\"password\"],"
+     "\"additionalProperties\":false,\"properties\":{\"username\":{\"type\":\"string\"},"
+     "\"display_name\":{\"type\":\"string\"},\"role\":{\"type\":\"string\"},\"team\":{"
+     "\"type\":\"string\"},\"password\":{\"type\":\"string\"}}}"},
+    {"UserPatch",
+     "{\"type\":\"object\",\"required\":[\"version\"],\"additionalProperties\":false,"
+     "\"properties\":{\"version\":{\"type\":\"integer\"},\"display_name\":{\"type\":"
+     "\"string\"},\"role\":{\"type\":\"string\"},\"team\":{\"type\":[\"string\",\"null\"]},"
+     "\"disabled\":{\"type\":\"boolean\"}}}"},
+    {"Password",
+     "{\"type\":\"object\",\"required\":[\"password\"],\"additionalProperties\":false,"
+     "\"properties\":{\"password\":{\"type\":\"string\"}}}"},
+    {"Team",
+     "{\"type\":\"object\",\"required\":[\"id\",\"name\"],\"properties\":{\"id\":{"
+     "\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\"users\":{\"type\":"
+     "\"integer\"}}}"},
+    {"TeamList",
+     "{\"type\":\"object\",\"required\":[\"items\"],\"properties\":{\"items\":{\"type\":"
+     "\"array\",\"items\":{\"$ref\":\"#/components/schemas/Team\"}}}}"},
+    {"NewTeam",
+     "{\"type\":\"object\",\"required\":[\"name\"],\"additionalProperties\":false,"
+     "\"properties\":{\"name\":{\"type\":\"string\"}}}"},
+    {"Token",
+     "{\"type\":\"object\",\"description\":\"an API token; token (its text) only in the "
+     "answer that creates it\",\"required\":[\"id\",\"user\"],\"properties\":{\"id\":{"
+     "\"type\":\"integer\"},\"user\":{\"type\":\"string\"},\"name\":{\"type\":[\"string\","
+     "\"null\"]},\"created_at\":{\"type\":\"string\"},\"last_used_at\":{\"type\":["
+     "\"string\",\"null\"]},\"revoked_at\":{\"type\":[\"string\",\"null\"]},\"token\":{"
+     "\"type\":\"string\"}}}"},
+    {"TokenList",
+     "{\"type\":\"object\",\"required\":[\"items\"],\"properties\":{\"items\":{\"type\":"
+     "\"array\",\"items\":{\"$ref\":\"#/components/schemas/Token\"}}}}"},
+    {"NewToken",
+     "{\"type\":\"object\",\"required\":[\"user\"],\"additionalProperties\":false,"
+     "\"properties\":{\"user\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"}}}"},
     {"AuditList",
      "{\"type\":\"object\",\"required\":[\"items\",\"total\",\"next\"],\"properties\":{"
      "\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"id\","

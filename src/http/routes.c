@@ -357,6 +357,11 @@ static const struct kam_http_param review_query[] = {
     {NULL, NULL, NULL},
 };
 
+static const struct kam_http_param tokens_query[] = {
+    {"user", "string", "only this user's tokens"},
+    {NULL, NULL, NULL},
+};
+
 static const struct kam_http_param audit_query[] = {
     {"actor", "string", "who acted: a username, the CLI's OS user, demo"},
     {"action", "string", "what was done: account.update, user.add, pin.set, ..."},
@@ -408,6 +413,30 @@ const struct kam_http_route kam_http_routes[] = {
     {"GET", "/api/v1/audit", kam_http_audit, 0, KAM_ACTION_READ_AUDIT,
      "the audit log, newest first, filtered and paginated (admin only, 403 for others)",
      audit_query, 200, NULL, "AuditList"},
+    {"GET", "/api/v1/users", kam_http_users_list, 0, KAM_ACTION_MANAGE_USERS,
+     "every user, as `kam user list --json` (admin only)", NULL, 200, NULL, "UserList"},
+    {"POST", "/api/v1/users", kam_http_users_post, KAM_ROUTE_BODY, KAM_ACTION_MANAGE_USERS,
+     "add a user with a password (Argon2id), as `kam user add`; audited (admin only)", NULL, 201,
+     "NewUser", "User"},
+    {"PATCH", "/api/v1/users/{username}", kam_http_users_patch, KAM_ROUTE_BODY,
+     KAM_ACTION_MANAGE_USERS,
+     "change a user's display name, role, team or disabled at the version read (409 when "
+     "stale); audited (admin only)",
+     NULL, 200, "UserPatch", "User"},
+    {"PUT", "/api/v1/users/{username}/password", kam_http_users_password, KAM_ROUTE_BODY,
+     KAM_ACTION_MANAGE_USERS, "set a user's password, as `kam user passwd`; audited (admin only)",
+     NULL, 204, "Password", NULL},
+    {"GET", "/api/v1/teams", kam_http_teams_list, 0, KAM_ACTION_MANAGE_USERS,
+     "the teams with their number of users (admin only)", NULL, 200, NULL, "TeamList"},
+    {"POST", "/api/v1/teams", kam_http_teams_post, KAM_ROUTE_BODY, KAM_ACTION_MANAGE_USERS,
+     "add a team, as `kam team add`; audited (admin only)", NULL, 201, "NewTeam", "Team"},
+    {"GET", "/api/v1/tokens", kam_http_tokens_list, 0, KAM_ACTION_MANAGE_USERS,
+     "API tokens, never their text (admin only)", tokens_query, 200, NULL, "TokenList"},
+    {"POST", "/api/v1/tokens", kam_http_tokens_post, KAM_ROUTE_BODY, KAM_ACTION_MANAGE_USERS,
+     "create an API token for a user; its text is in this answer only; audited (admin only)",
+     NULL, 201, "NewToken", "Token"},
+    {"DELETE", "/api/v1/tokens/{id}", kam_http_tokens_delete, 0, KAM_ACTION_MANAGE_USERS,
+     "revoke a token, as `kam token revoke`; audited (admin only)", NULL, 204, NULL, NULL},
     {"GET", "/api/v1/summary", summary, KAM_ROUTE_ALL_SCOPE, 0,
      "the portfolio summary of `kam summary --json` (admin and director only, 403 for others)",
      NULL, 200, NULL, "Summary"},

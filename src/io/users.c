@@ -80,15 +80,24 @@ static enum kam_rc end(struct kam_store *st, enum kam_rc rc, struct kam_err *err
     return rc;
 }
 
+/* The field at fault goes into err->field, for the API's field list. */
+static enum kam_rc at(enum kam_rc rc, const char *field, struct kam_err *err)
+{
+    if (rc != KAM_OK && err->field[0] == '\0')
+        snprintf(err->field, sizeof(err->field), "%s", field);
+    return rc;
+}
+
 static enum kam_rc check_user(const struct kam_user *u, struct kam_err *err)
 {
-    enum kam_rc rc = kam_access_check_login("username", u->username, err);
+    enum kam_rc rc = at(kam_access_check_login("username", u->username, err), "username", err);
     if (rc == KAM_OK && u->team[0] != '\0')
-        rc = kam_access_check_login("team name", u->team, err);
+        rc = at(kam_access_check_login("team name", u->team, err), "team", err);
     if (rc == KAM_OK && kam_role_name(u->role) == NULL)
-        rc = kam_err_set(err, KAM_ERR_INVALID,
-                         "unknown role: use admin, director, manager, rep "
-                         "or viewer");
+        rc = at(kam_err_set(err, KAM_ERR_INVALID,
+                            "unknown role: use admin, director, manager, rep "
+                            "or viewer"),
+                "role", err);
     return rc;
 }
 
@@ -119,7 +128,7 @@ enum kam_rc kam_users_add(struct kam_store *st, const char *actor, const struct 
     enum kam_rc rc = check_user(u, err);
 
     if (rc == KAM_OK)
-        rc = kam_access_check_password(password, len, err);
+        rc = at(kam_access_check_password(password, len, err), "password", err);
     if (rc == KAM_OK)
         rc = kam_auth_password_hash(password, len, nu.password_hash, err);
     if (rc != KAM_OK)
@@ -180,7 +189,7 @@ enum kam_rc kam_users_passwd(struct kam_store *st, const char *actor, const char
                              const char *password, size_t len, struct kam_err *err)
 {
     char hash[KAM_PASSWORD_HASH_MAX];
-    enum kam_rc rc = kam_access_check_password(password, len, err);
+    enum kam_rc rc = at(kam_access_check_password(password, len, err), "password", err);
 
     if (rc == KAM_OK)
         rc = kam_auth_password_hash(password, len, hash, err);

@@ -2447,6 +2447,142 @@ static int group_teardown(void **state)
     return 0;
 }
 
+/* Users, teams and tokens for the administrator: who may, what each route answers, that a
+ * disabled user and a revoked token are refused at once, a new password works, and that an
+ * admin cannot lock themselves out. */
+static void test_users_admin(void **state)
+{
+    struct fx *f = *state;
+    char cookie[256], csrf[128], hdr[160], body[512], bearer[192];
+    static const char *const refused[] = {"director", "manager-east", "rep-east-1", "viewer-east"};
+    static const char *const paths[] = {"/api/v1/users", "/api/v1/teams", "/api/v1/tokens"};
+    for (size_t k = 0; k < sizeof(refused) / sizeof(refused[0]); k++) {
+        login(f, refused[k], cookie, sizeof(cookie), csrf, sizeof(csrf));
+        snprintf(hdr, sizeof(hdr), "X-CSRF-Token: %s", csrf);
+        const char *const h[] = {cookie, hdr, JSON[0], NULL};
+        for (size_t i = 0; i < 3; i++) {
+            req(f->h, &f->r, &f->s, "GET", paths[i], NULL, h);
+            check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+        }
+        req(f->h, &f->r, &f->s, "POST", "/api/v1/tokens", "{\"user\": \"rep-east-1\"}", h);
+        check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+    }
+    size_t audits = audit_count();
+
+    login(f, "admin", cookie, sizeof(cookie), csrf, sizeof(csrf));
+    snprintf(hdr, sizeof(hdr), "X-CSRF-Token: %s", csrf);
+    const char *const h[] = {cookie, hdr, JSON[0], NULL};
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/users", NULL, h);
+    assert_int_equal(f->r.status, 200);
+    json_t *cli = cli_json("user list --json");
+    assert_int_equal(json_array_size(json_object_get(f->r.json, "items")), json_array_size(cli));
+    json_decref(cli);
+    assert_null(strstr(f->r.body, "argon2")); /* never a hash */
+
+    /* A team, then a user in it who signs in. */
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/teams", "{\"name\": \"north\"}", h);
+    assert_int_equal(f->r.status, 201);
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/teams", "{\"name\": \"north\"}", h);
+    check_problem(&f->r, 409, "urn:kam:problem:exists");
+    const char *nu = "{\"username\": \"rep-north\", \"display_name\": \"北区\", \"role\": \"rep\", "
+                     "\"team\": \"north\", \"password\": \"a-long-password-1\"}";
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/users", nu, h);
+    if (f->r.status != 201)
+        fail_msg("add user: %ld %s", f->r.status, f->r.body);
+    assert_string_equal(json_string_value(json_object_get(f->r.json, "team")), "north");
+    int64_t version = json_integer_value(json_object_get(f->r.json, "version"));
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/users", nu, h);
+    check_problem(&f->r, 409, "urn:kam:problem:exists");
+    static const struct {
+        const char *body, *field;
+        long status;
+    } bad[] = {
+        {"{\"username\": \"x1\", \"role\": \"boss\", \"password\": \"a-long-password-1\"}", "role",
+         422},
+        {"{\"username\": \"x2\", \"role\": \"rep\", \"team\": \"nowhere\", \"password\": "
+         "\"a-long-password-1\"}",
+         "team", 422},
+        {"{\"username\": \"x3\", \"role\": \"rep\", \"password\": \"short\"}", "password", 422},
+        {"{\"username\": \"x4\", \"role\": \"rep\", \"password\": \"a-long-password-1\", "
+         "\"admin\": true}",
+         "admin", 400},
+        {"{\"username\": 4, \"role\": \"rep\", \"password\": \"a-long-password-1\"}", "username",
+         400},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        req(f->h, &f->r, &f->s, "POST", "/api/v1/users", bad[i].body, h);
+        if (f->r.status != bad[i].status)
+            fail_msg("%s: %ld %s", bad[i].body, f->r.status, f->r.body);
+        assert_string_equal(problem_field(&f->r), bad[i].field);
+    }
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/session",
+        "{\"username\": \"rep-north\", \"password\": \"a-long-password-1\"}", JSON);
+    assert_int_equal(f->r.status, 200);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(f->r.json, "user"), "role")), "rep");
+
+    /* Disabled at the version read: they cannot sign in; a stale version is a conflict. */
+    snprintf(body, sizeof(body), "{\"version\": %lld, \"disabled\": true}", (long long)version);
+    req(f->h, &f->r, &f->s, "PATCH", "/api/v1/users/rep-north", body, h);
+    assert_int_equal(f->r.status, 200);
+    assert_true(json_is_true(json_object_get(f->r.json, "disabled")));
+    req(f->h, &f->r, &f->s, "PATCH", "/api/v1/users/rep-north", body, h);
+    check_problem(&f->r, 409, "urn:kam:problem:conflict");
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/session",
+        "{\"username\": \"rep-north\", \"password\": \"a-long-password-1\"}", JSON);
+    check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
+    snprintf(body, sizeof(body), "{\"version\": %lld, \"disabled\": false}",
+             (long long)version + 1);
+    req(f->h, &f->r, &f->s, "PATCH", "/api/v1/users/rep-north", body, h);
+    assert_int_equal(f->r.status, 200);
+    req(f->h, &f->r, &f->s, "PATCH", "/api/v1/users/nobody", body, h);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    req(f->h, &f->r, &f->s, "PATCH", "/api/v1/users/admin", "{\"version\": 1, \"role\": \"rep\"}",
+        h);
+    check_problem(&f->r, 422, "urn:kam:problem:unprocessable");
+
+    /* A new password: the old one no longer works. */
+    req(f->h, &f->r, &f->s, "PUT", "/api/v1/users/rep-north/password", "{\"password\": \"x\"}", h);
+    check_problem(&f->r, 422, "urn:kam:problem:unprocessable");
+    req(f->h, &f->r, &f->s, "PUT", "/api/v1/users/rep-north/password",
+        "{\"password\": \"another-long-one\"}", h);
+    assert_int_equal(f->r.status, 204);
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/session",
+        "{\"username\": \"rep-north\", \"password\": \"a-long-password-1\"}", JSON);
+    check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
+
+    /* A token: its text once, then a bearer that works until it is revoked. */
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/tokens", "{\"user\": \"rep-east-1\", \"name\": \"t\"}",
+        h);
+    assert_int_equal(f->r.status, 201);
+    const char *text = json_string_value(json_object_get(f->r.json, "token"));
+    assert_non_null(text);
+    snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s", text);
+    int64_t id = json_integer_value(json_object_get(f->r.json, "id"));
+    const char *const hb[] = {bearer, NULL};
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts?per_page=1", NULL, hb);
+    assert_int_equal(f->r.status, 200);
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/tokens?user=rep-east-1", NULL, h);
+    assert_int_equal(f->r.status, 200);
+    assert_true(json_array_size(json_object_get(f->r.json, "items")) >= 1);
+    assert_null(strstr(f->r.body, "\"token\"")); /* listed without its text */
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/tokens?user=nobody", NULL, h);
+    check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+    char path[64];
+    snprintf(path, sizeof(path), "/api/v1/tokens/%lld", (long long)id);
+    req(f->h, &f->r, &f->s, "DELETE", path, NULL, h);
+    assert_int_equal(f->r.status, 204);
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts?per_page=1", NULL, hb);
+    check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
+    req(f->h, &f->r, &f->s, "DELETE", "/api/v1/tokens/999999", NULL, h);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    req(f->h, &f->r, &f->s, "DELETE", "/api/v1/tokens/x", NULL, h);
+    check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+
+    /* Audited: team, user, two updates, password, token, revocation. */
+    assert_int_equal(audit_count(), audits + 7);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(int argc, char **argv)
@@ -2480,6 +2616,7 @@ int main(int argc, char **argv)
         T(test_account_patch_owner_within_team),
         T(test_audit_route),
         T(test_account_list_tier_and_stage),
+        T(test_users_admin),
         /* Last: they add accounts the tests above count. */
         T(test_import_accounts),
         T(test_import_refused_unchanged),

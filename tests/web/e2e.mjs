@@ -488,3 +488,69 @@ test('import: a bad file shows its line-numbered errors and writes nothing; a go
     assert.equal(r.status(), 403);
   });
 });
+
+test('the admin adds a team and a user who signs in, disables them, and creates and revokes a token', async () => {
+  await withPage('admin-users', async (page) => {
+    await signIn(page, 'admin');
+    await page.click('[data-test=nav-admin]');
+    await page.waitForSelector('[data-test=users-table] .el-table__row');
+    await page.click('.el-tabs__item:has-text("Teams")');
+    await page.fill('[data-test=team-name]', 'north');
+    await page.click('[data-test=team-add]');
+    await page.waitForFunction(() => document.querySelector('[data-test=teams-table]').textContent.includes('north'));
+
+    await page.click('.el-tabs__item:has-text("Users")');
+    await page.click('[data-test=user-add]');
+    await page.fill('[data-test=user-username]', 'rep-north');
+    await page.fill('[data-test=user-display]', '北区代表');
+    await page.click('[data-test=user-team]');
+    await page.click('.el-select-dropdown:visible .el-select-dropdown__item >> text="north"');
+    // A weak password: the server's rule is shown under the field, nothing is added.
+    await page.fill('[data-test=user-password]', 'short');
+    await page.click('[data-test=user-save]');
+    await page.waitForSelector('[data-test=user-dialog] .el-form-item__error');
+    assert.match(await page.textContent('[data-test=user-dialog] .el-form-item__error'), /too short/);
+    await page.fill('[data-test=user-password]', 'north-password-1');
+    await page.click('[data-test=user-save]');
+    await page.waitForFunction(() => document.querySelector('[data-test=users-table]').textContent.includes('rep-north'));
+  });
+  await withPage('admin-new-user-signs-in', async (page) => {
+    await page.goto('/signin');
+    await page.fill('[data-test=username]', 'rep-north');
+    await page.fill('[data-test=password]', 'north-password-1');
+    await page.click('[data-test=signin-submit]');
+    await page.waitForSelector('[data-test=dashboard]');
+    assert.equal((await page.textContent('[data-test=current-role]')).trim(), 'Sales rep');
+  });
+  await withPage('admin-disable-and-tokens', async (page) => {
+    await signIn(page, 'admin');
+    await page.goto('/admin/users');
+    await page.click('[data-test=user-edit-rep-north]');
+    await page.click('[data-test=user-disabled]');
+    await page.click('[data-test=user-save]');
+    await page.waitForFunction(() => {
+      const row = [...document.querySelectorAll('[data-test=users-table] .el-table__row')].find((r) => r.textContent.includes('rep-north'));
+      return row && row.textContent.includes('Disabled');
+    });
+    const refused = await page.request.post('/api/v1/session', { data: { username: 'rep-north', password: 'north-password-1' } });
+    assert.equal(refused.status(), 401, 'a disabled user cannot sign in');
+
+    await page.click('.el-tabs__item:has-text("API tokens")');
+    await page.click('[data-test=token-add]');
+    await page.click('[data-test=token-user]');
+    await page.click('.el-select-dropdown:visible .el-select-dropdown__item >> text="rep-east-1"');
+    await page.fill('[data-test=token-name]', 'e2e script');
+    await page.click('[data-test=token-create]');
+    await page.waitForSelector('[data-test=token-text]');
+    const token = await page.inputValue('[data-test=token-text]');
+    assert.match(token, /^kam_/);
+    const asScript = () => fetch(`${base}/api/v1/accounts?per_page=1`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal((await asScript()).status, 200);
+    await page.click('[data-test=token-dialog] .el-dialog__footer button');
+    const id = (await apiGet(page, '/tokens?user=rep-east-1')).body.items.find((x) => x.name === 'e2e script').id;
+    await page.click(`[data-test=token-revoke-${id}]`);
+    await page.click('.el-message-box__btns .el-button--primary');
+    await page.waitForFunction((i) => !document.querySelector(`[data-test=token-revoke-${i}]`), id);
+    assert.equal((await asScript()).status, 401, 'a revoked token is refused at once');
+  });
+});

@@ -7,6 +7,7 @@ const routes = [
   { path: '/', name: 'dashboard', component: () => import('./views/Dashboard.vue') },
   { path: '/accounts', name: 'accounts', component: () => import('./views/Accounts.vue') },
   { path: '/accounts/:code', name: 'account', component: () => import('./views/Account.vue'), props: true },
+  { path: '/admin/users', name: 'admin', component: () => import('./views/Admin.vue'), meta: { roles: ['admin'] } },
   { path: '/admin/audit', name: 'audit', component: () => import('./views/Audit.vue'), meta: { roles: ['admin'] } },
   { path: '/import', name: 'import', component: () => import('./views/Import.vue'), meta: { roles: ['admin', 'director'] } },
   { path: '/model', name: 'model', component: () => import('./views/Model.vue') },

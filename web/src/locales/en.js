@@ -1,7 +1,7 @@
 // English strings. Every key here exists in zh-CN.js too (scripts/check-i18n.mjs checks it).
 export default {
   app: { name: 'kam', tagline: 'Key account management' },
-  nav: { dashboard: 'Dashboard', accounts: 'Accounts', audit: 'Audit log', model: 'Scoring model', import: 'Import', signOut: 'Sign out', language: 'Language' },
+  nav: { dashboard: 'Dashboard', accounts: 'Accounts', audit: 'Audit log', model: 'Scoring model', import: 'Import', admin: 'Users', signOut: 'Sign out', language: 'Language' },
   role: {
     admin: 'Administrator', director: 'Sales director', manager: 'Manager', rep: 'Sales rep',
     viewer: 'Viewer',
@@ -88,6 +88,16 @@ export default {
     downloadRejects: 'Download the rejected rows',
     kinds: { accounts: 'Accounts', contacts: 'Contacts', products: 'Products', orders: 'Order lines', payments: 'Payments', ratings: 'Ratings' },
     counts: { rows: 'Rows', inserted: 'Inserted', updated: 'Updated', unchanged: 'Unchanged', rejected: 'Rejected', created_accounts: 'Accounts created', created_products: 'Products created' },
+  },
+  admin: {
+    title: 'Users and access', users: 'Users', teams: 'Teams', tokens: 'API tokens', addUser: 'Add a user',
+    displayName: 'Display name', role: 'Role', team: 'Team', state: 'State', active: 'active', disabled: 'Disabled',
+    password: 'Password', setPassword: 'New password for {user}', saved: 'Saved.',
+    conflict: 'Someone else changed this user since you opened it: close and open it again.',
+    teamName: 'Team name', addTeam: 'Add the team', addToken: 'Create an API token', tokenName: 'Name',
+    created: 'Created', lastUsed: 'Last used', revoked: 'revoked', revoke: 'Revoke', create: 'Create',
+    revokeConfirm: 'Revoke token #{id} of {user}? Scripts using it stop working at once.',
+    tokenOnce: 'Copy the token now: it is shown this once and kam keeps only its hash.',
   },
   audit: {
     title: 'Audit log', at: 'When', actor: 'Who', action: 'Action', entity: 'Record kind', key: 'Record',

@@ -1,7 +1,7 @@
 // 简体中文。每个键都必须在 en.js 中存在（scripts/check-i18n.mjs 检查）。
 export default {
   app: { name: 'kam', tagline: '大客户管理' },
-  nav: { dashboard: '总览', accounts: '客户', audit: '审计日志', model: '评分模型', import: '导入', signOut: '退出', language: '语言' },
+  nav: { dashboard: '总览', accounts: '客户', audit: '审计日志', model: '评分模型', import: '导入', admin: '用户', signOut: '退出', language: '语言' },
   role: { admin: '系统管理员', director: '销售总监', manager: '经理', rep: '销售代表', viewer: '只读用户' },
   common: {
     loading: '加载中…', empty: '暂无数据', retry: '重试', error: '出错了',
@@ -84,6 +84,16 @@ export default {
     downloadRejects: '下载被退回的行',
     kinds: { accounts: '客户', contacts: '联系人', products: '产品', orders: '订单行', payments: '回款', ratings: '评级' },
     counts: { rows: '行数', inserted: '新增', updated: '更新', unchanged: '未变', rejected: '退回', created_accounts: '新建客户', created_products: '新建产品' },
+  },
+  admin: {
+    title: '用户与权限', users: '用户', teams: '团队', tokens: 'API 令牌', addUser: '添加用户',
+    displayName: '显示名称', role: '角色', team: '团队', state: '状态', active: '启用', disabled: '已停用',
+    password: '密码', setPassword: '为 {user} 设置新密码', saved: '已保存。',
+    conflict: '在您打开之后，其他人修改了这个用户：请关闭后重新打开。',
+    teamName: '团队名称', addTeam: '添加团队', addToken: '创建 API 令牌', tokenName: '名称',
+    created: '创建时间', lastUsed: '最近使用', revoked: '已吊销', revoke: '吊销', create: '创建',
+    revokeConfirm: '吊销 {user} 的令牌 #{id}？使用它的脚本将立即失效。',
+    tokenOnce: '请立即复制令牌：它只显示这一次，kam 只保存它的哈希值。',
   },
   audit: {
     title: '审计日志', at: '时间', actor: '操作人', action: '操作', entity: '记录类型', key: '记录',
