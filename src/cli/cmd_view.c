@@ -21,12 +21,6 @@ static const char *money(kam_money v, char *buf, size_t n)
     return kam_money_fmt(v, 2, 1, buf, n);
 }
 
-static void currency_of(struct kam_store *st, char *buf, size_t n)
-{
-    struct kam_err err;
-    if (st->ops->meta_get(st, "currency", buf, n, &err) != KAM_OK)
-        snprintf(buf, n, "CNY");
-}
 
 /* --- accounts ----------------------------------------------------------------------------- */
 
@@ -154,99 +148,6 @@ int kam_cmd_accounts(struct kam_cli *cli, int argc, char **argv)
 
 /* --- account 360 -------------------------------------------------------------------------- */
 
-struct view {
-    struct kam_arena arena;
-    int64_t id;
-    struct kam_value vals[KAM_ACC_NCOLS];
-    json_t *contacts, *tags, *months, *products, *receivables;
-    int first_month;
-    kam_money month_rev[12], month_cost[12], month_costed[12];
-    int64_t as_of_days;
-};
-
-static int keep_account(void *ctx, int64_t id, const struct kam_value *vals)
-{
-    struct view *v = ctx;
-    v->id = id;
-    for (size_t i = 0; i < KAM_ACC_NCOLS; i++) {
-        v->vals[i] = vals[i];
-        if (vals[i].s)
-            v->vals[i].s = kam_arena_strndup(&v->arena, vals[i].s, vals[i].len);
-    }
-    return 0;
-}
-
-static int add_contact(void *ctx, int64_t id, const struct kam_value *vals)
-{
-    json_array_append_new(ctx, kam_record_json(&kam_contacts, id, vals));
-    return 0;
-}
-
-static int add_tag(void *ctx, const char *name, const char *color, int64_t n)
-{
-    (void)n;
-    json_array_append_new(ctx,
-                          json_pack("{s:s,s:s?}", "name", name, "color", color[0] ? color : NULL));
-    return 0;
-}
-
-static int add_month(void *ctx, int64_t account, int month, const struct kam_rollup *r)
-{
-    struct view *v = ctx;
-    (void)account;
-    int i = (month / 100 * 12 + month % 100) - (v->first_month / 100 * 12 + v->first_month % 100);
-    if (i >= 0 && i < 12) {
-        v->month_rev[i] += r->revenue;
-        v->month_cost[i] += r->cost;
-        v->month_costed[i] += r->costed_revenue;
-    }
-    return 0;
-}
-
-static int add_product(void *ctx, const char *sku, const char *name, const struct kam_rollup *r)
-{
-    json_array_append_new(ctx,
-                          json_pack("{s:s,s:s,s:o,s:o,s:I}", "sku", sku, "name", name, "revenue",
-                                    kam_money_json(r->revenue), "quantity",
-                                    kam_money_json(r->quantity), "lines", (json_int_t)r->lines));
-    return 0;
-}
-
-/* Days since 1970-01-01 of a stored date, KAM_NONE when absent. */
-static int64_t day_of(const struct kam_value *d)
-{
-    struct kam_date t;
-    if (d->null || kam_date_parse_iso(d->s, d->len, &t, NULL) != KAM_OK)
-        return KAM_NONE;
-    return kam_date_days(&t);
-}
-
-static int add_receivable(void *ctx, int64_t id, const struct kam_value *p)
-{
-    struct view *v = ctx;
-    /* The open amount as the metrics count it (kam_invoice_open), as of the view's day. */
-    struct kam_metrics_invoice inv = {
-        .amount = p[KAM_PAY_AMOUNT].i,
-        .paid_amount = p[KAM_PAY_PAID_AMOUNT].null ? KAM_NONE : p[KAM_PAY_PAID_AMOUNT].i,
-        .issued = day_of(&p[KAM_PAY_ISSUED]),
-        .due = day_of(&p[KAM_PAY_DUE]),
-        .paid = day_of(&p[KAM_PAY_PAID]),
-    };
-    bool dated = v->as_of_days != KAM_NONE; /* no as-of without orders: every payment counts */
-    kam_money open = kam_invoice_open(&inv, dated ? v->as_of_days : INT64_MAX);
-    if (open <= 0)
-        return 0;
-    int64_t overdue =
-        dated && inv.due != KAM_NONE && v->as_of_days > inv.due ? v->as_of_days - inv.due : 0;
-    json_array_append_new(v->receivables,
-                          json_pack("{s:I,s:s,s:o,s:o,s:s,s:s,s:I}", "id", (json_int_t)id,
-                                    "invoice", p[KAM_PAY_INVOICE].s, "amount",
-                                    kam_money_json(p[KAM_PAY_AMOUNT].i), "open",
-                                    kam_money_json(open), "issued", p[KAM_PAY_ISSUED].s, "due",
-                                    p[KAM_PAY_DUE].s, "days_overdue", (json_int_t)overdue));
-    return 0;
-}
-
 static const char *jstr(json_t *o, const char *key)
 {
     const char *s = json_string_value(json_object_get(o, key));
@@ -262,24 +163,33 @@ static kam_money jmoney(json_t *o, const char *key)
     return m;
 }
 
-static void print_view(const struct view *v, const char *currency, const char *as_of)
+/* The text view, drawn from the JSON of kam_engine_account_view. */
+static void print_view(json_t *view)
 {
+    json_t *acc = json_object_get(view, "account"), *x;
+    const char *currency = jstr(view, "currency"), *as_of = jstr(view, "as_of");
     char b[48], b2[48];
-    printf("%s  %s\n", v->vals[KAM_ACC_CODE].s, v->vals[KAM_ACC_NAME].s);
-    printf("\nprofile\n");
-    for (size_t i = 2; i < KAM_ACC_NCOLS; i++) {
-        if (v->vals[i].null)
-            continue;
-        printf("  %-22s %s\n", kam_accounts.cols[i].name,
-               kam_value_text(&kam_accounts.cols[i], &v->vals[i], b, sizeof(b)));
-    }
-    printf("\ntags: ");
     size_t i;
-    json_t *x;
-    json_array_foreach(v->tags, i, x) printf("%s%s", i ? ", " : "", jstr(x, "name"));
-    printf("%s\n", json_array_size(v->tags) ? "" : "(none)");
+    printf("%s  %s\n", jstr(acc, "code"), jstr(acc, "name"));
+    printf("\nprofile\n");
+    for (size_t c = 2; c < KAM_ACC_NCOLS; c++) {
+        json_t *val = json_object_get(acc, kam_accounts.cols[c].name);
+        if (val == NULL || json_is_null(val))
+            continue;
+        if (json_is_integer(val))
+            printf("  %-22s %lld\n", kam_accounts.cols[c].name, (long long)json_integer_value(val));
+        else if (kam_accounts.cols[c].type == KAM_V_MONEY)
+            printf("  %-22s %s\n", kam_accounts.cols[c].name,
+                   money(jmoney(acc, kam_accounts.cols[c].name), b, sizeof(b)));
+        else
+            printf("  %-22s %s\n", kam_accounts.cols[c].name, json_string_value(val));
+    }
+    json_t *tags = json_object_get(view, "tags"), *contacts = json_object_get(view, "contacts");
+    printf("\ntags: ");
+    json_array_foreach(tags, i, x) printf("%s%s", i ? ", " : "", jstr(x, "name"));
+    printf("%s\n", json_array_size(tags) ? "" : "(none)");
     printf("\ncontacts\n");
-    json_array_foreach(v->contacts, i, x)
+    json_array_foreach(contacts, i, x)
     {
         printf("  ");
         kam_text_pad(stdout, jstr(x, "name"), 12, 0);
@@ -289,32 +199,34 @@ static void print_view(const struct view *v, const char *currency, const char *a
         kam_text_pad(stdout, jstr(x, "phone"), 16, 0);
         printf(" %s\n", jstr(x, "email"));
     }
-    if (json_array_size(v->contacts) == 0)
+    if (json_array_size(contacts) == 0)
         printf("  (none)\n");
-    printf("\nrevenue by month, 12 months to %s (%s, net of returns)\n", as_of, currency);
+    json_t *months = json_object_get(view, "months");
+    printf("\nrevenue by month, %zu months to %s (%s, net of returns)\n", json_array_size(months),
+           as_of, currency);
     kam_money max = 1;
-    for (int m = 0; m < 12; m++)
-        if (v->month_rev[m] > max)
-            max = v->month_rev[m];
-    json_array_foreach(v->months, i, x)
+    json_array_foreach(months, i, x) if (jmoney(x, "revenue") > max) max = jmoney(x, "revenue");
+    json_array_foreach(months, i, x)
     {
         kam_money r = jmoney(x, "revenue");
         int bar = r > 0 ? (int)((double)r / (double)max * 30 + 0.5) : 0;
         printf("  %s %16s  %.*s\n", jstr(x, "month"), money(r, b, sizeof(b)), bar * 3,
                "■■■■■■■■■■■■■■■■■■■■■■■■■■■■■■");
     }
+    json_t *products = json_object_get(view, "top_products");
     printf("\ntop products\n");
-    json_array_foreach(v->products, i, x)
+    json_array_foreach(products, i, x)
     {
         printf("  %-10s ", jstr(x, "sku"));
         kam_text_pad(stdout, jstr(x, "name"), 30, 0);
         printf(" %16s\n", money(jmoney(x, "revenue"), b, sizeof(b)));
     }
-    if (json_array_size(v->products) == 0)
+    if (json_array_size(products) == 0)
         printf("  (no orders)\n");
+    json_t *recv = json_object_get(view, "open_receivables");
     printf("\nopen receivables (as of %s)\n", as_of);
     kam_money total = 0;
-    json_array_foreach(v->receivables, i, x)
+    json_array_foreach(recv, i, x)
     {
         json_int_t od = json_integer_value(json_object_get(x, "days_overdue"));
         total += jmoney(x, "open");
@@ -324,7 +236,7 @@ static void print_view(const struct view *v, const char *currency, const char *a
         if (od > 0)
             printf("%lld days\n", (long long)od);
     }
-    if (json_array_size(v->receivables) == 0)
+    if (json_array_size(recv) == 0)
         printf("  (none)\n");
     else
         printf("  total open %s\n", money(total, b, sizeof(b)));
@@ -332,89 +244,53 @@ static void print_view(const struct view *v, const char *currency, const char *a
 
 int kam_cmd_account(struct kam_cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'}, {"as-of", required_argument, NULL, 'a'}, {0}};
-    struct view v = {0};
-    const char *as_of_arg = NULL;
+    static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+                                         {"as-of", required_argument, NULL, 'a'},
+                                         {"months", required_argument, NULL, 'm'},
+                                         {0}};
+    const char *as_of = NULL;
     struct kam_err err;
     bool json = false;
-    char as_of[32] = "", currency[16];
-    int c, code = 0, last = 0;
+    long months = 12;
+    char *end, date[32];
+    int c, code = 0, last;
 
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'j')
+        if (c == 'j') {
             json = true;
-        else if (c == 'a')
-            as_of_arg = optarg;
-        else
+        } else if (c == 'a') {
+            as_of = optarg;
+        } else if (c == 'm') {
+            months = strtol(optarg, &end, 10);
+            if (*end || months < 1 || months > KAM_TREND_MAX_MONTHS)
+                return kam_cli_usage("account", "--months '%s' is not a number from 1 to %d",
+                                     optarg, KAM_TREND_MAX_MONTHS);
+        } else {
             return kam_cli_usage("account", "unknown option");
+        }
     }
     if (argc - optind != 1)
         return kam_cli_usage("account", "expected one account CODE");
     struct kam_store *st = kam_cli_open(cli, 0, &code);
     if (st == NULL)
         return code;
-    kam_arena_init(&v.arena);
     kam_err_clear(&err);
-    v.contacts = json_array();
-    v.tags = json_array();
-    v.months = json_array();
-    v.products = json_array();
-    v.receivables = json_array();
-    currency_of(st, currency, sizeof(currency));
-    enum kam_rc rc = st->ops->get(st, &kam_accounts, argv[optind], keep_account, &v, &err);
+    json_t *view = NULL;
+    /* The CLI's message names its option; the engine gets the date checked. */
+    enum kam_rc rc = as_of ? kam_cli_as_of(st, as_of, &last, date, sizeof(date), &err) : KAM_OK;
     if (rc == KAM_OK)
-        rc = kam_cli_as_of(st, as_of_arg, &last, as_of, sizeof(as_of), &err);
-    if (rc == KAM_OK && last == 0) {
-        /* No orders yet: the window ends at the current month of the data, none. */
-        last = 197001;
-    }
-    if (rc == KAM_OK) {
-        struct kam_date d;
-        v.as_of_days = KAM_NONE;
-        if (as_of[0] && kam_date_parse_iso(as_of, strlen(as_of), &d, NULL) == KAM_OK)
-            v.as_of_days = kam_date_days(&d);
-        v.first_month = kam_month_add(last, -11);
-        rc = st->ops->each(st, &kam_contacts, v.id, add_contact, v.contacts, &err);
-    }
-    if (rc == KAM_OK)
-        rc = st->ops->tag_list(st, v.id, add_tag, v.tags, &err);
-    if (rc == KAM_OK)
-        rc = st->ops->rollup_each(st, v.id, v.first_month, last, add_month, &v, &err);
-    if (rc == KAM_OK)
-        rc = st->ops->top_products(st, v.id, 5, add_product, v.products, &err);
-    if (rc == KAM_OK)
-        rc = st->ops->each(st, &kam_payments, v.id, add_receivable, &v, &err);
-    if (rc == KAM_OK) {
-        for (int m = 0; m < 12; m++) {
-            int ym = kam_month_add(v.first_month, m);
-            char label[16];
-            snprintf(label, sizeof(label), "%04d-%02d", ym / 100, ym % 100);
-            json_array_append_new(v.months,
-                                  json_pack("{s:s,s:o,s:o,s:o}", "month", label, "revenue",
-                                            kam_money_json(v.month_rev[m]), "cost",
-                                            kam_money_json(v.month_cost[m]), "costed_revenue",
-                                            kam_money_json(v.month_costed[m])));
-        }
-        if (json) {
-            json_t *j =
-                json_pack("{s:o,s:s,s:s,s:O,s:O,s:O,s:O,s:O}", "account",
-                          kam_record_json(&kam_accounts, v.id, v.vals), "currency", currency,
-                          "as_of", as_of, "contacts", v.contacts, "tags", v.tags, "months",
-                          v.months, "top_products", v.products, "open_receivables", v.receivables);
-            kam_cli_json(j);
-        } else {
-            print_view(&v, currency, as_of);
-        }
-    }
-    json_decref(v.contacts);
-    json_decref(v.tags);
-    json_decref(v.months);
-    json_decref(v.products);
-    json_decref(v.receivables);
-    kam_arena_release(&v.arena);
+        rc = kam_engine_account_view(st, argv[optind], NULL, as_of ? date : NULL, (int)months,
+                                     &view, &err);
     kam_store_close(st);
-    return rc == KAM_OK ? 0 : kam_cli_fail(&err);
+    if (rc != KAM_OK)
+        return kam_cli_fail(&err);
+    if (json)
+        kam_cli_json(view);
+    else {
+        print_view(view);
+        json_decref(view);
+    }
+    return 0;
 }
 
 /* --- summary ------------------------------------------------------------------------------ */

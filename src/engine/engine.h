@@ -380,4 +380,16 @@ struct kam_tier_summary {
 KAM_MUST_CHECK enum kam_rc kam_engine_tiers(struct kam_store *st, struct kam_tier_summary *out,
                                             struct kam_err *err);
 
+/* --- one account's 360 view (account_view.c) -------------------------------------------------- */
+
+/* The view of `kam account CODE --json` into *out (new reference): account (its record),
+ * currency, as_of, contacts, tags, months (the last `months`, 1..KAM_TREND_MAX_MONTHS, up to
+ * as_of's month: revenue, cost, costed_revenue), top_products (5) and open_receivables as of
+ * as_of. as_of is YYYY-MM-DD or NULL for the day of the last order. scope NULL reads any
+ * account; otherwise an account outside it is KAM_ERR_NOT_FOUND like a missing code. */
+KAM_MUST_CHECK enum kam_rc kam_engine_account_view(struct kam_store *st, const char *code,
+                                                   const struct kam_scope *scope,
+                                                   const char *as_of, int months, json_t **out,
+                                                   struct kam_err *err);
+
 #endif

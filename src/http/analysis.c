@@ -605,3 +605,34 @@ void kam_http_tiers(struct kam_http_req *req, struct kam_http_resp *resp)
     kam_jw_arr_end(w);
     kam_jw_obj_end(w);
 }
+
+/* --- one account's 360 view ------------------------------------------------------------------ */
+
+/* As `kam account CODE --json`, within the user's scope (outside it: 404 like a missing code). */
+void kam_http_account_view(struct kam_http_req *req, struct kam_http_resp *resp)
+{
+    struct kam_err err;
+    int64_t months;
+    json_t *view;
+
+    if (!kam_http_int_param(req, resp, "months", 12, 1, KAM_TREND_MAX_MONTHS, &months))
+        return;
+    const char *as_of = kam_http_query(req, "as_of");
+    kam_err_clear(&err);
+    enum kam_rc rc = kam_engine_account_view(req->st, req->params[0], &req->scope, as_of,
+                                             (int)months, &view, &err);
+    if (rc == KAM_ERR_USAGE && as_of != NULL) {
+        bad_param(resp, "as_of", err.msg);
+        return;
+    }
+    if (rc != KAM_OK) {
+        kam_problem_err(resp, &err);
+        return;
+    }
+    char *text = json_dumps(view, JSON_COMPACT);
+    json_decref(view);
+    if (text == NULL)
+        KAM_BUG("json_dumps failed on an account view");
+    kam_jw_raw(&resp->body, text, strlen(text));
+    free(text);
+}

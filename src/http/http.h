@@ -165,6 +165,7 @@ void kam_http_metrics_get(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_pareto(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_lifecycle(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_trend(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_account_view(struct kam_http_req *req, struct kam_http_resp *resp);
 /* users.c: users, teams and tokens for the administrator. */
 void kam_http_users_list(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_users_post(struct kam_http_req *req, struct kam_http_resp *resp);

@@ -240,6 +240,15 @@ static const struct {
      "\"type\":\"string\"},\"accounts\":{\"type\":\"integer\"},\"revenue\":{\"type\":"
      "\"string\"},\"revenue_share\":{\"type\":[\"number\",\"null\"]}}}},"
      "\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\"}}}}"},
+    {"AccountView",
+     "{\"type\":\"object\",\"description\":\"as kam account CODE --json\",\"required\":["
+     "\"account\",\"currency\",\"as_of\",\"contacts\",\"tags\",\"months\",\"top_products\","
+     "\"open_receivables\"],\"properties\":{\"account\":{\"type\":\"object\"},\"currency\":{"
+     "\"type\":\"string\"},\"as_of\":{\"type\":\"string\"},\"contacts\":{\"type\":\"array\"},"
+     "\"tags\":{\"type\":\"array\"},\"months\":{\"type\":\"array\",\"items\":{\"type\":"
+     "\"object\",\"properties\":{\"month\":{\"type\":\"string\"},\"revenue\":{\"type\":"
+     "\"string\"},\"cost\":{\"type\":\"string\"},\"costed_revenue\":{\"type\":\"string\"}}}},"
+     "\"top_products\":{\"type\":\"array\"},\"open_receivables\":{\"type\":\"array\"}}}"},
     {"Trend",
      "{\"type\":\"object\",\"description\":\"as kam trend --json\",\"required\":[\"months\","
      "\"items\"],\"properties\":{\"months\":{\"type\":\"integer\"},\"items\":{\"type\":"

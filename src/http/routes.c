@@ -336,6 +336,12 @@ static const struct kam_http_param pareto_query[] = {
     {NULL, NULL, NULL},
 };
 
+static const struct kam_http_param view_query[] = {
+    {"as_of", "string", "YYYY-MM-DD (default: the day of the last order)"},
+    {"months", "integer", "months of revenue up to as_of's month, 1 to 120 (default 12)"},
+    {NULL, NULL, NULL},
+};
+
 static const struct kam_http_param trend_query[] = {
     {"months", "integer", "the last N months up to the last order, 1 to 120 (default 24)"},
     {NULL, NULL, NULL},
@@ -480,6 +486,10 @@ const struct kam_http_route kam_http_routes[] = {
      "accounts and window revenue per lifecycle stage, as `kam lifecycle --json` (admin and "
      "director only, 403 for others)",
      lifecycle_query, 200, NULL, "Lifecycle"},
+    {"GET", "/api/v1/accounts/{code}/view", kam_http_account_view, 0, 0,
+     "one account's 360 view as `kam account CODE --json`: profile, contacts, tags, monthly "
+     "revenue, top products, open receivables (scope: 404 outside it)",
+     view_query, 200, NULL, "AccountView"},
     {"GET", "/api/v1/analyses/trend", kam_http_trend, KAM_ROUTE_ALL_SCOPE, 0,
      "the portfolio month by month (net revenue, margin, returns, lines), as `kam trend --json` "
      "(admin and director only, 403 for others)",

@@ -2583,6 +2583,58 @@ static void test_users_admin(void **state)
     assert_int_equal(audit_count(), audits + 7);
 }
 
+/* One account's 360 view: the CLI's `kam account --json`, within the scope. */
+static void test_account_view(void **state)
+{
+    struct fx *f = *state;
+    char cookie[256], path[160], other[1024];
+    login(f, "rep-east-1", cookie, sizeof(cookie), NULL, 0);
+    const char *const h[] = {cookie, NULL};
+    snprintf(path, sizeof(path), "/api/v1/accounts/%s/view", own_code);
+    req(f->h, &f->r, &f->s, "GET", path, NULL, h);
+    if (f->r.status != 200)
+        fail_msg("%s: %ld %s", path, f->r.status, f->r.body);
+    json_t *cli = cli_json("account %s --json", own_code);
+    assert_non_null(cli);
+    if (!same_value(f->r.json, cli))
+        fail_msg("the view differs from kam account %s --json", own_code);
+    json_decref(cli);
+    assert_int_equal(json_array_size(json_object_get(f->r.json, "months")), 12);
+
+    snprintf(path, sizeof(path), "/api/v1/accounts/%s/view?months=36&as_of=2025-06-30", own_code);
+    req(f->h, &f->r, &f->s, "GET", path, NULL, h);
+    assert_int_equal(f->r.status, 200);
+    json_t *months = json_object_get(f->r.json, "months");
+    assert_int_equal(json_array_size(months), 36);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(months, 35), "month")),
+                        "2025-06");
+    cli = cli_json("account %s --months 36 --as-of 2025-06-30 --json", own_code);
+    assert_true(same_value(f->r.json, cli));
+    json_decref(cli);
+
+    /* Another team's account reads exactly like a code that does not exist. */
+    snprintf(path, sizeof(path), "/api/v1/accounts/%s/view", west_code);
+    req(f->h, &f->r, &f->s, "GET", path, NULL, h);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    snprintf(other, sizeof(other), "%s", f->r.body);
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts/C999999/view", NULL, h);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    char *p = strstr(other, west_code);
+    assert_non_null(p);
+    memcpy(p, "C999999", strlen("C999999"));
+    assert_string_equal(other, f->r.body);
+
+    static const struct {
+        const char *query, *field;
+    } bad[] = {{"months=0", "months"}, {"months=121", "months"}, {"as_of=2025-02-30", "as_of"}};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(path, sizeof(path), "/api/v1/accounts/%s/view?%s", own_code, bad[i].query);
+        req(f->h, &f->r, &f->s, "GET", path, NULL, h);
+        check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+        assert_string_equal(problem_field(&f->r), bad[i].field);
+    }
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(int argc, char **argv)
@@ -2617,6 +2669,7 @@ int main(int argc, char **argv)
         T(test_audit_route),
         T(test_account_list_tier_and_stage),
         T(test_users_admin),
+        T(test_account_view),
         /* Last: they add accounts the tests above count. */
         T(test_import_accounts),
         T(test_import_refused_unchanged),

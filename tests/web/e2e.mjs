@@ -224,6 +224,14 @@ test('filter the accounts, then open one', async () => {
     await page.waitForSelector('[data-test=account-name]');
     assert.match(await page.textContent('[data-test=account-name]'), new RegExp(some.code));
     await page.waitForSelector('[data-test=metrics]');
+    // The 360 view: monthly revenue chart, contacts, top products, open receivables, as the API
+    // gives them.
+    await page.waitForSelector('[data-test=account-months] canvas');
+    const view = (await apiGet(page, `/accounts/${some.code}/view?months=24`)).body;
+    assert.equal(await page.locator('[data-test=contacts] .el-table__body tr').count(), view.contacts.length);
+    assert.equal(await page.locator('[data-test=top-products] .el-table__body tr').count(), view.top_products.length);
+    assert.equal(await page.locator('[data-test=receivables] .el-table__body tr').count(), view.open_receivables.length);
+    for (const c of view.contacts) assert.ok((await page.textContent('[data-test=contacts]')).includes(c.name));
   });
 });
 

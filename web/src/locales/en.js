@@ -65,6 +65,10 @@ export default {
     creditLimit: 'Credit limit', estPurchases: 'Estimated annual purchases', version: 'Version',
     annualRevenue: 'Annual revenue', capital: 'Registered capital', parent: 'Parent',
     notFound: 'No account {code}, or it is not one of yours.',
+    months: 'Revenue and margin by month (the metrics window shaded, with the lifecycle stage)',
+    contacts: 'Tags and contacts', title: 'Title', phone: 'Phone', email: 'Email', products: 'Top products',
+    receivables: 'Open receivables', invoice: 'Invoice', due: 'Due', amount: 'Amount', open: 'Open',
+    overdueDays: 'Days overdue', openTotal: 'Open in all: {total}',
   },
   model: {
     title: 'Scoring model', name: 'Name', version: 'Version', method: 'Method', window: 'Window (months)',

@@ -61,6 +61,10 @@ export default {
     creditLimit: '信用额度', estPurchases: '预计年采购额', version: '版本',
     annualRevenue: '年营业收入', capital: '注册资本', parent: '上级单位',
     notFound: '没有客户 {code}，或该客户不归您负责。',
+    months: '月度销售额与毛利（阴影为指标统计周期，标注生命周期阶段）',
+    contacts: '标签与联系人', title: '职务', phone: '电话', email: '邮箱', products: '主要产品',
+    receivables: '未收款', invoice: '发票号', due: '到期日', amount: '金额', open: '未收金额',
+    overdueDays: '逾期天数', openTotal: '未收合计：{total}',
   },
   model: {
     title: '评分模型', name: '名称', version: '版本', method: '方法', window: '统计周期（月）',
