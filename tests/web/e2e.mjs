@@ -78,8 +78,8 @@ after(async () => {
 // Runs body with a fresh browser context (no cookies), saving a screenshot at the end and a
 // trace when it fails. Errors in the page fail the test; the browser's notes of 4xx answers do
 // not (the flows under test provoke 401, 403, 404, 409 and 422 on purpose).
-async function withPage(name, body, { locale = 'en-US' } = {}) {
-  const context = await browser.newContext({ baseURL: base, locale, viewport: { width: 1366, height: 900 } });
+async function withPage(name, body, { locale = 'en-US', viewport = { width: 1366, height: 900 } } = {}) {
+  const context = await browser.newContext({ baseURL: base, locale, viewport });
   await context.tracing.start({ screenshots: true, snapshots: true });
   const page = await context.newPage();
   const errors = [];
@@ -561,4 +561,28 @@ test('the admin adds a team and a user who signs in, disables them, and creates 
     await page.waitForFunction((i) => !document.querySelector(`[data-test=token-revoke-${i}]`), id);
     assert.equal((await asScript()).status, 401, 'a revoked token is refused at once');
   });
+});
+
+test('on a tablet the pages fit the screen: no sideways scrolling', async () => {
+  await withPage('tablet', async (page) => {
+    await signIn(page, 'director');
+    await page.waitForSelector('[data-test=chart-matrix] canvas');
+    const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
+    assert.ok(await fits(), 'the dashboard fits');
+    await page.goto('/accounts');
+    await page.waitForSelector('[data-test=accounts-table] .el-table__row');
+    assert.ok(await fits(), 'the accounts list fits (the table scrolls inside itself)');
+    const code = (await apiGet(page, '/accounts?per_page=1')).body.items[0].code;
+    await page.goto(`/accounts/${code}`);
+    await page.waitForSelector('[data-test=metrics]');
+    assert.ok(await fits(), 'the account page fits');
+    // The check sees an overflow when there is one.
+    await page.evaluate(() => {
+      const d = document.createElement('div');
+      d.style.width = '2000px';
+      d.style.height = '1px';
+      document.querySelector('.page').appendChild(d);
+    });
+    assert.ok(!(await fits()), 'a 2000 px wide element is caught');
+  }, { viewport: { width: 820, height: 1180 } });
 });
