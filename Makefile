@@ -55,6 +55,9 @@ bench: all
 bench-score: all
 	bench/run-score
 
+bench-http: all
+	KAM=$(KAM) bench/http/run
+
 bench-web: all
 	node bench/web/run.mjs
 

@@ -233,12 +233,31 @@ void kam_jw_str(struct kam_jw *w, const char *s)
         kam_jw_strn(w, s, strlen(s));
 }
 
+/* The decimal digits of v, written backwards so that they end before end; returns the first.
+ * Numbers and money are written without snprintf, which cost more than the rest of writing an
+ * account list's numbers. */
+static char *digits(char *end, uint64_t v)
+{
+    do {
+        *--end = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    return end;
+}
+
+static uint64_t magnitude(int64_t v)
+{
+    return v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+}
+
 void kam_jw_int(struct kam_jw *w, int64_t v)
 {
-    char b[24];
-    int n = snprintf(b, sizeof(b), "%lld", (long long)v);
+    char b[24], *end = b + sizeof(b);
+    char *p = digits(end, magnitude(v));
+    if (v < 0)
+        *--p = '-';
     item(w);
-    put(w, b, (size_t)n);
+    put(w, p, (size_t)(end - p));
 }
 
 void kam_jw_double(struct kam_jw *w, double v)
@@ -271,10 +290,31 @@ void kam_jw_null(struct kam_jw *w)
     put(w, "null", 4);
 }
 
+/* The text of kam_money_str ("-12.5": no trailing zeros, no point for a whole amount) in
+ * quotes; digits need no escaping. */
 void kam_jw_money(struct kam_jw *w, kam_money v)
 {
-    char b[40];
-    kam_jw_str(w, kam_money_str(v, b, sizeof(b)));
+    char b[48], *end = b + sizeof(b), *p = end;
+    uint64_t a = magnitude(v), frac = a % KAM_MONEY_SCALE;
+    int decimals = KAM_MONEY_DECIMALS;
+    while (decimals > 0 && frac % 10 == 0) {
+        frac /= 10;
+        decimals--;
+    }
+    *--p = '"';
+    if (decimals > 0) {
+        for (int i = 0; i < decimals; i++) {
+            *--p = (char)('0' + frac % 10);
+            frac /= 10;
+        }
+        *--p = '.';
+    }
+    p = digits(p, a / KAM_MONEY_SCALE);
+    if (v < 0)
+        *--p = '-';
+    *--p = '"';
+    item(w);
+    put(w, p, (size_t)(end - p));
 }
 
 void kam_jw_raw(struct kam_jw *w, const char *json, size_t len)

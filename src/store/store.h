@@ -390,8 +390,9 @@ struct kam_store_ops {
     /* Tokens. add stores a token hash for a user (name may be NULL) and sets *id; find: the
      * token with this hash, revoked or not (the caller checks revoked_at), KAM_ERR_NOT_FOUND;
      * get: by id, KAM_ERR_NOT_FOUND; revoke sets revoked_at unless already set (*changed tells
-     * which, may be NULL), KAM_ERR_NOT_FOUND; touch sets last_used_at to now; each: one user's
-     * tokens (user_id 0 = all) by id. */
+     * which, may be NULL), KAM_ERR_NOT_FOUND; touch sets last_used_at to now when the stored value
+     * is a minute old or more (a write per request would cost every GET a transaction); each: one
+     * user's tokens (user_id 0 = all) by id. */
     enum kam_rc (*token_add)(struct kam_store *st, int64_t user_id, const char *name,
                              const unsigned char hash[KAM_TOKEN_HASH_BYTES], int64_t *id,
                              struct kam_err *err);

@@ -3,8 +3,11 @@
  * One connection per kam_store, WAL journal so that a killed process leaves the database as of
  * its last commit. Statements for the hot paths (order lines, rollups) are prepared once; the
  * generic record operations build their SQL from the column tables of core/record.c and cache
- * the statements per table. Nothing here validates business rules: the import and the CLI do,
- * and the schema's constraints are the last line of defence. */
+ * the statements per table. The reads of every HTTP request (token and user lookup, one
+ * account, the account list, one account's metrics) keep their statements too, prepared on
+ * first use (`hot`): preparing the account SELECT cost more than running it. Nothing here
+ * validates business rules: the import and the CLI do, and the schema's constraints are the
+ * last line of defence. */
 #include "store/store.h"
 
 #include <math.h>
@@ -32,6 +35,27 @@ struct table_stmts {
     uint64_t update_mask;
 };
 
+/* The statements kept for the connection's life by hot_prepare, one per slot. */
+enum hot {
+    HOT_ACCOUNT_GET,
+    HOT_TOKEN_FIND,
+    HOT_TOKEN_RECENT,
+    HOT_TOKEN_TOUCH,
+    HOT_USER_GET,
+    HOT_SESSION_FIND,
+    HOT_ORDER_MONTHS,
+    HOT_METRICS_ONE,
+    HOT_DATA_VERSION,
+    NHOT
+};
+
+/* An account list statement kept for one combination of filters (enum list_key). */
+struct list_stmt {
+    unsigned key;
+    sqlite3_stmt *q;
+};
+enum { LIST_KEPT = 8 }; /* combinations kept per connection; a browser uses a few */
+
 struct sqlite_store {
     struct kam_store base;
     sqlite3 *db;
@@ -41,6 +65,14 @@ struct sqlite_store {
     sqlite3_stmt *header_find, *header_insert, *header_widen, *header_refresh;
     sqlite3_stmt *month_add, *month_prune, *product_add, *product_prune;
     sqlite3_stmt *score_add, *metrics_put; /* prepared on first use */
+    sqlite3_stmt *hot[NHOT];               /* prepared on first use, see hot_prepare */
+    struct list_stmt lists[LIST_KEPT];     /* see list_prepare */
+    int lists_next;                        /* the slot to take next */
+    /* The months of op_order_months without a last date, valid while changes (data_version,
+     * then this connection's total changes) is what it was when they were read. */
+    bool months_known;
+    int64_t months_changes[2];
+    int months_first, months_last;
     char *old_strings[4]; /* date, channel, region, order id of the last order_find */
     /* The last order looked up: consecutive lines of one order skip the orders table. Cleared
      * by begin and rollback, which may remove the order. */
@@ -84,7 +116,42 @@ static enum kam_rc prepare(struct sqlite_store *s, const char *sql, sqlite3_stmt
 {
     if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL) != SQLITE_OK)
         return db_error(s, err, "preparing a statement");
+    if (*out == NULL) /* SQL of only spaces or comments: a caller that built none */
+        return kam_err_set(err, KAM_ERR_STORE, "preparing a statement: no SQL");
     return KAM_OK;
+}
+
+/* The statement kept in slot h, prepared from sql on first use. When it is running already (a
+ * callback of its operation re-entered the operation) *out is a fresh one instead. Either way
+ * the run ends with hot_finish. */
+static enum kam_rc hot_prepare(struct sqlite_store *s, enum hot h, const char *sql,
+                               sqlite3_stmt **out, struct kam_err *err)
+{
+    enum kam_rc rc;
+    if (s->hot[h] == NULL && (rc = prepare(s, sql, &s->hot[h], err)) != KAM_OK)
+        return rc;
+    if (sqlite3_stmt_busy(s->hot[h]))
+        return prepare(s, sql, out, err);
+    *out = s->hot[h];
+    return KAM_OK;
+}
+
+/* Ends a run of q (from hot_prepare) whose last sqlite3_step gave r, as finish(): a kept
+ * statement is reset, which ends its read transaction, and its bindings cleared (they may
+ * point into the caller's memory); a fresh one is finalized. */
+static enum kam_rc hot_finish(struct sqlite_store *s, sqlite3_stmt *q, int r, const char *what,
+                              struct kam_err *err)
+{
+    enum kam_rc rc = r == SQLITE_ROW || r == SQLITE_DONE ? KAM_OK : db_error(s, err, what);
+    for (int h = 0; h < NHOT + LIST_KEPT; h++) {
+        if ((h < NHOT ? s->hot[h] : s->lists[h - NHOT].q) == q) {
+            sqlite3_reset(q);
+            sqlite3_clear_bindings(q);
+            return rc;
+        }
+    }
+    sqlite3_finalize(q);
+    return rc;
 }
 
 /* Ends a run of q whose last sqlite3_step gave r: finalizes it and maps a failure. */
@@ -988,31 +1055,67 @@ static enum kam_rc op_revenues(struct kam_store *st, kam_revenue_fn fn, void *ct
     return finish(s, q, r, "revenues", err);
 }
 
+/* What identifies the database's content for this connection: PRAGMA data_version (changes
+ * when another connection commits) and the rows this connection changed (total changes; a
+ * rolled-back change counts too, which only costs a needless re-read). */
+static enum kam_rc changes_now(struct sqlite_store *s, int64_t out[2], struct kam_err *err)
+{
+    sqlite3_stmt *q;
+    enum kam_rc rc = hot_prepare(s, HOT_DATA_VERSION, "PRAGMA data_version", &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    int r = sqlite3_step(q);
+    if (r == SQLITE_ROW)
+        out[0] = sqlite3_column_int64(q, 0);
+    out[1] = sqlite3_total_changes64(s->db);
+    return hot_finish(s, q, r == SQLITE_ROW ? SQLITE_DONE : r, "data version", err);
+}
+
 static enum kam_rc op_order_months(struct kam_store *st, int *first, int *last, char *last_date,
                                    size_t n, struct kam_err *err)
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q = NULL;
+    int64_t changes[2] = {0, 0};
     enum kam_rc rc;
 
-    /* The rollup gives the months cheaply; the last day is the latest order day of the accounts
+    /* The rollup gives the months; the last day is the latest order day of the accounts
      * that bought in the last month, one index seek each (orders_account). Reading their lines
-     * instead took minutes at 100M lines. */
-    rc = prepare(s,
-                 "SELECT coalesce(min(month), 0), coalesce(max(month), 0) FROM account_months "
-                 "WHERE lines != 0",
-                 &q, err);
-    if (rc != KAM_OK)
+     * instead took minutes at 100M lines. The months need a scan of the rollup (no index has
+     * month first), which the account list did on every request: they are kept until the
+     * database changes. Only outside a transaction: one that is rolled back would leave months
+     * read from its changes under the same counts. */
+    bool keep = sqlite3_get_autocommit(s->db) != 0;
+    if (keep && (rc = changes_now(s, changes, err)) != KAM_OK)
         return rc;
-    if (sqlite3_step(q) == SQLITE_ROW) {
-        *first = sqlite3_column_int(q, 0);
-        *last = sqlite3_column_int(q, 1);
+    if (keep && s->months_known && changes[0] == s->months_changes[0] &&
+        changes[1] == s->months_changes[1]) {
+        *first = s->months_first;
+        *last = s->months_last;
     } else {
-        rc = db_error(s, err, "order months");
+        rc = hot_prepare(s, HOT_ORDER_MONTHS,
+                         "SELECT coalesce(min(month), 0), coalesce(max(month), 0) "
+                         "FROM account_months WHERE lines != 0",
+                         &q, err);
+        if (rc != KAM_OK)
+            return rc;
+        int r = sqlite3_step(q);
+        if (r == SQLITE_ROW) {
+            *first = s->months_first = sqlite3_column_int(q, 0);
+            *last = s->months_last = sqlite3_column_int(q, 1);
+        }
+        if ((rc = hot_finish(s, q, r, "order months", err)) != KAM_OK)
+            return rc;
+        if (r != SQLITE_ROW)
+            return kam_err_set(err, KAM_ERR_STORE, "order months: no result");
+        /* The months read after the check: a commit in between gives other changes next time,
+         * so the worst case is one needless re-read. */
+        s->months_known = keep;
+        s->months_changes[0] = changes[0];
+        s->months_changes[1] = changes[1];
     }
-    sqlite3_finalize(q);
-    if (rc != KAM_OK || last_date == NULL)
-        return rc;
+    if (last_date == NULL)
+        return KAM_OK;
     last_date[0] = '\0';
     rc = prepare(s,
                  "SELECT max((SELECT max(o.day) FROM orders o WHERE o.account = m.account)) "
@@ -1035,58 +1138,151 @@ static enum kam_rc op_order_months(struct kam_store *st, int *first, int *last, 
 
 /* --- account list ------------------------------------------------------------------------- */
 
+/* The filters of an account list query that are there, and its sort: each combination has its
+ * own statement (op_account_list), whose WHERE names only those filters. */
+enum list_key {
+    LIST_ROLE = 1u << 0,
+    LIST_REGION = 1u << 1,
+    LIST_OWNER = 1u << 2,
+    LIST_TAG = 1u << 3,
+    LIST_TEXT = 1u << 4,
+    LIST_SCOPE_TEAM = 1u << 5,
+    LIST_SCOPE_OWN = 1u << 6,
+    LIST_TIER = 1u << 7,
+    LIST_STAGE = 1u << 8,
+    LIST_BY_REVENUE = 1u << 9,
+};
+
+static bool given(const char *s)
+{
+    return s != NULL && *s != '\0'; /* bind_text's rule: "" is no filter */
+}
+
+static unsigned list_key(const struct kam_account_query *aq)
+{
+    unsigned k = 0;
+    k |= given(aq->role) ? LIST_ROLE : 0;
+    k |= given(aq->region) ? LIST_REGION : 0;
+    k |= given(aq->owner) ? LIST_OWNER : 0;
+    k |= given(aq->tag) ? LIST_TAG : 0;
+    k |= given(aq->text) ? LIST_TEXT : 0;
+    if (aq->scope != NULL && aq->scope->kind != KAM_SCOPE_ALL)
+        k |= aq->scope->kind == KAM_SCOPE_TEAM ? LIST_SCOPE_TEAM : LIST_SCOPE_OWN;
+    k |= given(aq->tier) ? LIST_TIER : 0;
+    k |= given(aq->stage) ? LIST_STAGE : 0;
+    k |= aq->sort == KAM_SORT_REVENUE ? LIST_BY_REVENUE : 0;
+    return k;
+}
+
+/* The SQL of op_account_list for the filters and sort of key, into sql[n]. The parameters keep
+ * their numbers whichever filters are there. A condition is written only for a filter that is
+ * given: "(?4 IS NULL OR a.region = ?4)" for every filter made the planner scan every account,
+ * where "a.region = ?4" (or the owner of a rep's scope) reads the accounts_region (accounts_owner)
+ * index. */
+static void account_list_sql(unsigned key, char *sql, size_t n)
+{
+    snprintf(sql, n, "SELECT ");
+    select_list(&kam_accounts, "a", sql, n);
+    /* The revenues of the listed accounts only, by the rollup's key (account, month): a join
+     * with the revenues of every account, grouped first, read the whole rollup each time. */
+    cat(sql, n,
+        ", coalesce((SELECT sum(m.revenue) FROM account_months m WHERE m.account = a.id "
+        "AND m.month BETWEEN ?1 AND ?2), 0) AS ttm, "
+        "coalesce((SELECT sum(m.revenue) FROM account_months m WHERE m.account = a.id), 0), "
+        "a.version FROM accounts a WHERE 1");
+    if (key & LIST_ROLE)
+        cat(sql, n, " AND a.role = ?3");
+    if (key & LIST_REGION)
+        cat(sql, n, " AND a.region = ?4");
+    if (key & LIST_OWNER)
+        cat(sql, n, " AND a.owner = ?5");
+    if (key & LIST_TAG)
+        cat(sql, n,
+            " AND EXISTS (SELECT 1 FROM account_tags t JOIN tags g ON g.id = t.tag "
+            "WHERE t.account = a.id AND g.name = ?6)");
+    if (key & LIST_TEXT)
+        cat(sql, n,
+            " AND (instr(lower(a.code), lower(?7)) > 0 OR instr(lower(a.name), "
+            "lower(?7)) > 0)");
+    /* Row-level access (core/access.h): every account, the user's own, or the user's and their
+     * team's. */
+    if (key & LIST_SCOPE_OWN)
+        cat(sql, n, " AND a.owner = ?10");
+    if (key & LIST_SCOPE_TEAM)
+        cat(sql, n,
+            " AND (a.owner = ?10 OR a.owner IN (SELECT u.username FROM users u "
+            "JOIN teams t ON t.id = u.team WHERE t.name = ?11))");
+    /* The tier and stage of the latest run: one lookup by the scores' key (run, account). */
+    if (key & (LIST_TIER | LIST_STAGE))
+        cat(sql, n,
+            " AND EXISTS (SELECT 1 FROM scores s WHERE s.run = (SELECT max(id) FROM score_runs) "
+            "AND s.account = a.id%s%s)",
+            key & LIST_TIER ? " AND s.tier = ?12" : "",
+            key & LIST_STAGE ? " AND s.stage = ?13" : "");
+    cat(sql, n, " ORDER BY %s LIMIT ?8",
+        key & LIST_BY_REVENUE ? "ttm DESC, a.name COLLATE kam_name, a.code"
+                              : "a.name COLLATE kam_name, a.code");
+}
+
+/* The kept statement for key (prepared and kept on first use, in place of the oldest when all
+ * LIST_KEPT slots are taken), or a fresh one when it is running already; ended by hot_finish. */
+static enum kam_rc list_prepare(struct sqlite_store *s, unsigned key, sqlite3_stmt **out,
+                                struct kam_err *err)
+{
+    char sql[8192];
+    enum kam_rc rc;
+    for (int i = 0; i < LIST_KEPT; i++) {
+        if (s->lists[i].q != NULL && s->lists[i].key == key && !sqlite3_stmt_busy(s->lists[i].q)) {
+            *out = s->lists[i].q;
+            return KAM_OK;
+        }
+    }
+    account_list_sql(key, sql, sizeof(sql));
+    if ((rc = prepare(s, sql, out, err)) != KAM_OK)
+        return rc;
+    struct list_stmt *slot = &s->lists[s->lists_next];
+    if (slot->q == NULL || !sqlite3_stmt_busy(slot->q)) {
+        sqlite3_finalize(slot->q);
+        slot->q = *out;
+        slot->key = key;
+        s->lists_next = (s->lists_next + 1) % LIST_KEPT;
+    }
+    return KAM_OK;
+}
+
 static enum kam_rc op_account_list(struct kam_store *st, const struct kam_account_query *aq,
                                    kam_account_fn fn, void *ctx, struct kam_err *err)
 {
     struct sqlite_store *s = S(st);
-    char sql[8192] = "SELECT ";
     struct kam_value vals[KAM_ACC_NCOLS];
     sqlite3_stmt *q = NULL;
+    unsigned key = list_key(aq);
     enum kam_rc rc;
     int r;
 
-    select_list(&kam_accounts, "a", sql, sizeof(sql));
-    cat(sql, sizeof(sql),
-        ", coalesce(m.ttm, 0), coalesce(m.total, 0), a.version FROM accounts a "
-        "LEFT JOIN (SELECT account, sum(CASE WHEN month BETWEEN ?1 AND ?2 THEN revenue ELSE 0 "
-        "END) AS ttm, sum(revenue) AS total FROM account_months GROUP BY account) m "
-        "ON m.account = a.id "
-        "WHERE (?3 IS NULL OR a.role = ?3) AND (?4 IS NULL OR a.region = ?4) "
-        "AND (?5 IS NULL OR a.owner = ?5) "
-        "AND (?6 IS NULL OR EXISTS (SELECT 1 FROM account_tags t JOIN tags g ON g.id = t.tag "
-        "WHERE t.account = a.id AND g.name = ?6)) "
-        "AND (?7 IS NULL OR instr(lower(a.code), lower(?7)) > 0 "
-        "OR instr(lower(a.name), lower(?7)) > 0) "
-        /* Row-level access (core/access.h): 0 every account, 1 the user's and their team's,
-         * 2 the user's own. */
-        "AND (?9 = 0 OR a.owner = ?10 OR (?9 = 1 AND a.owner IN (SELECT u.username FROM users u "
-        "JOIN teams t ON t.id = u.team WHERE t.name = ?11))) "
-        /* The tier and stage of the latest run: one lookup by the scores' key (run, account). */
-        "AND ((?12 IS NULL AND ?13 IS NULL) OR EXISTS (SELECT 1 FROM scores s "
-        "WHERE s.run = (SELECT max(id) FROM score_runs) AND s.account = a.id "
-        "AND (?12 IS NULL OR s.tier = ?12) AND (?13 IS NULL OR s.stage = ?13))) "
-        "ORDER BY %s LIMIT ?8",
-        aq->sort == KAM_SORT_REVENUE ? "coalesce(m.ttm, 0) DESC, a.name COLLATE kam_name, a.code"
-                                     : "a.name COLLATE kam_name, a.code");
-    if ((rc = prepare(s, sql, &q, err)) != KAM_OK)
+    if ((rc = list_prepare(s, key, &q, err)) != KAM_OK)
         return rc;
     sqlite3_bind_int(q, 1, aq->ttm_from);
     sqlite3_bind_int(q, 2, aq->ttm_to);
-    bind_text(q, 3, aq->role);
-    bind_text(q, 4, aq->region);
-    bind_text(q, 5, aq->owner);
-    bind_text(q, 6, aq->tag);
-    bind_text(q, 7, aq->text);
     sqlite3_bind_int64(q, 8, aq->limit > 0 ? aq->limit : -1);
-    if (aq->scope != NULL && aq->scope->kind != KAM_SCOPE_ALL) {
-        sqlite3_bind_int(q, 9, aq->scope->kind == KAM_SCOPE_TEAM ? 1 : 2);
+    if (key & LIST_ROLE)
+        bind_text(q, 3, aq->role);
+    if (key & LIST_REGION)
+        bind_text(q, 4, aq->region);
+    if (key & LIST_OWNER)
+        bind_text(q, 5, aq->owner);
+    if (key & LIST_TAG)
+        bind_text(q, 6, aq->tag);
+    if (key & LIST_TEXT)
+        bind_text(q, 7, aq->text);
+    if (key & (LIST_SCOPE_OWN | LIST_SCOPE_TEAM))
         sqlite3_bind_text(q, 10, aq->scope->login, -1, SQLITE_STATIC);
+    if (key & LIST_SCOPE_TEAM)
         bind_text(q, 11, aq->scope->team);
-    } else {
-        sqlite3_bind_int(q, 9, 0);
-    }
-    bind_text(q, 12, aq->tier);
-    bind_text(q, 13, aq->stage);
+    if (key & LIST_TIER)
+        bind_text(q, 12, aq->tier);
+    if (key & LIST_STAGE)
+        bind_text(q, 13, aq->stage);
     while ((r = sqlite3_step(q)) == SQLITE_ROW) {
         int c = read_row(q, 0, &kam_accounts, vals);
         struct kam_account_item it = {sqlite3_column_int64(q, 0), vals, sqlite3_column_int64(q, c),
@@ -1096,7 +1292,7 @@ static enum kam_rc op_account_list(struct kam_store *st, const struct kam_accoun
                       : fn(ctx, it.id, vals, it.ttm_revenue, it.total_revenue)) != 0)
             break;
     }
-    return finish(s, q, r, "accounts", err);
+    return hot_finish(s, q, r, "accounts", err);
 }
 
 /* --- tags --------------------------------------------------------------------------------- */
@@ -1236,6 +1432,10 @@ static void op_close(struct kam_store *st)
     sqlite3_finalize(s->header_refresh);
     sqlite3_finalize(s->month_add);
     sqlite3_finalize(s->month_prune);
+    for (int h = 0; h < NHOT; h++)
+        sqlite3_finalize(s->hot[h]);
+    for (int i = 0; i < LIST_KEPT; i++)
+        sqlite3_finalize(s->lists[i].q);
     forget_order(s);
     for (int i = 0; i < 4; i++)
         free(s->old_strings[i]);
@@ -1720,13 +1920,19 @@ static enum kam_rc op_metrics_each(struct kam_store *st, int64_t account,
     sqlite3_stmt *q;
     int r;
     bool any = false;
-    enum kam_rc rc = prepare(s,
-                             "SELECT account, " METRIC_COLS " FROM account_metrics "
-                             "WHERE ?1 = 0 OR account = ?1 ORDER BY account",
-                             &q, err);
+    /* One account by its key (the server's GET /accounts/{code}/metrics): "?1 = 0 OR account =
+     * ?1" cannot use the key and scanned every account's row. */
+    enum kam_rc rc =
+        account != 0
+            ? hot_prepare(s, HOT_METRICS_ONE,
+                          "SELECT account, " METRIC_COLS " FROM account_metrics WHERE account = ?1",
+                          &q, err)
+            : prepare(s, "SELECT account, " METRIC_COLS " FROM account_metrics ORDER BY account",
+                      &q, err);
     if (rc != KAM_OK)
         return rc;
-    sqlite3_bind_int64(q, 1, account);
+    if (account != 0)
+        sqlite3_bind_int64(q, 1, account);
     while ((r = sqlite3_step(q)) == SQLITE_ROW) {
         struct kam_metrics_row row = {.window_months = sqlite3_column_int(q, 2)};
         struct kam_metrics *m = &row.m;
@@ -1775,12 +1981,11 @@ static enum kam_rc op_metrics_each(struct kam_store *st, int64_t account,
         if (fn(ctx, sqlite3_column_int64(q, 0), &row) != 0)
             break;
     }
-    if (r == SQLITE_DONE && account != 0 && !any) {
-        sqlite3_finalize(q);
+    rc = hot_finish(s, q, r, "account metrics", err);
+    if (rc == KAM_OK && r == SQLITE_DONE && account != 0 && !any)
         return kam_err_set(err, KAM_ERR_NOT_FOUND,
                            "the account has no metrics yet: run kam metrics or kam score");
-    }
-    return finish(s, q, r, "account metrics", err);
+    return rc;
 }
 
 static void read_run(sqlite3_stmt *q, int c, struct kam_run *run)
@@ -2020,14 +2225,15 @@ static enum kam_rc op_user_get(struct kam_store *st, const char *username, struc
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q;
-    enum kam_rc rc = prepare(s, "SELECT " USER_COLUMNS "WHERE u.username = ?1", &q, err);
+    enum kam_rc rc =
+        hot_prepare(s, HOT_USER_GET, "SELECT " USER_COLUMNS "WHERE u.username = ?1", &q, err);
     if (rc != KAM_OK)
         return rc;
     sqlite3_bind_text(q, 1, username, -1, SQLITE_STATIC);
     int r = sqlite3_step(q);
     if (r == SQLITE_ROW)
         read_user(q, out);
-    rc = finish(s, q, r, "users", err);
+    rc = hot_finish(s, q, r, "users", err);
     if (rc == KAM_OK && r == SQLITE_DONE)
         rc = kam_err_set(err, KAM_ERR_NOT_FOUND, "user '%s' does not exist", username);
     return rc;
@@ -2140,14 +2346,15 @@ static enum kam_rc op_token_add(struct kam_store *st, int64_t user_id, const cha
     return rc;
 }
 
-/* Runs q (one token or none) into *out; KAM_ERR_NOT_FOUND with what when none. */
+/* Runs q (one token or none) into *out, then ends it (hot_finish, which also finalizes a
+ * statement that is not kept); KAM_ERR_NOT_FOUND with what when none. */
 static enum kam_rc one_token(struct sqlite_store *s, sqlite3_stmt *q, struct kam_token *out,
                              const char *what, struct kam_err *err)
 {
     int r = sqlite3_step(q);
     if (r == SQLITE_ROW)
         read_token(q, out);
-    enum kam_rc rc = finish(s, q, r, "tokens", err);
+    enum kam_rc rc = hot_finish(s, q, r, "tokens", err);
     if (rc == KAM_OK && r == SQLITE_DONE)
         rc = kam_err_set(err, KAM_ERR_NOT_FOUND, "%s does not exist", what);
     return rc;
@@ -2159,7 +2366,8 @@ static enum kam_rc op_token_find(struct kam_store *st,
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q;
-    enum kam_rc rc = prepare(s, "SELECT " TOKEN_COLUMNS "WHERE k.token_hash = ?1", &q, err);
+    enum kam_rc rc =
+        hot_prepare(s, HOT_TOKEN_FIND, "SELECT " TOKEN_COLUMNS "WHERE k.token_hash = ?1", &q, err);
     if (rc != KAM_OK)
         return rc;
     sqlite3_bind_blob(q, 1, hash, KAM_TOKEN_HASH_BYTES, SQLITE_STATIC);
@@ -2199,15 +2407,38 @@ static enum kam_rc op_token_revoke(struct kam_store *st, int64_t id, bool *chang
     return finish(s, q, sqlite3_step(q), "tokens", err);
 }
 
+/* last_used_at is written at most once a minute per token: it tells people whether a token is
+ * still in use, and writing it on every request made every API read a write transaction (the
+ * WAL's write lock, a frame, now and then a checkpoint), which serialised the server's threads.
+ * A value under a minute old is kept: the check is a read by the primary key. */
+#define TOUCH_SECONDS "60"
+
 static enum kam_rc op_token_touch(struct kam_store *st, int64_t id, struct kam_err *err)
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q;
-    enum kam_rc rc = prepare(s, "UPDATE tokens SET last_used_at = " NOW " WHERE id = ?1", &q, err);
+    enum kam_rc rc = hot_prepare(s, HOT_TOKEN_RECENT,
+                                 "SELECT last_used_at IS NOT NULL AND last_used_at > "
+                                 "strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-" TOUCH_SECONDS
+                                 " seconds') FROM tokens WHERE id = ?1",
+                                 &q, err);
     if (rc != KAM_OK)
         return rc;
     sqlite3_bind_int64(q, 1, id);
-    if ((rc = finish(s, q, sqlite3_step(q), "tokens", err)) != KAM_OK)
+    int r = sqlite3_step(q);
+    bool recent = r == SQLITE_ROW && sqlite3_column_int(q, 0) != 0;
+    if ((rc = hot_finish(s, q, r, "tokens", err)) != KAM_OK)
+        return rc;
+    if (r == SQLITE_DONE)
+        return kam_err_set(err, KAM_ERR_NOT_FOUND, "token %lld does not exist", (long long)id);
+    if (recent)
+        return KAM_OK;
+    rc = hot_prepare(s, HOT_TOKEN_TOUCH, "UPDATE tokens SET last_used_at = " NOW " WHERE id = ?1",
+                     &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    sqlite3_bind_int64(q, 1, id);
+    if ((rc = hot_finish(s, q, sqlite3_step(q), "tokens", err)) != KAM_OK)
         return rc;
     if (sqlite3_changes(s->db) == 0)
         return kam_err_set(err, KAM_ERR_NOT_FOUND, "token %lld does not exist", (long long)id);
@@ -2368,8 +2599,9 @@ static enum kam_rc op_session_find(struct kam_store *st,
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q;
     /* Expiry is decided here, on the database's clock, the one that wrote created_at. */
-    enum kam_rc rc = prepare(
-        s, "SELECT " SESSION_COLUMNS "WHERE x.id_hash = ?1 AND x.expires_at > " NOW, &q, err);
+    enum kam_rc rc = hot_prepare(
+        s, HOT_SESSION_FIND,
+        "SELECT " SESSION_COLUMNS "WHERE x.id_hash = ?1 AND x.expires_at > " NOW, &q, err);
     if (rc != KAM_OK)
         return rc;
     sqlite3_bind_blob(q, 1, hash, KAM_SESSION_HASH_BYTES, SQLITE_STATIC);
@@ -2385,7 +2617,7 @@ static enum kam_rc op_session_find(struct kam_store *st,
         copy_text(out->expires_at, sizeof(out->expires_at), q, 6);
         copy_text(out->last_seen_at, sizeof(out->last_seen_at), q, 7);
     }
-    rc = finish(s, q, r, "sessions", err);
+    rc = hot_finish(s, q, r, "sessions", err);
     if (rc == KAM_OK && r == SQLITE_DONE)
         rc = kam_err_set(err, KAM_ERR_NOT_FOUND, "the session does not exist or has expired");
     return rc;
@@ -2439,18 +2671,22 @@ static enum kam_rc op_account_get_scoped(struct kam_store *st, const char *code,
                                          void *ctx, struct kam_err *err)
 {
     struct sqlite_store *s = S(st);
-    char sql[4096] = "SELECT ";
+    char sql[4096] = "";
     struct kam_value vals[KAM_ACC_NCOLS];
     sqlite3_stmt *q = NULL;
     enum kam_rc rc;
 
-    select_list(&kam_accounts, "a", sql, sizeof(sql));
-    /* The same scope rule as op_account_list, so that a get never shows what a list hides. */
-    cat(sql, sizeof(sql),
-        ", a.version, a.created_at, a.updated_at FROM accounts a WHERE a.code = ?1 "
-        "AND (?2 = 0 OR a.owner = ?3 OR (?2 = 1 AND a.owner IN (SELECT u.username FROM users u "
-        "JOIN teams t ON t.id = u.team WHERE t.name = ?4)))");
-    if ((rc = prepare(s, sql, &q, err)) != KAM_OK)
+    if (s->hot[HOT_ACCOUNT_GET] == NULL || sqlite3_stmt_busy(s->hot[HOT_ACCOUNT_GET])) {
+        snprintf(sql, sizeof(sql), "SELECT ");
+        select_list(&kam_accounts, "a", sql, sizeof(sql));
+        /* The same scope rule as op_account_list, so that a get never shows what a list
+         * hides. */
+        cat(sql, sizeof(sql),
+            ", a.version, a.created_at, a.updated_at FROM accounts a WHERE a.code = ?1 "
+            "AND (?2 = 0 OR a.owner = ?3 OR (?2 = 1 AND a.owner IN (SELECT u.username FROM users "
+            "u JOIN teams t ON t.id = u.team WHERE t.name = ?4)))");
+    }
+    if ((rc = hot_prepare(s, HOT_ACCOUNT_GET, sql, &q, err)) != KAM_OK)
         return rc;
     sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
     if (scope != NULL && scope->kind != KAM_SCOPE_ALL) {
@@ -2466,7 +2702,7 @@ static enum kam_rc op_account_get_scoped(struct kam_store *st, const char *code,
         fn(ctx, sqlite3_column_int64(q, 0), vals, sqlite3_column_int64(q, c), col_text(q, c + 1),
            col_text(q, c + 2));
     }
-    rc = finish(s, q, r, "accounts", err);
+    rc = hot_finish(s, q, r, "accounts", err);
     if (rc == KAM_OK && r == SQLITE_DONE)
         rc = kam_err_set(err, KAM_ERR_NOT_FOUND, "account '%s' does not exist", code);
     return rc;
