@@ -162,53 +162,96 @@ int kam_cmd_import(struct kam_cli *cli, int argc, char **argv)
     return 0;
 }
 
-int kam_cmd_export(struct kam_cli *cli, int argc, char **argv)
-{
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'}, {"output", required_argument, NULL, 'o'}, {0}};
+/* The options of `kam export`. */
+struct export_opts {
     enum kam_export_kind kind;
-    const char *output = NULL;
-    bool json = false;
-    struct kam_err err;
-    int c, code = 0;
+    const char *output, *xlsx;
+    bool json, encoding_set;
+    enum kam_export_encoding enc;
+};
 
-    while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-        if (c == 'j')
-            json = true;
-        else if (c == 'o')
-            output = optarg;
-        else
-            return kam_cli_usage("export", "unknown option");
-    }
-    if (argc - optind != 1 || !kam_export_kind_parse(argv[optind], &kind))
-        return kam_cli_usage("export", "expected one of accounts, contacts, products, orders, "
-                                       "payments");
-    struct kam_store *st = kam_cli_open(cli, 0, &code);
-    if (st == NULL)
-        return code;
-    /* A file is written under a temporary name and renamed, so a failed export never leaves a
-     * truncated file behind. */
-    char tmp[4096];
-    FILE *f = stdout;
-    if (output) {
-        snprintf(tmp, sizeof(tmp), "%s.tmp", output);
-        f = fopen(tmp, "w");
-        if (f == NULL) {
-            kam_err_set(&err, KAM_ERR_IO, "cannot write '%s': %s", tmp, strerror(errno));
-            kam_store_close(st);
-            return kam_cli_fail(&err);
+/* Parses export's options into *o: 0, or the exit code after a usage error. */
+static int export_parse(int argc, char **argv, struct export_opts *o)
+{
+    static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"encoding", required_argument, NULL, 'e'},
+                                         {"xlsx", required_argument, NULL, 'x'},
+                                         {0}};
+    int c;
+
+    /* ':' first: getopt reports a missing value as ':' and stays quiet, so the message is ours. */
+    while ((c = getopt_long(argc, argv, ":o:", opts, NULL)) != -1) {
+        if (c == 'j') {
+            o->json = true;
+        } else if (c == 'o') {
+            o->output = optarg;
+        } else if (c == 'e') {
+            if (!kam_export_encoding_parse(optarg, &o->enc))
+                return kam_cli_usage("export", "unknown encoding '%s' (use utf-8 or gb18030)",
+                                     optarg);
+            o->encoding_set = true;
+        } else if (c == 'x') {
+            if (optarg[0] == '\0' || optarg[0] == '-')
+                return kam_cli_usage("export", "--xlsx needs a file name");
+            o->xlsx = optarg;
+        } else if (c == ':') {
+            return kam_cli_usage("export", "%s needs a value", argv[optind - 1]);
+        } else {
+            return kam_cli_usage("export", "unknown option '%s'", argv[optind - 1]);
         }
     }
-    kam_err_clear(&err);
-    enum kam_rc rc = kam_export(st, kind, json, f, &err);
-    if (output) {
+    if (argc - optind != 1 || !kam_export_kind_parse(argv[optind], &o->kind))
+        return kam_cli_usage("export", "expected one of accounts, contacts, products, orders, "
+                                       "payments");
+    if (o->xlsx && (o->json || o->output || o->encoding_set))
+        return kam_cli_usage("export", "--xlsx writes its own file: it takes no --json, --output "
+                                       "or --encoding");
+    if (o->json && o->encoding_set)
+        return kam_cli_usage("export", "--encoding is for CSV: JSON is always UTF-8");
+    return 0;
+}
+
+/* Writes the CSV or JSON export to o->output, or stdout. A file is written under a temporary
+ * name and renamed, so a failed export never leaves a truncated file behind. */
+static enum kam_rc export_stream(struct kam_store *st, const struct export_opts *o,
+                                 struct kam_err *err)
+{
+    char tmp[4096];
+    FILE *f = stdout;
+    if (o->output) {
+        snprintf(tmp, sizeof(tmp), "%s.tmp", o->output);
+        f = fopen(tmp, "w");
+        if (f == NULL)
+            return kam_err_set(err, KAM_ERR_IO, "cannot write '%s': %s", tmp, strerror(errno));
+    }
+    enum kam_rc rc = o->json ? kam_export(st, o->kind, true, f, err)
+                             : kam_export_csv(st, o->kind, o->enc, f, err);
+    if (o->output) {
         if (fclose(f) != 0 && rc == KAM_OK)
-            rc = kam_err_set(&err, KAM_ERR_IO, "cannot write '%s'", tmp);
-        if (rc == KAM_OK && rename(tmp, output) != 0)
-            rc = kam_err_set(&err, KAM_ERR_IO, "cannot write '%s': %s", output, strerror(errno));
+            rc = kam_err_set(err, KAM_ERR_IO, "cannot write '%s'", tmp);
+        if (rc == KAM_OK && rename(tmp, o->output) != 0)
+            rc = kam_err_set(err, KAM_ERR_IO, "cannot write '%s': %s", o->output, strerror(errno));
         if (rc != KAM_OK)
             remove(tmp);
     }
+    return rc;
+}
+
+int kam_cmd_export(struct kam_cli *cli, int argc, char **argv)
+{
+    struct export_opts o = {.enc = KAM_ENCODING_UTF8};
+    struct kam_err err;
+    int code = export_parse(argc, argv, &o);
+
+    if (code != 0)
+        return code;
+    struct kam_store *st = kam_cli_open(cli, 0, &code);
+    if (st == NULL)
+        return code;
+    kam_err_clear(&err);
+    enum kam_rc rc =
+        o.xlsx ? kam_export_xlsx(st, o.kind, o.xlsx, &err) : export_stream(st, &o, &err);
     kam_store_close(st);
     return rc == KAM_OK ? 0 : kam_cli_fail(&err);
 }

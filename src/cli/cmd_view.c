@@ -21,7 +21,6 @@ static const char *money(kam_money v, char *buf, size_t n)
     return kam_money_fmt(v, 2, 1, buf, n);
 }
 
-
 /* --- accounts ----------------------------------------------------------------------------- */
 
 struct list_out {
@@ -57,92 +56,158 @@ static int list_row(void *ctx, int64_t id, const struct kam_value *v, kam_money 
     return 0;
 }
 
-int kam_cmd_accounts(struct kam_cli *cli, int argc, char **argv)
+/* What `kam accounts` prints: the table, JSON, CSV, or an xlsx file. */
+enum list_format { LIST_TABLE, LIST_JSON, LIST_CSV, LIST_XLSX };
+
+struct accounts_opts {
+    struct kam_account_query q;
+    enum list_format format;
+    enum kam_export_encoding enc;
+    bool encoding_set;
+    const char *xlsx;
+};
+
+/* One filter or sort option c of `kam accounts` into o->q: 0, or the exit code of a usage
+ * error. */
+static int accounts_filter(int c, struct accounts_opts *o)
+{
+    char *end;
+    switch (c) {
+    case 'r':
+        if (kam_enum_index(kam_role_names, optarg, strlen(optarg)) < 0)
+            return kam_cli_usage("accounts", "unknown role '%s'", optarg);
+        o->q.role = optarg;
+        break;
+    case 'g':
+        o->q.region = optarg;
+        break;
+    case 'o':
+        o->q.owner = optarg;
+        break;
+    case 't':
+        o->q.tag = optarg;
+        break;
+    case 's':
+        o->q.text = optarg;
+        break;
+    case 'S':
+        if (strcmp(optarg, "name") == 0)
+            o->q.sort = KAM_SORT_NAME;
+        else if (strcmp(optarg, "revenue") == 0)
+            o->q.sort = KAM_SORT_REVENUE;
+        else
+            return kam_cli_usage("accounts", "--sort is name or revenue, not '%s'", optarg);
+        break;
+    case 'l':
+        o->q.limit = strtoll(optarg, &end, 10);
+        if (*end || o->q.limit < 1)
+            return kam_cli_usage("accounts", "--limit '%s' is not a positive number", optarg);
+        break;
+    default:
+        return kam_cli_usage("accounts", "unknown option");
+    }
+    return 0;
+}
+
+/* One output option c into o: 0, the exit code of a usage error, or -1 when c is not one. */
+static int accounts_output(int c, struct accounts_opts *o)
+{
+    enum list_format f = c == 'j' ? LIST_JSON : c == 'c' ? LIST_CSV : LIST_XLSX;
+    if (c != 'j' && c != 'c' && c != 'x' && c != 'e')
+        return -1;
+    if (c == 'e') {
+        if (!kam_export_encoding_parse(optarg, &o->enc))
+            return kam_cli_usage("accounts", "unknown encoding '%s' (use utf-8 or gb18030)",
+                                 optarg);
+        o->encoding_set = true;
+        return 0;
+    }
+    if (o->format != LIST_TABLE && o->format != f)
+        return kam_cli_usage("accounts", "choose one of --json, --csv and --xlsx");
+    if (c == 'x' && (optarg[0] == '\0' || optarg[0] == '-'))
+        return kam_cli_usage("accounts", "--xlsx needs a file name");
+    o->format = f;
+    o->xlsx = c == 'x' ? optarg : o->xlsx;
+    return 0;
+}
+
+static int accounts_parse(int argc, char **argv, struct accounts_opts *o)
 {
     static const struct option opts[] = {
-        {"role", required_argument, NULL, 'r'},
-        {"region", required_argument, NULL, 'g'},
-        {"owner", required_argument, NULL, 'o'},
-        {"tag", required_argument, NULL, 't'},
-        {"search", required_argument, NULL, 's'},
-        {"sort", required_argument, NULL, 'S'},
-        {"limit", required_argument, NULL, 'l'},
-        {"json", no_argument, NULL, 'j'},
-        {0},
+        {"role", required_argument, NULL, 'r'},   {"region", required_argument, NULL, 'g'},
+        {"owner", required_argument, NULL, 'o'},  {"tag", required_argument, NULL, 't'},
+        {"search", required_argument, NULL, 's'}, {"sort", required_argument, NULL, 'S'},
+        {"limit", required_argument, NULL, 'l'},  {"json", no_argument, NULL, 'j'},
+        {"csv", no_argument, NULL, 'c'},          {"encoding", required_argument, NULL, 'e'},
+        {"xlsx", required_argument, NULL, 'x'},   {0},
     };
-    struct kam_account_query q = {0};
-    struct list_out out = {NULL, 0};
-    struct kam_err err;
-    char date[32];
-    int c, code = 0, last;
-    char *end;
+    int c, code;
 
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'r':
-            if (kam_enum_index(kam_role_names, optarg, strlen(optarg)) < 0)
-                return kam_cli_usage("accounts", "unknown role '%s'", optarg);
-            q.role = optarg;
-            break;
-        case 'g':
-            q.region = optarg;
-            break;
-        case 'o':
-            q.owner = optarg;
-            break;
-        case 't':
-            q.tag = optarg;
-            break;
-        case 's':
-            q.text = optarg;
-            break;
-        case 'S':
-            if (strcmp(optarg, "name") == 0)
-                q.sort = KAM_SORT_NAME;
-            else if (strcmp(optarg, "revenue") == 0)
-                q.sort = KAM_SORT_REVENUE;
-            else
-                return kam_cli_usage("accounts", "--sort is name or revenue, not '%s'", optarg);
-            break;
-        case 'l':
-            q.limit = strtoll(optarg, &end, 10);
-            if (*end || q.limit < 1)
-                return kam_cli_usage("accounts", "--limit '%s' is not a positive number", optarg);
-            break;
-        case 'j':
-            out.items = json_array();
-            break;
-        default:
-            return kam_cli_usage("accounts", "unknown option");
-        }
+    /* ':' first: a missing value comes back as ':' and the message is ours. */
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        if (c == ':')
+            return kam_cli_usage("accounts", "%s needs a value", argv[optind - 1]);
+        if (c == '?')
+            return kam_cli_usage("accounts", "unknown option '%s'", argv[optind - 1]);
+        code = accounts_output(c, o);
+        if (code < 0)
+            code = accounts_filter(c, o);
+        if (code != 0)
+            return code;
     }
-    if (optind != argc) {
-        json_decref(out.items);
+    if (optind != argc)
         return kam_cli_usage("accounts", "unexpected argument '%s'", argv[optind]);
-    }
-    struct kam_store *st = kam_cli_open(cli, 0, &code);
-    if (st == NULL) {
-        json_decref(out.items);
-        return code;
-    }
-    kam_err_clear(&err);
-    enum kam_rc rc = kam_cli_as_of(st, NULL, &last, date, sizeof(date), &err);
-    q.ttm_to = last;
-    q.ttm_from = last ? kam_month_add(last, -11) : 0;
-    if (rc == KAM_OK && !out.items)
+    if (o->encoding_set && o->format != LIST_CSV)
+        return kam_cli_usage("accounts", "--encoding is for --csv");
+    return 0;
+}
+
+/* The table or JSON of the listed accounts. */
+static enum kam_rc accounts_print(struct kam_store *st, const struct accounts_opts *o,
+                                  struct kam_err *err)
+{
+    struct list_out out = {o->format == LIST_JSON ? json_array() : NULL, 0};
+    if (!out.items)
         printf("%-10s %-36s %-11s %-8s %-12s %16s\n", "code", "name", "role", "region", "owner",
                "revenue 12m");
-    if (rc == KAM_OK)
-        rc = st->ops->account_list(st, &q, list_row, &out, &err);
-    kam_store_close(st);
-    if (rc != KAM_OK) {
+    enum kam_rc rc = st->ops->account_list(st, &o->q, list_row, &out, err);
+    if (rc != KAM_OK)
         json_decref(out.items);
-        return kam_cli_fail(&err);
-    }
-    if (out.items)
+    else if (out.items)
         kam_cli_json(json_pack("{s:o,s:I}", "items", out.items, "total", (json_int_t)out.n));
     else
         printf("%lld account%s\n", (long long)out.n, out.n == 1 ? "" : "s");
+    return rc;
+}
+
+int kam_cmd_accounts(struct kam_cli *cli, int argc, char **argv)
+{
+    struct accounts_opts o = {.enc = KAM_ENCODING_UTF8};
+    struct kam_err err;
+    char date[32];
+    int code = accounts_parse(argc, argv, &o), last;
+    int64_t n = 0;
+
+    if (code != 0)
+        return code;
+    struct kam_store *st = kam_cli_open(cli, 0, &code);
+    if (st == NULL)
+        return code;
+    kam_err_clear(&err);
+    enum kam_rc rc = kam_cli_as_of(st, NULL, &last, date, sizeof(date), &err);
+    o.q.ttm_to = last;
+    o.q.ttm_from = last ? kam_month_add(last, -11) : 0;
+    if (rc == KAM_OK && o.format == LIST_CSV)
+        rc = kam_export_accounts_csv(st, &o.q, o.enc, 0, stdout, &n, &err);
+    else if (rc == KAM_OK && o.format == LIST_XLSX)
+        rc = kam_export_accounts_xlsx(st, &o.q, 0, o.xlsx, &n, &err);
+    else if (rc == KAM_OK)
+        rc = accounts_print(st, &o, &err);
+    kam_store_close(st);
+    if (rc != KAM_OK)
+        return kam_cli_fail(&err);
+    if (o.format == LIST_XLSX)
+        printf("%lld account%s written to %s\n", (long long)n, n == 1 ? "" : "s", o.xlsx);
     return 0;
 }
 

@@ -17,13 +17,16 @@ const struct kam_command kam_commands[] = {
      kam_cmd_import, false},
     {"accounts",
      "[--role R] [--region R] [--owner O] [--tag T] [--search TEXT] "
-     "[--sort name|revenue] [--limit N] [--json]",
+     "[--sort name|revenue] [--limit N] "
+     "[--json | --csv [--encoding utf-8|gb18030] | --xlsx FILE]",
      "list accounts", kam_cmd_accounts, false},
     {"account", "CODE [--as-of DATE] [--json]", "one account's 360 view", kam_cmd_account, false},
     {"tag", "add CODE TAG [--color C] | rm CODE TAG | list [CODE] [--json]", "tag accounts",
      kam_cmd_tag, false},
-    {"export", "accounts|contacts|products|orders|payments [--json] [--output FILE]",
-     "export records as CSV or JSON", kam_cmd_export, false},
+    {"export",
+     "accounts|contacts|products|orders|payments [--json] [--output FILE] "
+     "[--encoding utf-8|gb18030] [--xlsx FILE]",
+     "export records as CSV, JSON or an xlsx workbook", kam_cmd_export, false},
     {"demo", "[--seed N] [--accounts N]", "generate the demo company into the database",
      kam_cmd_demo, true},
     {"summary", "[--json]", "the portfolio: revenue, top accounts, the 80:20 share",

@@ -234,12 +234,27 @@ struct worker {
     struct kam_portfolio *p;
     const kam_money *est;
     const struct chunk *shared; /* the product categories */
+    const size_t *bounds;       /* chunk i is the accounts [bounds[i], bounds[i + 1]) */
+    size_t nchunks;
     size_t first, step;
-    atomic_bool *stop; /* set by the first reader that fails */
+    atomic_bool *stop;   /* set by the first reader that fails */
+    atomic_size_t *done; /* accounts computed by all the readers, for progress */
+    kam_score_progress_fn progress;
+    void *progress_ctx;
     pthread_t thread;
     enum kam_rc rc;
     struct kam_err err;
 };
+
+/* Adds a chunk's accounts to the count and tells the caller: a chunk's end is a safe point to
+ * stop at, since nothing has been written. */
+static enum kam_rc tell_progress(struct worker *w, size_t accounts)
+{
+    size_t done = atomic_fetch_add(w->done, accounts) + accounts;
+    if (w->progress == NULL || w->progress(w->progress_ctx, KAM_SCORE_METRICS, done, w->p->n) == 0)
+        return KAM_OK;
+    return kam_err_set(&w->err, KAM_ERR_STORE, "the run was stopped before it was stored");
+}
 
 static void *read_chunks(void *arg)
 {
@@ -251,10 +266,10 @@ static void *read_chunks(void *arg)
     c.nproduct_ids = w->shared->nproduct_ids;
     uint32_t *marks = kam_xcalloc((size_t)w->shared->ncategories + 1, sizeof(*marks));
     enum kam_rc rc = KAM_OK;
-    for (size_t from = w->first * CHUNK; from < p->n && rc == KAM_OK; from += w->step * CHUNK) {
+    for (size_t i = w->first; i < w->nchunks && rc == KAM_OK; i += w->step) {
         if (atomic_load(w->stop))
             break;
-        size_t to = from + CHUNK < p->n ? from + CHUNK : p->n;
+        size_t from = w->bounds[i], to = w->bounds[i + 1];
         int64_t lo = p->ids[from], hi = p->ids[to - 1];
         chunk_clear(&c);
         if ((rc = st->ops->months_range(st, lo, hi, on_month, &c, &w->err)) == KAM_OK &&
@@ -262,6 +277,8 @@ static void *read_chunks(void *arg)
             (rc = st->ops->product_cells_range(st, lo, hi, on_product, &c, &w->err)) == KAM_OK &&
             (rc = st->ops->invoices_range(st, lo, hi, on_invoice, &c, &w->err)) == KAM_OK)
             rc = compute_chunk(p, w->est, from, to, &c, marks, &w->err);
+        if (rc == KAM_OK)
+            rc = tell_progress(w, to - from);
     }
     if (rc != KAM_OK)
         atomic_store(w->stop, true);
@@ -279,32 +296,75 @@ static void *read_chunks(void *arg)
  * reader with several, and an operator can leave a core free. */
 enum { MAX_READERS = 4 };
 
-static size_t readers_for(size_t n)
+static size_t readers_for(size_t chunks)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     const char *env = getenv("KAM_ENGINE_READERS");
     if (env != NULL && env[0] >= '1' && env[0] <= '0' + MAX_READERS && env[1] == '\0')
         cores = env[0] - '0';
-    size_t chunks = (n + CHUNK - 1) / CHUNK, r = cores > 0 ? (size_t)cores : 1;
+    size_t r = cores > 0 ? (size_t)cores : 1;
     if (r > MAX_READERS)
         r = MAX_READERS;
     return r < chunks ? r : chunks;
 }
 
+/* The chunks of p into bounds (p->n + 1 entries), their number returned: CHUNK accounts each.
+ * A scope's accounts are scattered over the ids, and a chunk reads the rows of every account
+ * between its first and last id (the range queries know no scope), so there a chunk also ends
+ * before it spans CHUNK ids: memory stays one chunk of inputs, whatever the scope. */
+static size_t chunk_bounds(const struct kam_portfolio *p, bool scoped, size_t *bounds)
+{
+    size_t n = 0;
+    for (size_t from = 0; from < p->n; n++) {
+        size_t to = from + CHUNK < p->n ? from + CHUNK : p->n;
+        if (scoped) {
+            size_t end = from + 1;
+            while (end < to && p->ids[end] - p->ids[from] < CHUNK)
+                end++;
+            to = end;
+        }
+        bounds[n] = from;
+        from = to;
+    }
+    bounds[n] = p->n;
+    return n;
+}
+
+/* The accounts of the portfolio: every one, or (o->scope) those the store reads for the scope,
+ * with the account list's rule. */
+static enum kam_rc read_accounts(struct kam_store *st, const struct kam_engine_opts *o,
+                                 struct account_list *a, struct kam_err *err)
+{
+    if (o->scope == NULL || o->scope->kind == KAM_SCOPE_ALL)
+        return st->ops->each(st, &kam_accounts, 0, on_account, a, err);
+    enum kam_rc rc = st->ops->account_each_scoped(st, o->scope, on_account, a, err);
+    if (rc == KAM_OK && a->p->n == 0)
+        rc = kam_err_set(err, KAM_ERR_NOT_FOUND, "there are no accounts in the user's scope");
+    return rc;
+}
+
 enum kam_rc kam_engine_portfolio(struct kam_store *st, const struct kam_engine_opts *o,
                                  struct kam_portfolio *p, struct kam_err *err)
+{
+    return kam_engine_portfolio_with(st, o, NULL, NULL, p, err);
+}
+
+enum kam_rc kam_engine_portfolio_with(struct kam_store *st, const struct kam_engine_opts *o,
+                                      kam_score_progress_fn progress, void *ctx,
+                                      struct kam_portfolio *p, struct kam_err *err)
 {
     memset(p, 0, sizeof(*p));
     kam_arena_init(&p->strings);
     struct chunk shared = {0};
     struct worker w[MAX_READERS];
-    size_t nw = 0;
+    size_t nw = 0, *bounds = NULL, nchunks = 0;
     atomic_bool stop = false;
+    atomic_size_t done = 0;
     enum kam_rc rc = resolve_as_of(st, o, p, err);
     if (rc != KAM_OK)
         return rc;
     struct account_list a = {p, NULL, 0};
-    if ((rc = st->ops->each(st, &kam_accounts, 0, on_account, &a, err)) != KAM_OK)
+    if ((rc = read_accounts(st, o, &a, err)) != KAM_OK)
         goto out;
     if (p->n == 0) {
         rc = kam_err_set(err, KAM_ERR_NOT_FOUND, "there are no accounts: import some first");
@@ -320,15 +380,26 @@ enum kam_rc kam_engine_portfolio(struct kam_store *st, const struct kam_engine_o
     if (rc != KAM_OK)
         goto out;
 
+    if (progress != NULL && progress(ctx, KAM_SCORE_METRICS, 0, p->n) != 0) {
+        rc = kam_err_set(err, KAM_ERR_STORE, "the run was stopped before it was stored");
+        goto out;
+    }
+    bounds = kam_xmalloc((p->n + 1) * sizeof(*bounds));
+    nchunks = chunk_bounds(p, o->scope != NULL && o->scope->kind != KAM_SCOPE_ALL, bounds);
     /* Reader 0 uses the caller's connection; the others open their own. A reader that cannot
      * be opened is simply not started: fewer threads, same result. */
-    size_t want = readers_for(p->n);
+    size_t want = readers_for(nchunks);
     for (nw = 0; nw < want; nw++) {
         struct kam_store *rst = st;
         if (nw > 0 && st->ops->reopen(st, &rst, &w[nw].err) != KAM_OK)
             break;
         w[nw] = (struct worker){.st = rst, .p = p, .est = a.est, .shared = &shared, .first = nw};
+        w[nw].bounds = bounds;
+        w[nw].nchunks = nchunks;
         w[nw].stop = &stop;
+        w[nw].done = &done;
+        w[nw].progress = progress;
+        w[nw].progress_ctx = ctx;
     }
     for (size_t i = 0; i < nw; i++)
         w[i].step = nw;
@@ -355,6 +426,7 @@ out:
         kam_store_close(w[i].st);
     free(shared.category);
     free(a.est);
+    free(bounds);
     if (rc != KAM_OK)
         kam_portfolio_release(p);
     return rc;

@@ -24,6 +24,10 @@
 struct kam_engine_opts {
     const char *as_of; /* YYYY-MM-DD; NULL: the day of the last order */
     int window_months; /* 0: 12 */
+    /* The accounts of this scope only (the HTTP API), read by the store with the account list's
+     * rule: every figure, share and median is then of that set. NULL: every account (the CLI,
+     * scoring runs). */
+    const struct kam_scope *scope;
 };
 
 /* Every account's metrics, by account id. */
@@ -41,8 +45,9 @@ struct kam_portfolio {
 };
 
 /* Computes the portfolio. KAM_ERR_INVALID for a bad as-of or window, KAM_ERR_NOT_FOUND when
- * there are no accounts. Reads with extra connections (st->ops->reopen, one per core): call it
- * outside a write transaction on st, whose changes the other connections would not see. */
+ * there are no accounts (in o->scope). Reads with extra connections (st->ops->reopen, one per
+ * core): call it outside a write transaction on st, whose changes the other connections would
+ * not see. */
 KAM_MUST_CHECK enum kam_rc kam_engine_portfolio(struct kam_store *st,
                                                 const struct kam_engine_opts *o,
                                                 struct kam_portfolio *out, struct kam_err *err);
@@ -85,6 +90,40 @@ struct kam_score_outcome {
 KAM_MUST_CHECK enum kam_rc kam_engine_score(struct kam_store *st, const char *actor,
                                             const char *as_of, struct kam_score_outcome *out,
                                             struct kam_err *err);
+
+/* The phases of a scoring run, in order: metrics (read per chunk of accounts), scores and
+ * tiers (in memory), storing (one transaction). */
+enum kam_score_phase { KAM_SCORE_METRICS, KAM_SCORE_SCORES, KAM_SCORE_STORE };
+/* "metrics", "scores", "store". */
+const char *kam_score_phase_name(enum kam_score_phase phase);
+
+/* Told how far a run is: done of total accounts are through phase. Called from the reader
+ * threads during the metrics phase, several at once: it must be thread-safe and quick. Nonzero
+ * asks the run to stop at this safe point: nothing is stored (a storing transaction begun is
+ * rolled back) and the run fails with KAM_ERR_STORE. */
+typedef int (*kam_score_progress_fn)(void *ctx, enum kam_score_phase phase, size_t done,
+                                     size_t total);
+
+struct kam_score_opts {
+    const char *as_of;              /* NULL: the day of the last order */
+    kam_score_progress_fn progress; /* NULL: none */
+    void *progress_ctx;
+};
+
+/* kam_engine_score with options: the same run, telling o->progress how far it is (after each
+ * chunk of accounts read, every 1024 accounts stored). */
+KAM_MUST_CHECK enum kam_rc kam_engine_score_with(struct kam_store *st, const char *actor,
+                                                 const struct kam_score_opts *o,
+                                                 struct kam_score_outcome *out,
+                                                 struct kam_err *err);
+
+/* kam_engine_portfolio telling progress (may be NULL) the accounts computed after each chunk,
+ * as the KAM_SCORE_METRICS phase; a nonzero answer stops the readers (KAM_ERR_STORE). */
+KAM_MUST_CHECK enum kam_rc kam_engine_portfolio_with(struct kam_store *st,
+                                                     const struct kam_engine_opts *o,
+                                                     kam_score_progress_fn progress, void *ctx,
+                                                     struct kam_portfolio *out,
+                                                     struct kam_err *err);
 
 /* One account's latest explanation: the JSON object of its score (model version, method,
  * score, tier, computed tier, pinned, to_next, items with indicator, group, source, raw, points,
@@ -202,6 +241,12 @@ KAM_MUST_CHECK enum kam_rc kam_engine_changes(struct kam_store *st, int64_t *lat
                                               int64_t *previous,
                                               int (*fn)(void *ctx, const struct kam_tier_change *c),
                                               void *ctx, struct kam_err *err);
+/* kam_engine_changes of the accounts scope sees (NULL: every account), as the store gives them
+ * (account_each_scoped); the run ids are the portfolio's. */
+KAM_MUST_CHECK enum kam_rc
+kam_engine_changes_scoped(struct kam_store *st, const struct kam_scope *scope, int64_t *latest,
+                          int64_t *previous, int (*fn)(void *ctx, const struct kam_tier_change *c),
+                          void *ctx, struct kam_err *err);
 
 /* --- portfolio analyses: value matrix and whitespace (analysis.c, docs/method-matrix.md) --- */
 
@@ -304,6 +349,13 @@ KAM_MUST_CHECK enum kam_rc
 kam_engine_review(struct kam_store *st, const struct kam_review_rules *rules, unsigned reasons,
                   int64_t limit, int (*fn)(void *ctx, const struct kam_review_item *it), void *ctx,
                   struct kam_review_outcome *out, struct kam_err *err);
+/* kam_engine_review of the scored accounts scope sees (NULL: every account), as the store
+ * gives them (account_each_scoped): out->accounts and the counts are of that set. */
+KAM_MUST_CHECK enum kam_rc
+kam_engine_review_scoped(struct kam_store *st, const struct kam_scope *scope,
+                         const struct kam_review_rules *rules, unsigned reasons, int64_t limit,
+                         int (*fn)(void *ctx, const struct kam_review_item *it), void *ctx,
+                         struct kam_review_outcome *out, struct kam_err *err);
 
 /* --- the portfolio summary (summary.c): `kam summary`, GET /api/v1/summary ----------------- */
 
@@ -316,14 +368,15 @@ struct kam_summary_account {
     double share;            /* of pareto.total (the revenue of accounts above 0); 0 when 0 */
 };
 
-/* The whole portfolio at a glance, over every account (no scope). */
+/* The whole portfolio at a glance, over every account or (kam_engine_summary_scoped) over the
+ * accounts of a scope. */
 struct kam_summary {
     char currency[16];               /* the database's currency, "CNY" when unset */
     struct kam_counts counts;        /* rows per table */
     int first_month;                 /* yyyymm of the first order, 0 when there are none */
     int last_month;                  /* yyyymm of the last order, 0 when there are none */
     char last_date[32];              /* YYYY-MM-DD of the last order, "" when there are none */
-    kam_money net;                   /* net revenue of every account */
+    kam_money net;                   /* net revenue of the accounts covered */
     struct kam_top_share pareto;     /* the top 20 % of the accounts with revenue above 0 */
     double gini;                     /* of net revenue over the accounts ranked */
     size_t ntop;                     /* at most top_n */
@@ -335,6 +388,13 @@ struct kam_summary {
  * summary and the top_n largest accounts. Store errors (KAM_ERR_STORE). */
 KAM_MUST_CHECK enum kam_rc kam_engine_summary(struct kam_store *st, size_t top_n,
                                               struct kam_summary *out, struct kam_err *err);
+/* kam_engine_summary over the accounts scope sees (NULL: every account), as the store reads
+ * them (counts_scoped, revenues_scoped): counts (products: the whole catalogue), net revenue,
+ * the 80:20 figures and the top list are of that set. The months and the last order date stay
+ * the portfolio's. */
+KAM_MUST_CHECK enum kam_rc kam_engine_summary_scoped(struct kam_store *st,
+                                                     const struct kam_scope *scope, size_t top_n,
+                                                     struct kam_summary *out, struct kam_err *err);
 void kam_summary_release(struct kam_summary *s);
 
 /* --- the portfolio over time and by tier (overview.c) ---------------------------------------- */
@@ -359,6 +419,12 @@ struct kam_trend {
  * months (1..KAM_TREND_MAX_MONTHS, else KAM_ERR_USAGE). */
 KAM_MUST_CHECK enum kam_rc kam_engine_trend(struct kam_store *st, int months, struct kam_trend *out,
                                             struct kam_err *err);
+/* kam_engine_trend summing only the cells of the accounts scope sees (NULL: every account), as
+ * the store reads them (rollup_each_scoped). The months are still those up to the last order of
+ * the whole portfolio, so that every user's trend ends in the same month. */
+KAM_MUST_CHECK enum kam_rc kam_engine_trend_scoped(struct kam_store *st,
+                                                   const struct kam_scope *scope, int months,
+                                                   struct kam_trend *out, struct kam_err *err);
 void kam_trend_release(struct kam_trend *t);
 
 /* The tiers of the latest scoring run: accounts per tier, their window revenue as stored with
@@ -379,6 +445,12 @@ struct kam_tier_summary {
 /* Fills *out. KAM_ERR_NOT_FOUND when there is no scoring run yet. */
 KAM_MUST_CHECK enum kam_rc kam_engine_tiers(struct kam_store *st, struct kam_tier_summary *out,
                                             struct kam_err *err);
+/* kam_engine_tiers counting only the scored accounts scope sees (NULL: every account), in both
+ * runs: counts, revenues and shares are of that set. */
+KAM_MUST_CHECK enum kam_rc kam_engine_tiers_scoped(struct kam_store *st,
+                                                   const struct kam_scope *scope,
+                                                   struct kam_tier_summary *out,
+                                                   struct kam_err *err);
 
 /* --- one account's 360 view (account_view.c) -------------------------------------------------- */
 
@@ -388,8 +460,7 @@ KAM_MUST_CHECK enum kam_rc kam_engine_tiers(struct kam_store *st, struct kam_tie
  * as_of. as_of is YYYY-MM-DD or NULL for the day of the last order. scope NULL reads any
  * account; otherwise an account outside it is KAM_ERR_NOT_FOUND like a missing code. */
 KAM_MUST_CHECK enum kam_rc kam_engine_account_view(struct kam_store *st, const char *code,
-                                                   const struct kam_scope *scope,
-                                                   const char *as_of, int months, json_t **out,
-                                                   struct kam_err *err);
+                                                   const struct kam_scope *scope, const char *as_of,
+                                                   int months, json_t **out, struct kam_err *err);
 
 #endif

@@ -3,6 +3,10 @@
  * numbers behind it. Reads only what is stored: the two latest runs and their scores, each
  * account's latest metrics (for the growth) and the accounts (code, name, justification).
  *
+ * Within a scope (the HTTP API's managers, reps and viewers) only the scored accounts the store
+ * gives for the scope are reviewed: the run's rows hold no owner, so the scope's account ids
+ * (account_each_scoped, the account list's rule) decide which rows are read in.
+ *
  * Deliberately not here: computing anything again (a review judges the stored run, so what it
  * says matches `kam explain` and `kam changes`), and printing. docs/method-review.md. */
 #include <math.h>
@@ -47,13 +51,27 @@ struct facts {
     int64_t *id;
     struct kam_review_input *in;
     const char **code, **name;
-    struct kam_u64map slot; /* account id -> row */
+    struct kam_u64map slot;  /* account id -> row */
+    struct kam_u64map scope; /* the ids of the accounts in scope, when scoped */
+    bool scoped;
     struct kam_arena arena; /* codes and names */
 };
+
+static int on_scoped_account(void *ctx, int64_t id, const struct kam_value *v)
+{
+    struct facts *f = ctx;
+    bool inserted;
+    (void)v;
+    *kam_u64map_upsert(&f->scope, (uint64_t)id, &inserted) = 1;
+    return 0;
+}
 
 static int on_latest(void *ctx, const struct kam_score_row *row)
 {
     struct facts *f = ctx;
+    uint32_t unused;
+    if (f->scoped && !kam_u64map_get(&f->scope, (uint64_t)row->account_id, &unused))
+        return 0;
     if (f->n == f->cap) {
         f->cap = f->cap ? f->cap * 2 : 1024;
         f->id = kam_xrealloc(f->id, f->cap * sizeof(*f->id));
@@ -190,6 +208,33 @@ enum kam_rc kam_engine_review(struct kam_store *st, const struct kam_review_rule
                               int (*fn)(void *ctx, const struct kam_review_item *it), void *ctx,
                               struct kam_review_outcome *out, struct kam_err *err)
 {
+    return kam_engine_review_scoped(st, NULL, rules, reasons, limit, fn, ctx, out, err);
+}
+
+/* The facts of the latest run's accounts (of the scope, when f->scoped) into f. */
+static enum kam_rc read_facts(struct kam_store *st, const struct kam_scope *scope,
+                              const struct kam_review_outcome *out, struct facts *f,
+                              struct kam_err *err)
+{
+    enum kam_rc rc = KAM_OK;
+    if (f->scoped &&
+        (rc = st->ops->account_each_scoped(st, scope, on_scoped_account, f, err)) != KAM_OK)
+        return rc;
+    if ((rc = st->ops->score_each(st, out->run, 0, on_latest, f, err)) != KAM_OK ||
+        (out->previous_run &&
+         (rc = st->ops->score_each(st, out->previous_run, 0, on_previous, f, err)) != KAM_OK) ||
+        (rc = st->ops->metrics_each(st, 0, on_metrics, f, err)) != KAM_OK)
+        return rc;
+    return f->scoped ? st->ops->account_each_scoped(st, scope, on_account, f, err)
+                     : st->ops->each(st, &kam_accounts, 0, on_account, f, err);
+}
+
+enum kam_rc kam_engine_review_scoped(struct kam_store *st, const struct kam_scope *scope,
+                                     const struct kam_review_rules *rules, unsigned reasons,
+                                     int64_t limit,
+                                     int (*fn)(void *ctx, const struct kam_review_item *it),
+                                     void *ctx, struct kam_review_outcome *out, struct kam_err *err)
+{
     static const struct kam_review_rules defaults = KAM_REVIEW_RULES_DEFAULT;
     const struct kam_review_rules *r = rules ? rules : &defaults;
     struct runs runs = {.n = 0};
@@ -200,6 +245,8 @@ enum kam_rc kam_engine_review(struct kam_store *st, const struct kam_review_rule
 
     memset(out, 0, sizeof(*out));
     kam_u64map_init(&f.slot);
+    kam_u64map_init(&f.scope);
+    f.scoped = scope != NULL && scope->kind != KAM_SCOPE_ALL;
     kam_arena_init(&f.arena);
     if ((rc = kam_review_rules_check(r, err)) != KAM_OK)
         goto out;
@@ -216,11 +263,7 @@ enum kam_rc kam_engine_review(struct kam_store *st, const struct kam_review_rule
         out->previous_run = runs.run[1].id;
         memcpy(out->previous_as_of, runs.run[1].as_of, sizeof(out->previous_as_of));
     }
-    if ((rc = st->ops->score_each(st, out->run, 0, on_latest, &f, err)) != KAM_OK ||
-        (out->previous_run &&
-         (rc = st->ops->score_each(st, out->previous_run, 0, on_previous, &f, err)) != KAM_OK) ||
-        (rc = st->ops->metrics_each(st, 0, on_metrics, &f, err)) != KAM_OK ||
-        (rc = st->ops->each(st, &kam_accounts, 0, on_account, &f, err)) != KAM_OK)
+    if ((rc = read_facts(st, scope, out, &f, err)) != KAM_OK)
         goto out;
     out->accounts = f.n;
 
@@ -263,6 +306,7 @@ out:
     free(f.code);
     free(f.name);
     kam_u64map_release(&f.slot);
+    kam_u64map_release(&f.scope);
     kam_arena_release(&f.arena);
     return rc;
 }

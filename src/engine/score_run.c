@@ -293,13 +293,34 @@ static enum kam_rc audit_run(struct kam_store *st, const char *actor, const stru
     return rc;
 }
 
+const char *kam_score_phase_name(enum kam_score_phase phase)
+{
+    static const char *const names[] = {"metrics", "scores", "store"};
+    return (size_t)phase < sizeof(names) / sizeof(names[0]) ? names[phase] : "?";
+}
+
+/* How often the storing phase tells its progress: often enough for a smooth bar, rarely
+ * enough to cost nothing beside 1024 rows written. */
+enum { STORE_PROGRESS_EVERY = 1024 };
+
+/* Tells o's progress callback; KAM_ERR_STORE when it asks to stop (the caller is at a safe
+ * point: nothing written, or a transaction it rolls back). */
+static enum kam_rc tell(const struct kam_score_opts *o, enum kam_score_phase phase, size_t done,
+                        size_t total, struct kam_err *err)
+{
+    if (o->progress == NULL || o->progress(o->progress_ctx, phase, done, total) == 0)
+        return KAM_OK;
+    return kam_err_set(err, KAM_ERR_STORE, "the run was stopped before it was stored");
+}
+
 /* Stores the run with its audit entry. The account ids were read at data version `seen`: when
  * no other connection has committed since, they all still exist and the foreign-key lookups (a
  * third of the time of storing) are skipped; otherwise the transaction is checked as usual. */
 static enum kam_rc store_run(struct kam_store *st, const char *actor, const struct kam_portfolio *p,
                              const struct kam_model *m, int64_t seen, struct kam_run *run,
                              const struct kam_score_result *res,
-                             const struct kam_tier_result *tiers, struct kam_err *err)
+                             const struct kam_tier_result *tiers, const struct kam_score_opts *o,
+                             struct kam_err *err)
 {
     unsigned char ex[EX_SIZE(KAM_SCORE_MAX_INDICATORS)];
     int64_t now_version = 0;
@@ -313,6 +334,9 @@ static enum kam_rc store_run(struct kam_store *st, const char *actor, const stru
     if (rc == KAM_OK)
         rc = st->ops->run_add(st, run, &run->id, err);
     for (size_t a = 0; a < p->n && rc == KAM_OK; a++) {
+        if (a > 0 && a % STORE_PROGRESS_EVERY == 0 &&
+            (rc = tell(o, KAM_SCORE_STORE, a, p->n, err)) != KAM_OK)
+            break;
         const char *stage = kam_lifecycle_stage_name(p->stage[a].stage);
         struct kam_score_row row = {
             .run = run->id,
@@ -345,6 +369,14 @@ static enum kam_rc store_run(struct kam_store *st, const char *actor, const stru
 enum kam_rc kam_engine_score(struct kam_store *st, const char *actor, const char *as_of,
                              struct kam_score_outcome *out, struct kam_err *err)
 {
+    struct kam_score_opts o = {.as_of = as_of};
+    return kam_engine_score_with(st, actor, &o, out, err);
+}
+
+enum kam_rc kam_engine_score_with(struct kam_store *st, const char *actor,
+                                  const struct kam_score_opts *so, struct kam_score_outcome *out,
+                                  struct kam_err *err)
+{
     double t0 = now();
     struct kam_model *m = NULL;
     int64_t version = 0;
@@ -353,10 +385,11 @@ enum kam_rc kam_engine_score(struct kam_store *st, const char *actor, const char
     if (rc != KAM_OK)
         return rc;
     struct kam_portfolio p;
-    struct kam_engine_opts o = {as_of, m->window_months};
+    struct kam_engine_opts o = {.as_of = so->as_of, .window_months = m->window_months};
     int64_t seen = 0;
     if ((rc = st->ops->data_version(st, &seen, err)) != KAM_OK ||
-        (rc = kam_engine_portfolio(st, &o, &p, err)) != KAM_OK) {
+        (rc = kam_engine_portfolio_with(st, &o, so->progress, so->progress_ctx, &p, err)) !=
+            KAM_OK) {
         kam_model_free(m);
         return rc;
     }
@@ -382,7 +415,8 @@ enum kam_rc kam_engine_score(struct kam_store *st, const char *actor, const char
         pinned[a] = KAM_TIER_NONE;
     struct pins pins = {&r.slot, pinned};
 
-    if ((rc = st->ops->rating_each(st, 0, on_rating, &r, err)) != KAM_OK ||
+    if ((rc = tell(so, KAM_SCORE_SCORES, 0, n, err)) != KAM_OK ||
+        (rc = st->ops->rating_each(st, 0, on_rating, &r, err)) != KAM_OK ||
         (rc = st->ops->pin_each(st, on_pin, &pins, err)) != KAM_OK)
         goto out;
     for (size_t a = 0; a < n; a++)
@@ -402,6 +436,9 @@ enum kam_rc kam_engine_score(struct kam_store *st, const char *actor, const char
                               err)) != KAM_OK)
         goto out;
     out->score_seconds = now() - t1;
+    /* The last point to stop at before anything is written. */
+    if ((rc = tell(so, KAM_SCORE_STORE, 0, n, err)) != KAM_OK)
+        goto out;
 
     struct kam_run run = {
         .window_months = p.period.window_months, .model_version = version, .accounts = (int64_t)n};
@@ -412,9 +449,12 @@ enum kam_rc kam_engine_score(struct kam_store *st, const char *actor, const char
     strftime(run.started_at, sizeof(run.started_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
     run.seconds = now() - t0;
     double t2 = now();
-    if ((rc = store_run(st, actor, &p, m, seen, &run, res, tiers, err)) != KAM_OK)
+    if ((rc = store_run(st, actor, &p, m, seen, &run, res, tiers, so, err)) != KAM_OK)
         goto out;
     out->store_seconds = now() - t2;
+    /* Stored: nothing is left to stop, whatever the answer. */
+    if (so->progress != NULL)
+        (void)so->progress(so->progress_ctx, KAM_SCORE_STORE, n, n);
 
     out->run = run.id;
     out->model_version = version;
@@ -459,11 +499,15 @@ struct snapshot {
     int64_t *account;
     double *score;
     char (*tier)[12];
+    const struct kam_u64map *scope; /* the ids of the accounts in scope; NULL: every account */
 };
 
 static int on_score(void *ctx, const struct kam_score_row *row)
 {
     struct snapshot *s = ctx;
+    uint32_t unused;
+    if (s->scope != NULL && !kam_u64map_get(s->scope, (uint64_t)row->account_id, &unused))
+        return 0;
     if (s->n == s->cap) {
         s->cap = s->cap ? s->cap * 2 : 1024;
         s->account = kam_xrealloc(s->account, s->cap * sizeof(*s->account));
@@ -527,11 +571,50 @@ enum kam_rc kam_engine_changes(struct kam_store *st, int64_t *latest, int64_t *p
                                int (*fn)(void *ctx, const struct kam_tier_change *c), void *ctx,
                                struct kam_err *err)
 {
+    return kam_engine_changes_scoped(st, NULL, latest, previous, fn, ctx, err);
+}
+
+static int on_scope_id(void *ctx, int64_t id, const struct kam_value *v)
+{
+    bool inserted;
+    (void)v;
+    *kam_u64map_upsert(ctx, (uint64_t)id, &inserted) = 1;
+    return 0;
+}
+
+/* The rows of both runs (of the scope's accounts only, when scoped) and the accounts' names. The
+ * runs' rows hold no owner: the scope's account ids, as the store gives them, decide. */
+static enum kam_rc read_changes(struct kam_store *st, const struct kam_scope *scope,
+                                const struct run_ids *runs, struct kam_u64map *ids,
+                                struct snapshot *cur, struct snapshot *prev, struct names *nm,
+                                struct kam_err *err)
+{
+    enum kam_rc rc;
+    bool scoped = scope != NULL && scope->kind != KAM_SCOPE_ALL;
+    if (scoped) {
+        if ((rc = st->ops->account_each_scoped(st, scope, on_scope_id, ids, err)) != KAM_OK)
+            return rc;
+        cur->scope = prev->scope = ids;
+    }
+    if ((rc = st->ops->score_each(st, runs->ids[0], 0, on_score, cur, err)) != KAM_OK ||
+        (rc = st->ops->score_each(st, runs->ids[1], 0, on_score, prev, err)) != KAM_OK)
+        return rc;
+    return scoped ? st->ops->account_each_scoped(st, scope, on_name, nm, err)
+                  : st->ops->each(st, &kam_accounts, 0, on_name, nm, err);
+}
+
+enum kam_rc kam_engine_changes_scoped(struct kam_store *st, const struct kam_scope *scope,
+                                      int64_t *latest, int64_t *previous,
+                                      int (*fn)(void *ctx, const struct kam_tier_change *c),
+                                      void *ctx, struct kam_err *err)
+{
     struct run_ids runs = {{0, 0}, 0};
     struct snapshot cur = {0}, prev = {0};
     struct names nm = {0};
     struct change *ch = NULL;
+    struct kam_u64map ids;
     kam_u64map_init(&nm.slot);
+    kam_u64map_init(&ids);
     *latest = *previous = 0;
     enum kam_rc rc = st->ops->run_list(st, 2, on_run, &runs, err);
     if (rc != KAM_OK || runs.n < 2) {
@@ -540,9 +623,7 @@ enum kam_rc kam_engine_changes(struct kam_store *st, int64_t *latest, int64_t *p
     }
     *latest = runs.ids[0];
     *previous = runs.ids[1];
-    if ((rc = st->ops->score_each(st, runs.ids[0], 0, on_score, &cur, err)) != KAM_OK ||
-        (rc = st->ops->score_each(st, runs.ids[1], 0, on_score, &prev, err)) != KAM_OK ||
-        (rc = st->ops->each(st, &kam_accounts, 0, on_name, &nm, err)) != KAM_OK)
+    if ((rc = read_changes(st, scope, &runs, &ids, &cur, &prev, &nm, err)) != KAM_OK)
         goto out;
     /* Both lists are by account id: walk them together. */
     ch = kam_xmalloc((cur.n + 1) * sizeof(*ch));
@@ -588,5 +669,6 @@ out:
     free(nm.codes);
     free(nm.names);
     kam_u64map_release(&nm.slot);
+    kam_u64map_release(&ids);
     return rc;
 }

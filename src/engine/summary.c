@@ -3,9 +3,10 @@
  * DOMAIN.md "Pareto") and the largest accounts by net revenue.
  *
  * Revenue comes from the monthly rollup (store revenues), never from a scan of the order lines;
- * net basis: returns and cancellations count negative (docs/methods.md). Deliberately not here:
- * a scope (the summary covers every account, so only users who see all of them may ask) and
- * any formatting (the CLI and the HTTP API print the same figures their own way). */
+ * net basis: returns and cancellations count negative (docs/methods.md). Within a scope (the
+ * HTTP API's managers, reps and viewers) the store reads only the accounts of the scope, so the
+ * counts, the net revenue, the 80:20 figures and the top list are all of that set. Deliberately
+ * not here: any formatting (the CLI and the HTTP API print the same figures their own way). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,14 @@ static int by_revenue(const void *a, const void *b)
 enum kam_rc kam_engine_summary(struct kam_store *st, size_t top_n, struct kam_summary *out,
                                struct kam_err *err)
 {
+    return kam_engine_summary_scoped(st, NULL, top_n, out, err);
+}
+
+enum kam_rc kam_engine_summary_scoped(struct kam_store *st, const struct kam_scope *scope,
+                                      size_t top_n, struct kam_summary *out, struct kam_err *err)
+{
+    /* The CLI's reads stay the plain ones; a scope is applied by the store in its queries. */
+    bool all = scope == NULL || scope->kind == KAM_SCOPE_ALL;
     struct revs r = {0};
     kam_money *values = NULL;
     struct kam_pareto_item *items = NULL;
@@ -63,14 +72,16 @@ enum kam_rc kam_engine_summary(struct kam_store *st, size_t top_n, struct kam_su
         kam_err_clear(err);
         snprintf(out->currency, sizeof(out->currency), "CNY");
     }
-    rc = st->ops->counts(st, &out->counts, err);
+    rc = all ? st->ops->counts(st, &out->counts, err)
+             : st->ops->counts_scoped(st, scope, &out->counts, err);
     if (rc != KAM_OK)
         goto out;
     rc = st->ops->order_months(st, &out->first_month, &out->last_month, out->last_date,
                                sizeof(out->last_date), err);
     if (rc != KAM_OK)
         goto out;
-    rc = st->ops->revenues(st, add_rev, &r, err);
+    rc = all ? st->ops->revenues(st, add_rev, &r, err)
+             : st->ops->revenues_scoped(st, scope, add_rev, &r, err);
     if (rc != KAM_OK)
         goto out;
 

@@ -5,10 +5,10 @@
  * the field names of its
  * --json output, streamed with the JSON writer.
  *
- * What it does not do: compute an analysis within a user's scope. The portfolio analyses cover
- * every account, so their routes are for the ALL scope (admin, director; the server answers 403
- * to the others) until the portfolio can be read within a scope. One account's metrics are
- * scoped like the account itself. DOMAIN.md "Identify": metrics, Pareto/ABC, lifecycle,
+ * Every analysis here is computed within the caller's scope: the engine reads only the accounts
+ * the store gives for the scope (the account list's rule, in the query), and the answer's
+ * "scope" member says which accounts the figures cover. One account's metrics are scoped like
+ * the account itself. DOMAIN.md "Identify": metrics, Pareto/ABC, lifecycle,
  * periodic review, value matrix. */
 #include "http/http.h"
 
@@ -31,11 +31,12 @@ static void bad_param(struct kam_http_resp *resp, const char *name, const char *
     kam_problem(resp, 400, detail, &f, 1);
 }
 
-/* Computes the portfolio as of ?as_of= (the day of the last order when absent); false after the
- * problem: 400 naming as_of for a bad date, the common table for the rest. */
+/* Computes the portfolio of the caller's scope (the store reads only its accounts) as of ?as_of=
+ * (the day of the last order when absent); false after the problem: 400 naming as_of for a bad
+ * date, the common table for the rest. */
 static bool portfolio(struct kam_http_req *req, struct kam_http_resp *resp, struct kam_portfolio *p)
 {
-    struct kam_engine_opts o = {kam_http_query(req, "as_of"), 0};
+    struct kam_engine_opts o = {.as_of = kam_http_query(req, "as_of"), .scope = &req->scope};
     struct kam_err err;
     kam_err_clear(&err);
     enum kam_rc rc = kam_engine_portfolio(req->st, &o, p, &err);
@@ -136,7 +137,8 @@ void kam_http_metrics_get(struct kam_http_req *req, struct kam_http_resp *resp)
 /* --- GET /analyses/pareto -------------------------------------------------------------------- */
 
 /* The net basis of kam pareto: all-time net revenue (or margin) up to as-of, ranked by the core
- * functions kam pareto calls; the fields of its --json but the per-account list. */
+ * functions kam pareto calls; the fields of its --json but the per-account list. Within the
+ * caller's scope: the population, shares and Gini are of the scope's accounts. */
 void kam_http_pareto(struct kam_http_req *req, struct kam_http_resp *resp)
 {
     struct kam_abc_limits limits = {KAM_ABC_A_DEFAULT, KAM_ABC_B_DEFAULT};
@@ -169,6 +171,7 @@ void kam_http_pareto(struct kam_http_req *req, struct kam_http_resp *resp)
     size_t pop = rep.population;
     double gini = rep.gini;
     kam_jw_obj(w);
+    kam_http_scope_json(w, &req->scope);
     kam_jw_kstr(w, "as_of", p.as_of);
     kam_jw_kstr(w, "by", by_margin ? "margin" : "revenue");
     kam_jw_kint(w, "population", ts.population);
@@ -252,10 +255,12 @@ void kam_http_lifecycle(struct kam_http_req *req, struct kam_http_resp *resp)
     if (!kam_http_int_param(req, resp, "limit", 0, 1, INT32_MAX, &limit) ||
         !portfolio(req, resp, &p))
         return;
-    /* Counts and window revenue per stage; shares of the portfolio's net window revenue. */
+    /* Counts and window revenue per stage; shares of the net window revenue of the portfolio
+     * of the caller's scope. */
     struct kam_lifecycle_summary sum;
     kam_engine_lifecycle_summary(&p, &sum);
     kam_jw_obj(w);
+    kam_http_scope_json(w, &req->scope);
     kam_jw_kstr(w, "as_of", p.as_of);
     kam_jw_kint(w, "window_months", p.period.window_months);
     kam_jw_kint(w, "accounts", (int64_t)p.n);
@@ -338,9 +343,11 @@ void kam_http_review(struct kam_http_req *req, struct kam_http_resp *resp)
     if (!kam_http_int_param(req, resp, "limit", 0, 0, INT32_MAX, &limit))
         return;
     kam_jw_obj(w);
+    kam_http_scope_json(w, &req->scope);
     kam_jw_key(w, "items");
     kam_jw_arr(w);
-    if (kam_engine_review(req->st, &rules, 0, limit, review_item, w, &o, &err) != KAM_OK) {
+    if (kam_engine_review_scoped(req->st, &req->scope, &rules, 0, limit, review_item, w, &o,
+                                 &err) != KAM_OK) {
         kam_problem_err(resp, &err);
         return;
     }
@@ -434,7 +441,8 @@ static const enum kam_quadrant quadrant_order[KAM_QUADRANTS] = {
     KAM_QUADRANT_UNPLACED};
 
 /* The value matrix with kam matrix's default options (current: window margin; potential:
- * share-of-wallet headroom; both thresholds the medians), computed by kam_engine_matrix. */
+ * share-of-wallet headroom; both thresholds the medians), computed by kam_engine_matrix over the
+ * portfolio of the caller's scope: the medians are those of the scope's accounts. */
 void kam_http_matrix(struct kam_http_req *req, struct kam_http_resp *resp)
 {
     struct kam_matrix_opts mo = {0};
@@ -469,6 +477,7 @@ void kam_http_matrix(struct kam_http_req *req, struct kam_http_resp *resp)
     }
     qsort(order, p.n, sizeof(*order), by_value);
     kam_jw_obj(w);
+    kam_http_scope_json(w, &req->scope);
     kam_jw_kstr(w, "as_of", p.as_of);
     kam_jw_kint(w, "window_months", p.period.window_months);
     kam_jw_kint(w, "accounts", (int64_t)p.n);
@@ -517,7 +526,28 @@ void kam_http_matrix(struct kam_http_req *req, struct kam_http_resp *resp)
 
 /* --- the portfolio month by month, and by tier ------------------------------------------------ */
 
-/* As `kam trend --json`: the last `months` months (default 24) up to the last order. */
+void kam_http_scope_json(struct kam_jw *w, const struct kam_scope *scope)
+{
+    kam_jw_key(w, "scope");
+    kam_jw_obj(w);
+    switch (scope->kind) {
+    case KAM_SCOPE_ALL:
+        kam_jw_kstr(w, "kind", "all");
+        break;
+    case KAM_SCOPE_TEAM:
+        kam_jw_kstr(w, "kind", "team");
+        kam_jw_kstr(w, "team", scope->team);
+        break;
+    case KAM_SCOPE_OWN:
+        kam_jw_kstr(w, "kind", "own");
+        kam_jw_kstr(w, "user", scope->login);
+        break;
+    }
+    kam_jw_obj_end(w);
+}
+
+/* As `kam trend --json` over the accounts of the caller's scope: the last `months` months
+ * (default 24) up to the portfolio's last order. */
 void kam_http_trend(struct kam_http_req *req, struct kam_http_resp *resp)
 {
     struct kam_jw *w = &resp->body;
@@ -528,12 +558,13 @@ void kam_http_trend(struct kam_http_req *req, struct kam_http_resp *resp)
     if (!kam_http_int_param(req, resp, "months", 24, 1, KAM_TREND_MAX_MONTHS, &months))
         return;
     kam_err_clear(&err);
-    if (kam_engine_trend(req->st, (int)months, &t, &err) != KAM_OK) {
+    if (kam_engine_trend_scoped(req->st, &req->scope, (int)months, &t, &err) != KAM_OK) {
         kam_trend_release(&t);
         kam_problem_err(resp, &err);
         return;
     }
     kam_jw_obj(w);
+    kam_http_scope_json(w, &req->scope);
     kam_jw_kint(w, "months", (int64_t)t.n);
     kam_jw_key(w, "items");
     kam_jw_arr(w);
@@ -559,7 +590,8 @@ void kam_http_trend(struct kam_http_req *req, struct kam_http_resp *resp)
     kam_trend_release(&t);
 }
 
-/* As `kam tiers --json`: the tiers of the latest run with their window revenue. */
+/* As `kam tiers --json` over the scored accounts of the caller's scope: the tiers of the latest
+ * run with their window revenue. */
 void kam_http_tiers(struct kam_http_req *req, struct kam_http_resp *resp)
 {
     struct kam_jw *w = &resp->body;
@@ -567,11 +599,12 @@ void kam_http_tiers(struct kam_http_req *req, struct kam_http_resp *resp)
     struct kam_err err;
 
     kam_err_clear(&err);
-    if (kam_engine_tiers(req->st, &s, &err) != KAM_OK) {
+    if (kam_engine_tiers_scoped(req->st, &req->scope, &s, &err) != KAM_OK) {
         kam_problem_err(resp, &err);
         return;
     }
     kam_jw_obj(w);
+    kam_http_scope_json(w, &req->scope);
     kam_jw_kint(w, "run", s.run);
     kam_jw_key(w, "previous_run");
     if (s.previous_run)

@@ -53,6 +53,12 @@ struct kam_http_resp {
     int retry_after;          /* seconds, 0 none (429) */
     bool www_authenticate;    /* 401: say which schemes we take */
     char etag[32];            /* "" none; else the ETag header's value, quotes included */
+    char location[64];        /* "" none; else the Location header (a 202's job URL) */
+    /* A file to download (exports.c) instead of body's JSON: malloc'd bytes the server sends
+     * and frees, raw_len of them; NULL: the body. Set it last, after anything that may fail. */
+    char *raw;
+    size_t raw_len;
+    char disposition[96]; /* "" none; else the Content-Disposition header */
 };
 
 /* The value of query parameter name, or NULL. Borrowed for the request. */
@@ -71,6 +77,11 @@ enum kam_route_flags {
     /* takes a CSV file as its body (text/csv, optionally with a charset) up to the server's
      * --max-import-body instead of --max-body; a JSON body is refused */
     KAM_ROUTE_CSV = 1u << 3,
+    /* may run as a background job: ?async=true answers 202 with a Job (jobs.h) */
+    KAM_ROUTE_ASYNC = 1u << 4,
+    /* answers a file to download (resp->raw), not JSON: the route's response names its media
+     * types, space-separated, each a binary string in the OpenAPI document */
+    KAM_ROUTE_FILE = 1u << 5,
 };
 
 /* A query parameter a route takes, for validation and the OpenAPI document. */
@@ -90,7 +101,8 @@ struct kam_http_route {
     const struct kam_http_param *query; /* {NULL}-terminated, NULL when none */
     int status;                         /* the status of success */
     const char *request;  /* the request body's schema in the OpenAPI components, or NULL */
-    const char *response; /* the success body's schema, or NULL when there is none */
+    const char *response; /* the success body's schema, or NULL when there is none (a
+                           * KAM_ROUTE_FILE route: its media types) */
 };
 
 extern const struct kam_http_route kam_http_routes[];
@@ -138,6 +150,11 @@ struct kam_ratelimit *kam_ratelimit_new(void);
 void kam_ratelimit_free(struct kam_ratelimit *rl);
 struct kam_ratelimit *kam_http_server_ratelimit(struct kam_http_server *srv);
 
+/* The server's background jobs (jobs.h) and their routes (jobs.c). */
+struct kam_jobs *kam_http_server_jobs(struct kam_http_server *srv);
+void kam_http_job_get(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_jobs_list(struct kam_http_req *req, struct kam_http_resp *resp);
+
 void kam_http_session_post(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_session_get(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_session_delete(struct kam_http_req *req, struct kam_http_resp *resp);
@@ -165,6 +182,9 @@ void kam_http_metrics_get(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_pareto(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_lifecycle(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_trend(struct kam_http_req *req, struct kam_http_resp *resp);
+/* The "scope" member of a scoped analysis: which accounts its figures cover, {"kind":"all"},
+ * {"kind":"team","team":T} or {"kind":"own","user":U}. */
+void kam_http_scope_json(struct kam_jw *w, const struct kam_scope *scope);
 void kam_http_account_view(struct kam_http_req *req, struct kam_http_resp *resp);
 /* users.c: users, teams and tokens for the administrator. */
 void kam_http_users_list(struct kam_http_req *req, struct kam_http_resp *resp);
@@ -179,6 +199,14 @@ void kam_http_tokens_delete(struct kam_http_req *req, struct kam_http_resp *resp
 void kam_http_tiers(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_review(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_matrix(struct kam_http_req *req, struct kam_http_resp *resp);
+
+/* The account list's filters and sort (role, region, owner, tag, search, tier, stage, sort,
+ * limit) from the query into *q, with the caller's scope and the trailing twelve months of
+ * `kam accounts`. false after the 400 naming the bad parameter (or the store's problem). */
+bool kam_http_account_filters(struct kam_http_req *req, struct kam_http_resp *resp,
+                              struct kam_account_query *q);
+/* GET /exports/accounts (exports.c). */
+void kam_http_export_accounts(struct kam_http_req *req, struct kam_http_resp *resp);
 
 /* A whole number query parameter in [min, max] into *out (def when absent). false after a 400
  * problem naming the parameter. */

@@ -10,6 +10,12 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The "scope" member of the analyses answered within the caller's scope (kam_http_scope_json). */
+#define SCOPE_SCHEMA                                                                               \
+    "{\"type\":\"object\",\"description\":\"the accounts the figures cover\",\"required\":["       \
+    "\"kind\"],\"properties\":{\"kind\":{\"enum\":[\"all\",\"team\",\"own\"]},\"team\":{"          \
+    "\"type\":\"string\"},\"user\":{\"type\":\"string\"}}}"
+
 /* The component schemas, as JSON. */
 static const struct {
     const char *name, *json;
@@ -73,53 +79,46 @@ static const struct {
      "\"est_annual_purchases\":{\"type\":[\"string\",\"null\"],\"description\":\"exact decimal\"},"
      "\"credit_limit\":{\"type\":[\"string\",\"null\"],\"description\":\"exact decimal\"},"
      "\"justification\":{\"type\":[\"string\",\"null\"]}}}"},
-    {"User",
-     "{\"type\":\"object\",\"description\":\"a user, never their password hash\","
-     "\"required\":[\"id\",\"username\",\"role\",\"disabled\",\"version\"],\"properties\":{"
-     "\"id\":{\"type\":\"integer\"},\"username\":{\"type\":\"string\"},\"display_name\":{"
-     "\"type\":[\"string\",\"null\"]},\"role\":{\"enum\":[\"admin\",\"director\","
-     "\"manager\",\"rep\",\"viewer\"]},\"team\":{\"type\":[\"string\",\"null\"]},"
-     "\"disabled\":{\"type\":\"boolean\"},\"created_at\":{\"type\":\"string\"},"
-     "\"updated_at\":{\"type\":\"string\"},\"version\":{\"type\":\"integer\"}}}"},
+    {"User", "{\"type\":\"object\",\"description\":\"a user, never their password hash\","
+             "\"required\":[\"id\",\"username\",\"role\",\"disabled\",\"version\"],\"properties\":{"
+             "\"id\":{\"type\":\"integer\"},\"username\":{\"type\":\"string\"},\"display_name\":{"
+             "\"type\":[\"string\",\"null\"]},\"role\":{\"enum\":[\"admin\",\"director\","
+             "\"manager\",\"rep\",\"viewer\"]},\"team\":{\"type\":[\"string\",\"null\"]},"
+             "\"disabled\":{\"type\":\"boolean\"},\"created_at\":{\"type\":\"string\"},"
+             "\"updated_at\":{\"type\":\"string\"},\"version\":{\"type\":\"integer\"}}}"},
     {"UserList",
      "{\"type\":\"object\",\"required\":[\"items\"],\"properties\":{\"items\":{\"type\":"
      "\"array\",\"items\":{\"$ref\":\"#/components/schemas/User\"}}}}"},
-    {"NewUser",
-     "{\"type\":\"object\",\"required\":[\"username\",\"role\",\"password\"],"
-     "\"additionalProperties\":false,\"properties\":{\"username\":{\"type\":\"string\"},"
-     "\"display_name\":{\"type\":\"string\"},\"role\":{\"type\":\"string\"},\"team\":{"
-     "\"type\":\"string\"},\"password\":{\"type\":\"string\"}}}"},
+    {"NewUser", "{\"type\":\"object\",\"required\":[\"username\",\"role\",\"password\"],"
+                "\"additionalProperties\":false,\"properties\":{\"username\":{\"type\":\"string\"},"
+                "\"display_name\":{\"type\":\"string\"},\"role\":{\"type\":\"string\"},\"team\":{"
+                "\"type\":\"string\"},\"password\":{\"type\":\"string\"}}}"},
     {"UserPatch",
      "{\"type\":\"object\",\"required\":[\"version\"],\"additionalProperties\":false,"
      "\"properties\":{\"version\":{\"type\":\"integer\"},\"display_name\":{\"type\":"
      "\"string\"},\"role\":{\"type\":\"string\"},\"team\":{\"type\":[\"string\",\"null\"]},"
      "\"disabled\":{\"type\":\"boolean\"}}}"},
-    {"Password",
-     "{\"type\":\"object\",\"required\":[\"password\"],\"additionalProperties\":false,"
-     "\"properties\":{\"password\":{\"type\":\"string\"}}}"},
-    {"Team",
-     "{\"type\":\"object\",\"required\":[\"id\",\"name\"],\"properties\":{\"id\":{"
-     "\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\"users\":{\"type\":"
-     "\"integer\"}}}"},
+    {"Password", "{\"type\":\"object\",\"required\":[\"password\"],\"additionalProperties\":false,"
+                 "\"properties\":{\"password\":{\"type\":\"string\"}}}"},
+    {"Team", "{\"type\":\"object\",\"required\":[\"id\",\"name\"],\"properties\":{\"id\":{"
+             "\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\"users\":{\"type\":"
+             "\"integer\"}}}"},
     {"TeamList",
      "{\"type\":\"object\",\"required\":[\"items\"],\"properties\":{\"items\":{\"type\":"
      "\"array\",\"items\":{\"$ref\":\"#/components/schemas/Team\"}}}}"},
-    {"NewTeam",
-     "{\"type\":\"object\",\"required\":[\"name\"],\"additionalProperties\":false,"
-     "\"properties\":{\"name\":{\"type\":\"string\"}}}"},
-    {"Token",
-     "{\"type\":\"object\",\"description\":\"an API token; token (its text) only in the "
-     "answer that creates it\",\"required\":[\"id\",\"user\"],\"properties\":{\"id\":{"
-     "\"type\":\"integer\"},\"user\":{\"type\":\"string\"},\"name\":{\"type\":[\"string\","
-     "\"null\"]},\"created_at\":{\"type\":\"string\"},\"last_used_at\":{\"type\":["
-     "\"string\",\"null\"]},\"revoked_at\":{\"type\":[\"string\",\"null\"]},\"token\":{"
-     "\"type\":\"string\"}}}"},
+    {"NewTeam", "{\"type\":\"object\",\"required\":[\"name\"],\"additionalProperties\":false,"
+                "\"properties\":{\"name\":{\"type\":\"string\"}}}"},
+    {"Token", "{\"type\":\"object\",\"description\":\"an API token; token (its text) only in the "
+              "answer that creates it\",\"required\":[\"id\",\"user\"],\"properties\":{\"id\":{"
+              "\"type\":\"integer\"},\"user\":{\"type\":\"string\"},\"name\":{\"type\":[\"string\","
+              "\"null\"]},\"created_at\":{\"type\":\"string\"},\"last_used_at\":{\"type\":["
+              "\"string\",\"null\"]},\"revoked_at\":{\"type\":[\"string\",\"null\"]},\"token\":{"
+              "\"type\":\"string\"}}}"},
     {"TokenList",
      "{\"type\":\"object\",\"required\":[\"items\"],\"properties\":{\"items\":{\"type\":"
      "\"array\",\"items\":{\"$ref\":\"#/components/schemas/Token\"}}}}"},
-    {"NewToken",
-     "{\"type\":\"object\",\"required\":[\"user\"],\"additionalProperties\":false,"
-     "\"properties\":{\"user\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"}}}"},
+    {"NewToken", "{\"type\":\"object\",\"required\":[\"user\"],\"additionalProperties\":false,"
+                 "\"properties\":{\"user\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"}}}"},
     {"AuditList",
      "{\"type\":\"object\",\"required\":[\"items\",\"total\",\"next\"],\"properties\":{"
      "\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"id\","
@@ -138,7 +137,8 @@ static const struct {
     {"Summary",
      "{\"type\":\"object\",\"description\":\"the portfolio summary, as kam summary --json; money "
      "as exact decimal strings\",\"required\":[\"currency\",\"counts\",\"net_revenue\","
-     "\"pareto\",\"top_accounts\"],\"properties\":{\"currency\":{\"type\":\"string\"},"
+     "\"pareto\",\"top_accounts\"],\"properties\":{\"scope\":" SCOPE_SCHEMA
+     ",\"currency\":{\"type\":\"string\"},"
      "\"counts\":{\"type\":\"object\",\"properties\":{\"accounts\":{\"type\":\"integer\"},"
      "\"contacts\":{\"type\":\"integer\"},\"products\":{\"type\":\"integer\"},"
      "\"order_lines\":{\"type\":\"integer\"},\"payments\":{\"type\":\"integer\"}}},"
@@ -203,9 +203,33 @@ static const struct {
      "\"integer\"},\"seconds\":{\"type\":\"number\"},\"phases\":{\"type\":\"object\","
      "\"properties\":{\"metrics\":{\"type\":\"number\"},\"scores\":{\"type\":\"number\"},"
      "\"store\":{\"type\":\"number\"}}}}}"},
+    /* Background jobs (jobs.c): the 202 of an async route, one job, the list. */
+    {"JobAccepted", "{\"type\":\"object\",\"description\":\"the job queued; poll its url (also the "
+                    "Location header)\",\"required\":[\"job\",\"url\",\"state\"],\"properties\":{"
+                    "\"job\":{\"type\":\"integer\"},\"url\":{\"type\":\"string\"},\"state\":{"
+                    "\"const\":\"queued\"}}}"},
+    {"Job", "{\"type\":\"object\",\"required\":[\"job\",\"kind\",\"url\",\"owner\",\"state\","
+            "\"done\",\"total\",\"percent\",\"seconds\"],\"properties\":{\"job\":{\"type\":"
+            "\"integer\"},\"kind\":{\"type\":\"string\"},\"url\":{\"type\":\"string\"},"
+            "\"owner\":{\"type\":\"string\"},\"state\":{\"enum\":[\"queued\",\"running\","
+            "\"done\",\"failed\"]},\"phase\":{\"type\":[\"string\",\"null\"],\"description\":"
+            "\"a scoring run's: metrics, scores, store\"},\"done\":{\"type\":\"integer\"},"
+            "\"total\":{\"type\":\"integer\"},\"percent\":{\"type\":\"number\"},\"seconds\":{"
+            "\"type\":\"number\"},\"created_at\":{\"type\":\"string\",\"format\":"
+            "\"date-time\"},\"started_at\":{\"type\":[\"string\",\"null\"]},\"finished_at\":{"
+            "\"type\":[\"string\",\"null\"]},\"status\":{\"type\":[\"integer\",\"null\"],"
+            "\"description\":\"once over: the status the synchronous call would have answered\"},"
+            "\"result\":{\"description\":\"once done: the synchronous call's body (a scoring run: "
+            "ScoreRun)\"},\"problem\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/Problem\"},"
+            "{\"type\":\"null\"}]}}}"},
+    {"JobList", "{\"type\":\"object\",\"required\":[\"items\",\"total\"],\"properties\":{"
+                "\"items\":{\"type\":\"array\",\"description\":\"newest first, without result and "
+                "problem\",\"items\":{\"$ref\":\"#/components/schemas/Job\"}},\"total\":{\"type\":"
+                "\"integer\"}}}"},
     {"TierChanges",
      "{\"type\":\"object\",\"required\":[\"items\",\"run\",\"previous_run\"],\"properties\":{"
-     "\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
+     "\"scope\":" SCOPE_SCHEMA ",\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
+     "\"properties\":{"
      "\"code\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"from\":{\"type\":"
      "\"string\"},\"to\":{\"type\":\"string\"},\"score_from\":{\"type\":[\"number\",\"null\"]},"
      "\"score_to\":{\"type\":\"number\"}}}},\"run\":{\"type\":\"integer\"},"
@@ -222,7 +246,8 @@ static const struct {
     {"Pareto",
      "{\"type\":\"object\",\"description\":\"as kam pareto --json without accounts\","
      "\"required\":[\"as_of\",\"by\",\"population\",\"total\",\"classes\",\"curve\"],"
-     "\"properties\":{\"as_of\":{\"type\":\"string\",\"format\":\"date\"},\"by\":{\"enum\":["
+     "\"properties\":{\"scope\":" SCOPE_SCHEMA
+     ",\"as_of\":{\"type\":\"string\",\"format\":\"date\"},\"by\":{\"enum\":["
      "\"revenue\",\"margin\"]},\"population\":{\"type\":\"integer\"},\"total\":{\"type\":"
      "\"string\"},\"top20_k\":{\"type\":\"integer\"},\"top20_value\":{\"type\":\"string\"},"
      "\"top20_share\":{\"type\":\"number\"},\"accounts_to_80\":{\"type\":\"integer\"},"
@@ -234,7 +259,8 @@ static const struct {
     {"Lifecycle",
      "{\"type\":\"object\",\"description\":\"as kam lifecycle --json; items only with limit\","
      "\"required\":[\"as_of\",\"accounts\",\"total_revenue\",\"stages\"],\"properties\":{"
-     "\"as_of\":{\"type\":\"string\",\"format\":\"date\"},\"window_months\":{\"type\":"
+     "\"scope\":" SCOPE_SCHEMA
+     ",\"as_of\":{\"type\":\"string\",\"format\":\"date\"},\"window_months\":{\"type\":"
      "\"integer\"},\"accounts\":{\"type\":\"integer\"},\"total_revenue\":{\"type\":\"string\"},"
      "\"stages\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"stage\":{"
      "\"type\":\"string\"},\"accounts\":{\"type\":\"integer\"},\"revenue\":{\"type\":"
@@ -251,13 +277,15 @@ static const struct {
      "\"top_products\":{\"type\":\"array\"},\"open_receivables\":{\"type\":\"array\"}}}"},
     {"Trend",
      "{\"type\":\"object\",\"description\":\"as kam trend --json\",\"required\":[\"months\","
-     "\"items\"],\"properties\":{\"months\":{\"type\":\"integer\"},\"items\":{\"type\":"
-     "\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"month\":{\"type\":"
+     "\"items\"],\"properties\":{\"scope\":" SCOPE_SCHEMA ",\"months\":{\"type\":\"integer\"},"
+     "\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
+     "\"month\":{\"type\":"
      "\"string\"},\"revenue\":{\"type\":\"string\"},\"margin\":{\"type\":\"string\"},"
      "\"costed_revenue\":{\"type\":\"string\"},\"returns\":{\"type\":\"string\"},"
      "\"lines\":{\"type\":\"integer\"}}}}}}"},
     {"Tiers", "{\"type\":\"object\",\"description\":\"as kam tiers --json\",\"required\":[\"run\","
-              "\"as_of\",\"accounts\",\"revenue\",\"tiers\"],\"properties\":{\"run\":{\"type\":"
+              "\"as_of\",\"accounts\",\"revenue\",\"tiers\"],\"properties\":{"
+              "\"scope\":" SCOPE_SCHEMA ",\"run\":{\"type\":"
               "\"integer\"},\"previous_run\":{\"type\":[\"integer\",\"null\"]},\"as_of\":{"
               "\"type\":\"string\",\"format\":\"date\"},\"window_months\":{\"type\":\"integer\"},"
               "\"accounts\":{\"type\":\"integer\"},\"revenue\":{\"type\":\"string\"},\"tiers\":{"
@@ -267,7 +295,8 @@ static const struct {
               "\"number\"},\"previous\":{\"type\":[\"integer\",\"null\"]}}}}}}"},
     {"Review",
      "{\"type\":\"object\",\"description\":\"as kam review --json\",\"required\":[\"items\","
-     "\"run\",\"as_of\",\"accounts\",\"counts\"],\"properties\":{\"items\":{\"type\":\"array\","
+     "\"run\",\"as_of\",\"accounts\",\"counts\"],\"properties\":{\"scope\":" SCOPE_SCHEMA
+     ",\"items\":{\"type\":\"array\","
      "\"items\":{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\"},"
      "\"cause\":{\"type\":\"string\"},\"code\":{\"type\":\"string\"},\"sentence\":{\"type\":"
      "\"string\"}},\"additionalProperties\":true}},\"run\":{\"type\":\"integer\"},"
@@ -278,7 +307,8 @@ static const struct {
     {"Matrix",
      "{\"type\":\"object\",\"description\":\"as kam matrix --json with the default options\","
      "\"required\":[\"as_of\",\"accounts\",\"placed\",\"current\",\"potential\",\"quadrants\"],"
-     "\"properties\":{\"as_of\":{\"type\":\"string\",\"format\":\"date\"},"
+     "\"properties\":{\"scope\":" SCOPE_SCHEMA ",\"as_of\":{\"type\":\"string\",\"format\":"
+     "\"date\"},"
      "\"window_months\":{\"type\":\"integer\"},\"accounts\":{\"type\":\"integer\"},"
      "\"placed\":{\"type\":\"integer\"},\"unplaced\":{\"type\":\"integer\"},"
      "\"current\":{\"type\":\"object\"},\"potential\":{\"type\":\"object\"},"
@@ -331,6 +361,45 @@ static void content(struct kam_jw *w, const char *type, const char *schema)
     kam_jw_key(w, "schema");
     ref(w, schema);
     kam_jw_obj_end(w);
+    kam_jw_obj_end(w);
+}
+
+/* The content of a file download: each media type of types (space-separated), its body a
+ * binary string (OpenAPI 3.1 spells bytes so). */
+static void file_content(struct kam_jw *w, const char *types)
+{
+    kam_jw_key(w, "content");
+    kam_jw_obj(w);
+    while (*types) {
+        size_t len = strcspn(types, " ");
+        char type[128];
+        snprintf(type, sizeof(type), "%.*s", (int)len, types);
+        kam_jw_key(w, type);
+        kam_jw_raw(w, "{\"schema\":{\"type\":\"string\",\"format\":\"binary\"}}",
+                   strlen("{\"schema\":{\"type\":\"string\",\"format\":\"binary\"}}"));
+        types += len + strspn(types + len, " ");
+    }
+    kam_jw_obj_end(w);
+}
+
+/* The 202 of a route that may run as a background job (?async=true). */
+static void accepted(struct kam_jw *w)
+{
+    kam_jw_key(w, "202");
+    kam_jw_obj(w);
+    kam_jw_kstr(w, "description", "queued as a background job (async=true): poll the Location");
+    kam_jw_key(w, "headers");
+    kam_jw_obj(w);
+    kam_jw_key(w, "Location");
+    kam_jw_obj(w);
+    kam_jw_kstr(w, "description", "the job's URL, /api/v1/jobs/{id}");
+    kam_jw_key(w, "schema");
+    kam_jw_obj(w);
+    kam_jw_kstr(w, "type", "string");
+    kam_jw_obj_end(w);
+    kam_jw_obj_end(w);
+    kam_jw_obj_end(w);
+    content(w, "application/json", "JobAccepted");
     kam_jw_obj_end(w);
 }
 
@@ -404,9 +473,13 @@ static void operation(struct kam_jw *w, const struct kam_http_route *r)
     kam_jw_key(w, buf);
     kam_jw_obj(w);
     kam_jw_kstr(w, "description", r->status == 204 ? "done, no content" : "success");
-    if (r->response)
+    if (r->response && (r->flags & KAM_ROUTE_FILE))
+        file_content(w, r->response);
+    else if (r->response)
         content(w, "application/json", r->response);
     kam_jw_obj_end(w);
+    if (r->flags & KAM_ROUTE_ASYNC)
+        accepted(w);
     kam_jw_key(w, "default");
     kam_jw_obj(w);
     kam_jw_kstr(w, "description", "a problem (RFC 9457)");

@@ -135,11 +135,12 @@ static bool latest_run_filters(struct kam_http_req *req, struct kam_http_resp *r
     return tier_ok && stage_ok;
 }
 
-static void accounts_list(struct kam_http_req *req, struct kam_http_resp *resp)
+bool kam_http_account_filters(struct kam_http_req *req, struct kam_http_resp *resp,
+                              struct kam_account_query *qp)
 {
-    struct kam_account_query q = {.scope = &req->scope, .item = page_row};
+    struct kam_account_query q = {.scope = &req->scope};
     struct kam_err err;
-    int64_t page, per_page, limit;
+    int64_t limit;
     int first, last;
 
     kam_err_clear(&err);
@@ -152,10 +153,10 @@ static void accounts_list(struct kam_http_req *req, struct kam_http_resp *resp)
         struct kam_problem_field f = {"role", "not a supply-chain role: end_user, distributor, "
                                               "dealer, wholesaler, agent, supplier or internal"};
         kam_problem(resp, 400, "query parameter 'role' is not a known role", &f, 1);
-        return;
+        return false;
     }
     if (!latest_run_filters(req, resp, &q))
-        return;
+        return false;
     const char *sort = kam_http_query(req, "sort");
     if (sort == NULL || strcmp(sort, "name") == 0) {
         q.sort = KAM_SORT_NAME;
@@ -164,27 +165,41 @@ static void accounts_list(struct kam_http_req *req, struct kam_http_resp *resp)
     } else {
         struct kam_problem_field f = {"sort", "is name or revenue"};
         kam_problem(resp, 400, "query parameter 'sort' is name or revenue", &f, 1);
-        return;
+        return false;
     }
-    if (!kam_http_int_param(req, resp, "page", 1, 1, INT32_MAX, &page) ||
-        !kam_http_int_param(req, resp, "per_page", PER_PAGE_DEFAULT, 1, PER_PAGE_MAX, &per_page) ||
-        !kam_http_int_param(req, resp, "limit", 0, 1, INT64_MAX, &limit))
-        return;
+    if (!kam_http_int_param(req, resp, "limit", 0, 1, INT64_MAX, &limit))
+        return false;
     q.limit = limit;
     /* Trailing twelve months up to the last month with orders, as `kam accounts`. */
     enum kam_rc rc = req->st->ops->order_months(req->st, &first, &last, NULL, 0, &err);
     if (rc != KAM_OK) {
         kam_problem_err(resp, &err);
-        return;
+        return false;
     }
     q.ttm_to = last;
     q.ttm_from = last ? kam_month_add(last, -11) : 0;
+    *qp = q;
+    return true;
+}
+
+static void accounts_list(struct kam_http_req *req, struct kam_http_resp *resp)
+{
+    struct kam_account_query q;
+    struct kam_err err;
+    int64_t page, per_page;
+
+    kam_err_clear(&err);
+    if (!kam_http_int_param(req, resp, "page", 1, 1, INT32_MAX, &page) ||
+        !kam_http_int_param(req, resp, "per_page", PER_PAGE_DEFAULT, 1, PER_PAGE_MAX, &per_page) ||
+        !kam_http_account_filters(req, resp, &q))
+        return;
+    q.item = page_row;
 
     struct page p = {&resp->body, 0, (page - 1) * per_page + 1, page * per_page};
     kam_jw_obj(p.w);
     kam_jw_key(p.w, "items");
     kam_jw_arr(p.w);
-    rc = req->st->ops->account_list(req->st, &q, NULL, &p, &err);
+    enum kam_rc rc = req->st->ops->account_list(req->st, &q, NULL, &p, &err);
     if (rc != KAM_OK) {
         kam_problem_err(resp, &err);
         return;
@@ -246,8 +261,8 @@ static void account_get(struct kam_http_req *req, struct kam_http_resp *resp)
 #define SUMMARY_TOP 10 /* the largest accounts listed, as `kam summary` */
 
 /* The portfolio summary with the field names of `kam summary --json`; one engine function
- * computes both. It covers every account, so the route is for the ALL scope only (the server
- * answers 403 to the others) until it can be computed within a scope. */
+ * computes both. It covers the accounts of the caller's scope (the store reads only those), and
+ * its "scope" member says which. */
 static void summary(struct kam_http_req *req, struct kam_http_resp *resp)
 {
     struct kam_summary s;
@@ -255,13 +270,14 @@ static void summary(struct kam_http_req *req, struct kam_http_resp *resp)
     struct kam_jw *w = &resp->body;
 
     kam_err_clear(&err);
-    enum kam_rc rc = kam_engine_summary(req->st, SUMMARY_TOP, &s, &err);
+    enum kam_rc rc = kam_engine_summary_scoped(req->st, &req->scope, SUMMARY_TOP, &s, &err);
     if (rc != KAM_OK) {
         kam_summary_release(&s);
         kam_problem_err(resp, &err);
         return;
     }
     kam_jw_obj(w);
+    kam_http_scope_json(w, &req->scope);
     kam_jw_kstr(w, "currency", s.currency);
     kam_jw_key(w, "counts");
     kam_jw_obj(w);
@@ -326,6 +342,9 @@ static const struct kam_http_param account_query[] = {
 
 static const struct kam_http_param score_query[] = {
     {"as_of", "string", "YYYY-MM-DD to score as of (default: the day of the last order)"},
+    {"async", "string",
+     "true: run as a background job, answer 202 with its URL (Location); false (default): "
+     "answer when the run is stored"},
     {NULL, NULL, NULL},
 };
 
@@ -376,6 +395,24 @@ static const struct kam_http_param audit_query[] = {
     {"since", "string", "YYYY-MM-DD: entries of that day (UTC) and later"},
     {"page", "integer", "page number, from 1"},
     {"per_page", "integer", "entries per page, 1 to 500 (default 50)"},
+    {NULL, NULL, NULL},
+};
+
+/* The list's filters (account_query without the pages) and the file's format. */
+static const struct kam_http_param export_query[] = {
+    {"format", "string", "csv (default) or xlsx"},
+    {"encoding", "string", "csv only: utf-8 (default) or gb18030 (Excel on a Chinese Windows)"},
+    {"role", "string", "supply-chain role: end_user, distributor, dealer, ..."},
+    {"region", "string", "region, exactly"},
+    {"owner", "string", "owner's username (within what the caller may see)"},
+    {"tag", "string", "accounts with this tag"},
+    {"search", "string", "text in the code or name, case-insensitive"},
+    {"tier", "string", "tier in the latest scoring run: key, major, ordinary or small"},
+    {"stage", "string",
+     "lifecycle stage in the latest scoring run: new, exploration, formation, stability, "
+     "decline, dormant, lost or none"},
+    {"sort", "string", "name (default) or revenue (trailing twelve months, largest first)"},
+    {"limit", "integer", "at most this many accounts"},
     {NULL, NULL, NULL},
 };
 
@@ -439,12 +476,12 @@ const struct kam_http_route kam_http_routes[] = {
     {"GET", "/api/v1/tokens", kam_http_tokens_list, 0, KAM_ACTION_MANAGE_USERS,
      "API tokens, never their text (admin only)", tokens_query, 200, NULL, "TokenList"},
     {"POST", "/api/v1/tokens", kam_http_tokens_post, KAM_ROUTE_BODY, KAM_ACTION_MANAGE_USERS,
-     "create an API token for a user; its text is in this answer only; audited (admin only)",
-     NULL, 201, "NewToken", "Token"},
+     "create an API token for a user; its text is in this answer only; audited (admin only)", NULL,
+     201, "NewToken", "Token"},
     {"DELETE", "/api/v1/tokens/{id}", kam_http_tokens_delete, 0, KAM_ACTION_MANAGE_USERS,
      "revoke a token, as `kam token revoke`; audited (admin only)", NULL, 204, NULL, NULL},
-    {"GET", "/api/v1/summary", summary, KAM_ROUTE_ALL_SCOPE, 0,
-     "the portfolio summary of `kam summary --json` (admin and director only, 403 for others)",
+    {"GET", "/api/v1/summary", summary, 0, 0,
+     "the portfolio summary of `kam summary --json`, over the accounts the user may see (scope)",
      NULL, 200, NULL, "Summary"},
     {"GET", "/api/v1/accounts/{code}/score", kam_http_score_get, 0, 0,
      "the account's latest score explanation, as `kam explain --json` (404 when missing, not "
@@ -467,50 +504,64 @@ const struct kam_http_route kam_http_routes[] = {
     {"POST", "/api/v1/model/validate", kam_http_model_validate, KAM_ROUTE_BODY, 0,
      "check a scoring model without storing it (422 with the JSON path when invalid)", NULL, 200,
      "ModelDocument", "ModelValidation"},
-    {"POST", "/api/v1/scoring/runs", kam_http_score_run, 0, KAM_ACTION_SCORE,
-     "score every account now (admin and director), as `kam score --json`; synchronous",
+    {"POST", "/api/v1/scoring/runs", kam_http_score_run, KAM_ROUTE_ASYNC, KAM_ACTION_SCORE,
+     "score every account now (admin and director), as `kam score --json`; with async=true as a "
+     "background job (202, one run at a time: 409 while one is queued or running)",
      score_query, 201, NULL, "ScoreRun"},
-    {"GET", "/api/v1/changes", kam_http_changes, KAM_ROUTE_ALL_SCOPE, 0,
-     "tier changes of the latest run against the one before, as `kam changes --json` (admin "
-     "and director only, 403 for others)",
+    {"GET", "/api/v1/jobs", kam_http_jobs_list, 0, 0,
+     "the caller's background jobs (an admin's: everyone's), newest first", NULL, 200, NULL,
+     "JobList"},
+    {"GET", "/api/v1/jobs/{id}", kam_http_job_get, 0, 0,
+     "a background job: state, progress, and its result or problem once over (404 for another "
+     "user's job, but to an admin)",
+     NULL, 200, NULL, "Job"},
+    {"GET", "/api/v1/changes", kam_http_changes, 0, 0,
+     "tier changes of the latest run against the one before, as `kam changes --json`, among "
+     "the accounts the user may see (scope)",
      NULL, 200, NULL, "TierChanges"},
     {"GET", "/api/v1/accounts/{code}/metrics", kam_http_metrics_get, 0, 0,
      "the account's latest stored metrics and lifecycle stage (404 when missing, not visible or "
      "no metrics stored yet)",
      NULL, 200, NULL, "AccountMetrics"},
-    {"GET", "/api/v1/analyses/pareto", kam_http_pareto, KAM_ROUTE_ALL_SCOPE, 0,
-     "the Pareto and ABC analysis of `kam pareto --json` without the per-account list (admin and "
-     "director only, 403 for others)",
+    {"GET", "/api/v1/analyses/pareto", kam_http_pareto, 0, 0,
+     "the Pareto and ABC analysis of `kam pareto --json` without the per-account list, over the "
+     "accounts the user may see (scope)",
      pareto_query, 200, NULL, "Pareto"},
-    {"GET", "/api/v1/analyses/lifecycle", kam_http_lifecycle, KAM_ROUTE_ALL_SCOPE, 0,
-     "accounts and window revenue per lifecycle stage, as `kam lifecycle --json` (admin and "
-     "director only, 403 for others)",
+    {"GET", "/api/v1/analyses/lifecycle", kam_http_lifecycle, 0, 0,
+     "accounts and window revenue per lifecycle stage, as `kam lifecycle --json`, over the "
+     "accounts the user may see (scope)",
      lifecycle_query, 200, NULL, "Lifecycle"},
     {"GET", "/api/v1/accounts/{code}/view", kam_http_account_view, 0, 0,
      "one account's 360 view as `kam account CODE --json`: profile, contacts, tags, monthly "
      "revenue, top products, open receivables (scope: 404 outside it)",
      view_query, 200, NULL, "AccountView"},
-    {"GET", "/api/v1/analyses/trend", kam_http_trend, KAM_ROUTE_ALL_SCOPE, 0,
-     "the portfolio month by month (net revenue, margin, returns, lines), as `kam trend --json` "
-     "(admin and director only, 403 for others)",
+    {"GET", "/api/v1/analyses/trend", kam_http_trend, 0, 0,
+     "the portfolio month by month (net revenue, margin, returns, lines), as `kam trend --json`, "
+     "over the accounts the user may see (scope)",
      trend_query, 200, NULL, "Trend"},
-    {"GET", "/api/v1/analyses/tiers", kam_http_tiers, KAM_ROUTE_ALL_SCOPE, 0,
+    {"GET", "/api/v1/analyses/tiers", kam_http_tiers, 0, 0,
      "accounts and window revenue per tier in the latest scoring run, and the run before, as "
-     "`kam tiers --json` (admin and director only, 403 for others; 404 before any run)",
+     "`kam tiers --json`, over the scored accounts the user may see (scope; 404 before any run)",
      NULL, 200, NULL, "Tiers"},
-    {"GET", "/api/v1/review", kam_http_review, KAM_ROUTE_ALL_SCOPE, 0,
-     "the periodic review candidates of the latest scoring run, as `kam review --json` (admin "
-     "and director only, 403 for others)",
+    {"GET", "/api/v1/review", kam_http_review, 0, 0,
+     "the periodic review candidates of the latest scoring run, as `kam review --json`, among "
+     "the accounts the user may see (scope)",
      review_query, 200, NULL, "Review"},
-    {"GET", "/api/v1/analyses/matrix", kam_http_matrix, KAM_ROUTE_ALL_SCOPE, 0,
-     "the value matrix of `kam matrix --json` with its default options (admin and director "
-     "only, 403 for others)",
+    {"GET", "/api/v1/analyses/matrix", kam_http_matrix, 0, 0,
+     "the value matrix of `kam matrix --json` with its default options, over the accounts the "
+     "user may see (scope)",
      as_of_query, 200, NULL, "Matrix"},
     {"POST", "/api/v1/imports/{kind}", kam_http_import, KAM_ROUTE_CSV, KAM_ACTION_IMPORT,
      "import a CSV file (the body, text/csv) as `kam import KIND` does: accounts, contacts, "
      "products, orders, payments or ratings; all-or-nothing (422 with the report when invalid) "
      "unless reject=true; audited (admin and director, 403 for others)",
      import_query, 200, "ImportFile", "ImportReport"},
+    {"GET", "/api/v1/exports/accounts", kam_http_export_accounts, KAM_ROUTE_FILE, 0,
+     "the accounts the user may see, filtered and sorted as GET /accounts, as a file: CSV "
+     "(UTF-8 or GB18030) or xlsx, with ttm_revenue and total_revenue; at most 1,000,000 rows "
+     "(413 beyond); not audited (a read)",
+     export_query, 200, NULL,
+     "text/csv application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
 };
 
 const size_t kam_http_route_count = sizeof(kam_http_routes) / sizeof(kam_http_routes[0]);

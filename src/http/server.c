@@ -12,8 +12,12 @@
  *
  * Threads: a pool of --threads threads, each with its own store connection opened on its first
  * request (SQLite connections are not used by two threads at once) and closed at shutdown.
- * Shutdown: SIGINT or SIGTERM stops accepting, lets the requests in flight finish (at most
- * 10 s) and closes everything.
+ * Background jobs (jobs.h) run on one more thread with its own connection, opened at start.
+ * Shutdown: SIGINT or SIGTERM stops accepting and refuses new jobs (queued ones fail), lets the
+ * requests in flight and the running job finish within one budget of 10 s, then asks a job
+ * still running to stop at its next safe point (a scoring run rolls back: it is one
+ * transaction, and running it again is cheap beside a server that will not stop), and closes
+ * everything.
  *
  * The web UI: with a web root, a GET or HEAD outside /api/ is answered from the files loaded at
  * start (static.h): hashed assets cached for a year, the rest revalidated by ETag, paths of the
@@ -37,6 +41,7 @@
 #include <microhttpd.h>
 
 #include "http/http.h"
+#include "http/jobs.h"
 #include "http/static.h"
 
 #define MAX_THREADS      64
@@ -52,6 +57,7 @@ struct kam_http_server {
     size_t nstores;
     atomic_int inflight;
     struct kam_static_site site; /* the web UI; no files when there is none */
+    struct kam_jobs *jobs;
 };
 
 /* This thread's store connection, and which server it belongs to. */
@@ -105,6 +111,11 @@ enum kam_rc kam_http_parse_listen(const char *s, struct kam_http_config *cfg, st
 struct kam_ratelimit *kam_http_server_ratelimit(struct kam_http_server *srv)
 {
     return srv->rl;
+}
+
+struct kam_jobs *kam_http_server_jobs(struct kam_http_server *srv)
+{
+    return srv->jobs;
 }
 
 /* --- what handlers may ask about the request ------------------------------------------------- */
@@ -309,6 +320,10 @@ static void add_headers(struct MHD_Response *r, const struct ctx *c,
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"kam\"");
     if (resp->etag[0])
         MHD_add_response_header(r, "ETag", resp->etag);
+    if (resp->location[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, resp->location);
+    if (resp->disposition[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, resp->disposition);
 }
 
 /* Whether the request asks for a file of the web UI (when there is one). */
@@ -374,6 +389,11 @@ static enum MHD_Result answer(struct kam_http_server *srv, struct MHD_Connection
     if (resp.body.overflow) /* the writer has no limit; kept for when one is set */
         kam_problem(&resp, 500, "the answer is too large", NULL, 0);
     text = kam_jw_take(&resp.body, &len);
+    if (resp.raw) { /* a file to download: its bytes instead of the (empty) JSON body */
+        free(text);
+        text = resp.raw;
+        len = resp.raw_len;
+    }
     if (resp.status == 204)
         len = 0;
     struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(len, text, free);
@@ -485,6 +505,38 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 /* --- serving ---------------------------------------------------------------------------------- */
 
+/* The job registry with its own connection, opened here, before any request thread uses the
+ * main connection to open theirs. */
+static enum kam_rc start_jobs(struct kam_http_server *srv, struct kam_err *err)
+{
+    struct kam_store *jst = NULL;
+    enum kam_rc rc = srv->main->ops->reopen(srv->main, &jst, err);
+    if (rc != KAM_OK)
+        return rc;
+    srv->jobs = kam_jobs_new(jst);
+    if (srv->jobs == NULL)
+        return kam_err_set(err, KAM_ERR_IO, "cannot start the background job thread");
+    return KAM_OK;
+}
+
+/* Waits, within one budget, for the requests in flight and the running job; then asks a job
+ * still running to stop at its next safe point (kam_jobs_free waits for that). */
+static void drain(struct kam_http_server *srv)
+{
+    kam_jobs_quiesce(srv->jobs);
+    for (int i = 0; i < SHUTDOWN_SECONDS * 100 &&
+                    (atomic_load(&srv->inflight) > 0 || kam_jobs_busy(srv->jobs));
+         i++)
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+    if (kam_jobs_busy(srv->jobs)) {
+        fprintf(stderr,
+                "kam: the running job did not finish within %d s: stopping it at its next "
+                "safe point (a scoring run is then rolled back)\n",
+                SHUTDOWN_SECONDS);
+        kam_jobs_cancel(srv->jobs);
+    }
+}
+
 enum kam_rc kam_http_serve(struct kam_store *st, const struct kam_http_config *cfg,
                            void (*ready)(void *ctx, unsigned port), void *ctx, struct kam_err *err)
 {
@@ -509,6 +561,9 @@ enum kam_rc kam_http_serve(struct kam_store *st, const struct kam_http_config *c
     pthread_mutex_init(&srv.lock, NULL);
     atomic_init(&srv.inflight, 0);
     srv.rl = kam_ratelimit_new();
+    /* After the signals are blocked: the worker thread inherits the mask. */
+    if ((rc = start_jobs(&srv, err)) != KAM_OK)
+        goto out;
 
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG,
@@ -532,17 +587,21 @@ enum kam_rc kam_http_serve(struct kam_store *st, const struct kam_http_config *c
      * daemon stops: closing it earlier makes libmicrohttpd abort when it removes it from its
      * epoll set (its documentation says so). */
     MHD_socket ls = MHD_quiesce_daemon(d);
-    for (int i = 0; i < SHUTDOWN_SECONDS * 100 && atomic_load(&srv.inflight) > 0; i++)
-        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+    drain(&srv);
     MHD_stop_daemon(d);
     if (ls != MHD_INVALID_SOCKET)
         close(ls);
 out:
+    kam_jobs_free(srv.jobs); /* after the daemon: no handler reads the jobs any more */
     for (size_t i = 0; i < srv.nstores; i++)
         kam_store_close(srv.stores[i]);
     kam_ratelimit_free(srv.rl);
     kam_static_release(&srv.site);
     pthread_mutex_destroy(&srv.lock);
+    /* A second SIGINT or SIGTERM sent while stopping is pending: taken here, it does not kill
+     * the process once the mask is restored (the stop is bounded anyway). */
+    while (sigtimedwait(&sigs, NULL, &(struct timespec){0, 0}) > 0)
+        ;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     return rc;
 }

@@ -454,6 +454,24 @@ struct kam_store_ops {
     enum kam_rc (*account_update)(struct kam_store *st, const char *code,
                                   const struct kam_value *vals, uint64_t mask, int64_t *version,
                                   struct kam_err *err);
+
+    /* --- the portfolio analyses within a scope (the HTTP API) --- */
+
+    /* Each takes the scope of account_list (NULL or KAM_SCOPE_ALL = every account) and applies
+     * it in the query itself, with the same rule, so that an analysis never covers an account
+     * the list would hide. account_each_scoped: the accounts in scope by id, columns in
+     * kam_accounts order (as each on kam_accounts). rollup_each_scoped: the monthly cells with
+     * from <= month <= to of the accounts in scope, by account then month. revenues_scoped:
+     * revenues of the accounts in scope. counts_scoped: the counts of the accounts in scope and
+     * of their contacts, order lines, payments and tags; products are the whole catalogue. */
+    enum kam_rc (*account_each_scoped)(struct kam_store *st, const struct kam_scope *scope,
+                                       kam_row_fn fn, void *ctx, struct kam_err *err);
+    enum kam_rc (*rollup_each_scoped)(struct kam_store *st, const struct kam_scope *scope, int from,
+                                      int to, kam_month_fn fn, void *ctx, struct kam_err *err);
+    enum kam_rc (*revenues_scoped)(struct kam_store *st, const struct kam_scope *scope,
+                                   kam_revenue_fn fn, void *ctx, struct kam_err *err);
+    enum kam_rc (*counts_scoped)(struct kam_store *st, const struct kam_scope *scope,
+                                 struct kam_counts *out, struct kam_err *err);
 };
 
 struct kam_store {

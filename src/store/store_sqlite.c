@@ -2779,6 +2779,144 @@ static enum kam_rc op_account_update(struct kam_store *st, const char *code,
     return KAM_OK;
 }
 
+/* --- the portfolio analyses within a scope ------------------------------------------------ */
+
+/* The row-level access rule of op_account_list and op_account_get_scoped as one condition on
+ * the account "a", with ?K the kind (0 every account, 1 the team's, 2 the user's own), ?L the
+ * login and ?T the team: one statement serves every scope, since these reads are not the hot
+ * path the list's per-filter statements are for. */
+#define SCOPE_WHERE(K, L, T)                                                                       \
+    "(" K " = 0 OR a.owner = " L " OR (" K " = 1 AND a.owner IN (SELECT u.username FROM users "    \
+    "u JOIN teams t ON t.id = u.team WHERE t.name = " T ")))"
+
+/* Binds the kind, login and team of scope (NULL = every account) to parameters at, at + 1 and
+ * at + 2. */
+static void bind_scope(sqlite3_stmt *q, int at, const struct kam_scope *scope)
+{
+    if (scope == NULL || scope->kind == KAM_SCOPE_ALL) {
+        sqlite3_bind_int(q, at, 0);
+        return;
+    }
+    sqlite3_bind_int(q, at, scope->kind == KAM_SCOPE_TEAM ? 1 : 2);
+    sqlite3_bind_text(q, at + 1, scope->login, -1, SQLITE_STATIC);
+    bind_text(q, at + 2, scope->team);
+}
+
+static enum kam_rc op_account_each_scoped(struct kam_store *st, const struct kam_scope *scope,
+                                          kam_row_fn fn, void *ctx, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    char sql[4096] = "SELECT ";
+    struct kam_value vals[KAM_ACC_NCOLS];
+    sqlite3_stmt *q = NULL;
+    enum kam_rc rc;
+    int r;
+
+    select_list(&kam_accounts, "a", sql, sizeof(sql));
+    cat(sql, sizeof(sql), " FROM accounts a WHERE " SCOPE_WHERE("?1", "?2", "?3") " ORDER BY a.id");
+    if ((rc = prepare(s, sql, &q, err)) != KAM_OK)
+        return rc;
+    bind_scope(q, 1, scope);
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        read_row(q, 0, &kam_accounts, vals);
+        if (fn(ctx, sqlite3_column_int64(q, 0), vals) != 0)
+            break;
+    }
+    return finish(s, q, r, "accounts", err);
+}
+
+static enum kam_rc op_rollup_each_scoped(struct kam_store *st, const struct kam_scope *scope,
+                                         int from, int to, kam_month_fn fn, void *ctx,
+                                         struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = NULL;
+    enum kam_rc rc;
+    int r;
+
+    /* The cells of the accounts in scope by the rollup's key (account, month): a join on the
+     * accounts with the scope's condition, never a filter on the caller's side. */
+    rc = prepare(s,
+                 "SELECT m.account, m.month, m.revenue, m.cost, m.costed_revenue, m.quantity, "
+                 "m.returns, m.discount, m.lines FROM account_months m JOIN accounts a ON a.id = "
+                 "m.account WHERE m.month BETWEEN ?1 AND ?2 AND " SCOPE_WHERE(
+                     "?3", "?4", "?5") " ORDER BY m.account, m.month",
+                 &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    sqlite3_bind_int(q, 1, from);
+    sqlite3_bind_int(q, 2, to);
+    bind_scope(q, 3, scope);
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        struct kam_rollup ru;
+        read_rollup(q, 2, &ru);
+        if (fn(ctx, sqlite3_column_int64(q, 0), sqlite3_column_int(q, 1), &ru) != 0)
+            break;
+    }
+    return finish(s, q, r, "monthly rollup", err);
+}
+
+static enum kam_rc op_revenues_scoped(struct kam_store *st, const struct kam_scope *scope,
+                                      kam_revenue_fn fn, void *ctx, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = NULL;
+    enum kam_rc rc;
+    int r;
+
+    /* Per account by the rollup's key, as the account list's revenues: grouping the whole
+     * rollup first would read every account's cells for a rep's few. */
+    rc = prepare(s,
+                 "SELECT a.id, a.code, a.name, coalesce((SELECT sum(m.revenue) FROM account_months "
+                 "m WHERE m.account = a.id), 0) FROM accounts a WHERE " SCOPE_WHERE(
+                     "?1", "?2", "?3") " ORDER BY a.id",
+                 &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    bind_scope(q, 1, scope);
+    while ((r = sqlite3_step(q)) == SQLITE_ROW)
+        if (fn(ctx, sqlite3_column_int64(q, 0), col_text(q, 1), col_text(q, 2),
+               sqlite3_column_int64(q, 3)) != 0)
+            break;
+    return finish(s, q, r, "revenues", err);
+}
+
+static enum kam_rc op_counts_scoped(struct kam_store *st, const struct kam_scope *scope,
+                                    struct kam_counts *out, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = NULL;
+    /* The products are the catalogue, the same for everyone; the rest belongs to accounts. */
+    enum kam_rc rc =
+        prepare(s,
+                "WITH sa(id) AS (SELECT a.id FROM accounts a WHERE " SCOPE_WHERE(
+                    "?1", "?2", "?3") ") "
+                                      "SELECT (SELECT count(*) FROM sa), (SELECT count(*) FROM "
+                                      "contacts c JOIN sa ON sa.id = "
+                                      "c.account), (SELECT count(*) FROM products), (SELECT "
+                                      "coalesce(sum(m.lines), 0) FROM "
+                                      "account_months m JOIN sa ON sa.id = m.account), (SELECT "
+                                      "count(*) FROM payments p JOIN "
+                                      "sa ON sa.id = p.account), (SELECT count(DISTINCT t.tag) "
+                                      "FROM account_tags t JOIN sa ON "
+                                      "sa.id = t.account)",
+                &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    bind_scope(q, 1, scope);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        out->accounts = sqlite3_column_int64(q, 0);
+        out->contacts = sqlite3_column_int64(q, 1);
+        out->products = sqlite3_column_int64(q, 2);
+        out->order_lines = sqlite3_column_int64(q, 3);
+        out->payments = sqlite3_column_int64(q, 4);
+        out->tags = sqlite3_column_int64(q, 5);
+    } else {
+        rc = db_error(s, err, "counts");
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
 static enum kam_rc op_reopen(struct kam_store *st, struct kam_store **out, struct kam_err *err);
 static enum kam_rc op_data_version(struct kam_store *st, int64_t *out, struct kam_err *err);
 
@@ -2856,6 +2994,10 @@ static const struct kam_store_ops sqlite_ops = {
     .session_purge = op_session_purge,
     .account_get_scoped = op_account_get_scoped,
     .account_update = op_account_update,
+    .account_each_scoped = op_account_each_scoped,
+    .rollup_each_scoped = op_rollup_each_scoped,
+    .revenues_scoped = op_revenues_scoped,
+    .counts_scoped = op_counts_scoped,
 };
 
 static enum kam_rc migrate(struct sqlite_store *s, struct kam_err *err)

@@ -515,6 +515,91 @@ static void test_account_list_per_role(void **state)
     }
 }
 
+/* The number of lines of a CSV body (every line ends in a newline). */
+static size_t csv_lines(const struct resp *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->len; i++)
+        n += r->body[i] == '\n';
+    return n;
+}
+
+/* The export of GET /exports/accounts: the list's rows under the same scope, as CSV in UTF-8
+ * or GB18030, or xlsx; bad parameters named; nobody signed in, 401. */
+static void test_export_accounts(void **state)
+{
+    struct fx *f = *state;
+    char cookie[256], v[256];
+    static const char *const users[] = {"rep-east-1", "viewer-east"};
+    for (size_t k = 0; k < 2; k++) {
+        login(f, users[k], cookie, sizeof(cookie), NULL, 0);
+        const char *const h[] = {cookie, NULL};
+        req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts?per_page=1", NULL, h);
+        json_int_t total = json_integer_value(json_object_get(f->r.json, "total"));
+        assert_true(total > 0);
+        req(f->h, &f->r, &f->s, "GET", "/api/v1/exports/accounts", NULL, h);
+        assert_int_equal(f->r.status, 200);
+        assert_string_equal(header(&f->r, "Content-Type", v, sizeof(v)), "text/csv; charset=utf-8");
+        assert_string_equal(header(&f->r, "Content-Disposition", v, sizeof(v)),
+                            "attachment; filename=\"accounts.csv\"");
+        assert_int_equal(csv_lines(&f->r), total + 1); /* the header, then their accounts */
+        assert_true(strncmp(f->r.body, "code,name,", 10) == 0);
+        assert_non_null(strstr(f->r.body, ",ttm_revenue,total_revenue\n"));
+        assert_non_null(strstr(f->r.body, own_code));
+        assert_null(strstr(f->r.body, west_code)); /* another team's account is not there */
+    }
+    /* The rep again: GB18030 is the UTF-8 file converted. */
+    login(f, "rep-east-1", cookie, sizeof(cookie), NULL, 0);
+    const char *const h[] = {cookie, NULL};
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/exports/accounts?sort=revenue", NULL, h);
+    assert_int_equal(f->r.status, 200);
+    size_t ulen = f->r.len;
+    char *utf8 = malloc(ulen + 1);
+    memcpy(utf8, f->r.body, ulen + 1);
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/exports/accounts?sort=revenue&encoding=gb18030", NULL,
+        h);
+    assert_int_equal(f->r.status, 200);
+    assert_string_equal(header(&f->r, "Content-Type", v, sizeof(v)), "text/csv; charset=GB18030");
+    size_t ol = f->r.len * 2 + 16, il = f->r.len;
+    char *back = malloc(ol), *in = f->r.body, *out = back;
+    iconv_t cd = iconv_open("UTF-8", "GB18030");
+    assert_true(cd != (iconv_t)-1);
+    assert_true(iconv(cd, &in, &il, &out, &ol) != (size_t)-1);
+    iconv_close(cd);
+    assert_int_equal((size_t)(out - back), ulen);
+    assert_memory_equal(back, utf8, ulen);
+    free(back);
+    free(utf8);
+    /* The filters of the list: another owner's accounts are none of the rep's; a limit. */
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/exports/accounts?owner=rep-west-1", NULL, h);
+    assert_int_equal(f->r.status, 200);
+    assert_int_equal(csv_lines(&f->r), 1);
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/exports/accounts?limit=1", NULL, h);
+    assert_int_equal(csv_lines(&f->r), 2);
+    /* xlsx: a zip file. */
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/exports/accounts?format=xlsx", NULL, h);
+    assert_int_equal(f->r.status, 200);
+    assert_string_equal(header(&f->r, "Content-Type", v, sizeof(v)),
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert_string_equal(header(&f->r, "Content-Disposition", v, sizeof(v)),
+                        "attachment; filename=\"accounts.xlsx\"");
+    assert_true(f->r.len > 1000 && memcmp(f->r.body, "PK", 2) == 0);
+    /* Bad values name their parameter. */
+    static const char *const bad[][2] = {{"/api/v1/exports/accounts?format=pdf", "format"},
+                                         {"/api/v1/exports/accounts?encoding=latin1", "encoding"},
+                                         {"/api/v1/exports/accounts?sort=size", "sort"},
+                                         {"/api/v1/exports/accounts?page=2", "page"}};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        req(f->h, &f->r, &f->s, "GET", bad[i][0], NULL, h);
+        check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+        assert_string_equal(json_string_value(json_object_get(
+                                json_array_get(json_object_get(f->r.json, "errors"), 0), "field")),
+                            bad[i][1]);
+    }
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/exports/accounts", NULL, NULL);
+    check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
+}
+
 static void test_account_get_scope(void **state)
 {
     struct fx *f = *state;
@@ -675,6 +760,43 @@ static void test_body_limits_and_types(void **state)
     check_problem(&f->r, 400, "urn:kam:problem:bad-request");
 }
 
+/* A money string of the API ("-12.5") in ten-thousandths, exact. */
+static long long money_of(const json_t *v)
+{
+    const char *s = json_string_value(v);
+    assert_non_null(s);
+    bool neg = *s == '-';
+    long long whole = 0, frac = 0;
+    int decimals = 0;
+    for (s += neg; *s && *s != '.'; s++)
+        whole = whole * 10 + (*s - '0');
+    if (*s == '.')
+        for (s++; *s && decimals < 4; s++, decimals++)
+            frac = frac * 10 + (*s - '0');
+    for (; decimals < 4; decimals++)
+        frac *= 10;
+    return (neg ? -1 : 1) * (whole * 10000 + frac);
+}
+
+/* The total of GET /accounts?per_page=1&QUERY as the user of h. */
+static json_int_t list_total(struct fx *f, const char *const *h, const char *query)
+{
+    char path[200];
+    snprintf(path, sizeof(path), "/api/v1/accounts?per_page=1%s", query);
+    req(f->h, &f->r, &f->s, "GET", path, NULL, h);
+    assert_int_equal(f->r.status, 200);
+    return json_integer_value(json_object_get(f->r.json, "total"));
+}
+
+/* The scope member of the answer in f->r is kind, with key = value when key is not NULL. */
+static void check_scope(const struct fx *f, const char *kind, const char *key, const char *value)
+{
+    json_t *scope = json_object_get(f->r.json, "scope");
+    assert_string_equal(json_string_value(json_object_get(scope, "kind")), kind);
+    if (key != NULL)
+        assert_string_equal(json_string_value(json_object_get(scope, key)), value);
+}
+
 static void test_summary_per_role(void **state)
 {
     struct fx *f = *state;
@@ -687,6 +809,7 @@ static void test_summary_per_role(void **state)
         if (f->r.status != 200)
             fail_msg("%s: status %ld: %s", allowed[k], f->r.status, f->r.body ? f->r.body : "");
         assert_non_null(f->r.json);
+        check_scope(f, "all", NULL, NULL);
         /* The same figures as the CLI, money as the same exact decimal string. */
         json_t *net = json_object_get(f->r.json, "net_revenue");
         assert_true(json_is_string(net));
@@ -700,20 +823,59 @@ static void test_summary_per_role(void **state)
         assert_true(json_is_string(
             json_object_get(json_object_get(f->r.json, "pareto"), "population_revenue")));
     }
-    /* Everyone else sees part of the portfolio at most: 403, whatever the scope. */
-    static const char *const refused[] = {"rep-east-1", "manager-east", "viewer-east"};
-    for (size_t k = 0; k < 3; k++) {
-        login(f, refused[k], cookie, sizeof(cookie), NULL, 0);
+    /* Everyone else: the summary of the accounts GET /accounts lists to them (its count, the sum
+     * of their total_revenue, the top accounts among them), not the director's. */
+    static const struct {
+        const char *user, *kind, *key, *value;
+    } scoped[] = {
+        {"rep-east-1", "own", "user", "rep-east-1"},
+        {"manager-east", "team", "team", "east"},
+        {"viewer-east", "team", "team", "east"},
+    };
+    for (size_t k = 0; k < sizeof(scoped) / sizeof(scoped[0]); k++) {
+        login(f, scoped[k].user, cookie, sizeof(cookie), NULL, 0);
         const char *const h[] = {cookie, NULL};
+        req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts?per_page=500", NULL, h);
+        assert_int_equal(f->r.status, 200);
+        json_t *list = json_incref(f->r.json), *it;
+        json_int_t total = json_integer_value(json_object_get(list, "total"));
+        long long net = 0;
+        size_t i;
+        json_array_foreach(json_object_get(list, "items"), i, it) net +=
+            money_of(json_object_get(it, "total_revenue"));
         req(f->h, &f->r, &f->s, "GET", "/api/v1/summary", NULL, h);
-        check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+        if (f->r.status != 200)
+            fail_msg("%s: status %ld: %s", scoped[k].user, f->r.status, f->r.body);
+        check_scope(f, scoped[k].kind, scoped[k].key, scoped[k].value);
+        json_int_t accounts =
+            json_integer_value(json_object_get(json_object_get(f->r.json, "counts"), "accounts"));
+        if (accounts != total || accounts == 0 || accounts >= cli_accounts)
+            fail_msg("%s: %lld accounts, the list %lld, the CLI %lld", scoped[k].user,
+                     (long long)accounts, (long long)total, (long long)cli_accounts);
+        assert_int_equal(money_of(json_object_get(f->r.json, "net_revenue")), net);
+        assert_string_not_equal(json_string_value(json_object_get(f->r.json, "net_revenue")),
+                                cli_net);
+        json_t *top = json_object_get(f->r.json, "top_accounts"), *t;
+        assert_int_equal(json_array_size(top), total < 10 ? (size_t)total : 10);
+        json_array_foreach(top, i, t)
+        {
+            const char *code = json_string_value(json_object_get(t, "code"));
+            bool listed = false;
+            size_t j;
+            json_array_foreach(json_object_get(list, "items"), j, it) listed |=
+                strcmp(json_string_value(json_object_get(it, "code")), code) == 0;
+            if (!listed)
+                fail_msg("%s: top account %s is not in the user's list", scoped[k].user, code);
+        }
+        json_decref(list);
     }
-    /* A rep's API token: the same. */
+    /* A rep's API token: the rep's own accounts, as with the cookie. */
     char bearer[192];
     snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s", token);
     const char *const hb[] = {bearer, NULL};
     req(f->h, &f->r, &f->s, "GET", "/api/v1/summary", NULL, hb);
-    check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+    assert_int_equal(f->r.status, 200);
+    check_scope(f, "own", "user", "rep-east-1");
     /* Nobody signed in. */
     req(f->h, &f->r, &f->s, "GET", "/api/v1/summary", NULL, NULL);
     check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
@@ -1230,8 +1392,9 @@ static void test_scoring_runs_and_changes(void **state)
         const char *const h[] = {cookie, hdr, NULL};
         req(f->h, &f->r, &f->s, "POST", "/api/v1/scoring/runs", NULL, h);
         check_problem(&f->r, 403, "urn:kam:problem:forbidden");
-        req(f->h, &f->r, &f->s, "GET", "/api/v1/changes", NULL, h);
-        check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+        req(f->h, &f->r, &f->s, "GET", "/api/v1/changes", NULL, h); /* within their scope */
+        assert_int_equal(f->r.status, 200);
+        check_scope(f, k == 1 ? "own" : "team", NULL, NULL);
     }
     login(f, "director", cookie, sizeof(cookie), csrf, sizeof(csrf));
     snprintf(hdr, sizeof(hdr), "X-CSRF-Token: %s", csrf);
@@ -1284,7 +1447,35 @@ static void test_scoring_runs_and_changes(void **state)
     assert_int_equal(json_array_size(json_object_get(f->r.json, "items")),
                      json_array_size(json_object_get(cli, "items")));
     assert_true(json_array_size(json_object_get(f->r.json, "items")) >= 1); /* UNSCORED is new */
+    check_scope(f, "all", NULL, NULL);
+    size_t all_changes = json_array_size(json_object_get(f->r.json, "items"));
     json_decref(cli);
+
+    /* A rep's changes: the rep's accounts only, UNSCORED (theirs, new in this run) among them. */
+    login(f, "rep-east-1", cookie, sizeof(cookie), NULL, 0);
+    const char *const hr[] = {cookie, NULL};
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts?per_page=500", NULL, hr);
+    json_t *mine = json_incref(json_object_get(f->r.json, "items")), *it, *a;
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/changes", NULL, hr);
+    assert_int_equal(f->r.status, 200);
+    check_scope(f, "own", "user", "rep-east-1");
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "run")), run);
+    json_t *items = json_object_get(f->r.json, "items");
+    assert_true(json_array_size(items) < all_changes);
+    bool unscored = false;
+    size_t i, j;
+    json_array_foreach(items, i, it)
+    {
+        const char *code = json_string_value(json_object_get(it, "code"));
+        bool listed = false;
+        json_array_foreach(mine, j, a) listed |=
+            strcmp(json_string_value(json_object_get(a, "code")), code) == 0;
+        if (!listed)
+            fail_msg("a rep's change of %s, not the rep's account", code);
+        unscored |= strcmp(code, UNSCORED) == 0;
+    }
+    assert_true(unscored);
+    json_decref(mine);
     req(f->h, &f->r, &f->s, "GET", "/api/v1/changes", NULL, NULL);
     check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
 }
@@ -1337,17 +1528,21 @@ static void test_analyses_per_role(void **state)
 {
     struct fx *f = *state;
     char cookie[256];
-    static const char *const paths[] = {"/api/v1/analyses/pareto", "/api/v1/analyses/lifecycle",
-                                        "/api/v1/review",          "/api/v1/analyses/matrix",
+    /* Every analysis answers every signed-in user within their scope (test_trend_tiers_scoped,
+     * test_portfolio_analyses_scoped check the figures); nobody signed in gets 401. */
+    static const char *const paths[] = {"/api/v1/review",          "/api/v1/analyses/matrix",
+                                        "/api/v1/analyses/pareto", "/api/v1/analyses/lifecycle",
                                         "/api/v1/analyses/trend",  "/api/v1/analyses/tiers"};
     const size_t npaths = sizeof(paths) / sizeof(paths[0]);
-    static const char *const refused[] = {"rep-east-1", "manager-east", "viewer-east"};
+    static const char *const scoped[] = {"rep-east-1", "manager-east", "viewer-east"};
     for (size_t k = 0; k < 3; k++) {
-        login(f, refused[k], cookie, sizeof(cookie), NULL, 0);
+        login(f, scoped[k], cookie, sizeof(cookie), NULL, 0);
         const char *const h[] = {cookie, NULL};
         for (size_t i = 0; i < npaths; i++) {
             req(f->h, &f->r, &f->s, "GET", paths[i], NULL, h);
-            check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+            if (f->r.status != 200)
+                fail_msg("%s: %s: status %ld: %s", scoped[k], paths[i], f->r.status, f->r.body);
+            check_scope(f, k == 0 ? "own" : "team", NULL, NULL);
         }
     }
     char bearer[192];
@@ -1355,7 +1550,8 @@ static void test_analyses_per_role(void **state)
     const char *const hb[] = {bearer, NULL};
     for (size_t i = 0; i < npaths; i++) {
         req(f->h, &f->r, &f->s, "GET", paths[i], NULL, hb);
-        check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+        assert_int_equal(f->r.status, 200);
+        check_scope(f, "own", "user", "rep-east-1");
         req(f->h, &f->r, &f->s, "GET", paths[i], NULL, NULL);
         check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
     }
@@ -1425,7 +1621,7 @@ static void test_analyses_per_role(void **state)
             fail_msg("lifecycle item %zu differs from the CLI's", i);
     json_decref(cli);
 
-    /* Trend and tiers: the same figures as kam trend and kam tiers. */
+    /* Trend and tiers: the same figures as kam trend and kam tiers, and the scope they cover. */
     static const struct {
         const char *path, *args;
     } same[] = {
@@ -1439,6 +1635,9 @@ static void test_analyses_per_role(void **state)
             fail_msg("%s: status %ld: %s", same[i].path, f->r.status, f->r.body);
         cli = cli_json("%s", same[i].args);
         assert_non_null(cli);
+        json_t *scope = json_object_get(f->r.json, "scope");
+        assert_string_equal(json_string_value(json_object_get(scope, "kind")), "all");
+        json_object_del(f->r.json, "scope"); /* the CLI's answer has none */
         if (!same_value(f->r.json, cli))
             fail_msg("%s differs from kam %s", same[i].path, same[i].args);
         json_decref(cli);
@@ -1479,6 +1678,169 @@ static void test_analyses_per_role(void **state)
     same_keys(f->r.json, cli, matrix_keys, "matrix");
     assert_int_equal(json_integer_value(json_object_get(f->r.json, "accounts")), n_all);
     json_decref(cli);
+}
+
+/* Trend and tiers within the caller's scope: a rep's, a manager's and a viewer's figures are
+ * those of the accounts GET /accounts lists to the same user (tiers: the list's count per tier
+ * of the latest run; trend: the twelve months sum the list's trailing twelve-month revenue), and
+ * a rep's differ from the director's. */
+static void test_trend_tiers_scoped(void **state)
+{
+    struct fx *f = *state;
+    static const struct {
+        const char *user, *kind, *key, *value;
+    } cases[] = {
+        {"director", "all", NULL, NULL},
+        {"rep-east-1", "own", "user", "rep-east-1"},
+        {"manager-east", "team", "team", "east"},
+        {"viewer-east", "team", "team", "east"},
+    };
+    json_int_t all_scored = 0;
+    long long all_revenue = 0;
+    char cookie[256], query[64];
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        login(f, cases[k].user, cookie, sizeof(cookie), NULL, 0);
+        const char *const h[] = {cookie, NULL};
+        req(f->h, &f->r, &f->s, "GET", "/api/v1/analyses/tiers", NULL, h);
+        if (f->r.status != 200)
+            fail_msg("%s: tiers: status %ld: %s", cases[k].user, f->r.status, f->r.body);
+        check_scope(f, cases[k].kind, cases[k].key, cases[k].value);
+        json_t *tiers = json_incref(f->r.json), *t;
+        json_int_t scored = json_integer_value(json_object_get(tiers, "accounts")), sum = 0;
+        size_t i;
+        json_array_foreach(json_object_get(tiers, "tiers"), i, t)
+        {
+            const char *name = json_string_value(json_object_get(t, "tier"));
+            json_int_t n = json_integer_value(json_object_get(t, "accounts"));
+            snprintf(query, sizeof(query), "&tier=%s", name);
+            if (list_total(f, h, query) != n)
+                fail_msg("%s: tier %s: %lld accounts, the list has %lld", cases[k].user, name,
+                         (long long)n,
+                         (long long)json_integer_value(json_object_get(f->r.json, "total")));
+            sum += n;
+        }
+        json_decref(tiers);
+        assert_int_equal(sum, scored);
+        assert_true(scored <= list_total(f, h, "")); /* UNSCORED is in no run */
+
+        req(f->h, &f->r, &f->s, "GET", "/api/v1/analyses/trend?months=12", NULL, h);
+        if (f->r.status != 200)
+            fail_msg("%s: trend: status %ld: %s", cases[k].user, f->r.status, f->r.body);
+        check_scope(f, cases[k].kind, cases[k].key, cases[k].value);
+        long long revenue = 0;
+        json_array_foreach(json_object_get(f->r.json, "items"), i, t) revenue +=
+            money_of(json_object_get(t, "revenue"));
+        req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts?per_page=500", NULL, h);
+        assert_int_equal(f->r.status, 200);
+        long long ttm = 0;
+        json_array_foreach(json_object_get(f->r.json, "items"), i, t) ttm +=
+            money_of(json_object_get(t, "ttm_revenue"));
+        if (revenue != ttm)
+            fail_msg("%s: trend sums %lld, the accounts' ttm_revenue %lld", cases[k].user, revenue,
+                     ttm);
+        if (k == 0) {
+            all_scored = scored;
+            all_revenue = revenue;
+        } else if (scored >= all_scored || scored == 0 || revenue == all_revenue) {
+            fail_msg("%s: %lld accounts, revenue %lld: not a part of the director's %lld, %lld",
+                     cases[k].user, (long long)scored, revenue, (long long)all_scored, all_revenue);
+        }
+    }
+    /* A rep's API token: the rep's own accounts, as with the cookie. */
+    char bearer[192];
+    snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s", token);
+    const char *const hb[] = {bearer, NULL};
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/analyses/tiers", NULL, hb);
+    assert_int_equal(f->r.status, 200);
+    check_scope(f, "own", "user", "rep-east-1");
+}
+
+/* Pareto, lifecycle, matrix and review within the caller's scope: the portfolio of the accounts
+ * GET /accounts lists to the same user (lifecycle and matrix: all of them, per stage and per
+ * quadrant; Pareto: the same population and total as the user's summary, whose figures are of
+ * the same accounts; review: the scored ones, as many as the user's tiers count, candidates
+ * among them only), not the director's. */
+static void test_portfolio_analyses_scoped(void **state)
+{
+    struct fx *f = *state;
+    static const struct {
+        const char *user, *kind, *key, *value;
+    } cases[] = {
+        {"director", "all", NULL, NULL},
+        {"rep-east-1", "own", "user", "rep-east-1"},
+        {"manager-east", "team", "team", "east"},
+        {"viewer-east", "team", "team", "east"},
+    };
+    json_int_t all_population = 0;
+    char cookie[256];
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        login(f, cases[k].user, cookie, sizeof(cookie), NULL, 0);
+        const char *const h[] = {cookie, NULL};
+        json_int_t total = list_total(f, h, "");
+        req(f->h, &f->r, &f->s, "GET", "/api/v1/analyses/lifecycle", NULL, h);
+        if (f->r.status != 200)
+            fail_msg("%s: lifecycle: status %ld: %s", cases[k].user, f->r.status, f->r.body);
+        check_scope(f, cases[k].kind, cases[k].key, cases[k].value);
+        assert_int_equal(json_integer_value(json_object_get(f->r.json, "accounts")), total);
+        json_int_t staged = 0;
+        size_t i;
+        json_t *st;
+        json_array_foreach(json_object_get(f->r.json, "stages"), i, st) staged +=
+            json_integer_value(json_object_get(st, "accounts"));
+        assert_int_equal(staged, total);
+
+        req(f->h, &f->r, &f->s, "GET", "/api/v1/summary", NULL, h);
+        assert_int_equal(f->r.status, 200);
+        json_t *sum = json_incref(json_object_get(f->r.json, "pareto"));
+        req(f->h, &f->r, &f->s, "GET", "/api/v1/analyses/pareto", NULL, h);
+        if (f->r.status != 200)
+            fail_msg("%s: pareto: status %ld: %s", cases[k].user, f->r.status, f->r.body);
+        check_scope(f, cases[k].kind, cases[k].key, cases[k].value);
+        json_int_t population = json_integer_value(json_object_get(f->r.json, "population"));
+        assert_int_equal(population, json_integer_value(json_object_get(sum, "population")));
+        assert_string_equal(json_string_value(json_object_get(f->r.json, "total")),
+                            json_string_value(json_object_get(sum, "population_revenue")));
+        assert_int_equal(json_array_size(json_object_get(f->r.json, "curve")), population);
+        json_decref(sum);
+
+        req(f->h, &f->r, &f->s, "GET", "/api/v1/analyses/matrix", NULL, h);
+        if (f->r.status != 200)
+            fail_msg("%s: matrix: status %ld: %s", cases[k].user, f->r.status, f->r.body);
+        check_scope(f, cases[k].kind, cases[k].key, cases[k].value);
+        assert_int_equal(json_integer_value(json_object_get(f->r.json, "accounts")), total);
+        json_int_t quadrants = 0;
+        const char *q;
+        json_object_foreach(json_object_get(f->r.json, "quadrants"), q, st) quadrants +=
+            json_integer_value(json_object_get(st, "accounts"));
+        assert_int_equal(quadrants, total);
+
+        req(f->h, &f->r, &f->s, "GET", "/api/v1/analyses/tiers", NULL, h);
+        assert_int_equal(f->r.status, 200);
+        json_int_t scored = json_integer_value(json_object_get(f->r.json, "accounts"));
+        req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts?per_page=500", NULL, h);
+        json_t *list = json_incref(json_object_get(f->r.json, "items")), *it;
+        req(f->h, &f->r, &f->s, "GET", "/api/v1/review", NULL, h);
+        if (f->r.status != 200)
+            fail_msg("%s: review: status %ld: %s", cases[k].user, f->r.status, f->r.body);
+        check_scope(f, cases[k].kind, cases[k].key, cases[k].value);
+        assert_int_equal(json_integer_value(json_object_get(f->r.json, "accounts")), scored);
+        json_array_foreach(json_object_get(f->r.json, "items"), i, st)
+        {
+            const char *code = json_string_value(json_object_get(st, "code"));
+            bool listed = false;
+            size_t j;
+            json_array_foreach(list, j, it) listed |=
+                strcmp(json_string_value(json_object_get(it, "code")), code) == 0;
+            if (!listed)
+                fail_msg("%s: review candidate %s is not in the user's list", cases[k].user, code);
+        }
+        json_decref(list);
+        if (k == 0)
+            all_population = population;
+        else if (population == 0 || population >= all_population)
+            fail_msg("%s: a population of %lld, the director's %lld", cases[k].user,
+                     (long long)population, (long long)all_population);
+    }
 }
 
 /* Last: kam metrics stores the metrics anew (dropping the stored explanations). */
@@ -2371,6 +2733,256 @@ static void test_import_body_limit(void **state)
     free(csv);
 }
 
+/* --- background jobs ------------------------------------------------------------------------- */
+
+/* Signs in as user and fills h (cookie, CSRF header, NULL) for cookie writes. */
+static void cookie_headers(struct fx *f, const char *user, char cookie[256], char hdr[160],
+                           const char *h[3])
+{
+    char csrf[128];
+    login(f, user, cookie, 256, csrf, sizeof(csrf));
+    snprintf(hdr, 160, "X-CSRF-Token: %s", csrf);
+    h[0] = cookie;
+    h[1] = hdr;
+    h[2] = NULL;
+}
+
+/* POST /scoring/runs?async=true, which must answer 202; the job's URL into url (the Location,
+ * checked against the body). */
+static void queue_run(struct fx *f, const char *const *h, char url[64])
+{
+    char loc[128];
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/scoring/runs?async=true", NULL, h);
+    if (f->r.status != 202)
+        fail_msg("status %ld, want 202: %s", f->r.status, f->r.body ? f->r.body : "");
+    assert_non_null(header(&f->r, "Location", loc, sizeof(loc)));
+    assert_true(strncmp(loc, "/api/v1/jobs/", 13) == 0);
+    assert_string_equal(json_string_value(json_object_get(f->r.json, "url")), loc);
+    assert_string_equal(json_string_value(json_object_get(f->r.json, "state")), "queued");
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "job")), atoll(loc + 13));
+    snprintf(url, 64, "%.63s", loc);
+}
+
+static const char *job_state(const struct resp *r)
+{
+    return json_string_value(json_object_get(r->json, "state"));
+}
+
+/* Polls the job at url every 50 ms for at most 30 s until it is over (phase NULL) or running
+ * in phase; its last answer is in f->r. */
+static void job_wait(struct fx *f, const char *url, const char *const *h, const char *phase)
+{
+    for (int i = 0; i < 600; i++) {
+        req(f->h, &f->r, &f->s, "GET", url, NULL, h);
+        if (f->r.status != 200)
+            fail_msg("GET %s: %ld %s", url, f->r.status, f->r.body ? f->r.body : "");
+        const char *st = job_state(&f->r);
+        const char *ph = json_string_value(json_object_get(f->r.json, "phase"));
+        if (phase == NULL && st && (strcmp(st, "done") == 0 || strcmp(st, "failed") == 0))
+            return;
+        if (phase != NULL && st && strcmp(st, "running") == 0 && ph && strcmp(ph, phase) == 0)
+            return;
+        nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+    }
+    fail_msg("job %s did not get %s within 30 s: %s", url, phase ? phase : "done", f->r.body);
+}
+
+/* Takes the database's write lock on a connection of our own: a job's storing transaction then
+ * waits for it (the store's busy timeout is 5 s), so the job stays running meanwhile. */
+static struct kam_store *write_lock(void)
+{
+    struct kam_store *st = NULL;
+    struct kam_err err;
+    kam_err_clear(&err);
+    if (kam_store_open(db, 0, &st, &err) != KAM_OK || st->ops->begin(st, &err) != KAM_OK)
+        fail_msg("taking the write lock of %s: %s", db, err.msg);
+    return st;
+}
+
+static void write_unlock(struct kam_store *st)
+{
+    struct kam_err err;
+    if (st->ops->rollback(st, &err) != KAM_OK)
+        fail_msg("rollback: %s", err.msg);
+    kam_store_close(st);
+}
+
+static void test_scoring_job(void **state)
+{
+    struct fx *f = *state;
+    char cookie[256], hdr[160], url[64], bearer[200];
+    const char *h[3];
+    cookie_headers(f, "director", cookie, hdr, h);
+
+    /* A synchronous run first: the job must give the same figures. */
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/scoring/runs", NULL, h);
+    assert_int_equal(f->r.status, 201);
+    json_t *sync = json_incref(f->r.json);
+    int64_t runs = history_len(own_code);
+
+    queue_run(f, h, url);
+    job_wait(f, url, h, NULL);
+    json_t *job = f->r.json;
+    assert_string_equal(job_state(&f->r), "done");
+    assert_int_equal(json_integer_value(json_object_get(job, "status")), 201);
+    assert_string_equal(json_string_value(json_object_get(job, "owner")), "director");
+    assert_string_equal(json_string_value(json_object_get(job, "kind")), "scoring.run");
+    assert_int_equal(json_integer_value(json_object_get(job, "total")), n_all);
+    assert_int_equal(json_integer_value(json_object_get(job, "done")), n_all);
+    assert_true(json_number_value(json_object_get(job, "percent")) == 100.0);
+    assert_true(json_is_null(json_object_get(job, "problem")));
+    json_t *res = json_object_get(job, "result");
+    static const char *const same[] = {"model_version", "as_of",       "accounts",
+                                       "tiers",         "pin_differs", "missing_values"};
+    for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++)
+        if (!json_equal(json_object_get(res, same[i]), json_object_get(sync, same[i])))
+            fail_msg("the job's %s differs from the synchronous run's", same[i]);
+    json_int_t run = json_integer_value(json_object_get(res, "run"));
+    assert_int_equal(run, json_integer_value(json_object_get(sync, "run")) + 1);
+    assert_non_null(json_object_get(json_object_get(res, "phases"), "store"));
+    json_decref(sync);
+    /* Stored: the account's history and the changes know the run. */
+    assert_int_equal(history_len(own_code), runs + 1);
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/changes", NULL, h);
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "run")), run);
+
+    /* The owner's list, newest first, without the results. */
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/jobs", NULL, h);
+    assert_int_equal(f->r.status, 200);
+    json_t *first = json_array_get(json_object_get(f->r.json, "items"), 0);
+    assert_string_equal(json_string_value(json_object_get(first, "url")), url);
+    assert_null(json_object_get(first, "result"));
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "total")),
+                     json_array_size(json_object_get(f->r.json, "items")));
+
+    /* A rep reads neither the job nor it in the list; an admin reads both. */
+    snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s", token);
+    const char *const rep[] = {bearer, NULL};
+    req(f->h, &f->r, &f->s, "GET", url, NULL, rep);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/jobs", NULL, rep);
+    assert_int_equal(f->r.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "total")), 0);
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/scoring/runs?async=true", NULL, rep);
+    check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/jobs/999999", NULL, h);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/jobs/x1", NULL, h);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/jobs", NULL, NULL);
+    check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
+    char acookie[256], ahdr[160];
+    const char *ah[3];
+    cookie_headers(f, "admin", acookie, ahdr, ah);
+    req(f->h, &f->r, &f->s, "GET", url, NULL, ah);
+    assert_int_equal(f->r.status, 200);
+    assert_string_equal(json_string_value(json_object_get(f->r.json, "owner")), "director");
+
+    /* A bad as_of or async is refused at once: no job. */
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/scoring/runs?async=true&as_of=2025-13-01", NULL, h);
+    check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+    assert_string_equal(problem_field(&f->r), "as_of");
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/scoring/runs?async=yes", NULL, h);
+    check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+    assert_string_equal(problem_field(&f->r), "async");
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/jobs", NULL, h);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(f->r.json, "items"), 0), "url")),
+                        url);
+    assert_int_equal(history_len(own_code), runs + 1);
+}
+
+/* One scoring job at a time: while one waits for the write lock, a second is 409 naming it. */
+static void test_scoring_job_one_at_a_time(void **state)
+{
+    struct fx *f = *state;
+    char cookie[256], hdr[160], url[64], again[64];
+    const char *h[3];
+    cookie_headers(f, "director", cookie, hdr, h);
+    int64_t runs = history_len(own_code);
+
+    struct kam_store *lock = write_lock();
+    queue_run(f, h, url);
+    job_wait(f, url, h, "store");
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "done")), 0);
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "total")), n_all);
+    double pct = json_number_value(json_object_get(f->r.json, "percent"));
+    assert_true(pct > 0 && pct < 100);
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/scoring/runs?async=true", NULL, h);
+    check_problem(&f->r, 409, "urn:kam:problem:conflict");
+    assert_non_null(strstr(json_string_value(json_object_get(f->r.json, "detail")), url));
+    write_unlock(lock);
+
+    job_wait(f, url, h, NULL);
+    assert_string_equal(job_state(&f->r), "done");
+    assert_int_equal(history_len(own_code), runs + 1);
+    /* Once it is over, the next one is taken. */
+    queue_run(f, h, again);
+    assert_string_not_equal(again, url);
+    job_wait(f, again, h, NULL);
+    assert_string_equal(job_state(&f->r), "done");
+}
+
+/* SIGTERM while a job runs: the server waits for it (within its 10 s budget), the run is
+ * stored, and the server exits 0. */
+static void test_scoring_job_at_shutdown(void **state)
+{
+    struct fx *f = *state;
+    char cookie[256], hdr[160], url[64];
+    const char *h[3];
+    int status;
+    cookie_headers(f, "director", cookie, hdr, h);
+    int64_t runs = history_len(own_code);
+
+    struct kam_store *lock = write_lock();
+    queue_run(f, h, url);
+    job_wait(f, url, h, "store");
+    kill(f->s.pid, SIGTERM);
+    nanosleep(&(struct timespec){0, 500 * 1000 * 1000}, NULL);
+    assert_int_equal(waitpid(f->s.pid, &status, WNOHANG), 0); /* still waiting for the job */
+    write_unlock(lock);
+    server_stop(&f->s); /* a second SIGTERM: still exit 0 within 15 s */
+    assert_int_equal(history_len(own_code), runs + 1);
+}
+
+/* A job that fails for real: scoring a database without accounts. The problem is the one the
+ * synchronous run answers. */
+static void test_scoring_job_fails(void **state)
+{
+    struct fx *f = *state;
+    char cookie[256], hdr[160], url[64];
+    const char *h[3];
+    cookie_headers(f, "boss", cookie, hdr, h);
+    queue_run(f, h, url);
+    job_wait(f, url, h, NULL);
+    assert_string_equal(job_state(&f->r), "failed");
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "status")), 404);
+    assert_true(json_is_null(json_object_get(f->r.json, "result")));
+    json_t *p = json_object_get(f->r.json, "problem");
+    assert_string_equal(json_string_value(json_object_get(p, "type")), "urn:kam:problem:not-found");
+    assert_non_null(strstr(json_string_value(json_object_get(p, "detail")), "no accounts"));
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/scoring/runs", NULL, h);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+}
+
+/* A server on an empty database (kam init) with one director, boss. */
+static int setup_empty(void **state)
+{
+    char saved[sizeof(db)], empty[PATH_MAX + 16];
+    snprintf(empty, sizeof(empty), "%s/empty.db", dir);
+    if (access(empty, F_OK) != 0 &&
+        (run(NULL, NULL, 0, "'%s' --db '%s' init >/dev/null", KAM, empty) != 0 ||
+         run("kam-demo\n", NULL, 0,
+             "'%s' --db '%s' user add boss --role director --password-stdin >/dev/null", KAM,
+             empty) != 0))
+        return -1;
+    memcpy(saved, db, sizeof(db));
+    snprintf(db, sizeof(db), "%s", empty);
+    int r = setup_with(state, "--threads 2");
+    memcpy(db, saved, sizeof(db));
+    return r;
+}
+
 /* --- the demo database, once ----------------------------------------------------------------- */
 
 static int group_setup(void **state)
@@ -2648,6 +3260,7 @@ int main(int argc, char **argv)
         T(test_csrf_for_cookie_writes),
         T(test_bearer_needs_no_csrf),
         T(test_account_list_per_role),
+        T(test_export_accounts),
         T(test_account_get_scope),
         T(test_pagination),
         T(test_bad_query),
@@ -2661,7 +3274,13 @@ int main(int argc, char **argv)
         T(test_pin_put),
         T(test_model_routes),
         T(test_scoring_runs_and_changes),
+        T(test_scoring_job),
+        T(test_scoring_job_one_at_a_time),
+        T(test_scoring_job_at_shutdown),
+        cmocka_unit_test_setup_teardown(test_scoring_job_fails, setup_empty, teardown),
         T(test_analyses_per_role),
+        T(test_trend_tiers_scoped),
+        T(test_portfolio_analyses_scoped),
         T(test_account_metrics),
         T(test_account_patch_refused),
         T(test_account_patch_versions),

@@ -4951,6 +4951,78 @@ static void test_tx_rollback_user_writes(void **state)
 /* Row-level access in the account query: the demo company's shape. east has manager-east,
  * rep-east-1 and rep-east-2; west has manager-west and rep-west-1; "ghost" owns an account but
  * has no login, and one account has no owner. */
+/* What the scoped portfolio reads give: accounts (codes in ls), cells or revenues and their sum. */
+struct scoped_sum {
+    const struct listed *ls;
+    size_t n;
+    kam_money sum;
+    bool stray; /* an account the list did not give */
+};
+
+static bool listed_id(const struct listed *ls, int64_t id)
+{
+    for (size_t i = 0; i < ls->n; i++)
+        if (ls->a[i].id == id)
+            return true;
+    return false;
+}
+
+static int scoped_account_cb(void *ctx, int64_t id, const struct kam_value *vals)
+{
+    struct scoped_sum *s = ctx;
+    (void)vals;
+    s->stray |= !listed_id(s->ls, id);
+    s->n++;
+    return 0;
+}
+
+static int scoped_cell_cb(void *ctx, int64_t id, int month, const struct kam_rollup *r)
+{
+    struct scoped_sum *s = ctx;
+    (void)month;
+    s->stray |= !listed_id(s->ls, id);
+    s->n++;
+    s->sum += r->revenue;
+    return 0;
+}
+
+static int scoped_revenue_cb(void *ctx, int64_t id, const char *code, const char *name,
+                             kam_money revenue)
+{
+    struct scoped_sum *s = ctx;
+    (void)code, (void)name;
+    s->stray |= !listed_id(s->ls, id);
+    s->n++;
+    s->sum += revenue;
+    return 0;
+}
+
+/* The reads of the portfolio analyses (account_each_scoped, rollup_each_scoped,
+ * revenues_scoped, counts_scoped) cover exactly the accounts the list gives to scope. */
+static void check_scoped_reads(const struct kam_scope *scope, const struct listed *ls)
+{
+    struct kam_err err;
+    struct kam_counts counts;
+    kam_money total = 0;
+    for (size_t i = 0; i < ls->n; i++)
+        total += ls->a[i].total;
+    struct scoped_sum a = {ls, 0, 0, false}, m = a, r = a;
+    CHECK_OK(OPS->account_each_scoped(ST, scope, scoped_account_cb, &a, &err));
+    CHECK_INT(a.n, ls->n);
+    CHECK(!a.stray);
+    CHECK_OK(OPS->rollup_each_scoped(ST, scope, 202401, 202412, scoped_cell_cb, &m, &err));
+    CHECK_INT(m.n, ls->n); /* one cell per account in the range; the 2023 cells are outside */
+    CHECK(!m.stray);
+    CHECK_OK(OPS->revenues_scoped(ST, scope, scoped_revenue_cb, &r, &err));
+    CHECK_INT(r.n, ls->n);
+    CHECK(!r.stray);
+    CHECK_INT(r.sum, total);
+    CHECK_INT(m.sum, total - (kam_money)ls->n); /* each 2023 cell is 1 */
+    CHECK_OK(OPS->counts_scoped(ST, scope, &counts, &err));
+    CHECK_INT(counts.accounts, ls->n);
+    CHECK_INT(counts.order_lines, 2 * ls->n);
+}
+
 static void test_account_list_scope(void **state)
 {
     static const struct {
@@ -5007,7 +5079,12 @@ static void test_account_list_scope(void **state)
         rec_text(&r, KAM_ACC_NAME, accs[k].code);
         if (accs[k].owner)
             rec_text(&r, KAM_ACC_OWNER, accs[k].owner);
-        put(&kam_accounts, &r, KAM_PUT_INSERTED);
+        int64_t id = put(&kam_accounts, &r, KAM_PUT_INSERTED);
+        /* A cell in the range check_scoped_reads asks for, and one before it. */
+        struct kam_rollup in = {.revenue = 10000 * (kam_money)(k + 1), .lines = 1};
+        struct kam_rollup before = {.revenue = 1, .lines = 1};
+        CHECK_OK(OPS->rollup_add(ST, id, 202403, &in, &err));
+        CHECK_OK(OPS->rollup_add(ST, id, 202312, &before, &err));
     }
     for (size_t k = 0; k < NCASES(cases); k++) {
         const struct case_ *c = &cases[k];
@@ -5030,8 +5107,14 @@ static void test_account_list_scope(void **state)
                 team = "west";
             CHECK(kam_scope_may(&scope, false, owner, team));
         }
+        if (c->owner == NULL)
+            check_scoped_reads(&scope, &ls);
     }
     CASE = NULL;
+    struct kam_account_query all = {0};
+    struct listed ls = {0};
+    CHECK_OK(OPS->account_list(ST, &all, list_cb, &ls, &err));
+    check_scoped_reads(NULL, &ls); /* NULL: every account */
 }
 
 /* --- sessions and scoped reads (schema 4) ------------------------------------------------- */

@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 // playwright-core lives in web/node_modules (web/package-lock.json).
 const require = createRequire(new URL('../../web/package.json', import.meta.url));
 const { chromium } = require('playwright-core');
+const Papa = require('papaparse');
 
 const KAM = resolve(process.env.KAM || 'build/kam');
 const WEB = resolve(process.env.KAM_WEB || 'web/dist');
@@ -118,28 +119,29 @@ async function apiGet(page, path) {
 
 const roleLabel = { admin: 'Administrator', director: 'Sales director', manager: 'Manager', rep: 'Sales rep' };
 
-test('each role signs in, sees its role and what it may see, and signs out', async () => {
+test('each role signs in, sees its role and the dashboard of what it may see, and signs out', async () => {
   for (const [user, role] of [['admin', 'admin'], ['director', 'director'], ['manager-east', 'manager'], ['rep-east-1', 'rep']]) {
     await withPage(`signin-${user}`, async (page) => {
       await signIn(page, user);
       assert.equal((await page.textContent('[data-test=current-role]')).trim(), roleLabel[role]);
+      // Every role gets the dashboard, computed over the accounts it may see.
       const mine = await apiGet(page, '/accounts?per_page=1');
+      for (const chart of ['trend', 'tiers', 'pareto', 'lifecycle', 'matrix'])
+        await page.waitForSelector(`[data-test=chart-${chart}] canvas`);
+      const shown = (await page.textContent('[data-test=kpi-accounts] .value')).trim();
+      assert.equal(shown, mine.body.total.toLocaleString('en-US'), 'the KPI counts what the user may see');
+      const key = (await apiGet(page, '/analyses/tiers')).body.tiers[0];
+      assert.equal((await page.textContent('[data-test=kpi-key] .value')).trim(), `${key.accounts} · ${(key.revenue_share * 100).toFixed(1)}%`);
+      const scope = (await page.textContent('[data-test=scope]')).trim();
       if (role === 'admin' || role === 'director') {
-        await page.waitForSelector('[data-test=chart-pareto] canvas');
-        await page.waitForSelector('[data-test=chart-matrix] canvas');
-        await page.waitForSelector('[data-test=chart-trend] canvas');
-        await page.waitForSelector('[data-test=chart-tiers] canvas');
-        assert.equal((await page.textContent('[data-test=kpi-accounts] .value')).trim(), '2,000');
-        const key = (await apiGet(page, '/analyses/tiers')).body.tiers[0];
-        const shown = (await page.textContent('[data-test=kpi-key] .value')).trim();
-        assert.equal(shown, `${key.accounts} · ${(key.revenue_share * 100).toFixed(1)}%`);
         assert.equal(mine.body.total, 2000);
+        assert.equal(scope, 'All accounts.');
       } else {
-        // Not the portfolio: the server refuses it, and the page shows the user's own accounts.
-        assert.equal((await apiGet(page, '/summary')).status, 403);
-        const shown = (await page.textContent('[data-test=kpi-my-accounts] .value')).trim();
-        assert.equal(shown, mine.body.total.toLocaleString('en-US'));
         assert.ok(mine.body.total > 0 && mine.body.total < 2000, `${user} sees part of the portfolio`);
+        assert.equal(scope, role === 'manager' ? 'The accounts of team east.' : 'The accounts you own.');
+        // The top accounts are theirs: each opens without a 404.
+        const top = (await apiGet(page, '/summary')).body.top_accounts[0].code;
+        assert.equal((await apiGet(page, `/accounts/${top}`)).status, 200);
       }
       await page.screenshot({ path: join(OUT, `dashboard-${user}.png`), fullPage: true });
       await page.click('[data-test=sign-out]');
@@ -418,6 +420,15 @@ test('the model editor computes the AHP consistency live, refuses an inconsisten
     const saved = (await apiGet(page, '/model')).body;
     assert.equal(saved.version, version + 1);
     assert.equal(saved.model.ahp.matrix[0][2], 4);
+
+    // A scoring run with the new version, as a background job with its progress bar.
+    await page.click('[data-test=model-run]');
+    await page.waitForSelector('[data-test=run-result]', { timeout: 30000 });
+    const jobs = (await apiGet(page, '/jobs')).body.items;
+    assert.equal(jobs[0].state, 'done');
+    const result = (await apiGet(page, `/jobs/${jobs[0].job}`)).body.result;
+    assert.equal(result.model_version, version + 1, 'the run used the saved model');
+    assert.match(await page.textContent('[data-test=run-result]'), new RegExp(`Scoring run ${result.run} done`));
   });
   await withPage('model-readonly', async (page) => {
     await signIn(page, 'rep-east-1');
@@ -585,4 +596,28 @@ test('on a tablet the pages fit the screen: no sideways scrolling', async () => 
     });
     assert.ok(!(await fits()), 'a 2000 px wide element is caught');
   }, { viewport: { width: 820, height: 1180 } });
+});
+
+test('the accounts list exports its filtered view as xlsx and as GB18030 CSV, within the scope', async () => {
+  await withPage('export', async (page) => {
+    await signIn(page, 'manager-east');
+    const total = (await apiGet(page, '/accounts?tier=key&per_page=1')).body.total;
+    await page.goto('/accounts?tier=key');
+    await page.waitForSelector('[data-test=accounts-table] .el-table__row');
+    const download = async (item) => {
+      await page.click('[data-test=export-button]');
+      const [d] = await Promise.all([page.waitForEvent('download'), page.click(`[data-test=${item}]`)]);
+      return Buffer.concat(await (await d.createReadStream()).toArray());
+    };
+    const xlsx = await download('export-xlsx');
+    assert.equal(xlsx.subarray(0, 2).toString(), 'PK', 'an xlsx is a zip');
+    const gb = await download('export-gb18030');
+    const utf8 = await download('export-csv');
+    const text = new TextDecoder('gb18030').decode(gb);
+    assert.equal(text.replace(/^\ufeff/, ''), utf8.toString('utf8').replace(/^\ufeff/, ''), 'the same rows in both encodings');
+    // Records, not lines: addresses and justifications may hold line breaks inside quotes.
+    const rows = Papa.parse(text.replace(/^\ufeff/, ''), { skipEmptyLines: true }).data;
+    assert.equal(rows.length, total + 1, 'a header and the manager\'s key accounts, no others');
+    assert.equal(rows[0][0], 'code');
+  });
 });

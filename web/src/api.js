@@ -98,7 +98,6 @@ export async function whoAmI() {
 // What a role may see and do, as the server enforces it (docs/users.md); the UI only hides
 // what would be refused anyway.
 export const can = {
-  portfolio: (u) => u && (u.role === 'admin' || u.role === 'director'),
   score: (u) => u && (u.role === 'admin' || u.role === 'director'),
   write: (u) => u && u.role !== 'viewer',
   audit: (u) => u && u.role === 'admin',

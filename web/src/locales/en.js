@@ -10,7 +10,7 @@ export default {
     loading: 'Loading…', empty: 'Nothing to show', retry: 'Retry', error: 'Something went wrong',
     notFound: 'This page does not exist.', backHome: 'Back to the dashboard', all: 'All',
     save: 'Save', cancel: 'Cancel', yes: 'yes', no: 'no', none: '—', search: 'Search',
-    reset: 'Reset', export: 'Export CSV', accounts: 'accounts', close: 'Close',
+    reset: 'Reset', export: 'Export', accounts: 'accounts', close: 'Close',
   },
   signIn: {
     title: 'Sign in', username: 'User name', password: 'Password', submit: 'Sign in',
@@ -26,7 +26,7 @@ export default {
     review: 'Review candidates', top: 'Largest accounts', changes: 'Tier changes since the last run',
     noRun: 'No scoring run yet: run one to see tiers and review candidates.',
     myAccounts: 'My accounts', myRevenue: 'Revenue, trailing 12 months',
-    scopeNote: 'Portfolio analyses are for the administrator and the sales director; here are the accounts you look after.',
+    scopeAll: 'All accounts.', scopeTeam: 'The accounts of team {team}.', scopeOwn: 'The accounts you own.',
     trend: 'Revenue and margin, last 24 months', trendRevenue: 'Net revenue', trendMargin: 'Margin',
     tiers: 'Tiers of the latest scoring run', keyAccounts: 'Key accounts · their revenue share',
     abc: 'ABC classes', clickHint: 'Click a point or a bar to open the accounts behind it.',
@@ -45,7 +45,8 @@ export default {
     title: 'Accounts', code: 'Code', name: 'Name', role: 'Role', region: 'Region', owner: 'Owner',
     tag: 'Tag', industry: 'Industry', ttm: 'Revenue, 12 months', total: 'Revenue, all time',
     searchPlaceholder: 'Code or name', total_n: 'Accounts: {n}', sortName: 'Name',
-    sortRevenue: 'Revenue', sort: 'Sort by', exporting: 'Exporting…', tier: 'Tier', stage: 'Stage',
+    sortRevenue: 'Revenue', sort: 'Sort by',
+    exportXlsx: 'Excel workbook (.xlsx)', exportGb: 'CSV for Excel in Chinese (GB18030)', exportCsv: 'CSV (UTF-8)', tier: 'Tier', stage: 'Stage',
   },
   supplyRole: {
     end_user: 'End user', distributor: 'Distributor', dealer: 'Dealer', wholesaler: 'Wholesaler',
@@ -80,6 +81,7 @@ export default {
     crRule: 'acceptable up to 0.10', valid: 'The model is valid.', invalid: 'The model is not valid',
     validate: 'Validate', save: 'Save as a new version', saved: 'Saved as version {version}.',
     readOnly: 'Only the administrator changes the model; you can try changes and validate them.',
+    phases: { metrics: 'Computing the metrics…', scores: 'Scoring and tiering…', store: 'Storing the run…' },
   },
   import: {
     title: 'Import', dateFormat: 'Date format', isoDate: 'ISO 8601 (2025-03-31)', reject: 'Import the valid rows, return the others',

@@ -7,7 +7,7 @@ export default {
     loading: '加载中…', empty: '暂无数据', retry: '重试', error: '出错了',
     notFound: '页面不存在。', backHome: '返回总览', all: '全部',
     save: '保存', cancel: '取消', yes: '是', no: '否', none: '—', search: '搜索',
-    reset: '重置', export: '导出 CSV', accounts: '个客户', close: '关闭',
+    reset: '重置', export: '导出', accounts: '个客户', close: '关闭',
   },
   signIn: {
     title: '登录', username: '用户名', password: '密码', submit: '登录',
@@ -23,7 +23,7 @@ export default {
     review: '待复核客户', top: '最大客户', changes: '与上次评分相比的等级变化',
     noRun: '尚未评分：运行一次评分后可查看等级和待复核客户。',
     myAccounts: '我的客户', myRevenue: '近 12 个月销售额',
-    scopeNote: '客户组合分析仅对系统管理员和销售总监开放；这里是您负责的客户。',
+    scopeAll: '全部客户。', scopeTeam: '{team} 团队的客户。', scopeOwn: '您负责的客户。',
     trend: '近 24 个月销售额与毛利', trendRevenue: '净销售额', trendMargin: '毛利',
     tiers: '最近一次评分的客户等级', keyAccounts: '关键客户 · 销售额占比',
     abc: 'ABC 分类', clickHint: '点击图中的点或柱，打开对应的客户。',
@@ -41,7 +41,8 @@ export default {
     title: '客户', code: '编码', name: '名称', role: '角色', region: '区域', owner: '负责人',
     tag: '标签', industry: '行业', ttm: '近 12 个月销售额', total: '累计销售额',
     searchPlaceholder: '编码或名称', total_n: '共 {n} 个客户', sortName: '名称',
-    sortRevenue: '销售额', sort: '排序', exporting: '正在导出…', tier: '等级', stage: '阶段',
+    sortRevenue: '销售额', sort: '排序',
+    exportXlsx: 'Excel 工作簿（.xlsx）', exportGb: 'CSV（GB18030，适用于中文版 Excel）', exportCsv: 'CSV（UTF-8）', tier: '等级', stage: '阶段',
   },
   supplyRole: {
     end_user: '终端用户', distributor: '分销商', dealer: '经销商', wholesaler: '批发商',
@@ -76,6 +77,7 @@ export default {
     crRule: '不超过 0.10 为可接受', valid: '模型有效。', invalid: '模型无效',
     validate: '校验', save: '保存为新版本', saved: '已保存为版本 {version}。',
     readOnly: '只有系统管理员可以修改模型；您可以试改并校验。',
+    phases: { metrics: '正在计算指标…', scores: '正在评分和分级…', store: '正在保存…' },
   },
   import: {
     title: '导入', dateFormat: '日期格式', isoDate: 'ISO 8601（2025-03-31）', reject: '导入有效行，退回其余行',
