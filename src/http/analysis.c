@@ -157,6 +157,13 @@ void kam_http_pareto(struct kam_http_req *req, struct kam_http_resp *resp)
         bad_param(resp, "abc", "is the A and B limits in %, e.g. 80,95");
         return;
     }
+    int64_t points;
+    if (!kam_http_int_param(req, resp, "points", 1000, 0, INT32_MAX, &points))
+        return;
+    if (points == 1) {
+        bad_param(resp, "points", "is 0 (every account) or 2 and more: the first and the last");
+        return;
+    }
     if (!portfolio(req, resp, &p))
         return;
     struct kam_pareto_report rep;
@@ -203,9 +210,13 @@ void kam_http_pareto(struct kam_http_req *req, struct kam_http_resp *resp)
         kam_jw_obj_end(w);
     }
     kam_jw_obj_end(w);
+    /* A curve of a million accounts would be 70 MB: `points` of them, evenly spaced in rank,
+     * draw the same line. */
+    size_t n = points == 0 || (size_t)points >= pop ? pop : (size_t)points;
     kam_jw_key(w, "curve");
     kam_jw_arr(w);
-    for (size_t i = 0; i < pop; i++) {
+    for (size_t k = 0; k < n; k++) {
+        size_t i = n == pop ? k : (size_t)((double)k * (double)(pop - 1) / (double)(n - 1) + 0.5);
         kam_jw_obj(w);
         kam_jw_key(w, "x");
         kam_jw_double(w, curve[i].x);
@@ -451,6 +462,9 @@ void kam_http_matrix(struct kam_http_req *req, struct kam_http_resp *resp)
     struct kam_err err;
     struct kam_jw *w = &resp->body;
 
+    int64_t limit;
+    if (!kam_http_int_param(req, resp, "limit", 1000, 0, INT32_MAX, &limit))
+        return;
     kam_err_clear(&err);
     mo.peers = KAM_PEERS_ROLE;
     mo.rule = (struct kam_ws_rule){KAM_WS_MIN_SHARE_DEFAULT, KAM_WS_BELOW_DEFAULT};
@@ -498,10 +512,12 @@ void kam_http_matrix(struct kam_http_req *req, struct kam_http_resp *resp)
         kam_jw_money(w, m.sum.margin[q]);
         kam_jw_key(w, "items");
         kam_jw_arr(w);
-        for (size_t r = 0; r < p.n; r++) {
+        int64_t listed = 0;
+        for (size_t r = 0; r < p.n && (limit == 0 || listed < limit); r++) {
             size_t i = order[r].index;
             if (m.q[i] != q)
                 continue;
+            listed++;
             kam_jw_obj(w);
             kam_jw_kstr(w, "code", p.codes[i]);
             kam_jw_kstr(w, "name", p.names[i]);

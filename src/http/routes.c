@@ -348,10 +348,21 @@ static const struct kam_http_param score_query[] = {
     {NULL, NULL, NULL},
 };
 
+static const struct kam_http_param matrix_query[] = {
+    {"as_of", "string", "YYYY-MM-DD (default: the day of the last order)"},
+    {"limit", "integer",
+     "items listed per quadrant, largest current value first (default 1000; 0: all); the "
+     "counts and sums are always of every account"},
+    {NULL, NULL, NULL},
+};
+
 static const struct kam_http_param pareto_query[] = {
     {"by", "string", "revenue (default) or margin: all-time net, up to as_of"},
     {"abc", "string", "the A and B limits in % (default 80,95)"},
     {"as_of", "string", "YYYY-MM-DD (default: the day of the last order)"},
+    {"points", "integer",
+     "curve points, evenly spaced in rank, the first and the last always in (default 1000; 0: "
+     "one per account)"},
     {NULL, NULL, NULL},
 };
 
@@ -369,11 +380,6 @@ static const struct kam_http_param trend_query[] = {
 static const struct kam_http_param lifecycle_query[] = {
     {"as_of", "string", "YYYY-MM-DD (default: the day of the last order)"},
     {"limit", "integer", "list this many accounts, largest window revenue first (default: none)"},
-    {NULL, NULL, NULL},
-};
-
-static const struct kam_http_param as_of_query[] = {
-    {"as_of", "string", "YYYY-MM-DD (default: the day of the last order)"},
     {NULL, NULL, NULL},
 };
 
@@ -550,7 +556,7 @@ const struct kam_http_route kam_http_routes[] = {
     {"GET", "/api/v1/analyses/matrix", kam_http_matrix, 0, 0,
      "the value matrix of `kam matrix --json` with its default options, over the accounts the "
      "user may see (scope)",
-     as_of_query, 200, NULL, "Matrix"},
+     matrix_query, 200, NULL, "Matrix"},
     {"POST", "/api/v1/imports/{kind}", kam_http_import, KAM_ROUTE_CSV, KAM_ACTION_IMPORT,
      "import a CSV file (the body, text/csv) as `kam import KIND` does: accounts, contacts, "
      "products, orders, payments or ratings; all-or-nothing (422 with the report when invalid) "

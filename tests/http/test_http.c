@@ -1677,7 +1677,42 @@ static void test_analyses_per_role(void **state)
     assert_non_null(cli);
     same_keys(f->r.json, cli, matrix_keys, "matrix");
     assert_int_equal(json_integer_value(json_object_get(f->r.json, "accounts")), n_all);
+    /* limit: at most that many items per quadrant, the first ones of the full list; the counts
+     * and sums stay those of every account. */
+    json_t *full = json_incref(f->r.json);
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/analyses/matrix?limit=3", NULL, h);
+    assert_int_equal(f->r.status, 200);
+    const char *qname;
+    json_t *qv;
+    json_object_foreach(json_object_get(full, "quadrants"), qname, qv)
+    {
+        json_t *cut = json_object_get(json_object_get(f->r.json, "quadrants"), qname);
+        json_t *all_items = json_object_get(qv, "items"), *items = json_object_get(cut, "items");
+        size_t want = json_array_size(all_items) < 3 ? json_array_size(all_items) : 3;
+        assert_int_equal(json_array_size(items), want);
+        for (size_t k = 0; k < want; k++)
+            assert_true(json_equal(json_array_get(items, k), json_array_get(all_items, k)));
+        assert_true(json_equal(json_object_get(cut, "accounts"), json_object_get(qv, "accounts")));
+        assert_true(json_equal(json_object_get(cut, "revenue"), json_object_get(qv, "revenue")));
+    }
+    json_decref(full);
     json_decref(cli);
+
+    /* points: the curve thinned evenly in rank, first and last kept; 0 gives every account. */
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/analyses/pareto?points=0", NULL, h);
+    assert_int_equal(f->r.status, 200);
+    json_t *every = json_incref(json_object_get(f->r.json, "curve"));
+    json_int_t pop = json_integer_value(json_object_get(f->r.json, "population"));
+    assert_int_equal(json_array_size(every), pop);
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/analyses/pareto?points=10", NULL, h);
+    json_t *ten = json_object_get(f->r.json, "curve");
+    assert_int_equal(json_array_size(ten), 10);
+    assert_true(json_equal(json_array_get(ten, 0), json_array_get(every, 0)));
+    assert_true(json_equal(json_array_get(ten, 9), json_array_get(every, (size_t)pop - 1)));
+    json_decref(every);
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/analyses/pareto?points=1", NULL, h);
+    check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+    assert_string_equal(problem_field(&f->r), "points");
 }
 
 /* Trend and tiers within the caller's scope: a rep's, a manager's and a viewer's figures are
