@@ -288,30 +288,14 @@ int kam_cmd_rfm(struct kam_cli *cli, int argc, char **argv)
     int code = kam_cli_engine_command(cli, "rfm", argc, argv, &o, &st, &p);
     if (code != 0)
         return code;
-    struct kam_rfm_input *in = kam_xmalloc(p.n * sizeof(*in));
-    struct kam_rfm *out = kam_xmalloc(p.n * sizeof(*out));
-    for (size_t i = 0; i < p.n; i++)
-        in[i] = (struct kam_rfm_input){p.ids[i], p.m[i].last_purchase, p.m[i].orders_total,
-                                       p.m[i].revenue_total};
-    struct kam_arena arena;
-    kam_arena_init(&arena);
-    size_t *order = NULL;
-    if (kam_rfm_score(in, p.n, p.period.as_of, out, &arena, &err) != KAM_OK) {
+    struct kam_rfm_report rep;
+    if (kam_engine_rfm(&p, &rep, &err) != KAM_OK) {
         code = kam_cli_fail(&err);
         goto out;
     }
-    int64_t count[KAM_RFM_SEGMENTS] = {0};
-    for (size_t i = 0; i < p.n; i++)
-        count[out[i].segment]++;
-    /* Accounts by all-time net revenue, largest first. */
-    order = kam_xmalloc(p.n * sizeof(*order));
-    struct kam_pareto_item *items = kam_xmalloc(p.n * sizeof(*items));
-    for (size_t i = 0; i < p.n; i++)
-        items[i] = (struct kam_pareto_item){(int64_t)i, p.m[i].revenue_total};
-    kam_pareto_sort(items, p.n);
-    for (size_t i = 0; i < p.n; i++)
-        order[i] = (size_t)items[i].key;
-    free(items);
+    const struct kam_rfm *out = rep.rfm;
+    const size_t *order = rep.order;
+    const int64_t *count = rep.count;
     if (o.out == KAM_CLI_OUT_JSON) {
         json_t *segs = json_object(), *accounts = json_array();
         for (int k = 0; k < KAM_RFM_SEGMENTS; k++)
@@ -365,10 +349,7 @@ int kam_cmd_rfm(struct kam_cli *cli, int argc, char **argv)
         }
     }
 out:
-    free(order);
-    kam_arena_release(&arena);
-    free(in);
-    free(out);
+    kam_rfm_report_release(&rep);
     kam_portfolio_release(&p);
     kam_store_close(st);
     return code;

@@ -14,6 +14,7 @@
 #include "core/lifecycle.h"
 #include "core/metrics.h"
 #include "core/pareto.h"
+#include "core/rfm.h"
 #include "store/store.h"
 #include "util/err.h"
 #include "util/mem.h"
@@ -160,6 +161,19 @@ KAM_MUST_CHECK enum kam_rc kam_engine_pareto(const struct kam_portfolio *p, bool
                                              const struct kam_abc_limits *limits,
                                              struct kam_pareto_report *out, struct kam_err *err);
 void kam_pareto_report_release(struct kam_pareto_report *r);
+
+/* RFM of every account of the portfolio (docs/method-pareto-rfm.md): rfm[i] for account i,
+ * count per segment, and order: the accounts by all-time net revenue, largest first. Release
+ * with kam_rfm_report_release(), also after an error. */
+struct kam_rfm_report {
+    struct kam_rfm *rfm;
+    size_t *order;
+    int64_t count[KAM_RFM_SEGMENTS];
+    struct kam_arena arena;
+};
+KAM_MUST_CHECK enum kam_rc kam_engine_rfm(const struct kam_portfolio *p, struct kam_rfm_report *out,
+                                          struct kam_err *err);
+void kam_rfm_report_release(struct kam_rfm_report *r);
 
 /* The stages in the order of an account's life: new, exploration, formation, stability,
  * decline, dormant, lost, none. */

@@ -118,3 +118,41 @@ void kam_portfolio_rank_by_revenue(const struct kam_portfolio *p, size_t *order,
         order[k] = r[k].index;
     free(r);
 }
+
+/* --- RFM over the portfolio (kam rfm, GET /api/v1/analyses/rfm) ------------------------------- */
+
+enum kam_rc kam_engine_rfm(const struct kam_portfolio *p, struct kam_rfm_report *out,
+                           struct kam_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    kam_arena_init(&out->arena);
+    out->rfm = kam_xmalloc((p->n + 1) * sizeof(*out->rfm));
+    out->order = kam_xmalloc((p->n + 1) * sizeof(*out->order));
+    struct kam_rfm_input *in = kam_xmalloc((p->n + 1) * sizeof(*in));
+    for (size_t i = 0; i < p->n; i++)
+        in[i] = (struct kam_rfm_input){p->ids[i], p->m[i].last_purchase, p->m[i].orders_total,
+                                       p->m[i].revenue_total};
+    enum kam_rc rc = kam_rfm_score(in, p->n, p->period.as_of, out->rfm, &out->arena, err);
+    free(in);
+    if (rc != KAM_OK)
+        return rc;
+    for (size_t i = 0; i < p->n; i++)
+        out->count[out->rfm[i].segment]++;
+    /* Accounts by all-time net revenue, largest first (the sort of the Pareto items). */
+    struct kam_pareto_item *items = kam_xmalloc((p->n + 1) * sizeof(*items));
+    for (size_t i = 0; i < p->n; i++)
+        items[i] = (struct kam_pareto_item){(int64_t)i, p->m[i].revenue_total};
+    kam_pareto_sort(items, p->n);
+    for (size_t i = 0; i < p->n; i++)
+        out->order[i] = (size_t)items[i].key;
+    free(items);
+    return KAM_OK;
+}
+
+void kam_rfm_report_release(struct kam_rfm_report *r)
+{
+    free(r->rfm);
+    free(r->order);
+    kam_arena_release(&r->arena);
+    memset(r, 0, sizeof(*r));
+}

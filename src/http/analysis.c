@@ -685,3 +685,61 @@ void kam_http_account_view(struct kam_http_req *req, struct kam_http_resp *resp)
     kam_jw_raw(&resp->body, text, strlen(text));
     free(text);
 }
+
+/* --- RFM ---------------------------------------------------------------------------------- */
+
+/* As `kam rfm --json` over the caller's scope: the segment counts of every account, and the
+ * `limit` largest accounts by all-time net revenue (default 100; 0: all) with their R, F, M. */
+void kam_http_rfm(struct kam_http_req *req, struct kam_http_resp *resp)
+{
+    struct kam_jw *w = &resp->body;
+    struct kam_portfolio p;
+    struct kam_rfm_report rep;
+    struct kam_err err;
+    int64_t limit;
+
+    if (!kam_http_int_param(req, resp, "limit", 100, 0, INT32_MAX, &limit) ||
+        !portfolio(req, resp, &p))
+        return;
+    kam_err_clear(&err);
+    if (kam_engine_rfm(&p, &rep, &err) != KAM_OK) {
+        kam_rfm_report_release(&rep);
+        kam_portfolio_release(&p);
+        kam_problem_err(resp, &err);
+        return;
+    }
+    kam_jw_obj(w);
+    kam_http_scope_json(w, &req->scope);
+    kam_jw_kstr(w, "as_of", p.as_of);
+    kam_jw_kint(w, "accounts_total", (int64_t)p.n);
+    kam_jw_key(w, "segments");
+    kam_jw_obj(w);
+    for (int k = 0; k < KAM_RFM_SEGMENTS; k++)
+        kam_jw_kint(w, kam_rfm_segment_name((enum kam_rfm_segment)k), rep.count[k]);
+    kam_jw_obj_end(w);
+    size_t n = limit == 0 || (size_t)limit > p.n ? p.n : (size_t)limit;
+    kam_jw_key(w, "accounts");
+    kam_jw_arr(w);
+    for (size_t r = 0; r < n; r++) {
+        size_t i = rep.order[r];
+        const struct kam_rfm *x = &rep.rfm[i];
+        kam_jw_obj(w);
+        kam_jw_kstr(w, "code", p.codes[i]);
+        kam_jw_kstr(w, "name", p.names[i]);
+        kam_jw_key(w, "last_purchase");
+        day_json(w, p.m[i].last_purchase);
+        kam_jw_kint(w, "recency", x->recency);
+        kam_jw_kint(w, "frequency", p.m[i].orders_total);
+        kam_jw_key(w, "monetary");
+        kam_jw_money(w, p.m[i].revenue_total);
+        kam_jw_kint(w, "r", x->r);
+        kam_jw_kint(w, "f", x->f);
+        kam_jw_kint(w, "m", x->m);
+        kam_jw_kstr(w, "segment", kam_rfm_segment_name(x->segment));
+        kam_jw_obj_end(w);
+    }
+    kam_jw_arr_end(w);
+    kam_jw_obj_end(w);
+    kam_rfm_report_release(&rep);
+    kam_portfolio_release(&p);
+}

@@ -182,6 +182,7 @@ void kam_http_metrics_get(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_pareto(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_lifecycle(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_trend(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_rfm(struct kam_http_req *req, struct kam_http_resp *resp);
 /* The "scope" member of a scoped analysis: which accounts its figures cover, {"kind":"all"},
  * {"kind":"team","team":T} or {"kind":"own","user":U}. */
 void kam_http_scope_json(struct kam_jw *w, const struct kam_scope *scope);

@@ -275,6 +275,16 @@ static const struct {
      "\"object\",\"properties\":{\"month\":{\"type\":\"string\"},\"revenue\":{\"type\":"
      "\"string\"},\"cost\":{\"type\":\"string\"},\"costed_revenue\":{\"type\":\"string\"}}}},"
      "\"top_products\":{\"type\":\"array\"},\"open_receivables\":{\"type\":\"array\"}}}"},
+    {"Rfm", "{\"type\":\"object\",\"description\":\"as kam rfm --json, accounts limited\","
+            "\"required\":[\"as_of\",\"accounts_total\",\"segments\",\"accounts\"],\"properties\":{"
+            "\"scope\":{\"type\":\"object\"},\"as_of\":{\"type\":\"string\"},\"accounts_total\":{"
+            "\"type\":\"integer\"},\"segments\":{\"type\":\"object\",\"additionalProperties\":{"
+            "\"type\":\"integer\"}},\"accounts\":{\"type\":\"array\",\"items\":{\"type\":"
+            "\"object\",\"properties\":{\"code\":{\"type\":\"string\"},\"name\":{\"type\":"
+            "\"string\"},\"last_purchase\":{\"type\":[\"string\",\"null\"]},\"recency\":{\"type\":"
+            "\"integer\"},\"frequency\":{\"type\":\"integer\"},\"monetary\":{\"type\":\"string\"},"
+            "\"r\":{\"type\":\"integer\"},\"f\":{\"type\":\"integer\"},\"m\":{\"type\":"
+            "\"integer\"},\"segment\":{\"type\":\"string\"}}}}}}"},
     {"Trend",
      "{\"type\":\"object\",\"description\":\"as kam trend --json\",\"required\":[\"months\","
      "\"items\"],\"properties\":{\"scope\":" SCOPE_SCHEMA ",\"months\":{\"type\":\"integer\"},"

@@ -372,6 +372,13 @@ static const struct kam_http_param view_query[] = {
     {NULL, NULL, NULL},
 };
 
+static const struct kam_http_param rfm_query[] = {
+    {"as_of", "string", "YYYY-MM-DD (default: the day of the last order)"},
+    {"limit", "integer",
+     "accounts listed, largest all-time net revenue first (default 100; 0: all)"},
+    {NULL, NULL, NULL},
+};
+
 static const struct kam_http_param trend_query[] = {
     {"months", "integer", "the last N months up to the last order, 1 to 120 (default 24)"},
     {NULL, NULL, NULL},
@@ -541,6 +548,10 @@ const struct kam_http_route kam_http_routes[] = {
      "one account's 360 view as `kam account CODE --json`: profile, contacts, tags, monthly "
      "revenue, top products, open receivables (scope: 404 outside it)",
      view_query, 200, NULL, "AccountView"},
+    {"GET", "/api/v1/analyses/rfm", kam_http_rfm, 0, 0,
+     "RFM segments of the accounts in the caller's scope and the largest of them with their R, "
+     "F and M, as `kam rfm --json`",
+     rfm_query, 200, NULL, "Rfm"},
     {"GET", "/api/v1/analyses/trend", kam_http_trend, 0, 0,
      "the portfolio month by month (net revenue, margin, returns, lines), as `kam trend --json`, "
      "over the accounts the user may see (scope)",

@@ -1645,6 +1645,46 @@ static void test_analyses_per_role(void **state)
     req(f->h, &f->r, &f->s, "GET", "/api/v1/analyses/trend?months=3", NULL, h);
     assert_int_equal(json_array_size(json_object_get(f->r.json, "items")), 3);
 
+    /* RFM: kam rfm --json's segments and accounts (every one with limit=0, the first 5 else). */
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/analyses/rfm?limit=0", NULL, h);
+    if (f->r.status != 200)
+        fail_msg("rfm: status %ld: %s", f->r.status, f->r.body);
+    cli = cli_json("rfm --json");
+    assert_non_null(cli);
+    static const char *const rfm_same[] = {"as_of", "segments", "accounts"};
+    for (size_t k = 0; k < 3; k++)
+        if (!same_value(json_object_get(f->r.json, rfm_same[k]), json_object_get(cli, rfm_same[k])))
+            fail_msg("rfm: '%s' differs from kam rfm --json", rfm_same[k]);
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "accounts_total")),
+                     json_array_size(json_object_get(cli, "accounts")));
+    json_t *all_rfm = json_incref(json_object_get(f->r.json, "accounts"));
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/analyses/rfm?limit=5", NULL, h);
+    json_t *five = json_object_get(f->r.json, "accounts");
+    assert_int_equal(json_array_size(five), 5);
+    for (size_t k = 0; k < 5; k++)
+        assert_true(json_equal(json_array_get(five, k), json_array_get(all_rfm, k)));
+    json_decref(all_rfm);
+    json_decref(cli);
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/analyses/rfm?limit=-1", NULL, h);
+    check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+    assert_string_equal(problem_field(&f->r), "limit");
+
+    /* A rep's RFM covers the rep's accounts only. */
+    char rc_cookie[256];
+    login(f, "rep-east-1", rc_cookie, sizeof(rc_cookie), NULL, 0);
+    const char *const hr[] = {rc_cookie, NULL};
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts?per_page=1", NULL, hr);
+    json_int_t rep_total = json_integer_value(json_object_get(f->r.json, "total"));
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/analyses/rfm", NULL, hr);
+    assert_int_equal(f->r.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "accounts_total")), rep_total);
+    json_int_t segsum = 0;
+    const char *sk;
+    json_t *sv;
+    json_object_foreach(json_object_get(f->r.json, "segments"), sk, sv) segsum +=
+        json_integer_value(sv);
+    assert_int_equal(segsum, rep_total);
+
     /* Review: the candidates of the latest run, as kam review --json. */
     static const char *const review_keys[] = {"run",      "as_of", "previous_run", "previous_as_of",
                                               "accounts", "rules", "counts",       "items",
