@@ -96,7 +96,8 @@ enum kam_rc kam_engine_summary_scoped(struct kam_store *st, const struct kam_sco
     kam_pareto_sort(items, r.n);
     out->gini = kam_pareto_gini(items, r.n);
 
-    qsort(r.v, r.n, sizeof(*r.v), by_revenue);
+    if (r.n > 1) /* an empty scope has no array: qsort(NULL, 0) is undefined */
+        qsort(r.v, r.n, sizeof(*r.v), by_revenue);
     out->ntop = r.n < top_n ? r.n : top_n;
     out->top = kam_arena_alloc(&out->arena, (out->ntop + 1) * sizeof(*out->top));
     for (size_t i = 0; i < out->ntop; i++)

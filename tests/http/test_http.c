@@ -10,6 +10,7 @@
 #include <iconv.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -3268,6 +3269,27 @@ static void test_users_admin(void **state)
 
     /* Audited: team, user, two updates, password, token, revocation. */
     assert_int_equal(audit_count(), audits + 7);
+
+    /* A user whose scope holds no account: every analysis answers (empty, or 404 for those that
+     * need accounts), none fails. */
+    req(f->h, &f->r, &f->s, "POST", "/api/v1/tokens", "{\"user\": \"rep-north\"}", h);
+    assert_int_equal(f->r.status, 201);
+    snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s",
+             json_string_value(json_object_get(f->r.json, "token")));
+    static const char *const empty[] = {
+        "/api/v1/summary",         "/api/v1/analyses/trend",  "/api/v1/analyses/tiers",
+        "/api/v1/analyses/rfm",    "/api/v1/analyses/pareto", "/api/v1/analyses/lifecycle",
+        "/api/v1/analyses/matrix", "/api/v1/review",          "/api/v1/changes",
+        "/api/v1/accounts",        "/api/v1/exports/accounts"};
+    for (size_t i = 0; i < sizeof(empty) / sizeof(empty[0]); i++) {
+        req(f->h, &f->r, &f->s, "GET", empty[i], NULL, hb);
+        if (f->r.status != 200 && f->r.status != 404)
+            fail_msg("%s for a user without accounts: %ld %s", empty[i], f->r.status,
+                     f->r.body ? f->r.body : "");
+    }
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/summary", NULL, hb);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(f->r.json, "counts"), "accounts")), 0);
 }
 
 /* One account's 360 view: the CLI's `kam account --json`, within the scope. */
@@ -3322,6 +3344,161 @@ static void test_account_view(void **state)
     }
 }
 
+/* --- concurrent writers and readers ----------------------------------------------------------- */
+
+#define RACE_MS 2500 /* how long the writers and readers run at once */
+
+struct racer {
+    const struct server *s;
+    const char *code; /* writers: the account this one edits */
+    bool writer;
+    int id;
+    long done, errors;
+    char last_error[256];
+    char city[64]; /* writers: the last value written */
+};
+
+static int64_t now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* One request from a racing thread: its own handle, no cmocka calls (they are not thread-safe). */
+static long race_req(CURL *h, struct resp *r, const struct server *s, const char *method,
+                     const char *path, const char *body)
+{
+    char url[512], auth[192];
+    struct curl_slist *hl = NULL;
+    resp_free(r);
+    snprintf(url, sizeof(url), "%s%s", s->base, path);
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+    curl_easy_reset(h);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 20000L);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    hl = curl_slist_append(hl, auth);
+    if (body) {
+        hl = curl_slist_append(hl, "Content-Type: application/json");
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+    }
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+    CURLcode c = curl_easy_perform(h);
+    curl_slist_free_all(hl);
+    if (c != CURLE_OK)
+        return -1;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+    if (r->body)
+        r->json = json_loadb(r->body, r->len, 0, NULL);
+    return r->status;
+}
+
+static void *race(void *arg)
+{
+    struct racer *x = arg;
+    CURL *h = curl_easy_init();
+    struct resp r = {0};
+    char path[160], body[256];
+    int64_t end = now_ms() + RACE_MS;
+    while (now_ms() < end) {
+        long st;
+        if (x->writer) {
+            /* Read the version, write at it: nobody else writes this account, so every PATCH
+             * must win. */
+            snprintf(path, sizeof(path), "/api/v1/accounts/%s", x->code);
+            st = race_req(h, &r, x->s, "GET", path, NULL);
+            if (st == 200) {
+                json_int_t v = json_integer_value(json_object_get(r.json, "version"));
+                snprintf(x->city, sizeof(x->city), "w%d-%ld", x->id, x->done);
+                snprintf(body, sizeof(body), "{\"version\": %lld, \"city\": \"%s\"}", (long long)v,
+                         x->city);
+                st = race_req(h, &r, x->s, "PATCH", path, body);
+            }
+        } else {
+            snprintf(path, sizeof(path),
+                     x->done % 2 ? "/api/v1/accounts?per_page=50&sort=revenue"
+                                 : "/api/v1/accounts/%s",
+                     x->code);
+            st = race_req(h, &r, x->s, "GET", path, NULL);
+        }
+        if (st == 200) {
+            x->done++;
+        } else {
+            x->errors++;
+            snprintf(x->last_error, sizeof(x->last_error), "%ld %.200s", st, r.body ? r.body : "");
+        }
+    }
+    resp_free(&r);
+    curl_easy_cleanup(h);
+    return NULL;
+}
+
+static long long db_count(const char *sql)
+{
+    char out[64] = "";
+    run(NULL, out, sizeof(out), "sqlite3 -batch -noheader '%s' \"%s\"", db, sql);
+    return atoll(out);
+}
+
+/* Two writers (each on its own account) and two readers at once for a bounded time: no error,
+ * no lost write (each account's version grew by its writer's successes, its city is the last
+ * one written), one audit entry per write. */
+static void test_concurrent_writers_readers(void **state)
+{
+    struct fx *f = *state;
+    char bearer[192];
+    snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s", token);
+    const char *const hb[] = {bearer, NULL};
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts?per_page=3", NULL, hb);
+    assert_int_equal(f->r.status, 200);
+    json_t *items = json_object_get(f->r.json, "items");
+    assert_true(json_array_size(items) >= 3);
+    char codes[3][32];
+    json_int_t versions[2];
+    for (size_t i = 0; i < 3; i++)
+        snprintf(codes[i], sizeof(codes[i]), "%s",
+                 json_string_value(json_object_get(json_array_get(items, i), "code")));
+    for (size_t i = 0; i < 2; i++)
+        versions[i] = json_integer_value(json_object_get(json_array_get(items, i), "version"));
+    long long audits = db_count("SELECT count(*) FROM audit_log WHERE action='account.update'");
+
+    struct racer x[4] = {
+        {.s = &f->s, .code = codes[0], .writer = true, .id = 0},
+        {.s = &f->s, .code = codes[1], .writer = true, .id = 1},
+        {.s = &f->s, .code = codes[2], .writer = false, .id = 2},
+        {.s = &f->s, .code = codes[0], .writer = false, .id = 3},
+    };
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, race, &x[i]), 0);
+    for (int i = 0; i < 4; i++)
+        pthread_join(t[i], NULL);
+    long writes = 0;
+    for (int i = 0; i < 4; i++) {
+        if (x[i].errors)
+            fail_msg("racer %d: %ld errors, the last: %s", i, x[i].errors, x[i].last_error);
+        assert_true(x[i].done > 0);
+        if (x[i].writer)
+            writes += x[i].done;
+    }
+    for (int i = 0; i < 2; i++) {
+        char path[160];
+        snprintf(path, sizeof(path), "/api/v1/accounts/%s", codes[i]);
+        req(f->h, &f->r, &f->s, "GET", path, NULL, hb);
+        assert_int_equal(json_integer_value(json_object_get(f->r.json, "version")),
+                         versions[i] + x[i].done);
+        assert_string_equal(json_string_value(json_object_get(f->r.json, "city")), x[i].city);
+    }
+    assert_int_equal(db_count("SELECT count(*) FROM audit_log WHERE action='account.update'"),
+                     audits + writes);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(int argc, char **argv)
@@ -3364,6 +3541,7 @@ int main(int argc, char **argv)
         T(test_account_list_tier_and_stage),
         T(test_users_admin),
         T(test_account_view),
+        T(test_concurrent_writers_readers),
         /* Last: they add accounts the tests above count. */
         T(test_import_accounts),
         T(test_import_refused_unchanged),

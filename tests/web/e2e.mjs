@@ -23,6 +23,7 @@ const CHROMIUM = process.env.KAM_CHROMIUM || '/usr/bin/chromium';
 const PASSWORD = 'kam-demo';
 
 let dir, db, server, base, browser;
+let serverLog = '';
 
 function kam(...args) {
   return execFileSync(KAM, ['--db', db, ...args], {
@@ -47,8 +48,14 @@ function serve() {
         ok(m[1]);
       }
     });
-    server.stderr.on('data', () => {}); // the access log
-    server.on('exit', (code) => fail(new Error(`kam serve exited with ${code}: ${out}`)));
+    // The access log, and whatever a sanitizer says when the server dies: kept, shown on exit.
+    server.stderr.on('data', (d) => {
+      serverLog = (serverLog + d).slice(-20000);
+    });
+    server.on('exit', (code, signal) => {
+      if (code !== 0) console.error(`kam serve exited with ${code ?? signal}; its last words:\n${serverLog.split('\n').filter((l) => !l.startsWith('{"method"')).join('\n')}`);
+      fail(new Error(`kam serve exited with ${code}: ${out}`));
+    });
   });
 }
 
