@@ -149,6 +149,9 @@ struct kam_ratelimit;
 struct kam_ratelimit *kam_ratelimit_new(void);
 void kam_ratelimit_free(struct kam_ratelimit *rl);
 struct kam_ratelimit *kam_http_server_ratelimit(struct kam_http_server *srv);
+/* How many requests other than GET and HEAD the server has answered (results kept by a thread
+ * are stale once it moves). */
+uint64_t kam_http_server_writes(struct kam_http_server *srv);
 
 /* The server's background jobs (jobs.h) and their routes (jobs.c). */
 struct kam_jobs *kam_http_server_jobs(struct kam_http_server *srv);

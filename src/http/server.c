@@ -56,6 +56,7 @@ struct kam_http_server {
     struct kam_store *stores[MAX_THREADS + 1];
     size_t nstores;
     atomic_int inflight;
+    atomic_uint_fast64_t writes; /* requests other than GET and HEAD answered: cache keys */
     struct kam_static_site site; /* the web UI; no files when there is none */
     struct kam_jobs *jobs;
 };
@@ -111,6 +112,11 @@ enum kam_rc kam_http_parse_listen(const char *s, struct kam_http_config *cfg, st
 struct kam_ratelimit *kam_http_server_ratelimit(struct kam_http_server *srv)
 {
     return srv->rl;
+}
+
+uint64_t kam_http_server_writes(struct kam_http_server *srv)
+{
+    return atomic_load(&srv->writes);
 }
 
 struct kam_jobs *kam_http_server_jobs(struct kam_http_server *srv)
@@ -386,6 +392,10 @@ static enum MHD_Result answer(struct kam_http_server *srv, struct MHD_Connection
     }
     kam_jw_init(&resp.body, 0);
     handle(srv, conn, c, &resp);
+    /* Anything but a read may have written through this thread's connection, which the other
+     * connections' data_version shows but this one's does not: kept results key on this. */
+    if (strcmp(c->method, "GET") != 0 && strcmp(c->method, "HEAD") != 0)
+        atomic_fetch_add(&srv->writes, 1);
     if (resp.body.overflow) /* the writer has no limit; kept for when one is set */
         kam_problem(&resp, 500, "the answer is too large", NULL, 0);
     text = kam_jw_take(&resp.body, &len);
@@ -560,6 +570,7 @@ enum kam_rc kam_http_serve(struct kam_store *st, const struct kam_http_config *c
     pthread_sigmask(SIG_BLOCK, &sigs, &old);
     pthread_mutex_init(&srv.lock, NULL);
     atomic_init(&srv.inflight, 0);
+    atomic_init(&srv.writes, 0);
     srv.rl = kam_ratelimit_new();
     /* After the signals are blocked: the worker thread inherits the mask. */
     if ((rc = start_jobs(&srv, err)) != KAM_OK)
