@@ -20,7 +20,11 @@ const struct kam_command kam_commands[] = {
      "[--sort name|revenue] [--limit N] "
      "[--json | --csv [--encoding utf-8|gb18030] | --xlsx FILE]",
      "list accounts", kam_cmd_accounts, false},
-    {"account", "CODE [--as-of DATE] [--json]", "one account's 360 view", kam_cmd_account, false},
+    {"account", "CODE [--as-of DATE] [--months N] [--json]", "one account's 360 view",
+     kam_cmd_account, false},
+    {"edit", "CODE FIELD=VALUE... [--version N]",
+     "change an account's profile fields (audited; --version: fail if it changed since)",
+     kam_cmd_edit, false},
     {"tag", "add CODE TAG [--color C] | rm CODE TAG | list [CODE] [--json]", "tag accounts",
      kam_cmd_tag, false},
     {"export",

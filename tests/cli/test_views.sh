@@ -116,6 +116,35 @@ run --db "$DB" account A --as-of 2024-01-20 --json
 expect_eq "receivables as of a day" "$(python3 -c "import json; j=json.load(open('$OUT')); print([r['invoice']+':'+r['open'] for r in j['open_receivables']])")" "['INV1:600']"
 run --db "$DB" account NOPE
 expect_rc "unknown account" 2
+run --db "$DB" account A --months 3 --json
+expect_eq "--months" "$(python3 -c "import json; j=json.load(open('$OUT')); print([m['month'] for m in j['months']])")" "['2024-04', '2024-05', '2024-06']"
+
+# kam edit: profile fields at the version read, typed, audited; refusals write nothing.
+V0=$(sql "$DB" "select version from accounts where code='A'")
+run --db "$DB" edit A city=杭州 credit_limit=1200.5 employees=12
+expect_rc "edit" 0
+expect_out "edit: new version" "A: version $((V0 + 1))"
+expect_eq "edit: the fields" "$(sql "$DB" "select city, credit_limit, employees from accounts where code='A'")" "杭州|12005000|12"
+run --db "$DB" audit --limit 1 --json
+expect_eq "edit: the audit entry" "$(python3 -c "import json; e=json.load(open('$OUT'))[0]; print(e['action'], e['key'], e['after']['city'], sorted(e['after']))")" "account.update A 杭州 ['city', 'credit_limit', 'employees']"
+run --db "$DB" edit A city=杭州
+expect_out "edit: no change" "nothing changed"
+BASE=$(digest "$DB")
+run --db "$DB" edit A city=x --version "$V0"
+expect_rc "edit at a stale version" 2
+expect_err "edit at a stale version says so" "changed by someone else"
+run --db "$DB" edit A code=Z
+expect_rc "edit the code" 1
+run --db "$DB" edit A employees=many
+expect_rc "edit a bad number" 1
+expect_err "edit a bad number names it" "employees"
+run --db "$DB" edit A role=boss
+expect_rc "edit a bad role" 2
+run --db "$DB" edit NOPE city=x
+expect_rc "edit an unknown account" 2
+run --db "$DB" edit A
+expect_rc "edit without a field" 1
+expect_unchanged "refused edits" "$DB" "$BASE"
 
 run --db "$DB" summary --json
 expect_eq "summary net revenue" "$(python3 -c "import json; print(json.load(open('$OUT'))['net_revenue'])")" "1040"
