@@ -323,17 +323,28 @@ static void summary(struct kam_http_req *req, struct kam_http_resp *resp)
 
 /* --- the table ------------------------------------------------------------------------------- */
 
+/* The account list's filters and sort, shared by the list and its export. */
+#define ACCOUNT_FILTERS                                                                            \
+    {"role", "string", "supply-chain role: end_user, distributor, dealer, ..."},                   \
+        {"region", "string", "region, exactly"},                                                   \
+        {"owner", "string", "owner's username (within what the caller may see)"},                  \
+        {"tag", "string", "accounts with this tag"},                                               \
+        {"search", "string", "text in the code or name, case-insensitive"},                        \
+        {"tier", "string", "tier in the latest scoring run: key, major, ordinary or small"},       \
+        {"stage", "string",                                                                        \
+         "lifecycle stage in the latest scoring run: new, exploration, formation, stability, "     \
+         "decline, dormant, lost or none"},                                                        \
+    {                                                                                              \
+        "sort", "string", "name (default) or revenue (trailing twelve months, largest first)"      \
+    }
+/* The day an analysis is computed as of. */
+#define AS_OF_PARAM                                                                                \
+    {                                                                                              \
+        "as_of", "string", "YYYY-MM-DD (default: the day of the last order)"                       \
+    }
+
 static const struct kam_http_param account_query[] = {
-    {"role", "string", "supply-chain role: end_user, distributor, dealer, ..."},
-    {"region", "string", "region, exactly"},
-    {"owner", "string", "owner's username (within what the caller may see)"},
-    {"tag", "string", "accounts with this tag"},
-    {"search", "string", "text in the code or name, case-insensitive"},
-    {"tier", "string", "tier in the latest scoring run: key, major, ordinary or small"},
-    {"stage", "string",
-     "lifecycle stage in the latest scoring run: new, exploration, formation, stability, "
-     "decline, dormant, lost or none"},
-    {"sort", "string", "name (default) or revenue (trailing twelve months, largest first)"},
+    ACCOUNT_FILTERS,
     {"limit", "integer", "at most this many accounts in all (before pagination)"},
     {"page", "integer", "page number, from 1"},
     {"per_page", "integer", "accounts per page, 1 to 500 (default 50)"},
@@ -349,7 +360,7 @@ static const struct kam_http_param score_query[] = {
 };
 
 static const struct kam_http_param matrix_query[] = {
-    {"as_of", "string", "YYYY-MM-DD (default: the day of the last order)"},
+    AS_OF_PARAM,
     {"limit", "integer",
      "items listed per quadrant, largest current value first (default 1000; 0: all); the "
      "counts and sums are always of every account"},
@@ -359,7 +370,7 @@ static const struct kam_http_param matrix_query[] = {
 static const struct kam_http_param pareto_query[] = {
     {"by", "string", "revenue (default) or margin: all-time net, up to as_of"},
     {"abc", "string", "the A and B limits in % (default 80,95)"},
-    {"as_of", "string", "YYYY-MM-DD (default: the day of the last order)"},
+    AS_OF_PARAM,
     {"points", "integer",
      "curve points, evenly spaced in rank, the first and the last always in (default 1000; 0: "
      "one per account)"},
@@ -367,13 +378,13 @@ static const struct kam_http_param pareto_query[] = {
 };
 
 static const struct kam_http_param view_query[] = {
-    {"as_of", "string", "YYYY-MM-DD (default: the day of the last order)"},
+    AS_OF_PARAM,
     {"months", "integer", "months of revenue up to as_of's month, 1 to 120 (default 12)"},
     {NULL, NULL, NULL},
 };
 
 static const struct kam_http_param rfm_query[] = {
-    {"as_of", "string", "YYYY-MM-DD (default: the day of the last order)"},
+    AS_OF_PARAM,
     {"limit", "integer",
      "accounts listed, largest all-time net revenue first (default 100; 0: all)"},
     {NULL, NULL, NULL},
@@ -385,7 +396,7 @@ static const struct kam_http_param trend_query[] = {
 };
 
 static const struct kam_http_param lifecycle_query[] = {
-    {"as_of", "string", "YYYY-MM-DD (default: the day of the last order)"},
+    AS_OF_PARAM,
     {"limit", "integer", "list this many accounts, largest window revenue first (default: none)"},
     {NULL, NULL, NULL},
 };
@@ -415,16 +426,7 @@ static const struct kam_http_param audit_query[] = {
 static const struct kam_http_param export_query[] = {
     {"format", "string", "csv (default) or xlsx"},
     {"encoding", "string", "csv only: utf-8 (default) or gb18030 (Excel on a Chinese Windows)"},
-    {"role", "string", "supply-chain role: end_user, distributor, dealer, ..."},
-    {"region", "string", "region, exactly"},
-    {"owner", "string", "owner's username (within what the caller may see)"},
-    {"tag", "string", "accounts with this tag"},
-    {"search", "string", "text in the code or name, case-insensitive"},
-    {"tier", "string", "tier in the latest scoring run: key, major, ordinary or small"},
-    {"stage", "string",
-     "lifecycle stage in the latest scoring run: new, exploration, formation, stability, "
-     "decline, dormant, lost or none"},
-    {"sort", "string", "name (default) or revenue (trailing twelve months, largest first)"},
+    ACCOUNT_FILTERS,
     {"limit", "integer", "at most this many accounts"},
     {NULL, NULL, NULL},
 };

@@ -327,6 +327,26 @@ static void check_problem(const struct resp *r, long status, const char *type)
     assert_non_null(json_string_value(json_object_get(r->json, "title")));
 }
 
+/* A code outside the user's scope is answered exactly as one that does not exist: the same 404
+ * problem, word for word but for the code. fmt is the path with %s where the code goes. */
+static void expect_hidden(struct fx *f, const char *method, const char *fmt, const char *body,
+                          const char *const *h)
+{
+    char path[256], other[1024];
+    snprintf(path, sizeof(path), fmt, west_code);
+    req(f->h, &f->r, &f->s, method, path, body, h);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    snprintf(other, sizeof(other), "%s", f->r.body);
+    snprintf(path, sizeof(path), fmt, "C999999");
+    req(f->h, &f->r, &f->s, method, path, body, h);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    char *p = strstr(other, west_code);
+    assert_non_null(p);
+    assert_int_equal(strlen(west_code), strlen("C999999"));
+    memcpy(p, "C999999", strlen("C999999"));
+    assert_string_equal(other, f->r.body);
+}
+
 /* --- the tests ------------------------------------------------------------------------------- */
 
 static void test_health_and_security_headers(void **state)
@@ -1051,7 +1071,7 @@ static const char *problem_field(const struct resp *r)
 static void test_score_explanation(void **state)
 {
     struct fx *f = *state;
-    char cookie[256], path[128], other[1024];
+    char cookie[256], path[128];
     login(f, "rep-east-1", cookie, sizeof(cookie), NULL, 0);
     const char *const h[] = {cookie, NULL};
     snprintf(path, sizeof(path), "/api/v1/accounts/%s/score", own_code);
@@ -1082,16 +1102,7 @@ static void test_score_explanation(void **state)
     json_decref(cli);
 
     /* Another team's account and a code that does not exist: the same answer. */
-    snprintf(path, sizeof(path), "/api/v1/accounts/%s/score", west_code);
-    req(f->h, &f->r, &f->s, "GET", path, NULL, h);
-    check_problem(&f->r, 404, "urn:kam:problem:not-found");
-    snprintf(other, sizeof(other), "%s", f->r.body);
-    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts/C999999/score", NULL, h);
-    check_problem(&f->r, 404, "urn:kam:problem:not-found");
-    char *p = strstr(other, west_code);
-    assert_non_null(p);
-    memcpy(p, "C999999", strlen("C999999"));
-    assert_string_equal(other, f->r.body);
+    expect_hidden(f, "GET", "/api/v1/accounts/%s/score", NULL, h);
     /* Visible but never scored. */
     req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts/" UNSCORED "/score", NULL, h);
     check_problem(&f->r, 404, "urn:kam:problem:not-found");
@@ -1227,7 +1238,6 @@ static void test_pin_put(void **state)
 {
     struct fx *f = *state;
     char cookie[256], hdr[160], path[160], west[160], before[16], after[16];
-    char other[1024];
     const char *good = "{\"tier\": \"key\"}";
     snprintf(path, sizeof(path), "/api/v1/accounts/%s/pin", own_code);
     snprintf(west, sizeof(west), "/api/v1/accounts/%s/pin", west_code);
@@ -1238,15 +1248,7 @@ static void test_pin_put(void **state)
     write_refusals(f, path, good, cookie, sizeof(cookie), hdr, sizeof(hdr));
     const char *const h[] = {cookie, hdr, JSON[0], NULL};
     /* Another team's account and a code that does not exist: the same answer. */
-    req(f->h, &f->r, &f->s, "PUT", west, good, h);
-    check_problem(&f->r, 404, "urn:kam:problem:not-found");
-    snprintf(other, sizeof(other), "%s", f->r.body);
-    req(f->h, &f->r, &f->s, "PUT", "/api/v1/accounts/C999999/pin", good, h);
-    check_problem(&f->r, 404, "urn:kam:problem:not-found");
-    char *p = strstr(other, west_code);
-    assert_non_null(p);
-    memcpy(p, "C999999", strlen("C999999"));
-    assert_string_equal(other, f->r.body);
+    expect_hidden(f, "PUT", "/api/v1/accounts/%s/pin", good, h);
     static const struct {
         const char *body;
         long status;
@@ -1930,7 +1932,7 @@ static void test_portfolio_analyses_scoped(void **state)
 static void test_account_metrics(void **state)
 {
     struct fx *f = *state;
-    char cookie[256], path[128], other[1024], csv[PATH_MAX + 16];
+    char cookie[256], path[128], csv[PATH_MAX + 16];
     /* An account of rep-east-1 added now: no metrics stored for it yet. */
     snprintf(csv, sizeof(csv), "%s/nometrics.csv", dir);
     FILE *cf = fopen(csv, "w");
@@ -1983,16 +1985,7 @@ static void test_account_metrics(void **state)
     assert_int_equal(f->r.status, 200);
 
     /* Another team's account and a code that does not exist: the same answer. */
-    snprintf(path, sizeof(path), "/api/v1/accounts/%s/metrics", west_code);
-    req(f->h, &f->r, &f->s, "GET", path, NULL, h);
-    check_problem(&f->r, 404, "urn:kam:problem:not-found");
-    snprintf(other, sizeof(other), "%s", f->r.body);
-    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts/C999999/metrics", NULL, h);
-    check_problem(&f->r, 404, "urn:kam:problem:not-found");
-    char *p = strstr(other, west_code);
-    assert_non_null(p);
-    memcpy(p, "C999999", strlen("C999999"));
-    assert_string_equal(other, f->r.body);
+    expect_hidden(f, "GET", "/api/v1/accounts/%s/metrics", NULL, h);
     req(f->h, &f->r, &f->s, "GET", path, NULL, NULL);
     check_problem(&f->r, 401, "urn:kam:problem:unauthenticated");
 }
@@ -2046,7 +2039,7 @@ static struct stored_account stored(const char *code)
 static void test_account_patch_refused(void **state)
 {
     struct fx *f = *state;
-    char cookie[256], csrf[128], hdr[160], path[128], west[128], body[256], other[1024];
+    char cookie[256], csrf[128], hdr[160], path[128], west[128], body[256];
     struct stored_account before = stored(edit_code);
     size_t audits = audit_count();
     snprintf(path, sizeof(path), "/api/v1/accounts/%s", edit_code);
@@ -2069,16 +2062,7 @@ static void test_account_patch_refused(void **state)
 
     /* Another team's account and a code that does not exist: the same answer. */
     const char *const h[] = {cookie, hdr, JSON[0], NULL};
-    req(f->h, &f->r, &f->s, "PATCH", west, "{\"version\": 1, \"region\": \"西北\"}", h);
-    check_problem(&f->r, 404, "urn:kam:problem:not-found");
-    snprintf(other, sizeof(other), "%s", f->r.body);
-    req(f->h, &f->r, &f->s, "PATCH", "/api/v1/accounts/C999999",
-        "{\"version\": 1, \"region\": \"西北\"}", h);
-    check_problem(&f->r, 404, "urn:kam:problem:not-found");
-    char *p = strstr(other, west_code);
-    assert_non_null(p);
-    memcpy(p, "C999999", strlen("C999999"));
-    assert_string_equal(other, f->r.body);
+    expect_hidden(f, "PATCH", "/api/v1/accounts/%s", "{\"version\": 1, \"region\": \"西北\"}", h);
 
     static const struct {
         const char *name, *body, *field;
@@ -3323,7 +3307,7 @@ static void test_users_admin(void **state)
 static void test_account_view(void **state)
 {
     struct fx *f = *state;
-    char cookie[256], path[160], other[1024];
+    char cookie[256], path[160];
     login(f, "rep-east-1", cookie, sizeof(cookie), NULL, 0);
     const char *const h[] = {cookie, NULL};
     snprintf(path, sizeof(path), "/api/v1/accounts/%s/view", own_code);
@@ -3349,16 +3333,7 @@ static void test_account_view(void **state)
     json_decref(cli);
 
     /* Another team's account reads exactly like a code that does not exist. */
-    snprintf(path, sizeof(path), "/api/v1/accounts/%s/view", west_code);
-    req(f->h, &f->r, &f->s, "GET", path, NULL, h);
-    check_problem(&f->r, 404, "urn:kam:problem:not-found");
-    snprintf(other, sizeof(other), "%s", f->r.body);
-    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts/C999999/view", NULL, h);
-    check_problem(&f->r, 404, "urn:kam:problem:not-found");
-    char *p = strstr(other, west_code);
-    assert_non_null(p);
-    memcpy(p, "C999999", strlen("C999999"));
-    assert_string_equal(other, f->r.body);
+    expect_hidden(f, "GET", "/api/v1/accounts/%s/view", NULL, h);
 
     static const struct {
         const char *query, *field;
