@@ -98,6 +98,8 @@ int kam_cmd_demo(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_summary(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_trend(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_edit(struct kam_cli *cli, int argc, char **argv);
+int kam_cmd_add(struct kam_cli *cli, int argc, char **argv);
+int kam_cmd_delete(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_tiers(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_metrics(struct kam_cli *cli, int argc, char **argv);
 int kam_cmd_pareto(struct kam_cli *cli, int argc, char **argv);

@@ -362,13 +362,9 @@ int kam_cmd_tag(struct kam_cli *cli, int argc, char **argv)
         rc = st->ops->tag_list(st, id, print_tag, arr, &err);
         if (arr)
             kam_cli_json(arr);
-    } else if (rc == KAM_OK && (rc = st->ops->begin(st, &err)) == KAM_OK) {
-        rc = strcmp(a[0], "add") == 0 ? st->ops->tag_add(st, id, a[2], color, &err)
-                                      : st->ops->tag_rm(st, id, a[2], &err);
-        if (rc == KAM_OK)
-            rc = st->ops->commit(st, &err);
-        else
-            (void)st->ops->rollback(st, NULL); /* the first error is the one to report */
+    } else if (rc == KAM_OK) {
+        rc = kam_engine_tag(st, kam_cli_actor(), NULL, a[1], a[2], color, strcmp(a[0], "add") == 0,
+                            &err);
         if (rc == KAM_OK)
             printf("%s '%s' %s %s\n", strcmp(a[0], "add") == 0 ? "tagged" : "untagged", a[1],
                    strcmp(a[0], "add") == 0 ? "with" : "from", a[2]);

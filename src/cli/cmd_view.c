@@ -486,24 +486,44 @@ static int edit_arg(const char *arg, struct kam_value *vals, uint64_t *mask)
     return 0;
 }
 
-int kam_cmd_edit(struct kam_cli *cli, int argc, char **argv)
+/* Without --version (*version 0): the version stored now, so that a change made meanwhile
+ * still conflicts. */
+static enum kam_rc current_version(struct kam_store *st, const char *account, int64_t *version,
+                                   struct kam_err *err)
+{
+    struct kam_scope all;
+    if (*version != 0)
+        return KAM_OK;
+    kam_scope_init(&all, KAM_ROLE_ADMIN, "", NULL);
+    return st->ops->account_get_scoped(st, account, &all, version_seen, version, err);
+}
+
+/* The --version N of edit and delete into *version (0 when absent); 1 after the usage message. */
+static int version_option(const char *cmd, int argc, char **argv, int64_t *version)
 {
     static const struct option opts[] = {{"version", required_argument, NULL, 'v'}, {0}};
+    char *end;
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c != 'v')
+            return kam_cli_usage(cmd, "unknown option");
+        *version = strtoll(optarg, &end, 10);
+        if (*end || *version < 1)
+            return kam_cli_usage(cmd, "--version '%s' is not a version (1, 2, ...)", optarg);
+    }
+    return 0;
+}
+
+int kam_cmd_edit(struct kam_cli *cli, int argc, char **argv)
+{
     struct kam_value vals[KAM_ACC_NCOLS];
-    struct kam_scope all;
     struct kam_err err;
     uint64_t mask = 0;
     int64_t version = 0;
-    int c, code = 0;
-    char *end;
+    int code = 0;
 
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c != 'v')
-            return kam_cli_usage("edit", "unknown option");
-        version = strtoll(optarg, &end, 10);
-        if (*end || version < 1)
-            return kam_cli_usage("edit", "--version '%s' is not a version (1, 2, ...)", optarg);
-    }
+    if (version_option("edit", argc, argv, &version) != 0)
+        return 1;
     if (argc - optind < 2)
         return kam_cli_usage("edit", "expected an account CODE and at least one FIELD=VALUE");
     for (size_t i = 0; i < KAM_ACC_NCOLS; i++)
@@ -516,11 +536,7 @@ int kam_cmd_edit(struct kam_cli *cli, int argc, char **argv)
     if (st == NULL)
         return code;
     kam_err_clear(&err);
-    kam_scope_init(&all, KAM_ROLE_ADMIN, "", NULL);
-    enum kam_rc rc = KAM_OK;
-    /* Without --version: the version read now, so that a change made meanwhile still conflicts. */
-    if (version == 0)
-        rc = st->ops->account_get_scoped(st, account, &all, version_seen, &version, &err);
+    enum kam_rc rc = current_version(st, account, &version, &err);
     int64_t before = version;
     if (rc == KAM_OK)
         rc = kam_engine_account_update(st, kam_cli_actor(), NULL, account, vals, mask, &version,
@@ -532,5 +548,104 @@ int kam_cmd_edit(struct kam_cli *cli, int argc, char **argv)
         printf("%s: nothing changed (version %lld)\n", account, (long long)version);
     else
         printf("%s: version %lld\n", account, (long long)version);
+    return 0;
+}
+
+/* A problem of the one record: its field and what is wrong. */
+static void add_problem(void *ctx, const struct kam_import_problem *p)
+{
+    (void)ctx;
+    if (p->field && p->field[0])
+        fprintf(stderr, "kam add: %s: %s\n", p->field, p->msg);
+    else
+        fprintf(stderr, "kam add: %s\n", p->msg);
+}
+
+/* kam add KIND FIELD=VALUE...: one record, as POST /api/v1/accounts (and the account's contacts,
+ * orders, payments, and products) makes it: the import's rules, create-only, audited. */
+int kam_cmd_add(struct kam_cli *cli, int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        enum kam_import_kind kind;
+    } kinds[] = {{"account", KAM_IMPORT_ACCOUNTS},
+                 {"contact", KAM_IMPORT_CONTACTS},
+                 {"product", KAM_IMPORT_PRODUCTS},
+                 {"order", KAM_IMPORT_ORDERS},
+                 {"payment", KAM_IMPORT_PAYMENTS}};
+    struct kam_err err;
+    int code = 0;
+    size_t k = 0;
+
+    if (argc < 3)
+        return kam_cli_usage("add", "expected KIND and at least one FIELD=VALUE");
+    while (k < sizeof(kinds) / sizeof(kinds[0]) && strcmp(kinds[k].name, argv[1]) != 0)
+        k++;
+    if (k == sizeof(kinds) / sizeof(kinds[0]))
+        return kam_cli_usage("add", "'%s' is not account, contact, product, order or payment",
+                             argv[1]);
+    size_t n = (size_t)argc - 2;
+    struct kam_field_value *f = kam_xcalloc(n, sizeof(*f));
+    char **names = kam_xcalloc(n, sizeof(*names));
+    for (size_t i = 0; i < n; i++) {
+        const char *arg = argv[i + 2], *eq = strchr(arg, '=');
+        names[i] = kam_xstrdup(arg);
+        if (eq != NULL)
+            names[i][eq - arg] = '\0';
+        if (eq == NULL || eq == arg || !kam_import_field_known(kinds[k].kind, names[i])) {
+            int r =
+                kam_cli_usage("add", "'%s' is not FIELD=VALUE with a field of %s (docs/import.md)",
+                              arg, kinds[k].name);
+            for (size_t j = 0; j <= i; j++)
+                free(names[j]);
+            free(names);
+            free(f);
+            return r;
+        }
+        f[i] = (struct kam_field_value){names[i], eq + 1};
+    }
+    struct kam_store *st = kam_cli_open(cli, 0, &code);
+    enum kam_rc rc = KAM_OK;
+    if (st != NULL) {
+        kam_err_clear(&err);
+        rc = kam_engine_record_create(st, kam_cli_actor(), NULL, kinds[k].kind, f, n, add_problem,
+                                      NULL, &err);
+        kam_store_close(st);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    free(f);
+    if (st == NULL)
+        return code;
+    if (rc != KAM_OK)
+        return kam_cli_fail(&err);
+    printf("added the %s\n", kinds[k].name);
+    return 0;
+}
+
+/* kam delete CODE [--version N]: as DELETE /api/v1/accounts/{code}. */
+int kam_cmd_delete(struct kam_cli *cli, int argc, char **argv)
+{
+    struct kam_err err;
+    int64_t version = 0;
+    int code = 0;
+
+    if (version_option("delete", argc, argv, &version) != 0)
+        return 1;
+    if (argc - optind != 1)
+        return kam_cli_usage("delete", "expected one account CODE");
+    const char *account = argv[optind];
+    struct kam_store *st = kam_cli_open(cli, 0, &code);
+    if (st == NULL)
+        return code;
+    kam_err_clear(&err);
+    enum kam_rc rc = current_version(st, account, &version, &err);
+    if (rc == KAM_OK)
+        rc = kam_engine_account_delete(st, kam_cli_actor(), NULL, account, version, &err);
+    kam_store_close(st);
+    if (rc != KAM_OK)
+        return kam_cli_fail(&err);
+    printf("deleted %s\n", account);
     return 0;
 }

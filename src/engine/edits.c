@@ -465,3 +465,252 @@ enum kam_rc kam_engine_account_update(struct kam_store *st, const char *actor,
     struct account_edit e = {actor, code, scope, v, mask, version};
     return in_transaction(st, edit_account, &e, err);
 }
+
+/* --- deleting an account ------------------------------------------------------------------- */
+
+struct account_removal {
+    const char *actor, *code;
+    const struct kam_scope *scope;
+    int64_t version;
+};
+
+static enum kam_rc remove_account(struct kam_store *st, const void *ctx, struct kam_err *err)
+{
+    const struct account_removal *r = ctx;
+    struct current cur = {.mask = (1ull << KAM_ACC_NCOLS) - 1};
+    enum kam_rc rc = st->ops->account_get_scoped(st, r->code, r->scope, current_row, &cur, err);
+    json_t *before = json_object();
+    for (size_t i = 0; i < kam_accounts.ncols; i++)
+        if (cur.cols[i] != NULL)
+            json_object_set_new(before, kam_accounts.cols[i].name, cur.cols[i]);
+    if (rc == KAM_OK)
+        rc = st->ops->account_delete(st, r->code, r->version, err);
+    if (rc == KAM_OK) {
+        json_object_set_new(before, "version", json_integer((json_int_t)cur.version));
+        return audit(st, r->actor, "account.delete", "account", r->code, before, NULL, err);
+    }
+    json_decref(before);
+    return rc;
+}
+
+enum kam_rc kam_engine_account_delete(struct kam_store *st, const char *actor,
+                                      const struct kam_scope *scope, const char *code,
+                                      int64_t version, struct kam_err *err)
+{
+    struct account_removal r = {actor, code, scope, version};
+    return in_transaction(st, remove_account, &r, err);
+}
+
+/* --- tags ------------------------------------------------------------------------------------ */
+
+struct tag_edit {
+    const char *actor, *code, *name, *color;
+    const struct kam_scope *scope;
+    bool add;
+};
+
+static enum kam_rc edit_tag(struct kam_store *st, const void *ctx, struct kam_err *err)
+{
+    const struct tag_edit *t = ctx;
+    int64_t id = 0;
+    enum kam_rc rc = st->ops->account_get_scoped(st, t->code, t->scope, parent_id_row, &id, err);
+    if (rc != KAM_OK)
+        return rc;
+    rc = t->add ? st->ops->tag_add(st, id, t->name, t->color, err)
+                : st->ops->tag_rm(st, id, t->name, err);
+    if (rc != KAM_OK)
+        return rc;
+    json_t *v = json_pack("{s:s}", "tag", t->name);
+    if (t->add && t->color != NULL)
+        json_object_set_new(v, "color", json_string(t->color));
+    return audit(st, t->actor, t->add ? "tag.add" : "tag.remove", "account", t->code,
+                 t->add ? NULL : v, t->add ? v : NULL, err);
+}
+
+enum kam_rc kam_engine_tag(struct kam_store *st, const char *actor, const struct kam_scope *scope,
+                           const char *code, const char *name, const char *color, bool add,
+                           struct kam_err *err)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > 64 || strcspn(name, "\t\r\n") != n) {
+        kam_err_set(err, KAM_ERR_INVALID, "a tag name is 1 to 64 bytes without tabs or newlines");
+        snprintf(err->field, sizeof(err->field), "name");
+        return KAM_ERR_INVALID;
+    }
+    size_t cn = color ? strlen(color) : 0;
+    if (color != NULL && (color[0] != '#' || (cn != 4 && cn != 7) ||
+                          strspn(color + 1, "0123456789abcdefABCDEF") != cn - 1)) {
+        kam_err_set(err, KAM_ERR_INVALID, "color is #rgb or #rrggbb, such as #e6a23c: '%.40s'",
+                    color);
+        snprintf(err->field, sizeof(err->field), "color");
+        return KAM_ERR_INVALID;
+    }
+    struct tag_edit t = {actor, code, name, color, scope, add};
+    return in_transaction(st, edit_tag, &t, err);
+}
+
+/* --- creating one record --------------------------------------------------------------------- */
+
+/* A growing text: the one-row CSV file a new record is read from. */
+struct text_buf {
+    char *p;
+    size_t len, cap;
+};
+
+static void buf_put(struct text_buf *b, const char *v, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        b->cap = (b->len + n + 1) * 2;
+        b->p = kam_xrealloc(b->p, b->cap);
+    }
+    memcpy(b->p + b->len, v, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+/* v as one CSV field (RFC 4180): quoted, with its quotes doubled, when it holds a comma, a
+ * quote or a line break. */
+static void csv_field(struct text_buf *b, const char *v)
+{
+    if (strpbrk(v, ",\"\r\n") == NULL) {
+        buf_put(b, v, strlen(v));
+        return;
+    }
+    buf_put(b, "\"", 1);
+    for (const char *q; (q = strchr(v, '"')) != NULL; v = q + 1)
+        buf_put(b, v, (size_t)(q - v) + 1), buf_put(b, "\"", 1);
+    buf_put(b, v, strlen(v));
+    buf_put(b, "\"", 1);
+}
+
+static const char *field_of(const struct kam_field_value *f, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(f[i].name, name) == 0)
+            return f[i].value ? f[i].value : "";
+    return NULL;
+}
+
+/* The audit key of a record: its natural key, parts joined by '/'. */
+static void record_key(enum kam_import_kind kind, const struct kam_field_value *f, size_t n,
+                       char *key, size_t size)
+{
+    const char *a = NULL, *b = NULL;
+    switch (kind) {
+    case KAM_IMPORT_ACCOUNTS:
+        a = field_of(f, n, "code");
+        break;
+    case KAM_IMPORT_CONTACTS:
+        a = field_of(f, n, "account"), b = field_of(f, n, "name");
+        break;
+    case KAM_IMPORT_PRODUCTS:
+        a = field_of(f, n, "sku");
+        break;
+    case KAM_IMPORT_ORDERS:
+        a = field_of(f, n, "order_id"), b = field_of(f, n, "line_no");
+        if (b == NULL || !*b)
+            b = "1";
+        break;
+    default:
+        a = field_of(f, n, "invoice");
+        break;
+    }
+    snprintf(key, size, "%s%s%s", a ? a : "", b ? "/" : "", b ? b : "");
+}
+
+static const char *const record_entities[KAM_IMPORT_KIND_COUNT] = {
+    [KAM_IMPORT_ACCOUNTS] = "account", [KAM_IMPORT_CONTACTS] = "contact",
+    [KAM_IMPORT_PRODUCTS] = "product", [KAM_IMPORT_ORDERS] = "order_line",
+    [KAM_IMPORT_PAYMENTS] = "payment",
+};
+
+/* The scope's rules for a new record: an account's owner keeps it in the scope (a rep's and a
+ * manager's own login when none is given), its parent is one the scope sees; another record's
+ * account is one the scope sees (404 like a missing code otherwise); the product catalogue is
+ * for those who see every account. *owner is set when the owner was filled in. */
+static enum kam_rc check_new_record(struct kam_store *st, const struct kam_scope *scope,
+                                    enum kam_import_kind kind, const struct kam_field_value *f,
+                                    size_t n, const char **owner, struct kam_err *err)
+{
+    *owner = NULL;
+    if (scope == NULL || scope->kind == KAM_SCOPE_ALL)
+        return KAM_OK;
+    if (kind == KAM_IMPORT_PRODUCTS)
+        return kam_err_set(err, KAM_ERR_AUTH,
+                           "only those who see every account add products to the catalogue");
+    if (kind != KAM_IMPORT_ACCOUNTS) {
+        const char *code = field_of(f, n, "account");
+        int64_t id = 0;
+        return st->ops->account_get_scoped(st, code ? code : "", scope, parent_id_row, &id, err);
+    }
+    const char *o = field_of(f, n, "owner"), *p = field_of(f, n, "parent");
+    const char *code = field_of(f, n, "code");
+    if (o == NULL || !*o)
+        o = *owner = scope->login;
+    struct kam_value ov = {.s = o, .len = strlen(o)};
+    enum kam_rc rc = check_owner(st, scope, &ov, err);
+    if (rc == KAM_OK && p != NULL && *p) {
+        struct kam_value pv = {.s = p, .len = strlen(p)};
+        rc = resolve_parent(st, scope, code ? code : "", &pv, err);
+    }
+    return rc;
+}
+
+enum kam_rc kam_engine_record_create(struct kam_store *st, const char *actor,
+                                     const struct kam_scope *scope, enum kam_import_kind kind,
+                                     const struct kam_field_value *f, size_t n,
+                                     kam_import_problem_fn on_problem, void *ctx,
+                                     struct kam_err *err)
+{
+    const char *owner = NULL;
+    char key[256];
+    if (kind >= KAM_IMPORT_KIND_COUNT || record_entities[kind] == NULL)
+        KAM_BUG("kam_engine_record_create: not a record kind");
+    if (scope != NULL && scope->read_only)
+        return kam_err_set(err, KAM_ERR_AUTH, "your role may not change records");
+    enum kam_rc rc = check_new_record(st, scope, kind, f, n, &owner, err);
+    if (rc != KAM_OK)
+        return rc;
+
+    /* The record as a CSV file of one row, read by the import with its rules. */
+    struct text_buf csv = {0};
+    json_t *after = json_object();
+    for (int row = 0; row < 2; row++) {
+        for (size_t i = 0; i < n + (owner != NULL); i++) {
+            const char *name = i < n ? f[i].name : "owner";
+            const char *v = i < n ? (f[i].value ? f[i].value : "") : owner;
+            if (i > 0)
+                buf_put(&csv, ",", 1);
+            csv_field(&csv, row ? v : name);
+            if (row && *v)
+                json_object_set_new(after, name, json_string(v));
+        }
+        buf_put(&csv, "\n", 1);
+    }
+    record_key(kind, f, n, key, sizeof(key));
+    char *a = json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(after);
+    char action[32];
+    snprintf(action, sizeof(action), "%s.create", record_entities[kind]);
+    struct kam_audit_entry e = {
+        .action = action, .entity = record_entities[kind], .entity_key = key, .after = a};
+    struct kam_import_opts o = {.kind = kind,
+                                .path = "the request",
+                                .data = csv.p,
+                                .data_len = csv.len,
+                                .actor = actor,
+                                .audit = &e,
+                                .create_only = true,
+                                .on_problem = on_problem};
+    struct kam_import_report rep;
+    rc = kam_import_run(st, &o, NULL, ctx, &rep, err);
+    free(a);
+    free(csv.p);
+    if (rc == KAM_ERR_INVALID && rep.existing > 0)
+        return kam_err_set(err, KAM_ERR_EXISTS, "%s '%s' already exists", record_entities[kind],
+                           key);
+    if (rc == KAM_ERR_INVALID && rep.errors > 0)
+        return kam_err_set(err, KAM_ERR_INVALID, "the %s was not created: %lld problem%s",
+                           record_entities[kind], (long long)rep.errors, rep.errors > 1 ? "s" : "");
+    return rc;
+}

@@ -15,6 +15,7 @@
 #include "core/metrics.h"
 #include "core/pareto.h"
 #include "core/rfm.h"
+#include "io/import.h"
 #include "store/store.h"
 #include "util/err.h"
 #include "util/mem.h"
@@ -241,6 +242,43 @@ KAM_MUST_CHECK enum kam_rc kam_engine_account_update(struct kam_store *st, const
                                                      const char *code, const struct kam_value *vals,
                                                      uint64_t mask, int64_t *version,
                                                      struct kam_err *err);
+
+/* Deletes the account with this code if scope sees it and its version is still version, with
+ * its contacts, tags, ratings, pin and score history, audited as "account.delete" with every
+ * field before. KAM_ERR_NOT_FOUND (missing or out of scope, one message), KAM_ERR_CONFLICT for
+ * a stale version or an account that has orders, invoices or child accounts (its history
+ * stays: close it with its status instead). */
+KAM_MUST_CHECK enum kam_rc kam_engine_account_delete(struct kam_store *st, const char *actor,
+                                                     const struct kam_scope *scope,
+                                                     const char *code, int64_t version,
+                                                     struct kam_err *err);
+/* Adds (add) or removes tag name on an account the scope sees; a new tag takes color
+ * ("#rgb" or "#rrggbb", may be NULL). Audited as "tag.add" or "tag.remove" on the account. Removing
+ * a tag the account does not have is KAM_ERR_NOT_FOUND; KAM_ERR_INVALID (err->field name or color)
+ * for a name that is empty, over 64 bytes or has tabs or newlines, or a malformed color. */
+KAM_MUST_CHECK enum kam_rc kam_engine_tag(struct kam_store *st, const char *actor,
+                                          const struct kam_scope *scope, const char *code,
+                                          const char *name, const char *color, bool add,
+                                          struct kam_err *err);
+
+/* One field of a record to create: the import's column name and its text (NULL or "": empty). */
+struct kam_field_value {
+    const char *name, *value;
+};
+/* Creates one record of kind (accounts, contacts, products, orders, payments) from its fields,
+ * read by the CSV import with all its rules (types, references, the rollups of an order line)
+ * as a file of one row, with create_only: a record whose key exists is KAM_ERR_EXISTS and
+ * nothing is written. The scope's rules: a new account's owner must keep it in the scope (a rep
+ * or manager who gives none owns it), its parent must be one the scope sees; a contact's, order
+ * line's or payment's account must be one the scope sees (KAM_ERR_NOT_FOUND otherwise, as a
+ * missing code); products need a scope that sees every account; a read-only scope may not
+ * (KAM_ERR_AUTH). Problems with a field go to on_problem (the import's, with the field named)
+ * and give KAM_ERR_INVALID. Audited as "<entity>.create" (account, contact, product,
+ * order_line, payment) with the fields given, in the same transaction. */
+KAM_MUST_CHECK enum kam_rc
+kam_engine_record_create(struct kam_store *st, const char *actor, const struct kam_scope *scope,
+                         enum kam_import_kind kind, const struct kam_field_value *f, size_t n,
+                         kam_import_problem_fn on_problem, void *ctx, struct kam_err *err);
 
 /* One tier change between the two latest runs. */
 struct kam_tier_change {

@@ -89,18 +89,5 @@ void kam_http_audit(struct kam_http_req *req, struct kam_http_resp *resp)
         kam_problem_err(resp, &err);
         return;
     }
-    kam_jw_arr_end(w);
-    kam_jw_kint(w, "total", total);
-    /* As the account list: the next page's number as a string, null on the last page. */
-    kam_jw_key(w, "next");
-    if (total > page * per_page) {
-        char next[24];
-        snprintf(next, sizeof(next), "%lld", (long long)page + 1);
-        kam_jw_str(w, next);
-    } else {
-        kam_jw_null(w);
-    }
-    kam_jw_kint(w, "page", page);
-    kam_jw_kint(w, "per_page", per_page);
-    kam_jw_obj_end(w);
+    kam_http_list_end(w, total, page, per_page);
 }

@@ -227,6 +227,29 @@ bool kam_http_body_json(struct kam_http_req *req, struct kam_http_resp *resp, st
 void kam_http_account_answer(struct kam_http_req *req, struct kam_http_resp *resp,
                              const char *code);
 
+/* A record's columns of table t as members of the current object (records.c): id, then each
+ * column by name; money as exact decimal strings, a reference as the code it points to. */
+void kam_http_record_fields(struct kam_jw *w, const struct kam_table *t, int64_t id,
+                            const struct kam_value *vals);
+/* Closes a page's "items" array and its object with "total", "next" (the next page's number
+ * as a string, null on the last page), "page" and "per_page" (records.c). */
+void kam_http_list_end(struct kam_jw *w, int64_t total, int64_t page, int64_t per_page);
+/* The records around an account (records.c). */
+void kam_http_account_post(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_account_delete(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_contacts_list(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_contact_post(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_orders_list(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_order_post(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_payments_list(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_payment_post(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_products_list(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_product_post(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_tags_list(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_account_tags(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_tag_put(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_tag_delete(struct kam_http_req *req, struct kam_http_resp *resp);
+
 /* Writes a user as JSON: username, display_name, role, team (no hash, no version). */
 void kam_http_user_json(struct kam_jw *w, const struct kam_user *u);
 

@@ -326,6 +326,61 @@ static const struct {
      "\"properties\":{\"accounts\":{\"type\":\"integer\"},\"revenue\":{\"type\":\"string\"},"
      "\"margin\":{\"type\":\"string\"},\"items\":{\"type\":\"array\"}}}}}}"},
     /* The import's report, as `kam import --json` with the problems and the rejected rows. */
+    {"NewRecord",
+     "{\"type\":\"object\",\"description\":\"the record's fields under the column names of "
+     "its import (docs/import.md): strings (money as exact decimals, \\\"12.5\\\"), whole numbers "
+     "or null; an account's records take their account from the path\",\"additionalProperties\":"
+     "{\"type\":[\"string\",\"integer\",\"null\"]}}"},
+    {"Contact",
+     "{\"type\":\"object\",\"required\":[\"id\",\"account\",\"name\"],\"properties\":{"
+     "\"id\":{\"type\":\"integer\"},\"account\":{\"type\":\"string\"},\"name\":{\"type\":"
+     "\"string\"},\"title\":{\"type\":[\"string\",\"null\"]},\"department\":{\"type\":["
+     "\"string\",\"null\"]},\"phone\":{\"type\":[\"string\",\"null\"]},\"email\":{\"type\":"
+     "[\"string\",\"null\"]},\"reports_to\":{\"type\":[\"string\",\"null\"]}}}"},
+    {"ContactList", "{\"type\":\"object\",\"required\":[\"items\",\"total\",\"next\"],"
+                    "\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/"
+                    "components/schemas/Contact\"}},\"total\":{\"type\":\"integer\"},\"next\":{"
+                    "\"type\":[\"string\",\"null\"]}}}"},
+    {"OrderLine",
+     "{\"type\":\"object\",\"description\":\"money and quantities as exact decimal "
+     "strings\",\"required\":[\"order_id\",\"line_no\",\"date\",\"product\",\"quantity\","
+     "\"amount\"],\"properties\":{\"order_id\":{\"type\":\"string\"},\"line_no\":{\"type\":"
+     "\"integer\"},\"date\":{\"type\":\"string\"},\"product\":{\"type\":\"string\"},"
+     "\"product_name\":{\"type\":\"string\"},\"quantity\":{\"type\":\"string\"},"
+     "\"unit_price\":{\"type\":\"string\"},\"amount\":{\"type\":\"string\"},\"cost\":{"
+     "\"type\":[\"string\",\"null\"]},\"discount\":{\"type\":\"string\"},\"channel\":{"
+     "\"type\":[\"string\",\"null\"]},\"region\":{\"type\":[\"string\",\"null\"]}}}"},
+    {"OrderLineList", "{\"type\":\"object\",\"required\":[\"items\",\"total\",\"next\"],"
+                      "\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/"
+                      "components/schemas/OrderLine\"}},\"total\":{\"type\":\"integer\"},"
+                      "\"next\":{\"type\":[\"string\",\"null\"]}}}"},
+    {"Payment",
+     "{\"type\":\"object\",\"required\":[\"id\",\"invoice\",\"account\",\"amount\","
+     "\"issued\",\"due\"],\"properties\":{\"id\":{\"type\":\"integer\"},\"invoice\":{"
+     "\"type\":\"string\"},\"account\":{\"type\":\"string\"},\"amount\":{\"type\":"
+     "\"string\"},\"issued\":{\"type\":\"string\"},\"due\":{\"type\":\"string\"},\"paid\":"
+     "{\"type\":[\"string\",\"null\"]},\"paid_amount\":{\"type\":[\"string\",\"null\"]}}}"},
+    {"PaymentList", "{\"type\":\"object\",\"required\":[\"items\",\"total\",\"next\"],"
+                    "\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/"
+                    "components/schemas/Payment\"}},\"total\":{\"type\":\"integer\"},\"next\":{"
+                    "\"type\":[\"string\",\"null\"]}}}"},
+    {"Product",
+     "{\"type\":\"object\",\"required\":[\"id\",\"sku\",\"name\"],\"properties\":{"
+     "\"id\":{\"type\":\"integer\"},\"sku\":{\"type\":\"string\"},\"name\":{\"type\":"
+     "\"string\"},\"category\":{\"type\":[\"string\",\"null\"]},\"list_price\":{\"type\":["
+     "\"string\",\"null\"]},\"std_cost\":{\"type\":[\"string\",\"null\"]}}}"},
+    {"ProductList", "{\"type\":\"object\",\"required\":[\"items\",\"total\",\"next\"],"
+                    "\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/"
+                    "components/schemas/Product\"}},\"total\":{\"type\":\"integer\"},\"next\":{"
+                    "\"type\":[\"string\",\"null\"]}}}"},
+    {"TagColor",
+     "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{"
+     "\"color\":{\"type\":\"string\",\"pattern\":\"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$\"}}}"},
+    {"TagList",
+     "{\"type\":\"object\",\"required\":[\"items\",\"total\"],\"properties\":{\"items\":{"
+     "\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"name\"],"
+     "\"properties\":{\"name\":{\"type\":\"string\"},\"color\":{\"type\":[\"string\","
+     "\"null\"]},\"accounts\":{\"type\":\"integer\"}}}},\"total\":{\"type\":\"integer\"}}}"},
     {"ImportReport",
      "{\"type\":\"object\",\"required\":[\"kind\",\"dry_run\",\"written\",\"rows\",\"inserted\","
      "\"updated\",\"unchanged\",\"rejected\"],\"properties\":{\"kind\":{\"type\":\"string\"},"
@@ -473,7 +528,7 @@ static void operation(struct kam_jw *w, const struct kam_http_route *r)
         kam_jw_key(w, "requestBody");
         kam_jw_obj(w);
         kam_jw_key(w, "required");
-        kam_jw_bool(w, true);
+        kam_jw_bool(w, (r->flags & (KAM_ROUTE_BODY | KAM_ROUTE_CSV)) != 0);
         content(w, (r->flags & KAM_ROUTE_CSV) ? "text/csv" : "application/json", r->request);
         kam_jw_obj_end(w);
     }

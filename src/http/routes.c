@@ -36,25 +36,6 @@ static void health(struct kam_http_req *req, struct kam_http_resp *resp)
 #define PER_PAGE_DEFAULT 50
 #define PER_PAGE_MAX     500 /* a page is built in memory: this bounds a response's size */
 
-/* The account columns as JSON, under the names of core/record.c (the export's names). */
-static void account_fields(struct kam_jw *w, int64_t id, const struct kam_value *vals)
-{
-    kam_jw_kint(w, "id", id);
-    for (size_t i = 0; i < kam_accounts.ncols; i++) {
-        const struct kam_column *c = &kam_accounts.cols[i];
-        const struct kam_value *v = &vals[i];
-        kam_jw_key(w, c->name);
-        if (v->null)
-            kam_jw_null(w);
-        else if (c->type == KAM_V_INT)
-            kam_jw_int(w, v->i);
-        else if (c->type == KAM_V_MONEY)
-            kam_jw_money(w, v->i);
-        else
-            kam_jw_strn(w, v->s, v->len);
-    }
-}
-
 bool kam_http_int_param(struct kam_http_req *req, struct kam_http_resp *resp, const char *name,
                         int64_t def, int64_t min, int64_t max, int64_t *out)
 {
@@ -94,7 +75,7 @@ static int page_row(void *ctx, const struct kam_account_item *it)
     if (p->n < p->first || p->n > p->last)
         return 0;
     kam_jw_obj(p->w);
-    account_fields(p->w, it->id, it->vals);
+    kam_http_record_fields(p->w, &kam_accounts, it->id, it->vals);
     /* The version a PATCH of this account must carry: a list is enough to edit from. */
     kam_jw_kint(p->w, "version", it->version);
     kam_jw_key(p->w, "ttm_revenue");
@@ -227,7 +208,7 @@ static int account_row(void *ctx, int64_t id, const struct kam_value *vals, int6
     struct kam_http_resp *resp = ctx;
     struct kam_jw *w = &resp->body;
     kam_jw_obj(w);
-    account_fields(w, id, vals);
+    kam_http_record_fields(w, &kam_accounts, id, vals);
     kam_jw_kint(w, "version", version);
     kam_jw_kstr(w, "created_at", created_at);
     kam_jw_kstr(w, "updated_at", updated_at);
@@ -351,6 +332,17 @@ static const struct kam_http_param account_query[] = {
     {NULL, NULL, NULL},
 };
 
+static const struct kam_http_param page_query[] = {
+    {"page", "integer", "page number, from 1"},
+    {"per_page", "integer", "entries per page, 1 to 500 (default 50)"},
+    {NULL, NULL, NULL},
+};
+
+static const struct kam_http_param version_query[] = {
+    {"version", "integer", "the version you read (or send If-Match)"},
+    {NULL, NULL, NULL},
+};
+
 static const struct kam_http_param score_query[] = {
     {"as_of", "string", "YYYY-MM-DD to score as of (default: the day of the last order)"},
     {"async", "string",
@@ -463,6 +455,53 @@ const struct kam_http_route kam_http_routes[] = {
      "AccountList"},
     {"GET", "/api/v1/accounts/{code}", account_get, 0, 0,
      "one account with its version (404 when missing or not visible)", NULL, 200, NULL, "Account"},
+    {"POST", "/api/v1/accounts", kam_http_account_post, KAM_ROUTE_BODY, KAM_ACTION_WRITE_ACCOUNTS,
+     "create an account from the fields of `kam import accounts` (the import's rules; a rep or "
+     "manager who names no owner owns it); 409 when the code exists; audited",
+     NULL, 201, "NewRecord", "Account"},
+    {"DELETE", "/api/v1/accounts/{code}", kam_http_account_delete, 0, KAM_ACTION_WRITE_ACCOUNTS,
+     "delete an account at the version read (?version= or If-Match), with its contacts, tags, "
+     "ratings and score history; 409 when it has orders, invoices or child accounts (close it "
+     "with its status instead); audited",
+     version_query, 204, NULL, NULL},
+    {"GET", "/api/v1/accounts/{code}/contacts", kam_http_contacts_list, 0, 0,
+     "the account's contacts, in the order they were added", page_query, 200, NULL, "ContactList"},
+    {"POST", "/api/v1/accounts/{code}/contacts", kam_http_contact_post, KAM_ROUTE_BODY,
+     KAM_ACTION_WRITE_ACCOUNTS,
+     "add a contact to the account (the fields of `kam import contacts`); 409 when the name "
+     "exists there; audited",
+     NULL, 201, "NewRecord", "Contact"},
+    {"GET", "/api/v1/accounts/{code}/orders", kam_http_orders_list, 0, 0,
+     "the account's order lines, newest order first", page_query, 200, NULL, "OrderLineList"},
+    {"POST", "/api/v1/accounts/{code}/orders", kam_http_order_post, KAM_ROUTE_BODY,
+     KAM_ACTION_WRITE_ACCOUNTS,
+     "add an order line (the fields of `kam import orders`; line_no 1 when not given): the "
+     "monthly and product rollups move with it; 409 when the line exists; audited",
+     NULL, 201, "NewRecord", "OrderLine"},
+    {"GET", "/api/v1/accounts/{code}/payments", kam_http_payments_list, 0, 0,
+     "the account's invoices and their payments, newest first", page_query, 200, NULL,
+     "PaymentList"},
+    {"POST", "/api/v1/accounts/{code}/payments", kam_http_payment_post, KAM_ROUTE_BODY,
+     KAM_ACTION_WRITE_ACCOUNTS,
+     "add an invoice (the fields of `kam import payments`); 409 when the invoice exists; "
+     "audited",
+     NULL, 201, "NewRecord", "Payment"},
+    {"GET", "/api/v1/accounts/{code}/tags", kam_http_account_tags, 0, 0, "the account's tags", NULL,
+     200, NULL, "TagList"},
+    {"PUT", "/api/v1/accounts/{code}/tags/{name}", kam_http_tag_put, 0, KAM_ACTION_WRITE_ACCOUNTS,
+     "tag the account (a new tag takes the body's color, optional); answers its tags; audited",
+     NULL, 200, "TagColor", "TagList"},
+    {"DELETE", "/api/v1/accounts/{code}/tags/{name}", kam_http_tag_delete, 0,
+     KAM_ACTION_WRITE_ACCOUNTS, "untag the account; answers its tags; audited", NULL, 200, NULL,
+     "TagList"},
+    {"GET", "/api/v1/tags", kam_http_tags_list, 0, 0,
+     "every tag with its number of accounts (of the whole company)", NULL, 200, NULL, "TagList"},
+    {"GET", "/api/v1/products", kam_http_products_list, 0, 0, "the product catalogue", page_query,
+     200, NULL, "ProductList"},
+    {"POST", "/api/v1/products", kam_http_product_post, KAM_ROUTE_BODY | KAM_ROUTE_ALL_SCOPE,
+     KAM_ACTION_WRITE_ACCOUNTS,
+     "add a product (the fields of `kam import products`); 409 when the sku exists; audited", NULL,
+     201, "NewRecord", "Product"},
     {"PATCH", "/api/v1/accounts/{code}", kam_http_account_patch, KAM_ROUTE_BODY,
      KAM_ACTION_WRITE_ACCOUNTS,
      "change fields of an account the user may write, at the version read (body \"version\" or "

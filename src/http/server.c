@@ -576,12 +576,16 @@ enum kam_rc kam_http_serve(struct kam_store *st, const struct kam_http_config *c
     if ((rc = start_jobs(&srv, err)) != KAM_OK)
         goto out;
 
+    /* poll, not epoll (MHD_USE_AUTO's choice on Linux): with epoll and a thread pool,
+     * libmicrohttpd 0.9.75's MHD_quiesce_daemon and a worker thread may both remove the listen
+     * socket from the worker's epoll set, and the loser aborts the process ("Failed to remove
+     * listen FD from epoll set"), now and then at SIGTERM under load. With poll, quiesce only
+     * signals the workers. A few dozen connections per thread cost poll nothing that shows. */
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG,
-        (uint16_t)cfg->port, NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR, &sa,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 1 ? cfg->threads : 0),
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)IDLE_SECONDS, MHD_OPTION_END);
+        MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, (uint16_t)cfg->port, NULL,
+        NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)(cfg->threads > 1 ? cfg->threads : 0), MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        &srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_SECONDS, MHD_OPTION_END);
     if (d == NULL) {
         rc = kam_err_set(err, KAM_ERR_IO, "cannot listen on %s:%u (in use, or not allowed)",
                          cfg->host, cfg->port);

@@ -87,6 +87,20 @@ static const struct kam_table *const kind_tables[KAM_IMPORT_KIND_COUNT] = {
     &kam_accounts, &kam_contacts, &kam_products, NULL, &kam_payments, NULL,
 };
 
+bool kam_import_field_known(enum kam_import_kind k, const char *name)
+{
+    if ((unsigned)k >= KAM_IMPORT_KIND_COUNT)
+        return false;
+    if (kind_tables[k] != NULL)
+        return kam_table_col(kind_tables[k], name) >= 0;
+    const char *const *names = k == KAM_IMPORT_ORDERS ? order_fields : rating_fields;
+    size_t n = k == KAM_IMPORT_ORDERS ? OF_COUNT : RF_COUNT;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return true;
+    return false;
+}
+
 /* A stored rating, to tell inserted, updated and unchanged apart. */
 struct old_rating {
     double value;
@@ -963,6 +977,12 @@ static void order_write(struct imp *im, const struct batch *b, struct staged *s)
     }
     /* Not inserted: whatever happens next, the reader's count of this line is taken back. */
     rollup_line(im, &l, s->month, -1);
+    if (im->o->create_only) {
+        im->rep->existing++;
+        problem(im, line, "line_no", "order '%s' line %lld already exists", l.order_id,
+                (long long)l.line_no);
+        return;
+    }
     if (id > im->first_new_line_id) {
         problem(im, line, "", "duplicate order line: order '%s' line %lld is earlier in the file",
                 l.order_id, (long long)l.line_no);
@@ -1317,6 +1337,17 @@ static void record_row(struct imp *im, const struct kam_csv_row *row)
         code[pv->len] = '\0';
         im->parents[im->nparents++] =
             (struct pending_parent){id, res == KAM_PUT_UNCHANGED, line, code};
+    }
+    if (im->o->create_only && res != KAM_PUT_INSERTED) {
+        /* Written already (updated or unchanged): create_only is all-or-nothing, so the
+         * problem rolls it back. */
+        size_t k = tb->ncols;
+        while (k > 0 && !(tb->cols[k - 1].flags & KAM_COL_KEY))
+            k--;
+        im->rep->existing++;
+        problem(im, line, k > 0 ? tb->cols[k - 1].name : "", "%s '%.*s' already exists",
+                tb->singular, (int)keys[nkeys - 1].len, keys[nkeys - 1].s);
+        return;
     }
     im->rep->inserted += res == KAM_PUT_INSERTED;
     im->rep->updated += res == KAM_PUT_UPDATED;
@@ -1697,6 +1728,11 @@ static enum kam_rc audit(struct imp *im)
     if (im->o->actor == NULL ||
         r->inserted + r->updated + r->created_accounts + r->created_products == 0)
         return KAM_OK;
+    if (im->o->audit != NULL) {
+        struct kam_audit_entry e = *im->o->audit;
+        e.actor = im->o->actor;
+        return im->st->ops->audit_append(im->st, &e, im->err);
+    }
     json_t *after = json_pack(
         "{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "rows", (json_int_t)r->rows, "inserted",
         (json_int_t)r->inserted, "updated", (json_int_t)r->updated, "unchanged",
@@ -1807,6 +1843,10 @@ enum kam_rc kam_import_run(struct kam_store *st, const struct kam_import_opts *o
     }
     if (o->date_format && (rc = kam_date_check_fmt(o->date_format, err)) != KAM_OK)
         goto out;
+    if (o->create_only && (o->reject_path != NULL || o->reject_stream != NULL)) {
+        rc = kam_err_set(err, KAM_ERR_USAGE, "create_only is all-or-nothing: no reject file");
+        goto out;
+    }
     im.table = kind_tables[o->kind];
     if (im.table) {
         for (size_t i = 0; i < im.table->ncols; i++)

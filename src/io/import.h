@@ -60,6 +60,12 @@ struct kam_import_opts {
      * after the counts) is written in the import's transaction, so it exists exactly when the
      * rows do. NULL: none. */
     const char *actor;
+    /* With actor: this entry (its actor is taken from actor) instead of the import's counts;
+     * for one record created through the API, whose entry names the record and its fields. */
+    const struct kam_audit_entry *audit;
+    /* Every row must be new: a row whose key is stored already is a problem ("already
+     * exists", on the key's field) and nothing is written. Needs all-or-nothing (no reject). */
+    bool create_only;
     kam_import_problem_fn on_problem; /* called instead of on_error when set, with its ctx */
 };
 
@@ -69,6 +75,7 @@ struct kam_import_report {
     int64_t created_accounts, created_products;
     int64_t errors;         /* error messages reported (a row can have several) */
     int64_t reject_omitted; /* rejected rows left out of reject_stream (over reject_max) */
+    int64_t existing;       /* create_only: rows refused because their key exists */
     bool written;           /* the transaction was committed */
     double seconds;
 };
@@ -81,6 +88,8 @@ typedef void (*kam_import_error_fn)(void *ctx, const char *file, int64_t line, c
 /* Name ("orders") of a kind, and the kind of a name; false when unknown. */
 const char *kam_import_kind_name(enum kam_import_kind k);
 bool kam_import_kind_parse(const char *s, enum kam_import_kind *out);
+/* Whether name is one of the fields (CSV columns by their own name) of kind. */
+bool kam_import_field_known(enum kam_import_kind k, const char *name);
 
 /* Imports o->path into st and fills rep. Returns KAM_OK when the file was imported (possibly
  * with rejected rows written to the reject file) or, for a dry run, would be; KAM_ERR_INVALID

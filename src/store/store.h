@@ -454,6 +454,25 @@ struct kam_store_ops {
     enum kam_rc (*account_update)(struct kam_store *st, const char *code,
                                   const struct kam_value *vals, uint64_t mask, int64_t *version,
                                   struct kam_err *err);
+    /* Deletes the account with this code if its stored version is still version, with its
+     * contacts, tags, ratings, pin, scores and metrics. KAM_ERR_CONFLICT naming the stored
+     * version when it is stale, and naming what remains when the account has order lines,
+     * invoices or child accounts: business history is never deleted with an account (close it
+     * with its status instead). KAM_ERR_NOT_FOUND for an unknown code. The caller checks the
+     * access and holds the transaction with the audit entry. */
+    enum kam_rc (*account_delete)(struct kam_store *st, const char *code, int64_t version,
+                                  struct kam_err *err);
+
+    /* --- one account's records, a page at a time (the HTTP API) --- */
+
+    /* The account's order lines, newest order first (the order's day, then its id; lines in
+     * line order), at most limit (0 = all) after skipping offset; *total (may be NULL) is how
+     * many lines the account has. fn gets the line, the product's sku and name. */
+    enum kam_rc (*order_page)(struct kam_store *st, int64_t account_id, int64_t limit,
+                              int64_t offset, int64_t *total,
+                              int (*fn)(void *ctx, const struct kam_order_line *l, const char *sku,
+                                        const char *product_name),
+                              void *ctx, struct kam_err *err);
 
     /* --- the portfolio analyses within a scope (the HTTP API) --- */
 

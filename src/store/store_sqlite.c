@@ -883,6 +883,30 @@ static enum kam_rc op_order_max_id(struct kam_store *st, int64_t *out, struct ka
     return rc;
 }
 
+/* The order line of a row whose first 13 columns are ORDER_LINE_COLUMNS. */
+#define ORDER_LINE_COLUMNS                                                                         \
+    "l.id, o.order_id, l.line_no, l.account, l.product, l.date, l.quantity, l.unit_price, "        \
+    "l.amount, l.cost, l.discount, l.channel, l.region"
+
+static struct kam_order_line order_line_row(sqlite3_stmt *q)
+{
+    return (struct kam_order_line){
+        .id = sqlite3_column_int64(q, 0),
+        .order_id = col_text(q, 1),
+        .line_no = sqlite3_column_int64(q, 2),
+        .account_id = sqlite3_column_int64(q, 3),
+        .product_id = sqlite3_column_int64(q, 4),
+        .date = col_text(q, 5),
+        .quantity = sqlite3_column_int64(q, 6),
+        .unit_price = sqlite3_column_int64(q, 7),
+        .amount = sqlite3_column_int64(q, 8),
+        .cost = col_opt_int(q, 9),
+        .discount = sqlite3_column_int64(q, 10),
+        .channel = col_text(q, 11),
+        .region = col_text(q, 12),
+    };
+}
+
 static enum kam_rc op_order_each(struct kam_store *st, int64_t account_id, kam_order_fn fn,
                                  void *ctx, struct kam_err *err)
 {
@@ -892,8 +916,7 @@ static enum kam_rc op_order_each(struct kam_store *st, int64_t account_id, kam_o
     int r;
 
     rc = prepare(s,
-                 "SELECT l.id, o.order_id, l.line_no, l.account, l.product, l.date, l.quantity, "
-                 "l.unit_price, l.amount, l.cost, l.discount, l.channel, l.region, a.code, p.sku "
+                 "SELECT " ORDER_LINE_COLUMNS ", a.code, p.sku "
                  "FROM orders o JOIN order_lines l ON l.id BETWEEN o.id * 65536 AND "
                  "o.id * 65536 + 65535 JOIN accounts a ON a.id = l.account "
                  "JOIN products p ON p.id = l.product WHERE ?1 = 0 OR o.account = ?1 "
@@ -903,21 +926,7 @@ static enum kam_rc op_order_each(struct kam_store *st, int64_t account_id, kam_o
         return rc;
     sqlite3_bind_int64(q, 1, account_id);
     while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-        struct kam_order_line l = {
-            .id = sqlite3_column_int64(q, 0),
-            .order_id = col_text(q, 1),
-            .line_no = sqlite3_column_int64(q, 2),
-            .account_id = sqlite3_column_int64(q, 3),
-            .product_id = sqlite3_column_int64(q, 4),
-            .date = col_text(q, 5),
-            .quantity = sqlite3_column_int64(q, 6),
-            .unit_price = sqlite3_column_int64(q, 7),
-            .amount = sqlite3_column_int64(q, 8),
-            .cost = col_opt_int(q, 9),
-            .discount = sqlite3_column_int64(q, 10),
-            .channel = col_text(q, 11),
-            .region = col_text(q, 12),
-        };
+        struct kam_order_line l = order_line_row(q);
         if (fn(ctx, &l, col_text(q, 13), col_text(q, 14)) != 0)
             break;
     }
@@ -2779,6 +2788,97 @@ static enum kam_rc op_account_update(struct kam_store *st, const char *code,
     return KAM_OK;
 }
 
+/* One number from sql with ?1 bound to id. */
+static enum kam_rc count_by_id(struct sqlite_store *s, const char *sql, int64_t id, int64_t *out,
+                               struct kam_err *err)
+{
+    sqlite3_stmt *q;
+    enum kam_rc rc = prepare(s, sql, &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    sqlite3_bind_int64(q, 1, id);
+    int r = sqlite3_step(q);
+    *out = r == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+    return finish(s, q, r, "accounts", err);
+}
+
+static enum kam_rc op_account_delete(struct kam_store *st, const char *code, int64_t version,
+                                     struct kam_err *err)
+{
+    static const char *const cleanup[] = {
+        "DELETE FROM contacts WHERE account = ?1", "DELETE FROM account_tags WHERE account = ?1",
+        "DELETE FROM accounts WHERE id = ?1", /* ratings, pin, scores, metrics: ON DELETE CASCADE */
+    };
+    struct sqlite_store *s = S(st);
+    int64_t id = 0, now = 0, lines = 0, invoices = 0, children = 0;
+    enum kam_rc rc;
+
+    if ((rc = account_version(s, code, &id, &now, err)) != KAM_OK)
+        return rc;
+    if (now != version)
+        return kam_err_set(err, KAM_ERR_CONFLICT,
+                           "account '%s' was changed by someone else (version %lld, not %lld): "
+                           "read it again and retry",
+                           code, (long long)now, (long long)version);
+    if ((rc = count_by_id(s, "SELECT count(*) FROM orders WHERE account = ?1", id, &lines, err)) !=
+            KAM_OK ||
+        (rc = count_by_id(s, "SELECT count(*) FROM payments WHERE account = ?1", id, &invoices,
+                          err)) != KAM_OK ||
+        (rc = count_by_id(s, "SELECT count(*) FROM accounts WHERE parent = ?1", id, &children,
+                          err)) != KAM_OK)
+        return rc;
+    if (lines + invoices + children > 0)
+        return kam_err_set(err, KAM_ERR_CONFLICT,
+                           "account '%s' has %lld orders, %lld invoices and %lld child accounts: "
+                           "its history stays; close it with its status instead",
+                           code, (long long)lines, (long long)invoices, (long long)children);
+    for (size_t i = 0; i < sizeof(cleanup) / sizeof(cleanup[0]); i++) {
+        sqlite3_stmt *q;
+        if ((rc = prepare(s, cleanup[i], &q, err)) != KAM_OK)
+            return rc;
+        sqlite3_bind_int64(q, 1, id);
+        if ((rc = finish(s, q, sqlite3_step(q), "deleting an account", err)) != KAM_OK)
+            return rc;
+    }
+    return KAM_OK;
+}
+
+static enum kam_rc op_order_page(struct kam_store *st, int64_t account_id, int64_t limit,
+                                 int64_t offset, int64_t *total,
+                                 int (*fn)(void *ctx, const struct kam_order_line *l,
+                                           const char *sku, const char *product_name),
+                                 void *ctx, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = NULL;
+    enum kam_rc rc;
+    int r;
+
+    /* The rollup counts every line, so the total costs one cell per month, not a scan. */
+    if (total != NULL &&
+        (rc =
+             count_by_id(s, "SELECT coalesce(sum(lines), 0) FROM account_months WHERE account = ?1",
+                         account_id, total, err)) != KAM_OK)
+        return rc;
+    rc = prepare(s,
+                 "SELECT " ORDER_LINE_COLUMNS ", p.sku, p.name "
+                 "FROM orders o JOIN order_lines l ON l.id BETWEEN o.id * 65536 AND "
+                 "o.id * 65536 + 65535 JOIN products p ON p.id = l.product WHERE o.account = ?1 "
+                 "ORDER BY o.day DESC, o.id DESC, l.id LIMIT ?2 OFFSET ?3",
+                 &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    sqlite3_bind_int64(q, 1, account_id);
+    sqlite3_bind_int64(q, 2, limit > 0 ? limit : -1);
+    sqlite3_bind_int64(q, 3, offset > 0 ? offset : 0);
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        struct kam_order_line l = order_line_row(q);
+        if (fn(ctx, &l, col_text(q, 13), col_text(q, 14)) != 0)
+            break;
+    }
+    return finish(s, q, r, "order lines", err);
+}
+
 /* --- the portfolio analyses within a scope ------------------------------------------------ */
 
 /* The row-level access rule of op_account_list and op_account_get_scoped as one condition on
@@ -2994,6 +3094,8 @@ static const struct kam_store_ops sqlite_ops = {
     .session_purge = op_session_purge,
     .account_get_scoped = op_account_get_scoped,
     .account_update = op_account_update,
+    .account_delete = op_account_delete,
+    .order_page = op_order_page,
     .account_each_scoped = op_account_each_scoped,
     .rollup_each_scoped = op_rollup_each_scoped,
     .revenues_scoped = op_revenues_scoped,

@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -72,6 +73,25 @@ struct server {
     char base[64];
 };
 
+/* The last lines the server wrote to its log, on stderr: the log goes with the test's directory,
+ * and a server that died (a sanitizer's report, an assertion) has said why there. */
+static void show_log_tail(void)
+{
+    char path[PATH_MAX + 16], buf[8192];
+    snprintf(path, sizeof(path), "%s/serve.log", dir);
+    FILE *fp = fopen(path, "r");
+    if (fp == NULL)
+        return;
+    if (fseek(fp, 0, SEEK_END) == 0 && ftell(fp) > (long)sizeof(buf) - 1)
+        fseek(fp, -(long)sizeof(buf) + 1, SEEK_END);
+    else
+        rewind(fp);
+    size_t n = fread(buf, 1, sizeof(buf) - 1, fp);
+    buf[n] = '\0';
+    fclose(fp);
+    fprintf(stderr, "--- the end of %s ---\n%s\n---\n", path, buf);
+}
+
 /* Starts kam serve with extra options; fails the test when it does not come up. */
 static void server_start(struct server *s, const char *extra)
 {
@@ -107,8 +127,10 @@ static void server_start(struct server *s, const char *extra)
     }
     close(fds[0]);
     const char *p = strstr(line, "http://127.0.0.1:");
-    if (p == NULL)
+    if (p == NULL) {
+        show_log_tail();
         fail_msg("kam serve did not start: '%s' (see %s)", line, log);
+    }
     s->port = atoi(p + strlen("http://127.0.0.1:"));
     snprintf(s->base, sizeof(s->base), "http://127.0.0.1:%d", s->port);
 }
@@ -130,10 +152,12 @@ static void server_stop(struct server *s)
         fail_msg("kam serve did not stop within 15 s of SIGTERM");
     }
     s->pid = 0;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        show_log_tail();
         fail_msg("kam serve ended with status %d (signal %d), see %s/serve.log",
                  WIFEXITED(status) ? WEXITSTATUS(status) : -1,
                  WIFSIGNALED(status) ? WTERMSIG(status) : 0, dir);
+    }
 }
 
 /* --- the client ------------------------------------------------------------------------------ */
@@ -3494,6 +3518,250 @@ static void test_concurrent_writers_readers(void **state)
                      audits + writes);
 }
 
+/* --- stopping under load ------------------------------------------------------------------------
+ */
+
+struct hammer {
+    const struct server *s;
+    atomic_bool stop;
+    long done;
+};
+
+/* Requests on one keep-alive connection until told to stop; failures are expected once the
+ * server stops, and are not counted. */
+static void *hammer(void *arg)
+{
+    struct hammer *x = arg;
+    CURL *h = curl_easy_init();
+    struct resp r = {0};
+    while (!atomic_load(&x->stop)) {
+        if (race_req(h, &r, x->s, "GET", "/api/v1/accounts?per_page=5", NULL) == 200)
+            x->done++;
+        else
+            nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
+    }
+    resp_free(&r);
+    curl_easy_cleanup(h);
+    return NULL;
+}
+
+/* SIGTERM while clients keep asking, again and again: each time the server stops accepting,
+ * finishes what is in flight and exits 0. (libmicrohttpd 0.9.75 with epoll aborted now and then
+ * here: its quiesce and a worker thread both removed the listen socket from the epoll set.) */
+static void test_stop_under_load(void **state)
+{
+    struct fx *f = *state;
+    server_stop(&f->s);
+    for (int round = 0; round < 8; round++) {
+        struct hammer x[3];
+        pthread_t t[3];
+        server_start(&f->s, "--threads 2");
+        wait_healthy(f->h, &f->s);
+        for (int i = 0; i < 3; i++) {
+            x[i] = (struct hammer){.s = &f->s, .done = 0};
+            atomic_init(&x[i].stop, false);
+            assert_int_equal(pthread_create(&t[i], NULL, hammer, &x[i]), 0);
+        }
+        /* Until every client has had answers, then stop the server under them. */
+        for (int k = 0; k < 400 && (x[0].done < 3 || x[1].done < 3 || x[2].done < 3); k++)
+            nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+        server_stop(&f->s); /* SIGTERM; fails the test unless it exits 0 within 15 s */
+        for (int i = 0; i < 3; i++) {
+            atomic_store(&x[i].stop, true);
+            pthread_join(t[i], NULL);
+        }
+    }
+    server_start(&f->s, "--threads 2"); /* for the teardown */
+    wait_healthy(f->h, &f->s);
+}
+
+/* --- the records around an account ------------------------------------------------------------ */
+
+/* POST path with body as user (bearer of a fresh token would need the CLI: a cookie is enough);
+ * the status. */
+static long post_as(struct fx *f, const char *const *h, const char *method, const char *path,
+                    const char *body)
+{
+    req(f->h, &f->r, &f->s, method, path, body, h);
+    return f->r.status;
+}
+
+static const char *member(const struct resp *r, const char *name)
+{
+    return json_string_value(json_object_get(r->json, name));
+}
+
+/* Whether the problem's errors name field. */
+static bool names_field(const struct resp *r, const char *field)
+{
+    json_t *e;
+    size_t i;
+    json_array_foreach(json_object_get(r->json, "errors"), i,
+                       e) if (strcmp(json_string_value(json_object_get(e, "field")), field) ==
+                              0) return true;
+    return false;
+}
+
+/* Create, list and delete through the API, as each role may: the import's rules (types,
+ * references, the rollups an order line moves), create-only (409), the scope (a rep's new
+ * account is theirs, another team's account is a 404), one audit entry per write, and nothing
+ * written by a refused request. */
+static void test_records(void **state)
+{
+    struct fx *f = *state;
+    char cookie[256], hdr[160], rcookie[256], rhdr[160], vcookie[256], vhdr[160];
+    const char *h[3], *rh[3], *vh[3];
+    cookie_headers(f, "director", cookie, hdr, h);
+    const char *const hj[] = {h[0], h[1], JSON[0], NULL};
+    cookie_headers(f, "rep-east-1", rcookie, rhdr, rh);
+    const char *const rj[] = {rh[0], rh[1], JSON[0], NULL};
+    cookie_headers(f, "viewer-east", vcookie, vhdr, vh);
+    const char *const vj[] = {vh[0], vh[1], JSON[0], NULL};
+    long long accounts = db_count("SELECT count(*) FROM accounts");
+    size_t audits = audit_count();
+
+    /* An account: created with its fields typed by the import, then a duplicate is a 409. */
+    assert_int_equal(post_as(f, hj, "POST", "/api/v1/accounts",
+                             "{\"code\": \"API-1\", \"name\": \"接口客户\", \"region\": \"华东\", "
+                             "\"owner\": \"rep-east-1\", \"credit_limit\": \"5000.25\", "
+                             "\"employees\": 12}"),
+                     201);
+    assert_string_equal(member(&f->r, "name"), "接口客户");
+    assert_string_equal(member(&f->r, "credit_limit"), "5000.25");
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "version")), 1);
+    char loc[128];
+    assert_string_equal(header(&f->r, "Location", loc, sizeof(loc)), "/api/v1/accounts/API-1");
+    post_as(f, hj, "POST", "/api/v1/accounts", "{\"code\": \"API-1\", \"name\": \"again\"}");
+    check_problem(&f->r, 409, "urn:kam:problem:exists");
+    /* Wrong JSON types and unknown members: 400 naming each; the import's refusals: 422. */
+    post_as(f, hj, "POST", "/api/v1/accounts",
+            "{\"code\": \"API-2\", \"name\": \"x\", \"bogus\": 1, \"employees\": 1.5}");
+    check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+    assert_true(names_field(&f->r, "bogus") && names_field(&f->r, "employees"));
+    post_as(f, hj, "POST", "/api/v1/accounts",
+            "{\"code\": \"API-2\", \"name\": \"x\", \"level\": \"huge\", \"uscc\": \"123\"}");
+    check_problem(&f->r, 422, "urn:kam:problem:unprocessable");
+    assert_true(names_field(&f->r, "level") && names_field(&f->r, "uscc"));
+    post_as(f, hj, "POST", "/api/v1/accounts", "{\"name\": \"no code\"}");
+    check_problem(&f->r, 422, "urn:kam:problem:unprocessable");
+    assert_int_equal(db_count("SELECT count(*) FROM accounts"), accounts + 1);
+    assert_int_equal(audit_count(), audits + 1);
+
+    /* The account's records: a product (the catalogue), an order line, an invoice, a contact. */
+    assert_int_equal(post_as(f, hj, "POST", "/api/v1/products",
+                             "{\"sku\": \"API-P\", \"name\": \"接口产品\", \"list_price\": "
+                             "\"12.3456\", \"std_cost\": \"7\"}"),
+                     201);
+    assert_string_equal(member(&f->r, "list_price"), "12.3456");
+    assert_int_equal(post_as(f, hj, "POST", "/api/v1/accounts/API-1/orders",
+                             "{\"order_id\": \"API-SO-1\", \"date\": \"2026-01-05\", \"product\": "
+                             "\"API-P\", \"quantity\": \"3\", \"unit_price\": \"12.3456\"}"),
+                     201);
+    assert_string_equal(member(&f->r, "amount"), "37.0368");
+    assert_string_equal(member(&f->r, "product_name"), "接口产品");
+    post_as(f, hj, "POST", "/api/v1/accounts/API-1/orders",
+            "{\"order_id\": \"API-SO-1\", \"date\": \"2026-01-05\", \"product\": \"API-P\", "
+            "\"quantity\": \"3\", \"unit_price\": \"12.3456\"}");
+    check_problem(&f->r, 409, "urn:kam:problem:exists");
+    post_as(f, hj, "POST", "/api/v1/accounts/API-1/orders",
+            "{\"order_id\": \"API-SO-2\", \"date\": \"2026-01-05\", \"product\": \"NOPE\", "
+            "\"quantity\": \"3\", \"unit_price\": \"1\"}");
+    check_problem(&f->r, 422, "urn:kam:problem:unprocessable");
+    assert_true(names_field(&f->r, "product"));
+    post_as(f, hj, "POST", "/api/v1/accounts/API-1/orders",
+            "{\"account\": \"C000001\", \"order_id\": \"API-SO-3\", \"date\": \"2026-01-05\", "
+            "\"product\": \"API-P\", \"quantity\": \"1\", \"unit_price\": \"1\"}");
+    check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+    /* The rollups moved with the line: the account's revenue is the line's amount. */
+    assert_int_equal(db_count("SELECT sum(revenue) FROM account_months m JOIN accounts a ON "
+                              "a.id = m.account WHERE a.code = 'API-1'"),
+                     370368);
+    assert_int_equal(post_as(f, hj, "POST", "/api/v1/accounts/API-1/payments",
+                             "{\"invoice\": \"API-INV-1\", \"amount\": \"37.04\", \"issued\": "
+                             "\"2026-01-05\", \"due\": \"2026-02-04\"}"),
+                     201);
+    post_as(f, hj, "POST", "/api/v1/accounts/API-1/payments",
+            "{\"invoice\": \"API-INV-2\", \"amount\": \"1\", \"issued\": \"2026-01-05\", "
+            "\"due\": \"2025-12-01\"}");
+    check_problem(&f->r, 422, "urn:kam:problem:unprocessable");
+    assert_true(names_field(&f->r, "due"));
+    assert_int_equal(post_as(f, rj, "POST", "/api/v1/accounts/API-1/contacts",
+                             "{\"name\": \"张三\", \"title\": \"采购经理\"}"),
+                     201);
+    assert_string_equal(member(&f->r, "account"), "API-1");
+    static const struct {
+        const char *path, *key, *want;
+    } lists[] = {
+        {"/api/v1/accounts/API-1/orders", "order_id", "API-SO-1"},
+        {"/api/v1/accounts/API-1/payments", "invoice", "API-INV-1"},
+        {"/api/v1/accounts/API-1/contacts", "name", "张三"},
+    };
+    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+        req(f->h, &f->r, &f->s, "GET", lists[i].path, NULL, rh);
+        assert_int_equal(f->r.status, 200);
+        assert_int_equal(json_integer_value(json_object_get(f->r.json, "total")), 1);
+        json_t *it = json_array_get(json_object_get(f->r.json, "items"), 0);
+        assert_string_equal(json_string_value(json_object_get(it, lists[i].key)), lists[i].want);
+    }
+
+    /* The scope: a rep's new account without an owner is theirs; another owner, another
+     * team's account, the catalogue are refused; a viewer writes nothing. */
+    assert_int_equal(
+        post_as(f, rj, "POST", "/api/v1/accounts", "{\"code\": \"API-R\", \"name\": \"rep's\"}"),
+        201);
+    assert_string_equal(member(&f->r, "owner"), "rep-east-1");
+    post_as(f, rj, "POST", "/api/v1/accounts",
+            "{\"code\": \"API-R2\", \"name\": \"x\", \"owner\": \"rep-west-1\"}");
+    check_problem(&f->r, 422, "urn:kam:problem:unprocessable");
+    assert_true(names_field(&f->r, "owner"));
+    expect_hidden(f, "POST", "/api/v1/accounts/%s/contacts", "{\"name\": \"spy\"}", rj);
+    expect_hidden(f, "GET", "/api/v1/accounts/%s/orders", NULL, rh);
+    post_as(f, rj, "POST", "/api/v1/products", "{\"sku\": \"API-P2\", \"name\": \"x\"}");
+    check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+    post_as(f, vj, "POST", "/api/v1/accounts", "{\"code\": \"API-V\", \"name\": \"x\"}");
+    check_problem(&f->r, 403, "urn:kam:problem:forbidden");
+    assert_int_equal(db_count("SELECT count(*) FROM contacts WHERE name = 'spy'"), 0);
+
+    /* Tags: add with a color, list, a bad color, remove. */
+    assert_int_equal(post_as(f, rj, "PUT", "/api/v1/accounts/API-1/tags/接口",
+                             "{\"color\": "
+                             "\"#e6a23c\"}"),
+                     200);
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "total")), 1);
+    post_as(f, rj, "PUT", "/api/v1/accounts/API-1/tags/bad", "{\"color\": \"red\"}");
+    check_problem(&f->r, 422, "urn:kam:problem:unprocessable");
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/tags", NULL, rh);
+    assert_int_equal(f->r.status, 200);
+    assert_non_null(strstr(f->r.body, "\"name\":\"接口\""));
+    assert_int_equal(post_as(f, rj, "DELETE", "/api/v1/accounts/API-1/tags/接口", NULL), 200);
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "total")), 0);
+    post_as(f, rj, "DELETE", "/api/v1/accounts/API-1/tags/接口", NULL);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+
+    /* Delete: the version is required and checked; history stays (409); a fresh account goes,
+     * with its audit entry. */
+    post_as(f, rj, "DELETE", "/api/v1/accounts/API-R", NULL);
+    check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+    post_as(f, rj, "DELETE", "/api/v1/accounts/API-R?version=2", NULL);
+    check_problem(&f->r, 409, "urn:kam:problem:conflict");
+    post_as(f, hj, "DELETE", "/api/v1/accounts/API-1?version=1", NULL);
+    check_problem(&f->r, 409, "urn:kam:problem:conflict");
+    assert_non_null(strstr(member(&f->r, "detail"), "1 orders, 1 invoices"));
+    expect_hidden(f, "DELETE", "/api/v1/accounts/%s?version=1", NULL, rh);
+    size_t before_delete = audit_count();
+    const char *const im[] = {rh[0], rh[1], "If-Match: \"1\"", NULL};
+    assert_int_equal(post_as(f, im, "DELETE", "/api/v1/accounts/API-R", NULL), 204);
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts/API-R", NULL, rh);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    assert_int_equal(audit_count(), before_delete + 1);
+    json_t *e = audit_newest();
+    assert_string_equal(json_string_value(json_object_get(e, "action")), "account.delete");
+    json_decref(e);
+    /* Every write above that succeeded left one entry: 2 accounts, a product, a line, an
+     * invoice, a contact, a tag added and removed, a deletion. */
+    assert_int_equal(audit_count(), audits + 9);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(int argc, char **argv)
@@ -3537,6 +3805,7 @@ int main(int argc, char **argv)
         T(test_users_admin),
         T(test_account_view),
         T(test_concurrent_writers_readers),
+        T(test_stop_under_load),
         /* Last: they add accounts the tests above count. */
         T(test_import_accounts),
         T(test_import_refused_unchanged),
@@ -3544,6 +3813,7 @@ int main(int argc, char **argv)
         T(test_import_gb18030),
         T(test_import_refusals),
         T(test_import_hostile),
+        T(test_records),
         cmocka_unit_test_setup_teardown(test_import_body_limit, setup_small_import, teardown),
     };
     if (argc < 2) {
