@@ -628,3 +628,136 @@ test('the accounts list exports its filtered view as xlsx and as GB18030 CSV, wi
     assert.equal(rows[0][0], 'code');
   });
 });
+
+test('the model editor edits bands, tier cuts and the method; the server\'s refusals show where they point', async () => {
+  await withPage('model-edit', async (page) => {
+    await signIn(page, 'admin');
+    const before = (await apiGet(page, '/model')).body;
+    const gi = before.model.indicators.findIndex((i) => i.transform === 'bands' && i.bands.length >= 3);
+    assert.ok(gi >= 0, 'the model has an indicator with bands');
+    const ind = before.model.indicators[gi];
+    const name = ind.name;
+    const input = (hook) => page.locator(`[data-test=${hook}] input`);
+    await page.click('[data-test=nav-model]');
+    await page.waitForSelector('[data-test=model-valid]');
+    await page.click(`[data-test=edit-${name}]`);
+    await page.waitForSelector(`[data-test=bands-${name}]`);
+
+    // The points of one band and the key accounts' cut; the server finds the model valid.
+    const points = ind.bands[1].points === 30 ? 35 : 30;
+    await input(`band-${name}-1-points`).fill(String(points));
+    const { method, cuts } = before.model.tiers;
+    const cut = method === 'rank'
+      ? (cuts[0] + cuts[1] + cuts[2] < 100 ? cuts[0] + 1 : cuts[0] - 1)
+      : (cuts[0] - 1 >= cuts[1] ? cuts[0] - 1 : cuts[0] + 1);
+    await input('tier-cut-key').fill(String(cut));
+    await input('tier-cut-key').press('Tab');
+    await page.waitForSelector('[data-test=model-valid]');
+    await page.click('[data-test=save-model]');
+    await page.waitForFunction((v) => document.querySelector('[data-test=model-version]')?.textContent.trim() === String(v + 1), before.version);
+    const saved = (await apiGet(page, '/model')).body;
+    assert.equal(saved.version, before.version + 1);
+    const expected = structuredClone(before.model);
+    expected.indicators[gi].bands[1].points = points;
+    expected.tiers.cuts[0] = cut;
+    assert.deepEqual(saved.model, expected, 'the new version is the old one with exactly those two changes');
+
+    // A band stretched over the next one: the server's message under the band it names, and
+    // no saving.
+    await page.waitForSelector('[data-test=model-valid]');
+    await page.waitForSelector(`[data-test=bands-${name}]`);
+    const wide = ind.bands[2].max ?? ind.bands[2].min + 1;
+    await input(`band-${name}-1-max`).fill(String(wide));
+    await page.waitForSelector('[data-test=model-invalid]');
+    const shown = (await page.textContent(`[data-test=band-${name}-2] + tr [data-test=model-error]`)).trim();
+    assert.match(shown, new RegExp(`^indicators\\[${gi}\\]\\.bands\\[2\\]: overlaps indicators\\[${gi}\\]\\.bands\\[1\\]`));
+    assert.ok(await page.isDisabled('[data-test=save-model]'), 'an invalid model cannot be saved');
+    assert.match(await page.textContent('[data-test=model-invalid]'), new RegExp(`indicators\\[${gi}\\]\\.bands\\[2\\]`), 'the top says where');
+    const overlapping = structuredClone(saved.model);
+    overlapping.indicators[gi].bands[1].max = wide;
+    const csrf = await page.evaluate(() => sessionStorage.getItem('kam.csrf'));
+    const refused = await page.request.post('/api/v1/model/validate', { headers: { 'X-CSRF-Token': csrf }, data: overlapping });
+    assert.equal(refused.status(), 422);
+    assert.equal((await refused.json()).detail, shown, 'the message shown is the server\'s');
+    await input(`band-${name}-1-max`).fill(String(ind.bands[1].max));
+    await page.waitForSelector('[data-test=model-valid]');
+
+    // A band added above the open top band overlaps it; removing it makes the model valid again.
+    const n = ind.bands.length;
+    await page.click(`[data-test=band-add-${name}]`);
+    await page.waitForSelector(`[data-test=band-${name}-${n}]`);
+    await page.waitForSelector('[data-test=model-invalid]');
+    assert.match(await page.textContent(`[data-test=bands-${name}] [data-test=model-error]`), new RegExp(`bands\\[${n}\\]: overlaps`));
+    await page.click(`[data-test=band-remove-${name}-${n}]`);
+    await page.waitForSelector('[data-test=model-valid]');
+
+    // Fuzzy evaluation: grades and membership functions laid out from each indicator's scale,
+    // which the server accepts; a grade out of order and a triangle out of order are refused
+    // where they are.
+    const [fuzzyCheck] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/model/validate') && r.request().postDataJSON()?.method === 'fuzzy'),
+      page.click('[data-test=method-fuzzy]'),
+    ]);
+    assert.equal(fuzzyCheck.status(), 200, 'the fuzzy model is valid');
+    assert.equal((await fuzzyCheck.json()).method, 'fuzzy');
+    await page.waitForSelector('[data-test=model-valid]');
+    await page.waitForSelector('[data-test=fuzzy-grades]');
+    await page.waitForSelector(`[data-test=mfs-${name}]`);
+    assert.equal(await page.locator(`[data-test=bands-${name}]`).count(), 0, 'no bands under fuzzy evaluation');
+    await input('grade-1-score').fill('120');
+    await page.waitForSelector('[data-test=model-invalid]');
+    assert.match(await page.textContent('[data-test=fuzzy-grades] [data-test=model-error]'), /^fuzzy\.grades\[1\]\.score: 120 is not below/);
+    assert.ok(await page.isDisabled('[data-test=save-model]'));
+    await input('grade-1-score').fill('80');
+    await page.waitForSelector('[data-test=model-valid]');
+    await input(`mf-${name}-1-a`).fill('1000');
+    await page.waitForSelector('[data-test=model-invalid]');
+    assert.match(await page.textContent(`[data-test=mfs-${name}] [data-test=model-error]`),
+      new RegExp(`^indicators\\[${gi}\\]\\.fuzzy\\[1\\]: triangle \\(1000, .*\\) is not ordered`));
+    // Back to weighted points: the bands are back as they were; nothing was saved.
+    await page.click('[data-test=method-points]');
+    await page.waitForSelector('[data-test=model-valid]');
+    assert.equal(await input(`band-${name}-1-points`).inputValue(), String(points));
+    assert.equal((await apiGet(page, '/model')).body.version, before.version + 1);
+  });
+  // On a tablet the editor fits the screen (its tables scroll inside themselves); a rep sees
+  // the details without a way to change them.
+  await withPage('model-tablet', async (page) => {
+    await signIn(page, 'rep-east-1');
+    const model = (await apiGet(page, '/model')).body.model;
+    const name = model.indicators.find((i) => i.transform === 'bands').name;
+    await page.click('[data-test=nav-model]');
+    await page.waitForSelector('[data-test=model-valid]');
+    await page.click(`[data-test=edit-${name}]`);
+    await page.waitForSelector(`[data-test=bands-${name}]`);
+    assert.equal(await page.locator(`[data-test=band-add-${name}]`).count(), 0, 'no adding bands for a rep');
+    assert.ok(await page.isDisabled(`[data-test=band-${name}-0-points] input`));
+    assert.ok(await page.isDisabled('[data-test=tier-cut-key] input'));
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), 'the model editor fits');
+  }, { viewport: { width: 820, height: 1180 } });
+  // In Chinese, every part of the editor, fuzzy included, has its message (keys built at run
+  // time are not seen by the i18n check).
+  await withPage('model-zh', async (page) => {
+    await signIn(page, 'admin');
+    const model = (await apiGet(page, '/model')).body.model;
+    const name = model.indicators.find((i) => i.transform === 'bands').name;
+    await page.click('[data-test=nav-model]');
+    await page.waitForSelector('[data-test=model-valid]');
+    await page.click(`[data-test=edit-${name}]`);
+    await page.waitForSelector(`[data-test=bands-${name}]`);
+    const untranslated = async () => {
+      const text = await page.evaluate(() => document.body.innerText);
+      const keys = text.match(/\bmodel\.[a-zA-Z_.]+/g);
+      assert.equal(keys, null, `message keys: ${keys}`);
+      for (const english of ['Bands', 'Percentile', 'Missing', 'Tier cuts', 'Key accounts', 'Membership', 'Grade', 'Triangle', 'Operator', 'valid'])
+        assert.ok(!text.includes(english), `"${english}" in Chinese`);
+    };
+    await untranslated();
+    assert.match(await page.textContent('[data-test=tiers]'), /大客户[\s\S]*主要客户[\s\S]*普通客户[\s\S]*小客户/);
+    await page.click('[data-test=method-fuzzy]');
+    await page.waitForSelector('[data-test=fuzzy-grades]');
+    await page.waitForSelector('[data-test=model-valid]');
+    await untranslated();
+    assert.match(await page.textContent('[data-test=fuzzy-card]'), /模糊综合评价/);
+  }, { locale: 'zh-CN' });
+});
