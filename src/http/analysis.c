@@ -531,6 +531,109 @@ static const enum kam_quadrant quadrant_order[KAM_QUADRANTS] = {
     KAM_QUADRANT_CORE, KAM_QUADRANT_POTENTIAL, KAM_QUADRANT_DIRECT, KAM_QUADRANT_INFERIOR,
     KAM_QUADRANT_UNPLACED};
 
+/* The value matrix of the caller's scope with the default options (those of GET
+ * /analyses/matrix), of the kept portfolio when there is one; false after the problem. An
+ * empty scope gives a matrix of no accounts (*empty set). */
+static bool scope_matrix(struct kam_http_req *req, struct kam_http_resp *resp,
+                         struct kam_portfolio *p, struct kam_value_matrix *m, bool *empty)
+{
+    struct kam_matrix_opts mo = {0};
+    struct kam_err err;
+    kam_err_clear(&err);
+    memset(m, 0, sizeof(*m));
+    *empty = false;
+    mo.peers = KAM_PEERS_ROLE;
+    mo.rule = (struct kam_ws_rule){KAM_WS_MIN_SHARE_DEFAULT, KAM_WS_BELOW_DEFAULT};
+    int64_t n = 0;
+    /* A scope without accounts has no portfolio to compute (KAM_ERR_NOT_FOUND). */
+    struct kam_account_query q = {.scope = &req->scope};
+    if (req->st->ops->account_count(req->st, &q, &n, &err) != KAM_OK) {
+        kam_problem_err(resp, &err);
+        return false;
+    }
+    if (n == 0) {
+        *empty = true;
+        return true;
+    }
+    if (!portfolio(req, resp, p))
+        return false;
+    if (kam_engine_matrix(req->st, p, &mo, m, &err) != KAM_OK) {
+        kam_value_matrix_release(m);
+        portfolio_release(p);
+        kam_problem_err(resp, &err);
+        return false;
+    }
+    return true;
+}
+
+bool kam_http_quadrant_ids(struct kam_http_req *req, struct kam_http_resp *resp,
+                           const char *quadrant, const int64_t **ids, size_t *n)
+{
+    struct kam_portfolio p;
+    struct kam_value_matrix m;
+    bool empty;
+    int want = kam_quadrant_find(quadrant);
+    *ids = NULL;
+    *n = 0;
+    if (want < 0) {
+        struct kam_problem_field f = {"quadrant",
+                                      "is core, potential, direct, inferior or unplaced"};
+        kam_problem(resp, 400, "query parameter 'quadrant' is not a quadrant", &f, 1);
+        return false;
+    }
+    if (!scope_matrix(req, resp, &p, &m, &empty))
+        return false;
+    int64_t *out = kam_arena_alloc(req->arena, (empty ? 0 : p.n) * sizeof(*out) + 1);
+    for (size_t i = 0; !empty && i < p.n; i++)
+        if ((int)m.q[i] == want)
+            out[(*n)++] = p.ids[i];
+    *ids = out;
+    if (!empty) {
+        kam_value_matrix_release(&m);
+        portfolio_release(&p);
+    }
+    return true;
+}
+
+/* The account's place in the value matrix of the caller's scope, as the view's "matrix"
+ * member: its quadrant and its value and the threshold on each axis; null when the account is
+ * not in the portfolio. */
+static json_t *matrix_position(struct kam_http_req *req, struct kam_http_resp *resp,
+                               const char *code, bool *ok)
+{
+    struct kam_portfolio p;
+    struct kam_value_matrix m;
+    bool empty;
+    *ok = scope_matrix(req, resp, &p, &m, &empty);
+    if (!*ok || empty)
+        return json_null();
+    ptrdiff_t i = kam_portfolio_find(&p, code);
+    struct kam_jw w;
+    kam_jw_init(&w, 0);
+    if (i < 0) {
+        kam_jw_null(&w);
+    } else {
+        kam_jw_obj(&w);
+        kam_jw_kstr(&w, "quadrant", kam_quadrant_name(m.q[i]));
+        axis_json(&w, "current", m.current, &m.cur, &m.cur_threshold, m.cur_median);
+        axis_json(&w, "potential", m.potential, &m.pot, &m.pot_threshold, m.pot_median);
+        kam_jw_key(&w, "value");
+        kam_jw_obj(&w);
+        kam_jw_key(&w, "current");
+        axis_value(&w, &m.cur, (size_t)i);
+        kam_jw_key(&w, "potential");
+        axis_value(&w, &m.pot, (size_t)i);
+        kam_jw_obj_end(&w);
+        kam_jw_kint(&w, "placed", (int64_t)m.placed);
+        kam_jw_obj_end(&w);
+    }
+    json_t *j = json_loads(w.data, JSON_DECODE_ANY, NULL);
+    kam_jw_release(&w);
+    kam_value_matrix_release(&m);
+    portfolio_release(&p);
+    return j ? j : json_null();
+}
+
 /* The value matrix with kam matrix's default options (current: window margin; potential:
  * share-of-wallet headroom; both thresholds the medians), computed by kam_engine_matrix over the
  * portfolio of the caller's scope: the medians are those of the scope's accounts. */
@@ -758,6 +861,14 @@ void kam_http_account_view(struct kam_http_req *req, struct kam_http_resp *resp)
         kam_problem_err(resp, &err);
         return;
     }
+    bool ok;
+    json_t *pos = matrix_position(req, resp, req->params[0], &ok);
+    if (!ok) {
+        json_decref(pos);
+        json_decref(view);
+        return;
+    }
+    json_object_set_new(view, "matrix", pos);
     char *text = json_dumps(view, JSON_COMPACT);
     json_decref(view);
     if (text == NULL)

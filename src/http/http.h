@@ -209,6 +209,11 @@ void kam_http_matrix(struct kam_http_req *req, struct kam_http_resp *resp);
  * `kam accounts`. false after the 400 naming the bad parameter (or the store's problem). */
 bool kam_http_account_filters(struct kam_http_req *req, struct kam_http_resp *resp,
                               struct kam_account_query *q);
+/* The ids (arena-owned) of the accounts of the caller's scope in quadrant (core, potential,
+ * direct, inferior, unplaced) of the value matrix GET /analyses/matrix shows (analysis.c);
+ * false after the 400 naming a bad quadrant, or another problem. */
+bool kam_http_quadrant_ids(struct kam_http_req *req, struct kam_http_resp *resp,
+                           const char *quadrant, const int64_t **ids, size_t *n);
 /* GET /exports/accounts (exports.c). */
 void kam_http_export_accounts(struct kam_http_req *req, struct kam_http_resp *resp);
 

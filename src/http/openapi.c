@@ -53,7 +53,10 @@ static const struct {
      "\"properties\":{\"id\":{\"type\":\"integer\"},\"code\":{\"type\":\"string\"},"
      "\"name\":{\"type\":\"string\"},\"owner\":{\"type\":[\"string\",\"null\"]},"
      "\"version\":{\"type\":\"integer\"},\"ttm_revenue\":{\"type\":\"string\"},"
-     "\"total_revenue\":{\"type\":\"string\"}},\"additionalProperties\":true}"},
+     "\"total_revenue\":{\"type\":\"string\"},\"tier\":{\"type\":[\"string\",\"null\"],"
+     "\"description\":\"lists: in the latest scoring run (null: not scored)\"},\"score\":{"
+     "\"type\":[\"number\",\"null\"]},\"stage\":{\"type\":[\"string\",\"null\"]}},"
+     "\"additionalProperties\":true}"},
     {"AccountPatch",
      "{\"type\":\"object\",\"description\":\"the account fields to change (null clears; the "
      "version read, or If-Match)\",\"additionalProperties\":false,\"properties\":{"
@@ -274,7 +277,10 @@ static const struct {
      "\"tags\":{\"type\":\"array\"},\"months\":{\"type\":\"array\",\"items\":{\"type\":"
      "\"object\",\"properties\":{\"month\":{\"type\":\"string\"},\"revenue\":{\"type\":"
      "\"string\"},\"cost\":{\"type\":\"string\"},\"costed_revenue\":{\"type\":\"string\"}}}},"
-     "\"top_products\":{\"type\":\"array\"},\"open_receivables\":{\"type\":\"array\"}}}"},
+     "\"top_products\":{\"type\":\"array\"},\"open_receivables\":{\"type\":\"array\"},"
+     "\"matrix\":{\"type\":[\"object\",\"null\"],\"description\":\"the account's place in the "
+     "value matrix of the caller's scope (GET /analyses/matrix): quadrant, each axis with its "
+     "threshold, value.current and value.potential (null when unknown)\"}}}"},
     {"Rfm", "{\"type\":\"object\",\"description\":\"as kam rfm --json, accounts limited\","
             "\"required\":[\"as_of\",\"accounts_total\",\"segments\",\"accounts\"],\"properties\":{"
             "\"scope\":{\"type\":\"object\"},\"as_of\":{\"type\":\"string\"},\"accounts_total\":{"

@@ -60,29 +60,24 @@ bool kam_http_int_param(struct kam_http_req *req, struct kam_http_resp *resp, co
     return true;
 }
 
-struct page {
-    struct kam_jw *w;
-    int64_t n, first, last; /* rows seen; the page is rows first..last (1-based) */
-};
-
-/* Every row in scope passes here, to count the total; only the page's rows are written. The
- * query computes every row anyway to sort them (by name or revenue), so counting costs little
- * beside it. */
+/* One account of a list page, with what its row in a table shows: its columns, the version a
+ * PATCH must carry (a list is enough to edit from), its revenues and its latest tier, score and
+ * lifecycle stage (null when the latest run did not score it). */
 static int page_row(void *ctx, const struct kam_account_item *it)
 {
-    struct page *p = ctx;
-    p->n++;
-    if (p->n < p->first || p->n > p->last)
-        return 0;
-    kam_jw_obj(p->w);
-    kam_http_record_fields(p->w, &kam_accounts, it->id, it->vals);
-    /* The version a PATCH of this account must carry: a list is enough to edit from. */
-    kam_jw_kint(p->w, "version", it->version);
-    kam_jw_key(p->w, "ttm_revenue");
-    kam_jw_money(p->w, it->ttm_revenue);
-    kam_jw_key(p->w, "total_revenue");
-    kam_jw_money(p->w, it->total_revenue);
-    kam_jw_obj_end(p->w);
+    struct kam_jw *w = ctx;
+    kam_jw_obj(w);
+    kam_http_record_fields(w, &kam_accounts, it->id, it->vals);
+    kam_jw_kint(w, "version", it->version);
+    kam_jw_key(w, "ttm_revenue");
+    kam_jw_money(w, it->ttm_revenue);
+    kam_jw_key(w, "total_revenue");
+    kam_jw_money(w, it->total_revenue);
+    kam_jw_kstr(w, "tier", it->tier);
+    kam_jw_key(w, "score");
+    kam_jw_double(w, it->score);
+    kam_jw_kstr(w, "stage", it->stage);
+    kam_jw_obj_end(w);
     return 0;
 }
 
@@ -138,6 +133,9 @@ bool kam_http_account_filters(struct kam_http_req *req, struct kam_http_resp *re
     }
     if (!latest_run_filters(req, resp, &q))
         return false;
+    const char *quadrant = kam_http_query(req, "quadrant");
+    if (quadrant != NULL && !kam_http_quadrant_ids(req, resp, quadrant, &q.ids, &q.nids))
+        return false;
     const char *sort = kam_http_query(req, "sort");
     if (sort == NULL || strcmp(sort, "name") == 0) {
         q.sort = KAM_SORT_NAME;
@@ -163,43 +161,42 @@ bool kam_http_account_filters(struct kam_http_req *req, struct kam_http_resp *re
     return true;
 }
 
+/* A page of the list: the total is one count over the same conditions, and only the page's
+ * rows are read (LIMIT and OFFSET), so the cost follows the page, not the accounts that match
+ * (but for the sort, which SQLite does over the matching rows). */
 static void accounts_list(struct kam_http_req *req, struct kam_http_resp *resp)
 {
     struct kam_account_query q;
     struct kam_err err;
-    int64_t page, per_page;
+    int64_t page, per_page, total = 0;
 
     kam_err_clear(&err);
     if (!kam_http_int_param(req, resp, "page", 1, 1, INT32_MAX, &page) ||
         !kam_http_int_param(req, resp, "per_page", PER_PAGE_DEFAULT, 1, PER_PAGE_MAX, &per_page) ||
         !kam_http_account_filters(req, resp, &q))
         return;
-    q.item = page_row;
-
-    struct page p = {&resp->body, 0, (page - 1) * per_page + 1, page * per_page};
-    kam_jw_obj(p.w);
-    kam_jw_key(p.w, "items");
-    kam_jw_arr(p.w);
-    enum kam_rc rc = req->st->ops->account_list(req->st, &q, NULL, &p, &err);
+    enum kam_rc rc = req->st->ops->account_count(req->st, &q, &total, &err);
     if (rc != KAM_OK) {
         kam_problem_err(resp, &err);
         return;
     }
-    kam_jw_arr_end(p.w);
-    kam_jw_kint(p.w, "total", p.n);
-    /* Page pagination: next is the next page's number, as a string so that a cursor can take
-     * its place later without changing the type. */
-    kam_jw_key(p.w, "next");
-    if (p.n > p.last) {
-        char next[24];
-        snprintf(next, sizeof(next), "%lld", (long long)page + 1);
-        kam_jw_str(p.w, next);
-    } else {
-        kam_jw_null(p.w);
+    if (q.limit > 0 && total > q.limit)
+        total = q.limit; /* ?limit= caps the list before it is paged */
+    int64_t offset = (page - 1) * per_page, left = total - offset;
+    struct kam_jw *w = &resp->body;
+    kam_jw_obj(w);
+    kam_jw_key(w, "items");
+    kam_jw_arr(w);
+    if (left > 0) {
+        q.item = page_row;
+        q.offset = offset;
+        q.limit = left < per_page ? left : per_page;
+        if ((rc = req->st->ops->account_list(req->st, &q, NULL, w, &err)) != KAM_OK) {
+            kam_problem_err(resp, &err);
+            return;
+        }
     }
-    kam_jw_kint(p.w, "page", page);
-    kam_jw_kint(p.w, "per_page", per_page);
-    kam_jw_obj_end(p.w);
+    kam_http_list_end(w, total, page, per_page);
 }
 
 static int account_row(void *ctx, int64_t id, const struct kam_value *vals, int64_t version,
@@ -315,6 +312,9 @@ static void summary(struct kam_http_req *req, struct kam_http_resp *resp)
         {"stage", "string",                                                                        \
          "lifecycle stage in the latest scoring run: new, exploration, formation, stability, "     \
          "decline, dormant, lost or none"},                                                        \
+        {"quadrant", "string",                                                                     \
+         "value matrix quadrant among the caller's accounts, as GET /analyses/matrix: core, "      \
+         "potential, direct, inferior or unplaced"},                                               \
     {                                                                                              \
         "sort", "string", "name (default) or revenue (trailing twelve months, largest first)"      \
     }

@@ -35,21 +35,30 @@ struct kam_account_item {
     const struct kam_value *vals; /* the columns, in kam_accounts order */
     kam_money ttm_revenue, total_revenue;
     int64_t version;
+    /* The account in the latest scoring run: tier and lifecycle stage (NULL when it was not
+     * scored) and score (NaN then). */
+    const char *tier, *stage;
+    double score;
 };
 typedef int (*kam_account_item_fn)(void *ctx, const struct kam_account_item *it);
 
 struct kam_account_query {
     const char *role, *region, *owner, *tag, *text; /* NULL = any; text matches code or name */
     enum kam_account_sort sort;
-    int ttm_from;  /* yyyymm: trailing revenue counts months >= ttm_from ... */
-    int ttm_to;    /* ... and <= ttm_to */
-    int64_t limit; /* 0 = no limit */
+    int ttm_from;   /* yyyymm: trailing revenue counts months >= ttm_from ... */
+    int ttm_to;     /* ... and <= ttm_to */
+    int64_t limit;  /* 0 = no limit */
+    int64_t offset; /* skip this many first (with or without a limit) */
     /* Row-level access: only the accounts this scope may read (owner = login, or owner among
      * the usernames of the team). NULL = every account (the CLI, run by the database's owner). */
     const struct kam_scope *scope;
     /* The tier ("key", ...) and lifecycle stage ("stability", ...) the account has in the
      * latest scoring run; NULL = any. An account the latest run did not score matches neither. */
     const char *tier, *stage;
+    /* When ids is not NULL: only the accounts with these ids (nids of them, possibly none), on
+     * top of the other filters. */
+    const int64_t *ids;
+    size_t nids;
     /* When set, account_list calls item with each account instead of fn (fn may be NULL). */
     kam_account_item_fn item;
 };
@@ -250,6 +259,11 @@ struct kam_store_ops {
 
     enum kam_rc (*account_list)(struct kam_store *st, const struct kam_account_query *q,
                                 kam_account_fn fn, void *ctx, struct kam_err *err);
+    /* How many accounts account_list would give for q without its limit and offset (its sort,
+     * fn and item do not matter): one count over the same conditions, without reading the
+     * rows. */
+    enum kam_rc (*account_count)(struct kam_store *st, const struct kam_account_query *q,
+                                 int64_t *n, struct kam_err *err);
 
     /* Tags: add creates the tag when new (color may be NULL); rm of an absent link is
      * KAM_ERR_NOT_FOUND. list: every tag with its account count (account_id 0) or one
@@ -336,7 +350,9 @@ struct kam_store_ops {
                             struct kam_err *err);
 
     /* A scoring run and its rows. run_add records the run (*id), score_add one account's
-     * result, metrics_put replaces the account's latest metrics and explanation. */
+     * result, metrics_put replaces the account's latest metrics and, when it carries one, its
+     * explanation (metrics computed without a score, `kam metrics`, keep the latest run's
+     * explanation). */
     enum kam_rc (*run_add)(struct kam_store *st, const struct kam_run *run, int64_t *id,
                            struct kam_err *err);
     enum kam_rc (*score_add)(struct kam_store *st, int64_t run, const struct kam_score_row *row,

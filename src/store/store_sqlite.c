@@ -54,7 +54,9 @@ struct list_stmt {
     unsigned key;
     sqlite3_stmt *q;
 };
-enum { LIST_KEPT = 8 }; /* combinations kept per connection; a browser uses a few */
+enum {
+    LIST_KEPT = 16
+}; /* combinations (lists and counts) kept per connection; a browser uses a few */
 
 struct sqlite_store {
     struct kam_store base;
@@ -1160,6 +1162,8 @@ enum list_key {
     LIST_TIER = 1u << 7,
     LIST_STAGE = 1u << 8,
     LIST_BY_REVENUE = 1u << 9,
+    LIST_IDS = 1u << 10,
+    LIST_COUNT = 1u << 11, /* the count of account_count, not the rows */
 };
 
 static bool given(const char *s)
@@ -1180,6 +1184,7 @@ static unsigned list_key(const struct kam_account_query *aq)
     k |= given(aq->tier) ? LIST_TIER : 0;
     k |= given(aq->stage) ? LIST_STAGE : 0;
     k |= aq->sort == KAM_SORT_REVENUE ? LIST_BY_REVENUE : 0;
+    k |= aq->ids != NULL ? LIST_IDS : 0;
     return k;
 }
 
@@ -1190,15 +1195,25 @@ static unsigned list_key(const struct kam_account_query *aq)
  * index. */
 static void account_list_sql(unsigned key, char *sql, size_t n)
 {
-    snprintf(sql, n, "SELECT ");
-    select_list(&kam_accounts, "a", sql, n);
-    /* The revenues of the listed accounts only, by the rollup's key (account, month): a join
-     * with the revenues of every account, grouped first, read the whole rollup each time. */
+    if (key & LIST_COUNT) {
+        snprintf(sql, n, "SELECT count(*)");
+    } else {
+        snprintf(sql, n, "SELECT ");
+        select_list(&kam_accounts, "a", sql, n);
+        /* The revenues of the listed accounts only, by the rollup's key (account, month): a
+         * join with the revenues of every account, grouped first, read the whole rollup each
+         * time. */
+        cat(sql, n,
+            ", coalesce((SELECT sum(m.revenue) FROM account_months m WHERE m.account = a.id "
+            "AND m.month BETWEEN ?1 AND ?2), 0) AS ttm, "
+            "coalesce((SELECT sum(m.revenue) FROM account_months m WHERE m.account = a.id), 0), "
+            "a.version, s.tier, s.score, s.stage");
+    }
+    /* The tier, score and stage of the latest run: one lookup by the scores' key (run,
+     * account). */
     cat(sql, n,
-        ", coalesce((SELECT sum(m.revenue) FROM account_months m WHERE m.account = a.id "
-        "AND m.month BETWEEN ?1 AND ?2), 0) AS ttm, "
-        "coalesce((SELECT sum(m.revenue) FROM account_months m WHERE m.account = a.id), 0), "
-        "a.version FROM accounts a WHERE 1");
+        " FROM accounts a LEFT JOIN scores s ON s.run = (SELECT max(id) FROM score_runs) "
+        "AND s.account = a.id WHERE 1");
     if (key & LIST_ROLE)
         cat(sql, n, " AND a.role = ?3");
     if (key & LIST_REGION)
@@ -1221,16 +1236,18 @@ static void account_list_sql(unsigned key, char *sql, size_t n)
         cat(sql, n,
             " AND (a.owner = ?10 OR a.owner IN (SELECT u.username FROM users u "
             "JOIN teams t ON t.id = u.team WHERE t.name = ?11))");
-    /* The tier and stage of the latest run: one lookup by the scores' key (run, account). */
-    if (key & (LIST_TIER | LIST_STAGE))
-        cat(sql, n,
-            " AND EXISTS (SELECT 1 FROM scores s WHERE s.run = (SELECT max(id) FROM score_runs) "
-            "AND s.account = a.id%s%s)",
-            key & LIST_TIER ? " AND s.tier = ?12" : "",
-            key & LIST_STAGE ? " AND s.stage = ?13" : "");
-    cat(sql, n, " ORDER BY %s LIMIT ?8",
-        key & LIST_BY_REVENUE ? "ttm DESC, a.name COLLATE kam_name, a.code"
-                              : "a.name COLLATE kam_name, a.code");
+    if (key & LIST_TIER)
+        cat(sql, n, " AND s.tier = ?12");
+    if (key & LIST_STAGE)
+        cat(sql, n, " AND s.stage = ?13");
+    /* A set of ids (a quadrant of the value matrix, ...) as a JSON array: SQLite's json_each
+     * reads it without a temporary table. */
+    if (key & LIST_IDS)
+        cat(sql, n, " AND a.id IN (SELECT value FROM json_each(?14))");
+    if (!(key & LIST_COUNT))
+        cat(sql, n, " ORDER BY %s LIMIT ?8 OFFSET ?9",
+            key & LIST_BY_REVENUE ? "ttm DESC, a.name COLLATE kam_name, a.code"
+                                  : "a.name COLLATE kam_name, a.code");
 }
 
 /* The kept statement for key (prepared and kept on first use, in place of the oldest when all
@@ -1259,21 +1276,11 @@ static enum kam_rc list_prepare(struct sqlite_store *s, unsigned key, sqlite3_st
     return KAM_OK;
 }
 
-static enum kam_rc op_account_list(struct kam_store *st, const struct kam_account_query *aq,
-                                   kam_account_fn fn, void *ctx, struct kam_err *err)
+/* Binds the filters of aq that key names (the numbering of account_list_sql); the ids' JSON
+ * text is built in *ids_json (freed by the caller). */
+static void list_bind(sqlite3_stmt *q, unsigned key, const struct kam_account_query *aq,
+                      char **ids_json)
 {
-    struct sqlite_store *s = S(st);
-    struct kam_value vals[KAM_ACC_NCOLS];
-    sqlite3_stmt *q = NULL;
-    unsigned key = list_key(aq);
-    enum kam_rc rc;
-    int r;
-
-    if ((rc = list_prepare(s, key, &q, err)) != KAM_OK)
-        return rc;
-    sqlite3_bind_int(q, 1, aq->ttm_from);
-    sqlite3_bind_int(q, 2, aq->ttm_to);
-    sqlite3_bind_int64(q, 8, aq->limit > 0 ? aq->limit : -1);
     if (key & LIST_ROLE)
         bind_text(q, 3, aq->role);
     if (key & LIST_REGION)
@@ -1292,16 +1299,78 @@ static enum kam_rc op_account_list(struct kam_store *st, const struct kam_accoun
         bind_text(q, 12, aq->tier);
     if (key & LIST_STAGE)
         bind_text(q, 13, aq->stage);
+    *ids_json = NULL;
+    if (key & LIST_IDS) {
+        size_t cap = aq->nids * 21 + 3, len = 0;
+        char *j = kam_xmalloc(cap);
+        j[len++] = '[';
+        for (size_t i = 0; i < aq->nids; i++)
+            len +=
+                (size_t)snprintf(j + len, cap - len, "%s%lld", i ? "," : "", (long long)aq->ids[i]);
+        j[len++] = ']';
+        j[len] = '\0';
+        sqlite3_bind_text(q, 14, j, (int)len, SQLITE_STATIC);
+        *ids_json = j;
+    }
+}
+
+static enum kam_rc op_account_list(struct kam_store *st, const struct kam_account_query *aq,
+                                   kam_account_fn fn, void *ctx, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    struct kam_value vals[KAM_ACC_NCOLS];
+    sqlite3_stmt *q = NULL;
+    unsigned key = list_key(aq);
+    char *ids_json;
+    enum kam_rc rc;
+    int r;
+
+    if ((rc = list_prepare(s, key, &q, err)) != KAM_OK)
+        return rc;
+    sqlite3_bind_int(q, 1, aq->ttm_from);
+    sqlite3_bind_int(q, 2, aq->ttm_to);
+    sqlite3_bind_int64(q, 8, aq->limit > 0 ? aq->limit : -1);
+    sqlite3_bind_int64(q, 9, aq->offset > 0 ? aq->offset : 0);
+    list_bind(q, key, aq, &ids_json);
     while ((r = sqlite3_step(q)) == SQLITE_ROW) {
         int c = read_row(q, 0, &kam_accounts, vals);
-        struct kam_account_item it = {sqlite3_column_int64(q, 0), vals, sqlite3_column_int64(q, c),
-                                      sqlite3_column_int64(q, c + 1),
-                                      sqlite3_column_int64(q, c + 2)};
+        bool scored = sqlite3_column_type(q, c + 3) != SQLITE_NULL;
+        struct kam_account_item it = {
+            .id = sqlite3_column_int64(q, 0),
+            .vals = vals,
+            .ttm_revenue = sqlite3_column_int64(q, c),
+            .total_revenue = sqlite3_column_int64(q, c + 1),
+            .version = sqlite3_column_int64(q, c + 2),
+            .tier = scored ? col_text(q, c + 3) : NULL,
+            .score = scored ? sqlite3_column_double(q, c + 4) : NAN,
+            .stage = scored ? col_text(q, c + 5) : NULL,
+        };
         if ((aq->item ? aq->item(ctx, &it)
                       : fn(ctx, it.id, vals, it.ttm_revenue, it.total_revenue)) != 0)
             break;
     }
-    return hot_finish(s, q, r, "accounts", err);
+    rc = hot_finish(s, q, r, "accounts", err);
+    free(ids_json);
+    return rc;
+}
+
+static enum kam_rc op_account_count(struct kam_store *st, const struct kam_account_query *aq,
+                                    int64_t *n, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = NULL;
+    unsigned key = (list_key(aq) & ~LIST_BY_REVENUE) | LIST_COUNT;
+    char *ids_json;
+    enum kam_rc rc;
+
+    if ((rc = list_prepare(s, key, &q, err)) != KAM_OK)
+        return rc;
+    list_bind(q, key, aq, &ids_json);
+    int r = sqlite3_step(q);
+    *n = r == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+    rc = hot_finish(s, q, r, "accounts", err);
+    free(ids_json);
+    return rc;
 }
 
 /* --- tags --------------------------------------------------------------------------------- */
@@ -1870,10 +1939,31 @@ static enum kam_rc op_metrics_put(struct kam_store *st, int64_t account,
     enum kam_rc rc = KAM_OK;
     if (s->metrics_put == NULL &&
         (rc = prepare(s,
-                      "INSERT OR REPLACE INTO account_metrics(account, " METRIC_COLS
+                      "INSERT INTO account_metrics(account, " METRIC_COLS
                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
                       "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, "
-                      "?29, ?30, ?31, ?32, ?33)",
+                      "?29, ?30, ?31, ?32, ?33) ON CONFLICT(account) DO UPDATE SET "
+                      "as_of = excluded.as_of, window_months = excluded.window_months, "
+                      "revenue = excluded.revenue, revenue_prev = excluded.revenue_prev, "
+                      "revenue_total = excluded.revenue_total, margin = excluded.margin, "
+                      "margin_pct = excluded.margin_pct, "
+                      "margin_total = excluded.margin_total, growth = excluded.growth, "
+                      "orders = excluded.orders, orders_total = excluded.orders_total, "
+                      "lines = excluded.lines, avg_order_value = excluded.avg_order_value, "
+                      "first_purchase = excluded.first_purchase, "
+                      "last_purchase = excluded.last_purchase, "
+                      "recency_days = excluded.recency_days, "
+                      "tenure_months = excluded.tenure_months, "
+                      "active_ratio = excluded.active_ratio, products = excluded.products, "
+                      "categories = excluded.categories, repeat_rate = excluded.repeat_rate, "
+                      "returns_rate = excluded.returns_rate, "
+                      "discount_rate = excluded.discount_rate, "
+                      "on_time_rate = excluded.on_time_rate, overdue = excluded.overdue, "
+                      "max_days_overdue = excluded.max_days_overdue, "
+                      "receivables = excluded.receivables, dso = excluded.dso, "
+                      "share_of_wallet = excluded.share_of_wallet, "
+                      "share_of_total = excluded.share_of_total, stage = excluded.stage, "
+                      "explanation = coalesce(excluded.explanation, explanation)",
                       &s->metrics_put, err)) != KAM_OK)
         return rc;
     sqlite3_stmt *q = s->metrics_put;
@@ -3095,6 +3185,7 @@ static const struct kam_store_ops sqlite_ops = {
     .account_get_scoped = op_account_get_scoped,
     .account_update = op_account_update,
     .account_delete = op_account_delete,
+    .account_count = op_account_count,
     .order_page = op_order_page,
     .account_each_scoped = op_account_each_scoped,
     .rollup_each_scoped = op_rollup_each_scoped,

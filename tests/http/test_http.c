@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <iconv.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -3340,10 +3341,30 @@ static void test_account_view(void **state)
         fail_msg("%s: %ld %s", path, f->r.status, f->r.body);
     json_t *cli = cli_json("account %s --json", own_code);
     assert_non_null(cli);
+    /* The API adds the account's place in the value matrix of the caller's scope, which the
+     * CLI (every account) cannot say: it must be where GET /analyses/matrix puts it. */
+    json_t *pos = json_incref(json_object_get(f->r.json, "matrix"));
+    assert_non_null(pos);
+    json_object_del(f->r.json, "matrix");
     if (!same_value(f->r.json, cli))
         fail_msg("the view differs from kam account %s --json", own_code);
     json_decref(cli);
     assert_int_equal(json_array_size(json_object_get(f->r.json, "months")), 12);
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/analyses/matrix?limit=0", NULL, h);
+    assert_int_equal(f->r.status, 200);
+    json_t *items =
+        json_object_get(json_object_get(json_object_get(f->r.json, "quadrants"),
+                                        json_string_value(json_object_get(pos, "quadrant"))),
+                        "items");
+    bool found = false;
+    json_t *it;
+    size_t k;
+    json_array_foreach(items, k, it) found =
+        found || strcmp(json_string_value(json_object_get(it, "code")), own_code) == 0;
+    if (!found)
+        fail_msg("%s is not in quadrant %s of the matrix", own_code,
+                 json_string_value(json_object_get(pos, "quadrant")));
+    json_decref(pos);
 
     snprintf(path, sizeof(path), "/api/v1/accounts/%s/view?months=36&as_of=2025-06-30", own_code);
     req(f->h, &f->r, &f->s, "GET", path, NULL, h);
@@ -3353,6 +3374,7 @@ static void test_account_view(void **state)
     assert_string_equal(json_string_value(json_object_get(json_array_get(months, 35), "month")),
                         "2025-06");
     cli = cli_json("account %s --months 36 --as-of 2025-06-30 --json", own_code);
+    json_object_del(f->r.json, "matrix");
     assert_true(same_value(f->r.json, cli));
     json_decref(cli);
 
@@ -3516,6 +3538,90 @@ static void test_concurrent_writers_readers(void **state)
     }
     assert_int_equal(db_count("SELECT count(*) FROM audit_log WHERE action='account.update'"),
                      audits + writes);
+}
+
+/* --- the account list's latest run and quadrant --------------------------------------------- */
+
+/* Each list item carries its tier, score and stage of the latest run (those of kam explain), and
+ * ?quadrant= lists exactly the accounts GET /analyses/matrix puts there, within the scope; the
+ * pages of a filtered list join up to its total. */
+static void test_list_tier_and_quadrant(void **state)
+{
+    struct fx *f = *state;
+    char cookie[256], path[160];
+    static const char *const users[] = {"director", "rep-east-1"};
+    for (size_t u = 0; u < 2; u++) {
+        login(f, users[u], cookie, sizeof(cookie), NULL, 0);
+        const char *const h[] = {cookie, NULL};
+        req(f->h, &f->r, &f->s, "GET", "/api/v1/analyses/matrix?limit=0", NULL, h);
+        assert_int_equal(f->r.status, 200);
+        json_t *matrix = json_incref(json_object_get(f->r.json, "quadrants"));
+        const char *qname;
+        json_t *qv;
+        json_object_foreach(matrix, qname, qv)
+        {
+            json_int_t want = json_integer_value(json_object_get(qv, "accounts")), seen = 0;
+            for (int page = 1; page < 100; page++) {
+                snprintf(path, sizeof(path), "/api/v1/accounts?quadrant=%s&per_page=7&page=%d",
+                         qname, page);
+                req(f->h, &f->r, &f->s, "GET", path, NULL, h);
+                assert_int_equal(f->r.status, 200);
+                assert_int_equal(json_integer_value(json_object_get(f->r.json, "total")), want);
+                json_t *it;
+                size_t i;
+                json_array_foreach(json_object_get(f->r.json, "items"), i, it)
+                {
+                    bool in = false;
+                    json_t *m;
+                    size_t k;
+                    json_array_foreach(json_object_get(qv, "items"), k, m) in =
+                        in || strcmp(json_string_value(json_object_get(m, "code")),
+                                     json_string_value(json_object_get(it, "code"))) == 0;
+                    if (!in)
+                        fail_msg("%s: %s is listed but not in the matrix's quadrant", users[u],
+                                 json_string_value(json_object_get(it, "code")));
+                    seen++;
+                }
+                if (json_is_null(json_object_get(f->r.json, "next")))
+                    break;
+            }
+            assert_int_equal(seen, want);
+        }
+        json_decref(matrix);
+    }
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts?quadrant=middle", NULL,
+        (const char *const[]){cookie, NULL});
+    check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+
+    /* The latest run's tier, score and stage, as kam explain says; all three or none (an
+     * account that came after the run). */
+    login(f, "rep-east-1", cookie, sizeof(cookie), NULL, 0);
+    const char *const h[] = {cookie, NULL};
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts?per_page=500", NULL, h);
+    assert_int_equal(f->r.status, 200);
+    json_t *it;
+    size_t i;
+    bool saw_own = false;
+    json_array_foreach(json_object_get(f->r.json, "items"), i, it)
+    {
+        const char *code = json_string_value(json_object_get(it, "code"));
+        bool none = json_is_null(json_object_get(it, "tier"));
+        assert_int_equal(none, json_is_null(json_object_get(it, "score")));
+        assert_int_equal(none, json_is_null(json_object_get(it, "stage")));
+        if (strcmp(code, own_code) == 0) {
+            saw_own = true;
+            char sql[512];
+            snprintf(sql, sizeof(sql),
+                     "SELECT count(*) FROM scores s JOIN accounts a ON a.id = s.account WHERE "
+                     "s.run = (SELECT max(id) FROM score_runs) AND a.code = '%s' AND s.tier = "
+                     "'%s' AND s.stage = '%s' AND abs(s.score - %.17g) < 1e-9",
+                     own_code, json_string_value(json_object_get(it, "tier")),
+                     json_string_value(json_object_get(it, "stage")),
+                     json_number_value(json_object_get(it, "score")));
+            assert_int_equal(db_count(sql), 1);
+        }
+    }
+    assert_true(saw_own);
 }
 
 /* --- stopping under load ------------------------------------------------------------------------
@@ -3806,6 +3912,7 @@ int main(int argc, char **argv)
         T(test_account_view),
         T(test_concurrent_writers_readers),
         T(test_stop_under_load),
+        T(test_list_tier_and_quadrant),
         /* Last: they add accounts the tests above count. */
         T(test_import_accounts),
         T(test_import_refused_unchanged),

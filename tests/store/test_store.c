@@ -4271,11 +4271,14 @@ static void test_metrics_round_trip(void **state)
     check_metrics(&ms.m[0].row, &again);
     CHECK_INT(metrics(0).n, 2);
 
-    CASE = "replaced by one without an explanation";
+    CASE = "metrics without an explanation keep the latest one";
     CHECK_OK(OPS->metrics_put(ST, a, &empty, &err));
     ms = metrics(a);
     CHECK_INT(ms.n, 1);
-    check_metrics(&ms.m[0].row, &empty);
+    struct kam_metrics_row kept = empty;
+    kept.explanation = again.explanation;
+    kept.explanation_size = again.explanation_size;
+    check_metrics(&ms.m[0].row, &kept);
 }
 
 /* A rolled back transaction leaves none of the engine's writes. */
