@@ -166,24 +166,37 @@ static void string(struct kam_jw *w, const char *str, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0, run = 0;
+    size_t i = 0;
 
     putc1(w, '"');
     while (i < n) {
-        unsigned char c = s[i];
-        /* Plain ASCII runs are copied at once. */
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-            run = i;
-            while (i < n && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\')
+        /* What needs no escape (printable ASCII but '"' and '\\', and whole UTF-8 sequences:
+         * a Chinese name is all of them) is copied as one run. */
+        size_t run = i;
+        while (i < n) {
+            unsigned char c = s[i];
+            if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
                 i++;
-            put(w, str + run, i - run);
-            continue;
+            } else if (c >= 0x80) {
+                size_t len = utf8_len(s + i, n - i);
+                if (len == 0)
+                    break;
+                i += len;
+            } else {
+                break;
+            }
         }
+        if (i > run)
+            put(w, str + run, i - run);
+        if (i == n)
+            break;
+        unsigned char c = s[i++];
         if (c == '"' || c == '\\') {
             char e[2] = {'\\', (char)c};
             put(w, e, 2);
-            i++;
-        } else if (c < 0x20) {
+        } else if (c >= 0x80) {
+            put(w, "\xef\xbf\xbd", 3); /* U+FFFD for one bad byte */
+        } else {
             const char *short_form = c == '\n'   ? "\\n"
                                      : c == '\r' ? "\\r"
                                      : c == '\t' ? "\\t"
@@ -195,16 +208,6 @@ static void string(struct kam_jw *w, const char *str, size_t n)
             } else {
                 char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
                 put(w, e, 6);
-            }
-            i++;
-        } else {
-            size_t len = utf8_len(s + i, n - i);
-            if (len == 0) {
-                put(w, "\xef\xbf\xbd", 3); /* U+FFFD for one bad byte */
-                i++;
-            } else {
-                put(w, str + i, len);
-                i += len;
             }
         }
     }

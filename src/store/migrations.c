@@ -207,6 +207,17 @@ const struct kam_migration kam_sqlite_migrations[] = {
      "  created_at TEXT NOT NULL, expires_at TEXT NOT NULL, last_seen_at TEXT NOT NULL);\n"
      "CREATE INDEX sessions_user ON sessions(user_id);\n"
      "CREATE INDEX sessions_expires ON sessions(expires_at);\n"},
+    {5, "account name sort keys",
+     /* The ICU sort key of each account's name (kam_name_key, registered by store_sqlite.c on
+      * every connection kam opens), so that a list page in name order is an index range:
+      * accounts_region and accounts_owner are replaced by the same with the key after them. */
+     "ALTER TABLE accounts ADD COLUMN name_key BLOB;\n"
+     "UPDATE accounts SET name_key = kam_name_key(name);\n"
+     "DROP INDEX accounts_region;\n"
+     "DROP INDEX accounts_owner;\n"
+     "CREATE INDEX accounts_name_key ON accounts(name_key, code);\n"
+     "CREATE INDEX accounts_region ON accounts(region, name_key, code);\n"
+     "CREATE INDEX accounts_owner ON accounts(owner, name_key, code);\n"},
 };
 
 const int kam_sqlite_migration_count =

@@ -18,7 +18,7 @@
 #include "core/record.h"
 #include "util/err.h"
 
-#define KAM_SCHEMA_VERSION 4
+#define KAM_SCHEMA_VERSION 5
 
 enum kam_put { KAM_PUT_INSERTED, KAM_PUT_UPDATED, KAM_PUT_UNCHANGED };
 

@@ -20,8 +20,8 @@ run_stdin() {
 run --db "$DB" init
 expect_rc "init" 0
 run --db "$DB" version
-expect_out "schema 4" "schema 4"
-expect_eq "migration 4 recorded" "$(sql "$DB" "SELECT max(version) FROM schema_migrations")" "4"
+expect_out "schema 5" "schema 5"
+expect_eq "migration 5 recorded" "$(sql "$DB" "SELECT max(version) FROM schema_migrations")" "5"
 
 # --- teams ---
 run --db "$DB" team add east
@@ -250,10 +250,14 @@ run --db "$OLD" init
 printf 'code,name,owner\nA,Alpha,rep-east-1\n' >a.csv
 run --db "$OLD" import accounts a.csv
 sqlite3 "$OLD" "DROP TABLE sessions; DROP TABLE audit_log; DROP TABLE tokens; DROP TABLE users;
-    DROP TABLE teams; DELETE FROM schema_migrations WHERE version >= 3;"
+    DROP TABLE teams; DROP INDEX accounts_name_key; DROP INDEX accounts_region;
+    DROP INDEX accounts_owner; ALTER TABLE accounts DROP COLUMN name_key;
+    CREATE INDEX accounts_owner ON accounts(owner); CREATE INDEX accounts_region ON accounts(region);
+    DELETE FROM schema_migrations WHERE version >= 3;"
 run --db "$OLD" team add east
 expect_rc "schema 2 database migrated" 0
-expect_eq "after migration" "$(sql "$OLD" "SELECT max(version) FROM schema_migrations") $(sql "$OLD" "SELECT count(*) FROM accounts")" "4 1"
+expect_eq "after migration" "$(sql "$OLD" "SELECT max(version) FROM schema_migrations") $(sql "$OLD" "SELECT count(*) FROM accounts")" "5 1"
+expect_eq "name sort keys filled by migration 5" "$(sql "$OLD" "SELECT count(*) FROM accounts WHERE length(name_key) > 0")" "1"
 
 # --- the demo logins ---
 DEMO=$WORK/demo.db

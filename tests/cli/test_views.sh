@@ -70,6 +70,15 @@ run --db "$DBN" init
 run --db "$DBN" import accounts names.csv
 run --db "$DBN" accounts --json
 expect_eq "names sort like a person reads them" "$(python3 -c "import json; print(','.join(a['name'] for a in json.load(open('$OUT'))['items']))")" "阿里物流,北京燕山,上海华东,alpha,Zeta"
+# The order comes from the stored sort key (schema 5), which every write of a name keeps: a
+# rename with kam edit, a re-import with a new name, a record added one at a time.
+run --db "$DBN" edit Z5 name=Omega
+printf 'code,name\nZ4,波士顿\n' >rename.csv
+run --db "$DBN" import accounts rename.csv
+run --db "$DBN" add account code=Z6 name=成都
+run --db "$DBN" accounts --json
+expect_eq "renamed names sort by their new keys" "$(python3 -c "import json; print(','.join(a['name'] for a in json.load(open('$OUT'))['items']))")" "阿里物流,北京燕山,波士顿,成都,上海华东,Omega"
+expect_eq "the key is the collation's order" "$(sqlite3 "$DBN" "SELECT group_concat(code) FROM (SELECT code FROM accounts ORDER BY name_key, code)")" "Z3,Z2,Z4,Z6,Z1,Z5"
 run --db "$DB" accounts --sort size
 expect_rc "bad sort" 1
 run --db "$DB" accounts --role boss
