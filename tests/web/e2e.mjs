@@ -761,3 +761,245 @@ test('the model editor edits bands, tier cuts and the method; the server\'s refu
     assert.match(await page.textContent('[data-test=fuzzy-card]'), /模糊综合评价/);
   }, { locale: 'zh-CN' });
 });
+
+// Writes through the API as the signed-in page (its cookie and CSRF token).
+async function apiWrite(page, method, path, data) {
+  const csrf = await page.evaluate(() => sessionStorage.getItem('kam.csrf'));
+  const r = await page.request.fetch(`/api/v1${path}`, { method, headers: { 'X-CSRF-Token': csrf }, data });
+  const text = await r.text();
+  return { status: r.status(), body: text ? JSON.parse(text) : null };
+}
+
+// Fills a field of a record dialog: a text input, a date picker, or a select (typed, then the
+// option whose text includes pick).
+async function fillField(page, test, key, value, pick) {
+  const item = page.locator(`[data-test=${test}-item-${key}]`);
+  if (pick !== undefined) {
+    await item.locator('.el-select').click();
+    await page.keyboard.type(value);
+    await page.click(`.el-select-dropdown:visible .el-select-dropdown__item:has-text("${pick}")`);
+    return;
+  }
+  const input = item.locator('input, textarea').first();
+  await input.fill(value);
+  if (await item.locator('.el-date-editor').count()) await input.press('Enter');
+}
+const fieldError = (page, test, key) => page.locator(`[data-test=${test}-item-${key}] .el-form-item__error`);
+const sumRevenue = (view) => view.months.reduce((a, m) => a + Number(m.revenue), 0);
+
+test('a rep creates an account and adds its contacts, order lines, invoices and tags; an account with history is not deleted, a fresh one is', async () => {
+  await withPage('account-records', async (page) => {
+    await signIn(page, 'rep-east-1');
+    const existing = (await apiGet(page, '/accounts?per_page=1')).body.items[0].code;
+    await page.click('[data-test=nav-accounts]');
+    await page.waitForSelector('[data-test=accounts-table] .el-table__row');
+
+    // New account: the server's refusals show under their fields, a taken code under the code.
+    await page.click('[data-test=account-new]');
+    await page.waitForSelector('[data-test=new-account-dialog]');
+    assert.equal(await page.locator('[data-test=new-account-item-owner]').count(), 0, 'a rep does not choose the owner');
+    const code = 'E2E-NEW-1';
+    await fillField(page, 'new-account', 'code', code);
+    await fillField(page, 'new-account', 'name', '华东测试客户');
+    await fillField(page, 'new-account', 'region', '华东');
+    await fillField(page, 'new-account', 'city', '杭州');
+    await fillField(page, 'new-account', 'credit_limit', '-5');
+    await page.click('[data-test=new-account-save]');
+    await fieldError(page, 'new-account', 'credit_limit').waitFor();
+    assert.match(await fieldError(page, 'new-account', 'credit_limit').textContent(), /must not be negative/);
+    assert.equal((await apiGet(page, `/accounts/${code}`)).status, 404, 'nothing created');
+    await fillField(page, 'new-account', 'credit_limit', '50000');
+    await fillField(page, 'new-account', 'code', existing);
+    await page.click('[data-test=new-account-save]');
+    await page.waitForFunction((c) => document.querySelector('[data-test=new-account-item-code] .el-form-item__error')?.textContent.includes(`account '${c}' already exists`), existing);
+    await fillField(page, 'new-account', 'code', code);
+    await fillField(page, 'new-account', 'justification', '新开发的华东客户');
+    await page.click('[data-test=new-account-save]');
+    // The new account opens on its 360 page.
+    await page.waitForURL(new RegExp(`/accounts/${code}$`));
+    await page.waitForSelector('[data-test=orders] [data-test=empty]');
+    assert.match(await page.textContent('[data-test=account-name]'), /华东测试客户/);
+    const account = (await apiGet(page, `/accounts/${code}`)).body;
+    assert.equal(account.owner, 'rep-east-1', "a rep's new account is theirs");
+    assert.equal(account.credit_limit, '50000');
+    assert.equal(account.city, '杭州');
+    assert.equal(account.justification, '新开发的华东客户');
+    assert.equal(sumRevenue((await apiGet(page, `/accounts/${code}/view?months=24`)).body), 0, 'no revenue yet');
+    assert.equal((await page.textContent('[data-test=revenue-months]')).trim(), 'CN¥0');
+
+    // A contact.
+    await page.waitForSelector('[data-test=contacts] [data-test=empty]');
+    await page.click('[data-test=contact-add]');
+    await fillField(page, 'contact', 'name', '陈经理');
+    await fillField(page, 'contact', 'title', '采购经理');
+    await fillField(page, 'contact', 'phone', '13800001111');
+    await fillField(page, 'contact', 'email', 'chen@example.cn');
+    await page.click('[data-test=contact-save]');
+    await page.waitForFunction(() => document.querySelector('[data-test=contacts-table]')?.textContent.includes('陈经理'));
+    const contacts = (await apiGet(page, `/accounts/${code}/contacts`)).body;
+    assert.equal(contacts.total, 1);
+    assert.deepEqual([contacts.items[0].name, contacts.items[0].title, contacts.items[0].email], ['陈经理', '采购经理', 'chen@example.cn']);
+
+    // An order line: listed, and the view's revenue moves.
+    const product = (await apiGet(page, '/products?per_page=1')).body.items[0];
+    await page.click('[data-test=order-add]');
+    await page.waitForSelector('[data-test=order-dialog]');
+    await fillField(page, 'order', 'order_id', 'SO-E2E-1');
+    await fillField(page, 'order', 'date', '2025-12-15');
+    await fillField(page, 'order', 'product', product.sku, product.name);
+    await fillField(page, 'order', 'quantity', '3');
+    await fillField(page, 'order', 'unit_price', '100');
+    await fillField(page, 'order', 'discount', '20');
+    await fillField(page, 'order', 'channel', 'direct', 'Direct');
+    await page.click('[data-test=order-save]');
+    await page.waitForFunction(() => document.querySelector('[data-test=orders-table]')?.textContent.includes('SO-E2E-1'));
+    const orders = (await apiGet(page, `/accounts/${code}/orders`)).body;
+    assert.equal(orders.total, 1);
+    assert.deepEqual(
+      [orders.items[0].order_id, orders.items[0].line_no, orders.items[0].product, orders.items[0].amount, orders.items[0].channel],
+      ['SO-E2E-1', 1, product.sku, '280', 'direct'],
+      'amount = 3 × 100 − 20',
+    );
+    const row = await page.textContent('[data-test=orders-table] .el-table__body tr');
+    assert.ok(row.includes(product.name) && row.includes('CN¥280.00') && row.includes('Direct'), row);
+    const revenue = sumRevenue((await apiGet(page, `/accounts/${code}/view?months=24`)).body);
+    assert.equal(revenue, 280, "the view's revenue moved");
+    await page.waitForFunction(() => document.querySelector('[data-test=revenue-months]')?.textContent.trim() === 'CN¥280');
+    // The same line again is a duplicate key: said under the order id, nothing written.
+    await page.click('[data-test=order-add]');
+    await fillField(page, 'order', 'order_id', 'SO-E2E-1');
+    await fillField(page, 'order', 'date', '2025-12-15');
+    await fillField(page, 'order', 'product', product.sku, product.name);
+    await fillField(page, 'order', 'quantity', '1');
+    await fillField(page, 'order', 'amount', '10');
+    await page.click('[data-test=order-save]');
+    await fieldError(page, 'order', 'order_id').waitFor();
+    assert.match(await fieldError(page, 'order', 'order_id').textContent(), /already exists/);
+    await page.click('[data-test=order-dialog] .el-dialog__footer button:not(.el-button--primary)');
+    assert.equal((await apiGet(page, `/accounts/${code}/orders`)).body.total, 1);
+
+    // An invoice due in the past: a due date before the issue date is refused under the field;
+    // then the invoice shows as overdue, as the view's open receivables count it.
+    await page.click('[data-test=payment-add]');
+    await fillField(page, 'payment', 'invoice', 'INV-E2E-1');
+    await fillField(page, 'payment', 'amount', '280');
+    await fillField(page, 'payment', 'issued', '2025-10-01');
+    await fillField(page, 'payment', 'due', '2025-09-30');
+    await page.click('[data-test=payment-save]');
+    await fieldError(page, 'payment', 'due').waitFor();
+    assert.match(await fieldError(page, 'payment', 'due').textContent(), /before the issue date/);
+    await fillField(page, 'payment', 'due', '2025-10-31');
+    await page.click('[data-test=payment-save]');
+    await page.waitForSelector('[data-test=payment-status-INV-E2E-1][data-status=overdue]');
+    assert.equal((await page.textContent('[data-test=payment-status-INV-E2E-1]')).trim(), 'Overdue');
+    const payments = (await apiGet(page, `/accounts/${code}/payments`)).body;
+    assert.equal(payments.total, 1);
+    assert.deepEqual([payments.items[0].amount, payments.items[0].due, payments.items[0].paid], ['280', '2025-10-31', null]);
+    const view = (await apiGet(page, `/accounts/${code}/view?months=24`)).body;
+    const open = view.open_receivables.find((r) => r.invoice === 'INV-E2E-1');
+    assert.ok(open && open.days_overdue > 0 && view.as_of > '2025-10-31', 'the API counts it overdue too');
+    await page.waitForFunction(() => document.querySelector('[data-test=receivables]')?.textContent.includes('INV-E2E-1'));
+    await page.hover('[data-test=payment-status-INV-E2E-1]');
+    await page.waitForSelector(`.el-popper:visible:has-text("${open.days_overdue} days past its due date")`);
+
+    // A new tag with a colour; then removed.
+    await page.click('[data-test=tag-add]');
+    await page.fill('[data-test=tag-name]', 'e2e-new');
+    await page.waitForSelector('[data-test=tag-color]');
+    await page.click('[data-test=tag-color] .el-color-picker__trigger');
+    await page.click('.el-color-picker__panel:visible .el-color-predefine__color-selector >> nth=2');
+    await page.click('.el-color-picker__panel:visible button.el-color-footer__btn');
+    await page.click('[data-test=tag-save]');
+    await page.waitForSelector('[data-test=tag-e2e-new]');
+    let tags = (await apiGet(page, `/accounts/${code}/tags`)).body.items;
+    assert.deepEqual(tags.map((x) => x.name), ['e2e-new']);
+    assert.equal(tags[0].color.toLowerCase(), '#e6a23c', 'the colour picked');
+    assert.ok((await apiGet(page, '/tags')).body.items.some((x) => x.name === 'e2e-new' && x.accounts === 1));
+    await page.click('[data-test=tag-e2e-new] .el-tag__close');
+    await page.waitForSelector('[data-test=tag-e2e-new]', { state: 'detached' });
+    await page.waitForSelector('[data-test=tags-none]');
+    tags = (await apiGet(page, `/accounts/${code}/tags`)).body.items;
+    assert.deepEqual(tags, []);
+
+    // Deleting it is refused: it has history. The server's reason is shown; it still exists.
+    await page.click('[data-test=delete-account]');
+    await page.click('.el-message-box__btns .el-button--primary');
+    await page.waitForSelector('[data-test=delete-refused]');
+    const refusedText = await page.textContent('[data-test=delete-refused]');
+    const again = await apiWrite(page, 'DELETE', `/accounts/${code}?version=${account.version}`);
+    assert.equal(again.status, 409);
+    assert.match(again.body.detail, /history stays/);
+    assert.ok(refusedText.includes(again.body.detail), `the server's detail is shown: ${refusedText}`);
+    assert.equal((await apiGet(page, `/accounts/${code}`)).status, 200, 'the account still exists');
+    assert.match(page.url(), new RegExp(`/accounts/${code}$`));
+
+    // A fresh account without history is deleted: back on the list, and gone.
+    const fresh = await apiWrite(page, 'POST', '/accounts', { code: 'E2E-NEW-2', name: '待删除客户' });
+    assert.equal(fresh.status, 201);
+    await page.goto('/accounts/E2E-NEW-2');
+    await page.waitForSelector('[data-test=orders] [data-test=empty]');
+    await page.click('[data-test=delete-account]');
+    await page.click('.el-message-box__btns .el-button--primary');
+    await page.waitForURL(/\/accounts$/);
+    await page.waitForSelector('[data-test=accounts-table] .el-table__row');
+    await page.waitForSelector('.el-message--success:has-text("E2E-NEW-2")');
+    assert.equal((await apiGet(page, '/accounts/E2E-NEW-2')).status, 404);
+  });
+  // The same account in Chinese (the status, channel and other keys built at run time) and on
+  // a tablet: no message key, no English words, no sideways scrolling.
+  await withPage('account-records-zh-tablet', async (page) => {
+    await signIn(page, 'rep-east-1');
+    await page.goto('/accounts/E2E-NEW-1');
+    await page.waitForSelector('[data-test=payment-status-INV-E2E-1]');
+    await page.waitForSelector('[data-test=orders-table] .el-table__row');
+    const text = await page.evaluate(() => document.body.innerText);
+    const keys = text.match(/\b(?:orders|payments|contacts|tags|channel|delete|newAccount|record|account)\.[a-zA-Z_.]+/g);
+    assert.equal(keys, null, `message keys: ${keys}`);
+    for (const english of ['Order lines', 'Invoices', 'Overdue', 'Contacts', 'Tags', 'Delete account', 'Add', 'Direct', 'Revenue'])
+      assert.ok(!text.includes(english), `"${english}" in Chinese`);
+    assert.match(text, /订单行[\s\S]*发票与回款/);
+    assert.equal((await page.textContent('[data-test=payment-status-INV-E2E-1]')).trim(), '逾期');
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), 'the account page fits');
+    await page.click('[data-test=order-add]');
+    await page.waitForSelector('[data-test=order-dialog]');
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), 'the dialog fits');
+  }, { locale: 'zh-CN', viewport: { width: 820, height: 1180 } });
+});
+
+test('a viewer sees an account without any way to change it; the API refuses their writes', async () => {
+  let code;
+  await withPage('viewer-setup', async (page) => {
+    await signIn(page, 'admin');
+    const r = await apiWrite(page, 'POST', '/users', { username: 'viewer-east', role: 'viewer', team: 'east', password: 'viewer-password-1' });
+    assert.equal(r.status, 201);
+    code = (await apiGet(page, '/accounts?owner=rep-east-1&sort=revenue&per_page=1')).body.items[0].code;
+  });
+  await withPage('viewer-account', async (page) => {
+    await page.goto('/signin');
+    await page.fill('[data-test=username]', 'viewer-east');
+    await page.fill('[data-test=password]', 'viewer-password-1');
+    await page.click('[data-test=signin-submit]');
+    await page.waitForSelector('[data-test=dashboard]');
+    await page.click('[data-test=nav-accounts]');
+    await page.waitForSelector('[data-test=accounts-table] .el-table__row');
+    assert.equal(await page.locator('[data-test=account-new]').count(), 0, 'no "New account"');
+    await page.goto(`/accounts/${code}`);
+    await page.waitForSelector('[data-test=orders-table] .el-table__row');
+    await page.waitForSelector('[data-test=payments-table] .el-table__row');
+    await page.waitForSelector('[data-test=contacts]');
+    await page.waitForSelector('[data-test=account-tags]');
+    const orders = (await apiGet(page, `/accounts/${code}/orders?per_page=20`)).body;
+    assert.equal(await page.locator('[data-test=orders-table] .el-table__body tr').count(), orders.items.length, 'a page of the order lines');
+    assert.ok((await page.textContent('[data-test=orders-table]')).includes(orders.items[0].order_id));
+    for (const hook of ['edit-profile', 'delete-account', 'order-add', 'payment-add', 'contact-add', 'tag-add', 'ratings', 'run-scoring'])
+      assert.equal(await page.locator(`[data-test=${hook}]`).count(), 0, `no ${hook} for a viewer`);
+    assert.equal(await page.locator('[data-test=account-tags] .el-tag__close').count(), 0, 'tags cannot be removed');
+    for (const [method, path, data] of [
+      ['POST', `/accounts/${code}/contacts`, { name: 'x' }],
+      ['PUT', `/accounts/${code}/tags/x`, undefined],
+      ['DELETE', `/accounts/${code}?version=1`, undefined],
+      ['POST', '/accounts', { code: 'E2E-V', name: 'x' }],
+    ])
+      assert.equal((await apiWrite(page, method, path, data)).status, 403, `${method} ${path}`);
+  });
+});

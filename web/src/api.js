@@ -100,6 +100,8 @@ export async function whoAmI() {
 export const can = {
   score: (u) => u && (u.role === 'admin' || u.role === 'director'),
   write: (u) => u && u.role !== 'viewer',
+  // A new account's owner: admin, director and manager choose one; a rep's accounts are theirs.
+  pickOwner: (u) => u && ['admin', 'director', 'manager'].includes(u.role),
   audit: (u) => u && u.role === 'admin',
   import: (u) => u && (u.role === 'admin' || u.role === 'director'),
   model: (u) => u && u.role === 'admin',
