@@ -24,15 +24,17 @@ struct ready {
 static void on_ready(void *ctx, unsigned port)
 {
     const struct ready *r = ctx;
-    printf("kam: serving %s on http://%s:%u/\n", r->cli->db, r->cfg->host, port);
+    const char *scheme = r->cfg->tls_cert ? "https" : "http";
+    printf("kam: serving %s on %s://%s:%u/\n", r->cli->db, scheme, r->cfg->host, port);
     if (r->demo)
         printf("demo logins (password kam-demo): admin, director, manager-east, manager-west, "
                "rep-east-1, rep-east-2, rep-west-1\n");
     if (r->cfg->web_root)
-        printf("web UI: http://%s:%u/ (from %s)\n", r->cfg->host, port, r->cfg->web_root);
+        printf("web UI: %s://%s:%u/ (from %s)\n", scheme, r->cfg->host, port, r->cfg->web_root);
     else
         printf("no web UI (build it with 'make', or give --web DIR)\n");
-    printf("try: curl http://%s:%u/api/v1/health\n", r->cfg->host, port);
+    printf("try: curl %s%s://%s:%u/api/v1/health\n", r->cfg->tls_cert ? "--cacert CERT " : "",
+           scheme, r->cfg->host, port);
     fflush(stdout);
 }
 
@@ -45,6 +47,8 @@ int kam_cmd_serve(struct kam_cli *cli, int argc, char **argv)
         {"web", required_argument, NULL, 'w'},
         {"no-web", no_argument, NULL, 'n'},
         {"max-import-body", required_argument, NULL, 'i'},
+        {"tls-cert", required_argument, NULL, 'c'},
+        {"tls-key", required_argument, NULL, 'k'},
         {0},
     };
     struct kam_http_config cfg;
@@ -93,12 +97,20 @@ int kam_cmd_serve(struct kam_cli *cli, int argc, char **argv)
         case 'n':
             no_web = true;
             break;
+        case 'c':
+            cfg.tls_cert = optarg;
+            break;
+        case 'k':
+            cfg.tls_key = optarg;
+            break;
         default:
             return kam_cli_usage("serve", "unknown option");
         }
     }
     if (optind != argc)
         return kam_cli_usage("serve", "unexpected argument '%s'", argv[optind]);
+    if ((cfg.tls_cert == NULL) != (cfg.tls_key == NULL))
+        return kam_cli_usage("serve", "HTTPS needs both --tls-cert FILE and --tls-key FILE");
     cfg.db_path = cli->db;
     /* The UI built beside the sources is served when it is there; --web names another. */
     struct stat sb;

@@ -153,6 +153,8 @@ struct kam_ratelimit *kam_http_server_ratelimit(struct kam_http_server *srv);
  * are stale once it moves). */
 uint64_t kam_http_server_writes(struct kam_http_server *srv);
 
+/* Whether the server speaks HTTPS (its session cookie is then Secure). */
+bool kam_http_server_tls(const struct kam_http_server *srv);
 /* The server's background jobs (jobs.h) and their routes (jobs.c). */
 struct kam_jobs *kam_http_server_jobs(struct kam_http_server *srv);
 void kam_http_job_get(struct kam_http_req *req, struct kam_http_resp *resp);

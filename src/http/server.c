@@ -77,6 +77,7 @@ struct ctx {
     int status;
     size_t bytes;
     char user[KAM_LOGIN_MAX + 1];
+    bool tls; /* the server speaks HTTPS */
 };
 
 void kam_http_config_default(struct kam_http_config *cfg)
@@ -112,6 +113,11 @@ enum kam_rc kam_http_parse_listen(const char *s, struct kam_http_config *cfg, st
 struct kam_ratelimit *kam_http_server_ratelimit(struct kam_http_server *srv)
 {
     return srv->rl;
+}
+
+bool kam_http_server_tls(const struct kam_http_server *srv)
+{
+    return srv->cfg->tls_cert != NULL;
 }
 
 uint64_t kam_http_server_writes(struct kam_http_server *srv)
@@ -292,8 +298,11 @@ static void handle(struct kam_http_server *srv, struct MHD_Connection *conn, str
 /* On every answer. The API serves no pages: nothing of it may be framed, sniffed, cached or
  * loaded from elsewhere. The UI's pages run only their own scripts; Element Plus sets inline
  * styles, hence 'unsafe-inline' for styles alone. */
-static void add_security_headers(struct MHD_Response *r, bool page)
+static void add_security_headers(struct MHD_Response *r, bool page, bool tls)
 {
+    /* Over HTTPS, browsers are told to come back only that way for a year. */
+    if (tls)
+        MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
     MHD_add_response_header(r, "Content-Security-Policy",
                             page ? "default-src 'self'; script-src 'self'; style-src 'self' "
                                    "'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
@@ -311,7 +320,7 @@ static void add_headers(struct MHD_Response *r, const struct ctx *c,
     if (resp->status != 204)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
                                 resp->content_type ? resp->content_type : "application/json");
-    add_security_headers(r, false);
+    add_security_headers(r, false, c->tls);
     if (strncmp(c->url, "/api/", 5) == 0)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     if (resp->set_cookie[0])
@@ -370,7 +379,7 @@ static enum MHD_Result answer_file(struct MHD_Connection *conn, struct ctx *c,
         MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
     if (gz)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-    add_security_headers(r, true);
+    add_security_headers(r, true, c->tls);
     c->status = fresh ? 304 : 200;
     c->bytes = len;
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)c->status, r);
@@ -433,6 +442,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         clock_gettime(CLOCK_MONOTONIC, &c->start);
         c->method = method;
         c->url = url;
+        c->tls = srv->cfg->tls_cert != NULL;
         *con_cls = c;
         atomic_fetch_add(&srv->inflight, 1);
         c->limit = body_limit(srv, method, url, &c->arena);
@@ -547,6 +557,26 @@ static void drain(struct kam_http_server *srv)
     }
 }
 
+/* The PEM file at path into *out (malloc'd, NUL-terminated, at most 1 MB). */
+static enum kam_rc read_pem(const char *path, char **out, struct kam_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return kam_err_set(err, KAM_ERR_IO, "cannot read %s: %s", path, strerror(errno));
+    char *buf = kam_xmalloc(1024 * 1024 + 1);
+    size_t n = fread(buf, 1, 1024 * 1024 + 1, f);
+    bool bad = ferror(f) != 0;
+    fclose(f);
+    if (bad || n == 0 || n > 1024 * 1024 || memchr(buf, '\0', n) != NULL) {
+        free(buf);
+        return kam_err_set(err, KAM_ERR_IO, "%s is not a PEM file (empty, over 1 MB or binary)",
+                           path);
+    }
+    buf[n] = '\0';
+    *out = buf;
+    return KAM_OK;
+}
+
 enum kam_rc kam_http_serve(struct kam_store *st, const struct kam_http_config *cfg,
                            void (*ready)(void *ctx, unsigned port), void *ctx, struct kam_err *err)
 {
@@ -555,6 +585,7 @@ enum kam_rc kam_http_serve(struct kam_store *st, const struct kam_http_config *c
     sigset_t sigs, old;
     enum kam_rc rc = KAM_OK;
     int sig = 0;
+    char *cert = NULL, *key = NULL;
 
     if (cfg->threads < 1 || cfg->threads > MAX_THREADS)
         return kam_err_set(err, KAM_ERR_USAGE, "--threads is 1 to %d", MAX_THREADS);
@@ -581,14 +612,28 @@ enum kam_rc kam_http_serve(struct kam_store *st, const struct kam_http_config *c
      * socket from the worker's epoll set, and the loser aborts the process ("Failed to remove
      * listen FD from epoll set"), now and then at SIGTERM under load. With poll, quiesce only
      * signals the workers. A few dozen connections per thread cost poll nothing that shows. */
+    bool tls = cfg->tls_cert != NULL;
+    if (tls && ((rc = read_pem(cfg->tls_cert, &cert, err)) != KAM_OK ||
+                (rc = read_pem(cfg->tls_key, &key, err)) != KAM_OK))
+        goto out;
+    struct MHD_OptionItem tls_opts[] = {
+        {tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, key},
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, cert},
+        {MHD_OPTION_END, 0, NULL},
+    };
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, (uint16_t)cfg->port, NULL,
-        NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)(cfg->threads > 1 ? cfg->threads : 0), MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-        &srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_SECONDS, MHD_OPTION_END);
+        MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0),
+        (uint16_t)cfg->port, NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR, &sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 1 ? cfg->threads : 0),
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)IDLE_SECONDS, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
     if (d == NULL) {
-        rc = kam_err_set(err, KAM_ERR_IO, "cannot listen on %s:%u (in use, or not allowed)",
-                         cfg->host, cfg->port);
+        rc = tls ? kam_err_set(err, KAM_ERR_IO,
+                               "cannot serve HTTPS on %s:%u with %s and %s: the port is in use, "
+                               "or they are not a PEM certificate and its private key",
+                               cfg->host, cfg->port, cfg->tls_cert, cfg->tls_key)
+                 : kam_err_set(err, KAM_ERR_IO, "cannot listen on %s:%u (in use, or not allowed)",
+                               cfg->host, cfg->port);
         goto out;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -613,6 +658,8 @@ out:
     kam_ratelimit_free(srv.rl);
     kam_static_release(&srv.site);
     pthread_mutex_destroy(&srv.lock);
+    free(cert);
+    free(key);
     /* A second SIGINT or SIGTERM sent while stopping is pending: taken here, it does not kill
      * the process once the mask is restored (the stop is bounded anyway). */
     while (sigtimedwait(&sigs, NULL, &(struct timespec){0, 0}) > 0)

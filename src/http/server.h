@@ -19,6 +19,10 @@ struct kam_http_config {
     size_t max_import_body; /* the same for the routes that take a CSV file (KAM_ROUTE_CSV) */
     const char *db_path;    /* for the log and the ready line */
     const char *web_root;   /* the built web UI served at / (static.h); NULL: the API only */
+    /* PEM files of the certificate (chain) and its private key: both given, the server speaks
+     * HTTPS only (GnuTLS through libmicrohttpd), its session cookie is Secure and its answers
+     * carry Strict-Transport-Security. */
+    const char *tls_cert, *tls_key;
 };
 
 /* Defaults: 127.0.0.1:8080, 2 threads, 1 MB bodies, 64 MB CSV files. */

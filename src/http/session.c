@@ -334,7 +334,8 @@ void kam_http_session_post(struct kam_http_req *req, struct kam_http_resp *resp)
         goto out;
     }
     snprintf(resp->set_cookie, sizeof(resp->set_cookie),
-             COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d", sid, SESSION_SECONDS);
+             COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", sid, SESSION_SECONDS,
+             kam_http_server_tls(req->srv) ? "; Secure" : "");
     struct kam_jw *w = &resp->body;
     kam_jw_obj(w);
     kam_jw_key(w, "user");
@@ -375,5 +376,6 @@ void kam_http_session_delete(struct kam_http_req *req, struct kam_http_resp *res
     }
     if (req->auth == KAM_HTTP_AUTH_COOKIE)
         snprintf(resp->set_cookie, sizeof(resp->set_cookie),
-                 COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+                 COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
+                 kam_http_server_tls(req->srv) ? "; Secure" : "");
 }

@@ -72,6 +72,7 @@ struct server {
     pid_t pid;
     int port;
     char base[64];
+    char cainfo[PATH_MAX + 16]; /* HTTPS: the certificate to trust; "" for plain HTTP */
 };
 
 /* The last lines the server wrote to its log, on stderr: the log goes with the test's directory,
@@ -127,13 +128,14 @@ static void server_start(struct server *s, const char *extra)
         line[len] = '\0';
     }
     close(fds[0]);
-    const char *p = strstr(line, "http://127.0.0.1:");
+    const char *p = strstr(line, "://127.0.0.1:");
+    bool https = p != NULL && p >= line + 5 && strncmp(p - 5, "https", 5) == 0;
     if (p == NULL) {
         show_log_tail();
         fail_msg("kam serve did not start: '%s' (see %s)", line, log);
     }
-    s->port = atoi(p + strlen("http://127.0.0.1:"));
-    snprintf(s->base, sizeof(s->base), "http://127.0.0.1:%d", s->port);
+    s->port = atoi(p + strlen("://127.0.0.1:"));
+    snprintf(s->base, sizeof(s->base), "%s://127.0.0.1:%d", https ? "https" : "http", s->port);
 }
 
 /* Stops the server with SIGTERM; it must exit 0 within 15 s. */
@@ -238,6 +240,8 @@ static void req_n(CURL *h, struct resp *r, const struct server *s, const char *m
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    if (s->cainfo[0])
+        curl_easy_setopt(h, CURLOPT_CAINFO, s->cainfo);
     if (body) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
@@ -273,6 +277,8 @@ static void wait_healthy(CURL *h, const struct server *s)
         curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 2000L);
         curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
         curl_easy_setopt(h, CURLOPT_WRITEDATA, &r);
+        if (s->cainfo[0])
+            curl_easy_setopt(h, CURLOPT_CAINFO, s->cainfo);
         long code = 0;
         if (curl_easy_perform(h) == CURLE_OK &&
             curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK && code == 200) {
@@ -3624,6 +3630,59 @@ static void test_list_tier_and_quadrant(void **state)
     assert_true(saw_own);
 }
 
+/* --- HTTPS -------------------------------------------------------------------------------------
+ */
+
+/* With --tls-cert and --tls-key the server speaks HTTPS only: its session cookie is Secure and
+ * its answers carry Strict-Transport-Security; over plain HTTP it has neither. */
+static void test_tls(void **state)
+{
+    struct fx *f = *state;
+    char cert[PATH_MAX + 16], key[PATH_MAX + 16], extra[3 * PATH_MAX], cookie[512], v[512];
+
+    login(f, "director", cookie, sizeof(cookie), NULL, 0);
+    assert_non_null(header(&f->r, "Set-Cookie", v, sizeof(v)));
+    assert_null(strstr(v, "Secure"));
+    assert_null(header(&f->r, "Strict-Transport-Security", v, sizeof(v)));
+    server_stop(&f->s);
+
+    snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+    snprintf(key, sizeof(key), "%s/key.pem", dir);
+    assert_int_equal(run(NULL, NULL, 0,
+                         "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
+                         "-nodes -keyout '%s' -out '%s' -days 2 -subj /CN=127.0.0.1 -addext "
+                         "subjectAltName=IP:127.0.0.1 2>/dev/null",
+                         key, cert),
+                     0);
+    snprintf(f->s.cainfo, sizeof(f->s.cainfo), "%s", cert);
+    snprintf(extra, sizeof(extra), "--threads 2 --tls-cert '%s' --tls-key '%s'", cert, key);
+    server_start(&f->s, extra);
+    assert_int_equal(strncmp(f->s.base, "https://", 8), 0);
+    wait_healthy(f->h, &f->s);
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/health", NULL, NULL);
+    assert_int_equal(f->r.status, 200);
+    assert_string_equal(header(&f->r, "Strict-Transport-Security", v, sizeof(v)),
+                        "max-age=31536000");
+    login(f, "director", cookie, sizeof(cookie), NULL, 0);
+    assert_non_null(strstr(header(&f->r, "Set-Cookie", v, sizeof(v)), "; Secure"));
+    const char *const h[] = {cookie, NULL};
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/session", NULL, h);
+    assert_int_equal(f->r.status, 200);
+
+    /* Plain HTTP to the HTTPS port gets no answer. */
+    char url[128];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/api/v1/health", f->s.port);
+    CURL *plain = curl_easy_init();
+    struct resp pr = {0};
+    curl_easy_setopt(plain, CURLOPT_URL, url);
+    curl_easy_setopt(plain, CURLOPT_TIMEOUT_MS, 5000L);
+    curl_easy_setopt(plain, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(plain, CURLOPT_WRITEDATA, &pr);
+    assert_int_not_equal(curl_easy_perform(plain), CURLE_OK);
+    resp_free(&pr);
+    curl_easy_cleanup(plain);
+}
+
 /* --- stopping under load ------------------------------------------------------------------------
  */
 
@@ -3912,6 +3971,7 @@ int main(int argc, char **argv)
         T(test_account_view),
         T(test_concurrent_writers_readers),
         T(test_stop_under_load),
+        T(test_tls),
         T(test_list_tier_and_quadrant),
         /* Last: they add accounts the tests above count. */
         T(test_import_accounts),
