@@ -159,6 +159,7 @@ bool kam_http_server_tls(const struct kam_http_server *srv);
 struct kam_jobs *kam_http_server_jobs(struct kam_http_server *srv);
 void kam_http_job_get(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_jobs_list(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_job_delete(struct kam_http_req *req, struct kam_http_resp *resp);
 
 void kam_http_session_post(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_session_get(struct kam_http_req *req, struct kam_http_resp *resp);

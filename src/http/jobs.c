@@ -9,9 +9,13 @@
  * job stays readable for KAM_JOBS_KEEP_SECONDS, or until its slot is the oldest finished one
  * and a new job needs it.
  *
+ * A job is cancelled on request (DELETE /api/v1/jobs/{id}, its owner or an admin): a queued one
+ * at once, a running one at its next safe point (a scoring run before it stores anything, so
+ * it is rolled back whole); one that already stores finishes. The shutdown stops a running job
+ * the same way.
+ *
  * What it does not do: keep jobs across restarts (they are the server's memory, not the
- * database's), run jobs in parallel, or cancel a job on request (only the shutdown stops one,
- * at a safe point of the job's choosing). DOMAIN.md: none, this is plumbing. */
+ * database's) or run jobs in parallel. DOMAIN.md: none, this is plumbing. */
 #include "http/jobs.h"
 
 #include <errno.h>
@@ -21,9 +25,9 @@
 #include <string.h>
 #include <time.h>
 
-enum job_state { QUEUED, RUNNING, DONE, FAILED };
+enum job_state { QUEUED, RUNNING, DONE, FAILED, CANCELLED };
 
-static const char *const state_names[] = {"queued", "running", "done", "failed"};
+static const char *const state_names[] = {"queued", "running", "done", "failed", "cancelled"};
 
 struct kam_job {
     struct kam_jobs *js;
@@ -34,6 +38,7 @@ struct kam_job {
     char arg[64];
     kam_job_fn fn;
     enum job_state state;
+    char cancelled_by[KAM_LOGIN_MAX + 1]; /* "" unless someone asked it to stop */
     /* Progress, written by kam_job_progress under the lock. */
     const char *phase; /* NULL until the job tells one */
     int64_t done, total;
@@ -80,12 +85,26 @@ static struct kam_job *next_queued(struct kam_jobs *js)
     return best;
 }
 
+static bool may_read(const struct kam_job *j, const struct kam_user *viewer);
+
 /* Records a job's answer. Under the lock. */
 static void finish(struct kam_job *j, int status, char *body)
 {
     j->status = status;
     j->body = body;
     j->state = status < 400 ? DONE : FAILED;
+    /* Asked to stop and stopped (a job that was already storing ends done). */
+    if (j->cancelled_by[0] && status >= 400) {
+        char text[256];
+        snprintf(text, sizeof(text),
+                 "{\"type\":\"urn:kam:problem:cancelled\",\"title\":\"Cancelled\",\"status\":"
+                 "409,\"detail\":\"cancelled by %s: nothing of the job was stored\"}",
+                 j->cancelled_by);
+        free(j->body);
+        j->body = kam_xstrdup(text);
+        j->status = 409;
+        j->state = CANCELLED;
+    }
     j->finished = time(NULL);
     j->finished_mono = mono();
 }
@@ -243,7 +262,7 @@ bool kam_job_progress(struct kam_job *job, const char *phase, int64_t done, int6
     job->total = total;
     if (percent > job->percent)
         job->percent = percent;
-    bool go_on = !js->cancel;
+    bool go_on = !js->cancel && !job->cancelled_by[0];
     pthread_mutex_unlock(&js->lock);
     return go_on;
 }
@@ -294,6 +313,29 @@ void kam_jobs_free(struct kam_jobs *js)
     pthread_cond_destroy(&js->wake);
     pthread_mutex_destroy(&js->lock);
     free(js);
+}
+
+enum kam_jobs_cancel kam_jobs_cancel_one(struct kam_jobs *js, int64_t id,
+                                         const struct kam_user *who)
+{
+    enum kam_jobs_cancel r = KAM_JOBS_CANCEL_UNKNOWN;
+    pthread_mutex_lock(&js->lock);
+    for (size_t i = 0; i < KAM_JOBS_MAX; i++) {
+        struct kam_job *j = &js->slots[i];
+        if (j->id != id || !may_read(j, who))
+            continue;
+        if (j->state >= DONE) {
+            r = KAM_JOBS_CANCEL_OVER;
+        } else {
+            snprintf(j->cancelled_by, sizeof(j->cancelled_by), "%s", who->username);
+            if (j->state == QUEUED) /* never started: nothing to roll back */
+                finish(j, 409, NULL);
+            r = KAM_JOBS_CANCEL_ASKED;
+        }
+        break;
+    }
+    pthread_mutex_unlock(&js->lock);
+    return r;
 }
 
 /* --- reading ---------------------------------------------------------------------------------- */
@@ -354,7 +396,7 @@ static void write_job(struct kam_jw *w, const struct kam_job *j, bool full)
         else
             kam_jw_null(w);
         kam_jw_key(w, "problem");
-        if (j->state == FAILED && j->body)
+        if ((j->state == FAILED || j->state == CANCELLED) && j->body)
             kam_jw_raw(w, j->body, strlen(j->body));
         else
             kam_jw_null(w);
@@ -422,6 +464,28 @@ void kam_http_job_get(struct kam_http_req *req, struct kam_http_resp *resp)
         snprintf(detail, sizeof(detail),
                  "there is no job '%.40s' of yours: finished jobs are kept for an hour", s);
         kam_problem(resp, 404, detail, NULL, 0);
+    }
+}
+
+void kam_http_job_delete(struct kam_http_req *req, struct kam_http_resp *resp)
+{
+    const char *s = req->params[0];
+    char *end;
+    errno = 0;
+    long long id = strtoll(s, &end, 10);
+    bool number = *s != '\0' && *end == '\0' && errno == 0 && id > 0;
+    enum kam_jobs_cancel r =
+        number ? kam_jobs_cancel_one(kam_http_server_jobs(req->srv), id, &req->user)
+               : KAM_JOBS_CANCEL_UNKNOWN;
+    if (r == KAM_JOBS_CANCEL_UNKNOWN) {
+        char detail[160];
+        snprintf(detail, sizeof(detail),
+                 "there is no job '%.40s' of yours: finished jobs are kept for an hour", s);
+        kam_problem(resp, 404, detail, NULL, 0);
+    } else if (r == KAM_JOBS_CANCEL_OVER) {
+        kam_problem(resp, 409, "the job is over: there is nothing to cancel", NULL, 0);
+    } else if (!kam_jobs_write(kam_http_server_jobs(req->srv), id, &req->user, &resp->body)) {
+        kam_problem(resp, 404, "the job is gone", NULL, 0);
     }
 }
 

@@ -51,6 +51,17 @@ enum kam_jobs_submit kam_jobs_submit(struct kam_jobs *js, const char *kind, bool
 bool kam_job_progress(struct kam_job *job, const char *phase, int64_t done, int64_t total,
                       double percent);
 
+enum kam_jobs_cancel {
+    KAM_JOBS_CANCEL_ASKED,   /* queued: cancelled now; running: it stops at its next safe point */
+    KAM_JOBS_CANCEL_OVER,    /* it is finished already */
+    KAM_JOBS_CANCEL_UNKNOWN, /* no such job, or who may not read it */
+};
+
+/* Asks job id to stop, for who (its owner or an admin). A job that stops ends "cancelled" with
+ * a problem naming who; one that was storing already when asked finishes as it would have. */
+enum kam_jobs_cancel kam_jobs_cancel_one(struct kam_jobs *js, int64_t id,
+                                         const struct kam_user *who);
+
 /* Writes job id as JSON (docs/api.md) if viewer may read it (its owner, or an admin); false
  * when there is no such job or the viewer may not read it (the caller answers the same 404). */
 bool kam_jobs_write(struct kam_jobs *js, int64_t id, const struct kam_user *viewer,

@@ -215,7 +215,7 @@ static const struct {
             "\"done\",\"total\",\"percent\",\"seconds\"],\"properties\":{\"job\":{\"type\":"
             "\"integer\"},\"kind\":{\"type\":\"string\"},\"url\":{\"type\":\"string\"},"
             "\"owner\":{\"type\":\"string\"},\"state\":{\"enum\":[\"queued\",\"running\","
-            "\"done\",\"failed\"]},\"phase\":{\"type\":[\"string\",\"null\"],\"description\":"
+            "\"done\",\"failed\",\"cancelled\"]},\"phase\":{\"type\":[\"string\",\"null\"],\"description\":"
             "\"a scoring run's: metrics, scores, store\"},\"done\":{\"type\":\"integer\"},"
             "\"total\":{\"type\":\"integer\"},\"percent\":{\"type\":\"number\"},\"seconds\":{"
             "\"type\":\"number\"},\"created_at\":{\"type\":\"string\",\"format\":"

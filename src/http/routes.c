@@ -565,6 +565,10 @@ const struct kam_http_route kam_http_routes[] = {
     {"GET", "/api/v1/jobs", kam_http_jobs_list, 0, 0,
      "the caller's background jobs (an admin's: everyone's), newest first", NULL, 200, NULL,
      "JobList"},
+    {"DELETE", "/api/v1/jobs/{id}", kam_http_job_delete, 0, 0,
+     "cancel a queued or running job (its owner, admin): a scoring run stops before it stores "
+     "anything; answers the job, which ends cancelled; 409 when it is over",
+     NULL, 200, NULL, "Job"},
     {"GET", "/api/v1/jobs/{id}", kam_http_job_get, 0, 0,
      "a background job: state, progress, and its result or problem once over (404 for another "
      "user's job, but to an admin)",

@@ -3041,6 +3041,35 @@ static void test_scoring_job_one_at_a_time(void **state)
     assert_string_equal(job_state(&f->r), "done");
 }
 
+/* DELETE /jobs/{id}: someone else's job is a 404, a job already storing when asked finishes
+ * done (a run is stopped only before it writes), a finished one is a 409. */
+static void test_scoring_job_cancel(void **state)
+{
+    struct fx *f = *state;
+    char cookie[256], hdr[160], url[64], other[256], ohdr[160];
+    const char *h[3], *oh[3];
+    cookie_headers(f, "director", cookie, hdr, h);
+    cookie_headers(f, "rep-east-1", other, ohdr, oh);
+    int64_t runs = history_len(own_code);
+
+    struct kam_store *lock = write_lock();
+    queue_run(f, h, url);
+    job_wait(f, url, h, "store");
+    req(f->h, &f->r, &f->s, "DELETE", url, NULL, oh);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    req(f->h, &f->r, &f->s, "DELETE", url, NULL, h);
+    assert_int_equal(f->r.status, 200);
+    assert_string_equal(job_state(&f->r), "running");
+    write_unlock(lock);
+    job_wait(f, url, h, NULL);
+    assert_string_equal(job_state(&f->r), "done");
+    assert_int_equal(history_len(own_code), runs + 1);
+    req(f->h, &f->r, &f->s, "DELETE", url, NULL, h);
+    check_problem(&f->r, 409, "urn:kam:problem:conflict");
+    req(f->h, &f->r, &f->s, "DELETE", "/api/v1/jobs/999999", NULL, h);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+}
+
 /* SIGTERM while a job runs: the server waits for it (within its 10 s budget), the run is
  * stored, and the server exits 0. */
 static void test_scoring_job_at_shutdown(void **state)
@@ -3957,6 +3986,7 @@ int main(int argc, char **argv)
         T(test_scoring_job),
         T(test_scoring_job_one_at_a_time),
         T(test_scoring_job_at_shutdown),
+        T(test_scoring_job_cancel),
         cmocka_unit_test_setup_teardown(test_scoring_job_fails, setup_empty, teardown),
         T(test_analyses_per_role),
         T(test_trend_tiers_scoped),
