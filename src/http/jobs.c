@@ -452,41 +452,45 @@ void kam_jobs_write_list(struct kam_jobs *js, const struct kam_user *viewer, str
 /* --- the routes ------------------------------------------------------------------------------- */
 
 /* GET /jobs/{id}: a job another user owns is answered exactly as one that does not exist. */
-void kam_http_job_get(struct kam_http_req *req, struct kam_http_resp *resp)
+/* The path's job id (a whole number from 1), 0 when it is not one. */
+static int64_t path_job_id(const struct kam_http_req *req)
 {
     const char *s = req->params[0];
     char *end;
     errno = 0;
     long long id = strtoll(s, &end, 10);
-    bool number = *s != '\0' && *end == '\0' && errno == 0 && id > 0;
-    if (!number || !kam_jobs_write(kam_http_server_jobs(req->srv), id, &req->user, &resp->body)) {
-        char detail[160];
-        snprintf(detail, sizeof(detail),
-                 "there is no job '%.40s' of yours: finished jobs are kept for an hour", s);
-        kam_problem(resp, 404, detail, NULL, 0);
-    }
+    return *s != '\0' && *end == '\0' && errno == 0 && id > 0 ? (int64_t)id : 0;
+}
+
+/* The 404 of a job that does not exist, or is not the caller's: one answer for both. */
+static void no_such_job(const struct kam_http_req *req, struct kam_http_resp *resp)
+{
+    char detail[160];
+    snprintf(detail, sizeof(detail),
+             "there is no job '%.40s' of yours: finished jobs are kept for an hour",
+             req->params[0]);
+    kam_problem(resp, 404, detail, NULL, 0);
+}
+
+void kam_http_job_get(struct kam_http_req *req, struct kam_http_resp *resp)
+{
+    int64_t id = path_job_id(req);
+    if (id == 0 || !kam_jobs_write(kam_http_server_jobs(req->srv), id, &req->user, &resp->body))
+        no_such_job(req, resp);
 }
 
 void kam_http_job_delete(struct kam_http_req *req, struct kam_http_resp *resp)
 {
-    const char *s = req->params[0];
-    char *end;
-    errno = 0;
-    long long id = strtoll(s, &end, 10);
-    bool number = *s != '\0' && *end == '\0' && errno == 0 && id > 0;
+    struct kam_jobs *js = kam_http_server_jobs(req->srv);
+    int64_t id = path_job_id(req);
     enum kam_jobs_cancel r =
-        number ? kam_jobs_cancel_one(kam_http_server_jobs(req->srv), id, &req->user)
-               : KAM_JOBS_CANCEL_UNKNOWN;
-    if (r == KAM_JOBS_CANCEL_UNKNOWN) {
-        char detail[160];
-        snprintf(detail, sizeof(detail),
-                 "there is no job '%.40s' of yours: finished jobs are kept for an hour", s);
-        kam_problem(resp, 404, detail, NULL, 0);
-    } else if (r == KAM_JOBS_CANCEL_OVER) {
+        id > 0 ? kam_jobs_cancel_one(js, id, &req->user) : KAM_JOBS_CANCEL_UNKNOWN;
+    if (r == KAM_JOBS_CANCEL_UNKNOWN)
+        no_such_job(req, resp);
+    else if (r == KAM_JOBS_CANCEL_OVER)
         kam_problem(resp, 409, "the job is over: there is nothing to cancel", NULL, 0);
-    } else if (!kam_jobs_write(kam_http_server_jobs(req->srv), id, &req->user, &resp->body)) {
-        kam_problem(resp, 404, "the job is gone", NULL, 0);
-    }
+    else if (!kam_jobs_write(js, id, &req->user, &resp->body))
+        no_such_job(req, resp);
 }
 
 void kam_http_jobs_list(struct kam_http_req *req, struct kam_http_resp *resp)

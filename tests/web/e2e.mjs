@@ -109,11 +109,11 @@ async function withPage(name, body, { locale = 'en-US', viewport = { width: 1366
   }
 }
 
-async function signIn(page, user) {
+async function signIn(page, user, password = PASSWORD) {
   await page.goto('/');
   await page.waitForURL(/\/signin/);
   await page.fill('[data-test=username]', user);
-  await page.fill('[data-test=password]', PASSWORD);
+  await page.fill('[data-test=password]', password);
   await page.click('[data-test=signin-submit]');
   await page.waitForSelector('[data-test=dashboard]');
 }
@@ -461,6 +461,34 @@ test('the accounts list filters by tier and stage from the latest run', async ()
   });
 });
 
+test('the value matrix links its quadrants to the accounts in them; rows show the latest tier, score and stage; an account shows its quadrant', async () => {
+  await withPage('accounts-quadrant', async (page) => {
+    await signIn(page, 'rep-east-1');
+    const matrix = (await apiGet(page, '/analyses/matrix?limit=0')).body;
+    const core = matrix.quadrants.core;
+    assert.ok(core.accounts > 0, 'the rep has core accounts');
+    // The dashboard's link under the matrix: the core accounts of the rep's own matrix.
+    await page.click('[data-test=quadrant-core]');
+    await page.waitForURL(/quadrant=core/);
+    await page.waitForFunction((n) => document.querySelector('[data-test=accounts-total]')?.textContent.trim() === `Accounts: ${n}`, core.accounts.toLocaleString('en-US'));
+    const listed = await page.locator('[data-test=accounts-table] .el-table__body tr').count();
+    assert.equal(listed, Math.min(core.accounts, 50));
+    const api = (await apiGet(page, '/accounts?quadrant=core&sort=revenue&per_page=50')).body;
+    assert.equal(api.total, core.accounts);
+    for (const a of api.items) assert.ok(core.items.some((c) => c.code === a.code), `${a.code} is in the matrix's core`);
+    // The first row's tier tag is the API's tier of the latest run.
+    const first = api.items[0];
+    const tierText = { key: 'Key', major: 'Major', ordinary: 'Ordinary', small: 'Small' }[first.tier];
+    assert.equal((await page.locator('[data-test=accounts-table] .el-table__body tr').first().locator('.el-tag').first().textContent()).trim(), tierText);
+    // The account's 360 page names its quadrant, as the API's view does.
+    await page.click(`[data-test=accounts-table] .el-table__body tr >> nth=0 >> a`);
+    await page.waitForSelector('[data-test=matrix-position]');
+    assert.equal((await page.textContent('[data-test=matrix-quadrant]')).trim(), 'Core');
+    const view = (await apiGet(page, `/accounts/${encodeURIComponent(first.code)}/view`)).body;
+    assert.equal(view.matrix.quadrant, 'core');
+  });
+});
+
 test('import: a bad file shows its line-numbered errors and writes nothing; a good one imports; GB18030 is read', async () => {
   await withPage('import', async (page) => {
     await signIn(page, 'director');
@@ -785,6 +813,16 @@ async function fillField(page, test, key, value, pick) {
   if (await item.locator('.el-date-editor').count()) await input.press('Enter');
 }
 const fieldError = (page, test, key) => page.locator(`[data-test=${test}-item-${key}] .el-form-item__error`);
+// Fills the fields of a record dialog in order: { key: value }, or { key: [value, pick] } for a select.
+async function fillFields(page, test, values) {
+  for (const [key, v] of Object.entries(values)) await fillField(page, test, key, ...(Array.isArray(v) ? v : [v]));
+}
+// Saves a record dialog the server refuses: its message shows under the field named.
+async function saveRefused(page, test, key, message) {
+  await page.click(`[data-test=${test}-save]`);
+  await fieldError(page, test, key).waitFor();
+  assert.match(await fieldError(page, test, key).textContent(), message);
+}
 const sumRevenue = (view) => view.months.reduce((a, m) => a + Number(m.revenue), 0);
 
 test('a rep creates an account and adds its contacts, order lines, invoices and tags; an account with history is not deleted, a fresh one is', async () => {
@@ -799,17 +837,10 @@ test('a rep creates an account and adds its contacts, order lines, invoices and 
     await page.waitForSelector('[data-test=new-account-dialog]');
     assert.equal(await page.locator('[data-test=new-account-item-owner]').count(), 0, 'a rep does not choose the owner');
     const code = 'E2E-NEW-1';
-    await fillField(page, 'new-account', 'code', code);
-    await fillField(page, 'new-account', 'name', '华东测试客户');
-    await fillField(page, 'new-account', 'region', '华东');
-    await fillField(page, 'new-account', 'city', '杭州');
-    await fillField(page, 'new-account', 'credit_limit', '-5');
-    await page.click('[data-test=new-account-save]');
-    await fieldError(page, 'new-account', 'credit_limit').waitFor();
-    assert.match(await fieldError(page, 'new-account', 'credit_limit').textContent(), /must not be negative/);
+    await fillFields(page, 'new-account', { code, name: '华东测试客户', region: '华东', city: '杭州', credit_limit: '-5' });
+    await saveRefused(page, 'new-account', 'credit_limit', /must not be negative/);
     assert.equal((await apiGet(page, `/accounts/${code}`)).status, 404, 'nothing created');
-    await fillField(page, 'new-account', 'credit_limit', '50000');
-    await fillField(page, 'new-account', 'code', existing);
+    await fillFields(page, 'new-account', { credit_limit: '50000', code: existing });
     await page.click('[data-test=new-account-save]');
     await page.waitForFunction((c) => document.querySelector('[data-test=new-account-item-code] .el-form-item__error')?.textContent.includes(`account '${c}' already exists`), existing);
     await fillField(page, 'new-account', 'code', code);
@@ -830,10 +861,7 @@ test('a rep creates an account and adds its contacts, order lines, invoices and 
     // A contact.
     await page.waitForSelector('[data-test=contacts] [data-test=empty]');
     await page.click('[data-test=contact-add]');
-    await fillField(page, 'contact', 'name', '陈经理');
-    await fillField(page, 'contact', 'title', '采购经理');
-    await fillField(page, 'contact', 'phone', '13800001111');
-    await fillField(page, 'contact', 'email', 'chen@example.cn');
+    await fillFields(page, 'contact', { name: '陈经理', title: '采购经理', phone: '13800001111', email: 'chen@example.cn' });
     await page.click('[data-test=contact-save]');
     await page.waitForFunction(() => document.querySelector('[data-test=contacts-table]')?.textContent.includes('陈经理'));
     const contacts = (await apiGet(page, `/accounts/${code}/contacts`)).body;
@@ -844,13 +872,8 @@ test('a rep creates an account and adds its contacts, order lines, invoices and 
     const product = (await apiGet(page, '/products?per_page=1')).body.items[0];
     await page.click('[data-test=order-add]');
     await page.waitForSelector('[data-test=order-dialog]');
-    await fillField(page, 'order', 'order_id', 'SO-E2E-1');
-    await fillField(page, 'order', 'date', '2025-12-15');
-    await fillField(page, 'order', 'product', product.sku, product.name);
-    await fillField(page, 'order', 'quantity', '3');
-    await fillField(page, 'order', 'unit_price', '100');
-    await fillField(page, 'order', 'discount', '20');
-    await fillField(page, 'order', 'channel', 'direct', 'Direct');
+    const line = { order_id: 'SO-E2E-1', date: '2025-12-15', product: [product.sku, product.name] };
+    await fillFields(page, 'order', { ...line, quantity: '3', unit_price: '100', discount: '20', channel: ['direct', 'Direct'] });
     await page.click('[data-test=order-save]');
     await page.waitForFunction(() => document.querySelector('[data-test=orders-table]')?.textContent.includes('SO-E2E-1'));
     const orders = (await apiGet(page, `/accounts/${code}/orders`)).body;
@@ -867,27 +890,16 @@ test('a rep creates an account and adds its contacts, order lines, invoices and 
     await page.waitForFunction(() => document.querySelector('[data-test=revenue-months]')?.textContent.trim() === 'CN¥280');
     // The same line again is a duplicate key: said under the order id, nothing written.
     await page.click('[data-test=order-add]');
-    await fillField(page, 'order', 'order_id', 'SO-E2E-1');
-    await fillField(page, 'order', 'date', '2025-12-15');
-    await fillField(page, 'order', 'product', product.sku, product.name);
-    await fillField(page, 'order', 'quantity', '1');
-    await fillField(page, 'order', 'amount', '10');
-    await page.click('[data-test=order-save]');
-    await fieldError(page, 'order', 'order_id').waitFor();
-    assert.match(await fieldError(page, 'order', 'order_id').textContent(), /already exists/);
+    await fillFields(page, 'order', { ...line, quantity: '1', amount: '10' });
+    await saveRefused(page, 'order', 'order_id', /already exists/);
     await page.click('[data-test=order-dialog] .el-dialog__footer button:not(.el-button--primary)');
     assert.equal((await apiGet(page, `/accounts/${code}/orders`)).body.total, 1);
 
     // An invoice due in the past: a due date before the issue date is refused under the field;
     // then the invoice shows as overdue, as the view's open receivables count it.
     await page.click('[data-test=payment-add]');
-    await fillField(page, 'payment', 'invoice', 'INV-E2E-1');
-    await fillField(page, 'payment', 'amount', '280');
-    await fillField(page, 'payment', 'issued', '2025-10-01');
-    await fillField(page, 'payment', 'due', '2025-09-30');
-    await page.click('[data-test=payment-save]');
-    await fieldError(page, 'payment', 'due').waitFor();
-    assert.match(await fieldError(page, 'payment', 'due').textContent(), /before the issue date/);
+    await fillFields(page, 'payment', { invoice: 'INV-E2E-1', amount: '280', issued: '2025-10-01', due: '2025-09-30' });
+    await saveRefused(page, 'payment', 'due', /before the issue date/);
     await fillField(page, 'payment', 'due', '2025-10-31');
     await page.click('[data-test=payment-save]');
     await page.waitForSelector('[data-test=payment-status-INV-E2E-1][data-status=overdue]');
@@ -975,11 +987,7 @@ test('a viewer sees an account without any way to change it; the API refuses the
     code = (await apiGet(page, '/accounts?owner=rep-east-1&sort=revenue&per_page=1')).body.items[0].code;
   });
   await withPage('viewer-account', async (page) => {
-    await page.goto('/signin');
-    await page.fill('[data-test=username]', 'viewer-east');
-    await page.fill('[data-test=password]', 'viewer-password-1');
-    await page.click('[data-test=signin-submit]');
-    await page.waitForSelector('[data-test=dashboard]');
+    await signIn(page, 'viewer-east', 'viewer-password-1');
     await page.click('[data-test=nav-accounts]');
     await page.waitForSelector('[data-test=accounts-table] .el-table__row');
     assert.equal(await page.locator('[data-test=account-new]').count(), 0, 'no "New account"');

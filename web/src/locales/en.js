@@ -47,12 +47,14 @@ export default {
     searchPlaceholder: 'Code or name', total_n: 'Accounts: {n}', sortName: 'Name',
     sortRevenue: 'Revenue', sort: 'Sort by',
     exportXlsx: 'Excel workbook (.xlsx)', exportGb: 'CSV for Excel in Chinese (GB18030)', exportCsv: 'CSV (UTF-8)', tier: 'Tier', stage: 'Stage',
+    quadrant: 'Value matrix', score: 'Score',
   },
   supplyRole: {
     end_user: 'End user', distributor: 'Distributor', dealer: 'Dealer', wholesaler: 'Wholesaler',
     agent: 'Agent', supplier: 'Supplier', internal: 'Internal',
   },
   account: {
+    matrix: 'Value matrix', matrixCurrent: 'current value', matrixPotential: 'potential', matrixThreshold: 'threshold',
     profile: 'Profile', score: 'Score', tier: 'Tier', computed: 'Computed tier', pinned: 'Pinned',
     explanation: 'How the score is made', indicator: 'Indicator', group: 'Group', raw: 'Value',
     points: 'Points', weight: 'Weight', contribution: 'Contribution', from: 'From',

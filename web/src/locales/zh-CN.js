@@ -43,12 +43,14 @@ export default {
     searchPlaceholder: '编码或名称', total_n: '共 {n} 个客户', sortName: '名称',
     sortRevenue: '销售额', sort: '排序',
     exportXlsx: 'Excel 工作簿（.xlsx）', exportGb: 'CSV（GB18030，适用于中文版 Excel）', exportCsv: 'CSV（UTF-8）', tier: '等级', stage: '阶段',
+    quadrant: '价值矩阵', score: '评分',
   },
   supplyRole: {
     end_user: '终端用户', distributor: '分销商', dealer: '经销商', wholesaler: '批发商',
     agent: '代理商', supplier: '供应商', internal: '内部',
   },
   account: {
+    matrix: '价值矩阵', matrixCurrent: '当前价值', matrixPotential: '潜在价值', matrixThreshold: '阈值',
     profile: '基本信息', score: '评分', tier: '等级', computed: '计算等级', pinned: '已锁定',
     explanation: '评分构成', indicator: '指标', group: '指标组', raw: '取值',
     points: '得分', weight: '权重', contribution: '贡献', from: '来源',

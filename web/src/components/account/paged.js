@@ -1,7 +1,7 @@
 // One page of a server-paged list ({items, total, next, page, per_page}, docs/api.md
 // "Pagination"), with its loading and error state; and money and quantities as the tables of
 // an account's records show them (the locale's currency format, with cents).
-import { reactive, ref } from 'vue';
+import { computed, reactive, ref, watch } from 'vue';
 import { get } from '../../api.js';
 import { i18n } from '../../i18n.js';
 
@@ -23,6 +23,16 @@ export function usePaged(path, perPage = 20, initial = null) {
     }
   }
   return { data, error, loading, pager, load };
+}
+
+// One kind of an account's records (/accounts/{code}/{kind}: orders, payments, contacts), a page
+// at a time from the first page again whenever the account changes; as one reactive object
+// (data, error, loading, pager, load, and the path for RecordCard's "Add" dialog to POST to).
+export function useAccountRecords(code, kind, perPage = 20, initial = null) {
+  const path = () => `/accounts/${encodeURIComponent(code())}/${kind}`;
+  const list = usePaged(path, perPage, initial);
+  watch(code, () => list.load(1), { immediate: true });
+  return reactive({ ...list, path: computed(path) });
 }
 
 const formats = new Map();
