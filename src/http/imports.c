@@ -4,8 +4,10 @@
  *
  * The import is the CLI's: one call of kam_import_run (io/import.c) reading the body from
  * memory, in one transaction with its audit entry, so a failed import leaves the database as it
- * was and a successful one is audited exactly once. Not here: gzip bodies, multipart forms,
- * --map-file (a path on the server; ?map carries the same mappings), asynchronous imports. */
+ * was and a successful one is audited exactly once. With ?async=true the file and the options
+ * are copied into a background job (jobs.h) and the answer is 202 with the job's URL; the job's
+ * result is the same report, its progress the rows read. Not here: gzip bodies, multipart
+ * forms, --map-file (a path on the server; ?map carries the same mappings). */
 #include "http/http.h"
 
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "http/jobs.h"
 #include "io/import.h"
 
 #define MAX_ERRORS 100 /* the problems listed, as `kam import` prints; the rest are counted */
@@ -199,24 +202,123 @@ static void answer(struct kam_http_resp *resp, const struct kam_import_opts *o,
     kam_jw_obj_end(w);
 }
 
+/* Runs the import of o (its data, options and actor set) on st and writes the answer into resp:
+ * the report, the 422 of a refused file, or the problem. The synchronous route and the job share
+ * it. */
+static void run_import(struct kam_store *st, struct kam_import_opts *o, bool reject,
+                       struct kam_arena *arena, struct kam_http_resp *resp)
+{
+    struct problems *ps = kam_arena_alloc(arena, sizeof(*ps));
+    struct kam_import_report rep;
+    struct kam_err err;
+    char *rejects = NULL;
+    size_t rejects_len = 0;
+
+    memset(ps, 0, sizeof(*ps));
+    ps->arena = arena;
+    kam_err_clear(&err);
+    o->on_problem = on_problem;
+    o->reject_max = MAX_REJECTS;
+    if (reject && (o->reject_stream = open_memstream(&rejects, &rejects_len)) == NULL)
+        KAM_BUG("open_memstream failed"); /* only out of memory, which aborts elsewhere too */
+    enum kam_rc rc = kam_import_run(st, o, NULL, ps, &rep, &err);
+    if (o->reject_stream && fclose(o->reject_stream) != 0 && rc == KAM_OK)
+        rc = kam_err_set(&err, KAM_ERR_IO, "cannot keep the rejected rows in memory");
+    if (rc == KAM_OK)
+        answer(resp, o, &rep, ps, rejects, rejects_len);
+    else if (rc == KAM_ERR_INVALID || rc == KAM_ERR_ENCODING || rc == KAM_ERR_TOO_LARGE)
+        refused(resp, o, &rep, ps, &err);
+    else
+        kam_problem_err(resp, &err);
+    free(rejects);
+}
+
+/* --- as a background job -----------------------------------------------------------------------
+ */
+
+/* What an import job needs once the request is gone: the file and the options, copied. */
+struct import_job {
+    struct kam_import_opts o;
+    bool reject;
+    int64_t lines; /* newlines in the file: the rows to expect, for the progress */
+    char *map, *date_format, *encoding, *data;
+};
+
+static void import_job_free(void *p)
+{
+    struct import_job *j = p;
+    free(j->map);
+    free(j->date_format);
+    free(j->encoding);
+    free(j->data);
+    free(j);
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? kam_xstrdup(s) : NULL;
+}
+
+static void import_progress(void *ctx, int64_t rows)
+{
+    struct kam_job *job = ctx;
+    const struct import_job *j = kam_job_payload(job);
+    int64_t total = j->lines > rows ? j->lines : rows;
+    /* Reading and checking the rows is most of an import; the commit is the rest. */
+    (void)kam_job_progress(job, "rows", rows, total, 95.0 * (double)rows / (double)total);
+}
+
+static void import_job_run(struct kam_job *job, struct kam_store *st, const char *actor,
+                           const char *arg, struct kam_http_resp *resp)
+{
+    struct import_job *j = kam_job_payload(job);
+    struct kam_arena arena;
+    (void)arg;
+    kam_arena_init(&arena);
+    j->o.actor = actor;
+    j->o.progress = import_progress;
+    j->o.progress_ctx = job;
+    (void)kam_job_progress(job, "rows", 0, j->lines, 0);
+    run_import(st, &j->o, j->reject, &arena, resp);
+    kam_arena_release(&arena);
+}
+
+/* Queues the import of the request's body with o's options: 202 with the job's URL. */
+static void queue_import(struct kam_http_req *req, struct kam_http_resp *resp,
+                         const struct kam_import_opts *o, bool reject)
+{
+    struct import_job *j = kam_xcalloc(1, sizeof(*j));
+    int64_t id;
+    j->o = *o;
+    j->reject = reject;
+    j->map = dup_or_null(o->map);
+    j->date_format = dup_or_null(o->date_format);
+    j->encoding = dup_or_null(o->encoding);
+    j->data = kam_xmalloc(req->body_len + 1);
+    memcpy(j->data, req->body, req->body_len);
+    j->data[req->body_len] = '\0';
+    j->o.map = j->map;
+    j->o.date_format = j->date_format;
+    j->o.encoding = j->encoding;
+    j->o.data = j->data;
+    j->o.data_len = req->body_len;
+    for (const char *p = j->data; (p = memchr(p, '\n', req->body_len - (size_t)(p - j->data))); p++)
+        j->lines++;
+    j->lines = j->lines > 0 ? j->lines - 1 : 0; /* the header */
+    enum kam_jobs_submit r = kam_jobs_submit_payload(
+        kam_http_server_jobs(req->srv), "import", false, req->user.username, import_job_run,
+        kam_import_kind_name(o->kind), j, import_job_free, &id);
+    kam_http_job_queued(resp, r, id, "an import");
+}
+
 void kam_http_import(struct kam_http_req *req, struct kam_http_resp *resp)
 {
     struct kam_import_opts o = {.path = "the request body",
                                 .data = req->body,
                                 .data_len = req->body_len,
-                                .actor = req->user.username,
-                                .on_problem = on_problem,
-                                .reject_max = MAX_REJECTS};
-    struct problems *ps = kam_arena_alloc(req->arena, sizeof(*ps));
-    struct kam_import_report rep;
-    struct kam_err err;
-    char *rejects = NULL;
-    size_t rejects_len = 0;
-    bool reject = false;
+                                .actor = req->user.username};
+    bool reject = false, async = false;
 
-    memset(ps, 0, sizeof(*ps));
-    ps->arena = req->arena;
-    kam_err_clear(&err);
     if (!kam_import_kind_parse(req->params[0], &o.kind)) {
         char detail[200];
         snprintf(detail, sizeof(detail),
@@ -226,18 +328,10 @@ void kam_http_import(struct kam_http_req *req, struct kam_http_resp *resp)
         kam_problem(resp, 404, detail, NULL, 0);
         return;
     }
-    if (!read_options(req, resp, &o, &reject))
+    if (!read_options(req, resp, &o, &reject) || !flag_param(req, resp, "async", &async))
         return;
-    if (reject && (o.reject_stream = open_memstream(&rejects, &rejects_len)) == NULL)
-        KAM_BUG("open_memstream failed"); /* only out of memory, which aborts elsewhere too */
-    enum kam_rc rc = kam_import_run(req->st, &o, NULL, ps, &rep, &err);
-    if (o.reject_stream && fclose(o.reject_stream) != 0 && rc == KAM_OK)
-        rc = kam_err_set(&err, KAM_ERR_IO, "cannot keep the rejected rows in memory");
-    if (rc == KAM_OK)
-        answer(resp, &o, &rep, ps, rejects, rejects_len);
-    else if (rc == KAM_ERR_INVALID || rc == KAM_ERR_ENCODING || rc == KAM_ERR_TOO_LARGE)
-        refused(resp, &o, &rep, ps, &err);
+    if (async)
+        queue_import(req, resp, &o, reject);
     else
-        kam_problem_err(resp, &err);
-    free(rejects);
+        run_import(req->st, &o, reject, req->arena, resp);
 }

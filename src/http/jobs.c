@@ -3,9 +3,10 @@
  *
  * A fixed table of KAM_JOBS_MAX slots under one mutex, and one worker thread that takes the
  * oldest queued job, runs it outside the lock on the worker's own store connection and keeps
- * its answer (status and JSON text) in the slot. One worker, not several: the only job today is
- * a scoring run, which is one write transaction that a second worker would only queue behind
- * on the database's write lock, and which already reads with one thread per core. A finished
+ * its answer (status and JSON text) in the slot. One worker, not several: the jobs are scoring
+ * runs and imports, each one write transaction that a second worker would only queue behind on
+ * the database's write lock (and a run already reads with one thread per core). An import's
+ * file travels as the job's payload, freed once the job has run. A finished
  * job stays readable for KAM_JOBS_KEEP_SECONDS, or until its slot is the oldest finished one
  * and a new job needs it.
  *
@@ -36,6 +37,8 @@ struct kam_job {
     bool exclusive;
     char owner[KAM_LOGIN_MAX + 1];
     char arg[64];
+    void *payload; /* kam_jobs_submit_payload's, freed once the job has run or is dropped */
+    void (*payload_free)(void *payload);
     kam_job_fn fn;
     enum job_state state;
     char cancelled_by[KAM_LOGIN_MAX + 1]; /* "" unless someone asked it to stop */
@@ -109,6 +112,15 @@ static void finish(struct kam_job *j, int status, char *body)
     j->finished_mono = mono();
 }
 
+/* Frees the job's payload, if it has one. Under the lock, or on the worker for the running job
+ * (nobody else touches it then). */
+static void free_payload(struct kam_job *j)
+{
+    if (j->payload != NULL && j->payload_free != NULL)
+        j->payload_free(j->payload);
+    j->payload = NULL;
+}
+
 static void run_one(struct kam_jobs *js, struct kam_job *j)
 {
     struct kam_http_resp resp = {.status = 200};
@@ -116,6 +128,7 @@ static void run_one(struct kam_jobs *js, struct kam_job *j)
     kam_jw_init(&resp.body, 0);
     /* The job's fields read here are set at submit and never change while it runs. */
     j->fn(j, js->st, j->owner, j->arg, &resp);
+    free_payload(j);        /* a 64 MB import body need not wait an hour for its slot to go */
     if (resp.body.overflow) /* the writer has no limit; kept for when one is set */
         kam_problem(&resp, 500, "the answer is too large", NULL, 0);
     char *text = kam_jw_take(&resp.body, &len);
@@ -174,6 +187,7 @@ struct kam_jobs *kam_jobs_new(struct kam_store *st)
 static void drop(struct kam_job *j)
 {
     free(j->body);
+    free_payload(j);
     struct kam_jobs *js = j->js;
     memset(j, 0, sizeof(*j));
     j->js = js;
@@ -218,8 +232,10 @@ static struct kam_job *active_of(struct kam_jobs *js, const char *kind)
     return NULL;
 }
 
-enum kam_jobs_submit kam_jobs_submit(struct kam_jobs *js, const char *kind, bool exclusive,
-                                     const char *owner, kam_job_fn fn, const char *arg, int64_t *id)
+enum kam_jobs_submit kam_jobs_submit_payload(struct kam_jobs *js, const char *kind, bool exclusive,
+                                             const char *owner, kam_job_fn fn, const char *arg,
+                                             void *payload, void (*payload_free)(void *),
+                                             int64_t *id)
 {
     enum kam_jobs_submit r = KAM_JOBS_QUEUED;
     struct kam_job *j;
@@ -239,6 +255,9 @@ enum kam_jobs_submit kam_jobs_submit(struct kam_jobs *js, const char *kind, bool
         j->exclusive = exclusive;
         snprintf(j->owner, sizeof(j->owner), "%s", owner);
         snprintf(j->arg, sizeof(j->arg), "%s", arg ? arg : "");
+        j->payload = payload;
+        j->payload_free = payload_free;
+        payload = NULL;
         j->fn = fn;
         j->state = QUEUED;
         j->created = time(NULL);
@@ -246,7 +265,20 @@ enum kam_jobs_submit kam_jobs_submit(struct kam_jobs *js, const char *kind, bool
         pthread_cond_signal(&js->wake);
     }
     pthread_mutex_unlock(&js->lock);
+    if (payload != NULL && payload_free != NULL) /* not queued */
+        payload_free(payload);
     return r;
+}
+
+enum kam_jobs_submit kam_jobs_submit(struct kam_jobs *js, const char *kind, bool exclusive,
+                                     const char *owner, kam_job_fn fn, const char *arg, int64_t *id)
+{
+    return kam_jobs_submit_payload(js, kind, exclusive, owner, fn, arg, NULL, NULL, id);
+}
+
+void *kam_job_payload(struct kam_job *job)
+{
+    return job->payload;
 }
 
 bool kam_job_progress(struct kam_job *job, const char *phase, int64_t done, int64_t total,
@@ -491,6 +523,34 @@ void kam_http_job_delete(struct kam_http_req *req, struct kam_http_resp *resp)
         kam_problem(resp, 409, "the job is over: there is nothing to cancel", NULL, 0);
     else if (!kam_jobs_write(js, id, &req->user, &resp->body))
         no_such_job(req, resp);
+}
+
+void kam_http_job_queued(struct kam_http_resp *resp, enum kam_jobs_submit r, int64_t id,
+                         const char *what)
+{
+    char detail[200];
+    if (r == KAM_JOBS_BUSY) {
+        snprintf(detail, sizeof(detail),
+                 "%s is already queued or running: /api/v1/jobs/%lld; wait for it to end, then "
+                 "run again",
+                 what, (long long)id);
+        kam_problem(resp, 409, detail, NULL, 0);
+        return;
+    }
+    if (r != KAM_JOBS_QUEUED) {
+        kam_problem(resp, 503,
+                    r == KAM_JOBS_STOPPING ? "the server is stopping: submit the job again later"
+                                           : "too many jobs are queued: try again later",
+                    NULL, 0);
+        return;
+    }
+    resp->status = 202;
+    snprintf(resp->location, sizeof(resp->location), "/api/v1/jobs/%lld", (long long)id);
+    kam_jw_obj(&resp->body);
+    kam_jw_kint(&resp->body, "job", id);
+    kam_jw_kstr(&resp->body, "url", resp->location);
+    kam_jw_kstr(&resp->body, "state", "queued");
+    kam_jw_obj_end(&resp->body);
 }
 
 void kam_http_jobs_list(struct kam_http_req *req, struct kam_http_resp *resp)

@@ -45,6 +45,15 @@ enum kam_jobs_submit kam_jobs_submit(struct kam_jobs *js, const char *kind, bool
                                      const char *owner, kam_job_fn fn, const char *arg,
                                      int64_t *id);
 
+/* The same with a payload (an import's file and options) that the job takes over: freed with
+ * payload_free once the job has run, or when it is dropped unrun, or at once when it is not
+ * queued. The job's function reads it with kam_job_payload. */
+enum kam_jobs_submit kam_jobs_submit_payload(struct kam_jobs *js, const char *kind, bool exclusive,
+                                             const char *owner, kam_job_fn fn, const char *arg,
+                                             void *payload, void (*payload_free)(void *),
+                                             int64_t *id);
+void *kam_job_payload(struct kam_job *job);
+
 /* Tells how far the job is: done of total in phase (a static string), percent (0 to 100) of
  * the whole job. Thread-safe. false when the job should stop at this safe point (the server is
  * stopping and its shutdown budget is spent). */
@@ -61,6 +70,12 @@ enum kam_jobs_cancel {
  * a problem naming who; one that was storing already when asked finishes as it would have. */
 enum kam_jobs_cancel kam_jobs_cancel_one(struct kam_jobs *js, int64_t id,
                                          const struct kam_user *who);
+
+/* The answer to a request that submitted a job: 202 with its URL (also the Location) when r is
+ * KAM_JOBS_QUEUED; 409 naming the job of the kind that runs (what: "a scoring run") when BUSY;
+ * 503 when the table is full or the server stops. */
+void kam_http_job_queued(struct kam_http_resp *resp, enum kam_jobs_submit r, int64_t id,
+                         const char *what);
 
 /* Writes job id as JSON (docs/api.md) if viewer may read it (its owner, or an admin); false
  * when there is no such job or the viewer may not read it (the caller answers the same 404). */

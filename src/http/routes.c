@@ -435,6 +435,9 @@ static const struct kam_http_param import_query[] = {
     {"map", "string", "field=Header,field=Header: your column names (--map)"},
     {"create_missing", "string",
      "true: orders create unknown accounts and products from the row (--create-missing)"},
+    {"async", "string",
+     "true: run as a background job, answer 202 with its URL (Location); its result is the "
+     "report; false (default): answer when the import is over"},
     {NULL, NULL, NULL},
 };
 
@@ -613,7 +616,8 @@ const struct kam_http_route kam_http_routes[] = {
      "the value matrix of `kam matrix --json` with its default options, over the accounts the "
      "user may see (scope)",
      matrix_query, 200, NULL, "Matrix"},
-    {"POST", "/api/v1/imports/{kind}", kam_http_import, KAM_ROUTE_CSV, KAM_ACTION_IMPORT,
+    {"POST", "/api/v1/imports/{kind}", kam_http_import, KAM_ROUTE_CSV | KAM_ROUTE_ASYNC,
+     KAM_ACTION_IMPORT,
      "import a CSV file (the body, text/csv) as `kam import KIND` does: accounts, contacts, "
      "products, orders, payments or ratings; all-or-nothing (422 with the report when invalid) "
      "unless reject=true; audited (admin and director, 403 for others)",

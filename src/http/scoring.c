@@ -472,32 +472,10 @@ static bool valid_as_of(const char *as_of, struct kam_http_resp *resp)
  * score the same data again); 503 when the server is stopping or the table is full. */
 static void queue_run(struct kam_http_req *req, struct kam_http_resp *resp, const char *as_of)
 {
-    char detail[200];
     int64_t id;
     enum kam_jobs_submit r = kam_jobs_submit(kam_http_server_jobs(req->srv), "scoring.run", true,
                                              req->user.username, score_job, as_of, &id);
-    if (r == KAM_JOBS_BUSY) {
-        snprintf(detail, sizeof(detail),
-                 "a scoring run is already queued or running: /api/v1/jobs/%lld; wait for it "
-                 "to end, then run again",
-                 (long long)id);
-        kam_problem(resp, 409, detail, NULL, 0);
-        return;
-    }
-    if (r != KAM_JOBS_QUEUED) {
-        kam_problem(resp, 503,
-                    r == KAM_JOBS_STOPPING ? "the server is stopping: submit the job again later"
-                                           : "too many jobs are queued: try again later",
-                    NULL, 0);
-        return;
-    }
-    resp->status = 202;
-    snprintf(resp->location, sizeof(resp->location), "/api/v1/jobs/%lld", (long long)id);
-    kam_jw_obj(&resp->body);
-    kam_jw_kint(&resp->body, "job", id);
-    kam_jw_kstr(&resp->body, "url", resp->location);
-    kam_jw_kstr(&resp->body, "state", "queued");
-    kam_jw_obj_end(&resp->body);
+    kam_http_job_queued(resp, r, id, "a scoring run");
 }
 
 /* By default the answer comes when the run is stored (under a second for the demo, about 2 s

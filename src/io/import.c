@@ -1114,6 +1114,8 @@ static int reader_row(void *ctx, const struct kam_csv_row *row)
         return stop(im, read_header(im, row)) != KAM_OK;
     }
     im->rep->rows++; /* only the reader counts rows */
+    if (im->o->progress && im->rep->rows % KAM_IMPORT_PROGRESS_ROWS == 0)
+        im->o->progress(im->o->progress_ctx, im->rep->rows);
     stage_row(im, row);
     if (im->stage->n == BATCH_ROWS && !pipe_push(r->pipe, &im->stage, false))
         return 1;
@@ -1695,6 +1697,8 @@ static int on_row(void *ctx, const struct kam_csv_row *row)
         return 0;
     }
     im->rep->rows++;
+    if (im->o->progress && im->rep->rows % KAM_IMPORT_PROGRESS_ROWS == 0)
+        im->o->progress(im->o->progress_ctx, im->rep->rows);
     im->row_bad = false;
     im->reason[0] = '\0';
     if (row->n != im->ncsv) {

@@ -67,7 +67,13 @@ struct kam_import_opts {
      * exists", on the key's field) and nothing is written. Needs all-or-nothing (no reject). */
     bool create_only;
     kam_import_problem_fn on_problem; /* called instead of on_error when set, with its ctx */
+    /* When set: called with the rows read so far every KAM_IMPORT_PROGRESS_ROWS rows, from the
+     * thread that reads the file (orders read on a thread of their own), with progress_ctx. */
+    void (*progress)(void *progress_ctx, int64_t rows);
+    void *progress_ctx;
 };
+
+#define KAM_IMPORT_PROGRESS_ROWS 16384
 
 struct kam_import_report {
     int64_t rows; /* data rows read */

@@ -3575,6 +3575,64 @@ static void test_concurrent_writers_readers(void **state)
                      audits + writes);
 }
 
+/* --- imports as background jobs ------------------------------------------------------------- */
+
+/* ?async=true: 202 with the job's URL; the job's result is the synchronous report (40,000 rows:
+ * its progress counted rows against the file's lines), a refused file ends failed with the
+ * 422 and its line-numbered errors, and nothing of it is written; others cannot see the job. */
+static void test_import_async(void **state)
+{
+    struct fx *f = *state;
+    struct importer im;
+    char cookie[256], hdr[160], url[64], loc[64];
+    const char *rh[3];
+    enum { ROWS = 40000 };
+    importer_login(f, &im, "director");
+    cookie_headers(f, "rep-east-1", cookie, hdr, rh);
+    size_t audits = audit_total();
+    long long products = db_count("SELECT count(*) FROM products");
+
+    size_t cap = 32 + (size_t)ROWS * 64, len = 0;
+    char *csv = malloc(cap);
+    len += (size_t)snprintf(csv + len, cap - len, "sku,name,list_price\n");
+    for (int i = 0; i < ROWS; i++)
+        len += (size_t)snprintf(csv + len, cap - len, "ASYNC%05d,Async product %d,%d.25\n", i, i,
+                                i % 100);
+    post_csv(f, &im, "/api/v1/imports/products?async=true", csv, len);
+    free(csv);
+    expect_status(&f->r, 202);
+    snprintf(url, sizeof(url), "%s", json_string_value(json_object_get(f->r.json, "url")));
+    assert_string_equal(header(&f->r, "Location", loc, sizeof(loc)), url);
+    assert_string_equal(json_string_value(json_object_get(f->r.json, "state")), "queued");
+    req(f->h, &f->r, &f->s, "GET", url, NULL, rh);
+    check_problem(&f->r, 404, "urn:kam:problem:not-found");
+    job_wait(f, url, im.h, NULL);
+    assert_string_equal(job_state(&f->r), "done");
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "status")), 200);
+    json_t *result = json_object_get(f->r.json, "result");
+    assert_int_equal(json_integer_value(json_object_get(result, "inserted")), ROWS);
+    assert_true(json_is_true(json_object_get(result, "written")));
+    assert_string_equal(json_string_value(json_object_get(f->r.json, "phase")), "rows");
+    assert_true(json_integer_value(json_object_get(f->r.json, "done")) >= 32768);
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "total")), ROWS);
+    assert_int_equal(db_count("SELECT count(*) FROM products"), products + ROWS);
+    assert_int_equal(audit_total(), audits + 1);
+
+    static const char bad[] = "sku,name,list_price\nASYNC-BAD,,1\nASYNC-OK,fine,2\n";
+    post_csv(f, &im, "/api/v1/imports/products?async=true", bad, strlen(bad));
+    expect_status(&f->r, 202);
+    snprintf(url, sizeof(url), "%s", json_string_value(json_object_get(f->r.json, "url")));
+    job_wait(f, url, im.h, NULL);
+    assert_string_equal(job_state(&f->r), "failed");
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "status")), 422);
+    json_t *e = json_array_get(json_object_get(json_object_get(f->r.json, "problem"), "errors"), 0);
+    assert_int_equal(json_integer_value(json_object_get(e, "line")), 2);
+    assert_string_equal(json_string_value(json_object_get(e, "field")), "name");
+    assert_int_equal(db_count("SELECT count(*) FROM products WHERE sku = 'ASYNC-OK'"), 0);
+    post_csv(f, &im, "/api/v1/imports/products?async=maybe", bad, strlen(bad));
+    check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+}
+
 /* --- the account list's latest run and quadrant --------------------------------------------- */
 
 /* Each list item carries its tier, score and stage of the latest run (those of kam explain), and
@@ -4011,6 +4069,7 @@ int main(int argc, char **argv)
         T(test_import_refusals),
         T(test_import_hostile),
         T(test_records),
+        T(test_import_async),
         cmocka_unit_test_setup_teardown(test_import_body_limit, setup_small_import, teardown),
     };
     if (argc < 2) {
