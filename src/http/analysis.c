@@ -531,6 +531,24 @@ static const enum kam_quadrant quadrant_order[KAM_QUADRANTS] = {
     KAM_QUADRANT_CORE, KAM_QUADRANT_POTENTIAL, KAM_QUADRANT_DIRECT, KAM_QUADRANT_INFERIOR,
     KAM_QUADRANT_UNPLACED};
 
+/* A 400 for the engine's message about one of its options ("--current-threshold 'x' is ..."),
+ * said of the query parameter with the same name (current_threshold), which it names. */
+static void option_problem(struct kam_http_resp *resp, const char *msg)
+{
+    char name[40], detail[1100];
+    size_t n = 0;
+    if (strncmp(msg, "--", 2) != 0) {
+        kam_problem(resp, 400, msg, NULL, 0);
+        return;
+    }
+    for (msg += 2; *msg && *msg != ':' && *msg != ' ' && n + 1 < sizeof(name); msg++)
+        name[n++] = *msg == '-' ? '_' : *msg;
+    name[n] = '\0';
+    snprintf(detail, sizeof(detail), "query parameter '%s'%s", name, msg);
+    struct kam_problem_field f = {name, detail};
+    kam_problem(resp, 400, detail, &f, 1);
+}
+
 /* The value matrix of the caller's scope with the default options (those of GET
  * /analyses/matrix), of the kept portfolio when there is one; false after the problem. An
  * empty scope gives a matrix of no accounts (*empty set). */
@@ -651,12 +669,30 @@ void kam_http_matrix(struct kam_http_req *req, struct kam_http_resp *resp)
     kam_err_clear(&err);
     mo.peers = KAM_PEERS_ROLE;
     mo.rule = (struct kam_ws_rule){KAM_WS_MIN_SHARE_DEFAULT, KAM_WS_BELOW_DEFAULT};
+    /* The axes and thresholds of `kam matrix --current --potential --current-threshold
+     * --potential-threshold --peers`. */
+    mo.current = kam_http_query(req, "current");
+    mo.potential = kam_http_query(req, "potential");
+    mo.current_threshold = kam_http_query(req, "current_threshold");
+    mo.potential_threshold = kam_http_query(req, "potential_threshold");
+    const char *peers = kam_http_query(req, "peers");
+    if (peers != NULL) {
+        int by = kam_peers_find(peers);
+        if (by < 0) {
+            bad_param(resp, "peers", "is role, industry or tier");
+            return;
+        }
+        mo.peers = (enum kam_peers)by;
+    }
     if (!portfolio(req, resp, &p))
         return;
     if (kam_engine_matrix(req->st, &p, &mo, &m, &err) != KAM_OK) {
         kam_value_matrix_release(&m);
         portfolio_release(&p);
-        kam_problem_err(resp, &err);
+        if (err.code == KAM_ERR_USAGE || err.code == KAM_ERR_INVALID)
+            option_problem(resp, err.msg); /* an axis or threshold of the query */
+        else
+            kam_problem_err(resp, &err);
         return;
     }
     struct placed *order = kam_arena_alloc(req->arena, (p.n + 1) * sizeof(*order));

@@ -353,6 +353,13 @@ static const struct kam_http_param score_query[] = {
 
 static const struct kam_http_param matrix_query[] = {
     AS_OF_PARAM,
+    {"current", "string", "the current value's metric (kam metrics' names; default margin)"},
+    {"potential", "string",
+     "wallet (default: share-of-wallet headroom), growth, whitespace or "
+     "rating:NAME"},
+    {"current_threshold", "string", "a number in the axis' unit (default: the median)"},
+    {"potential_threshold", "string", "the same for the potential axis"},
+    {"peers", "string", "whitespace potential: the peers, role (default), industry or tier"},
     {"limit", "integer",
      "items listed per quadrant, largest current value first (default 1000; 0: all); the "
      "counts and sums are always of every account"},

@@ -1632,7 +1632,7 @@ static void test_analyses_per_role(void **state)
         {"/api/v1/review?limit=x", "limit"},
         {"/api/v1/review?as_of=2025-01-01", "as_of"}, /* not a parameter of the review */
         {"/api/v1/analyses/matrix?as_of=2025-02-30", "as_of"},
-        {"/api/v1/analyses/matrix?current=revenue", "current"}, /* default options only */
+        {"/api/v1/analyses/matrix?current=nothing", "current"},
         {"/api/v1/analyses/trend?months=0", "months"},
         {"/api/v1/analyses/trend?months=121", "months"},
         {"/api/v1/analyses/tiers?as_of=2025-01-01", "as_of"},
@@ -1876,6 +1876,45 @@ static void test_trend_tiers_scoped(void **state)
  * quadrant; Pareto: the same population and total as the user's summary, whose figures are of
  * the same accounts; review: the scored ones, as many as the user's tiers count, candidates
  * among them only), not the director's. */
+/* The matrix's axes and thresholds as `kam matrix` takes them: the director's answer (every
+ * account) has the CLI's counts; a bad axis, threshold or peers is a 400 naming the parameter. */
+static void test_matrix_axes(void **state)
+{
+    struct fx *f = *state;
+    char cookie[256];
+    login(f, "director", cookie, sizeof(cookie), NULL, 0);
+    const char *const h[] = {cookie, NULL};
+    req(f->h, &f->r, &f->s, "GET",
+        "/api/v1/analyses/matrix?limit=0&current=revenue&potential=growth&current_threshold=100000",
+        NULL, h);
+    assert_int_equal(f->r.status, 200);
+    json_t *cli =
+        cli_json("matrix --current revenue --potential growth --current-threshold 100000 --json");
+    assert_non_null(cli);
+    const char *q;
+    json_t *v;
+    json_object_foreach(json_object_get(cli, "quadrants"), q, v) assert_int_equal(
+        json_integer_value(json_object_get(
+            json_object_get(json_object_get(f->r.json, "quadrants"), q), "accounts")),
+        json_integer_value(json_object_get(v, "accounts")));
+    json_decref(cli);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(f->r.json, "current"), "threshold_from")),
+        "given");
+    static const struct {
+        const char *query, *field;
+    } bad[] = {{"current=bogus", "current"},
+               {"current_threshold=abc", "current_threshold"},
+               {"peers=city", "peers"}};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char path[128];
+        snprintf(path, sizeof(path), "/api/v1/analyses/matrix?%s", bad[i].query);
+        req(f->h, &f->r, &f->s, "GET", path, NULL, h);
+        check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+        assert_string_equal(problem_field(&f->r), bad[i].field);
+    }
+}
+
 static void test_portfolio_analyses_scoped(void **state)
 {
     struct fx *f = *state;
@@ -4049,6 +4088,7 @@ int main(int argc, char **argv)
         T(test_analyses_per_role),
         T(test_trend_tiers_scoped),
         T(test_portfolio_analyses_scoped),
+        T(test_matrix_axes),
         T(test_account_metrics),
         T(test_account_patch_refused),
         T(test_account_patch_versions),
