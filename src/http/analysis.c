@@ -970,3 +970,116 @@ void kam_http_rfm(struct kam_http_req *req, struct kam_http_resp *resp)
     kam_rfm_report_release(&rep);
     portfolio_release(&p);
 }
+
+/* --- whitespace --------------------------------------------------------------------------- */
+
+/* ?name= as a percentage 0..100 (up to two decimals) into basis points; def when absent. false
+ * after the 400. */
+static bool pct_param(struct kam_http_req *req, struct kam_http_resp *resp, const char *name,
+                      int32_t def, int32_t *bp)
+{
+    const char *s = kam_http_query(req, name);
+    char *end;
+    *bp = def;
+    if (s == NULL)
+        return true;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0' || !(v >= 0 && v <= 100)) {
+        bad_param(resp, name, "is a percentage from 0 to 100");
+        return false;
+    }
+    *bp = (int32_t)(v * 100 + 0.5);
+    return true;
+}
+
+/* One account's cross-sell gaps, as `kam whitespace CODE --json`: the categories its peers (the
+ * accounts of the caller's scope with the same role, industry or tier) buy and it does not, or
+ * far less, with their worth. */
+void kam_http_whitespace(struct kam_http_req *req, struct kam_http_resp *resp)
+{
+    struct kam_ws_rule rule;
+    struct kam_ws_portfolio w;
+    struct kam_portfolio p;
+    struct kam_err err;
+    struct kam_jw *jw = &resp->body;
+    enum kam_peers by = KAM_PEERS_ROLE;
+    const char *peers = kam_http_query(req, "peers");
+
+    if (peers != NULL && kam_peers_find(peers) < 0) {
+        bad_param(resp, "peers", "is role, industry or tier");
+        return;
+    }
+    if (peers != NULL)
+        by = (enum kam_peers)kam_peers_find(peers);
+    if (!pct_param(req, resp, "min_share", KAM_WS_MIN_SHARE_DEFAULT, &rule.min_share) ||
+        !pct_param(req, resp, "below", KAM_WS_BELOW_DEFAULT, &rule.below))
+        return;
+    kam_err_clear(&err);
+    /* Outside the scope reads as a missing code, before any analysis. */
+    int64_t id = 0;
+    if (req->st->ops->account_get_scoped(req->st, req->params[0], &req->scope, account_id_row, &id,
+                                         &err) != KAM_OK) {
+        kam_problem_err(resp, &err);
+        return;
+    }
+    if (!portfolio(req, resp, &p))
+        return;
+    ptrdiff_t i = kam_portfolio_find(&p, req->params[0]);
+    memset(&w, 0, sizeof(w));
+    if (i < 0 || kam_engine_whitespace(req->st, &p, by, &rule, &w, &err) != KAM_OK) {
+        if (i < 0)
+            kam_err_set(&err, KAM_ERR_NOT_FOUND, "account '%s' does not exist", req->params[0]);
+        kam_ws_portfolio_release(&w);
+        portfolio_release(&p);
+        kam_problem_err(resp, &err);
+        return;
+    }
+    struct kam_ws_gap *gaps = kam_arena_alloc(req->arena, (w.ncat ? w.ncat : 1) * sizeof(*gaps));
+    const struct kam_ws_peer *pr = &w.peers[(size_t)w.group[i] * w.ncat];
+    size_t ng = 0;
+    kam_money total = 0;
+    if (kam_whitespace_gaps(pr, &w.rev[(size_t)i * w.ncat], w.ncat, &w.rule, gaps, &ng, &total,
+                            &err) != KAM_OK) {
+        kam_ws_portfolio_release(&w);
+        portfolio_release(&p);
+        kam_problem_err(resp, &err);
+        return;
+    }
+    kam_jw_obj(jw);
+    kam_http_scope_json(jw, &req->scope);
+    kam_jw_kstr(jw, "as_of", p.as_of);
+    kam_jw_kstr(jw, "code", p.codes[i]);
+    kam_jw_kstr(jw, "name", p.names[i]);
+    kam_jw_kstr(jw, "peers", kam_peers_name(w.by));
+    kam_jw_kstr(jw, "group", w.groups[w.group[i]]);
+    kam_jw_kint(jw, "members", w.ncat > 0 ? pr[0].members : 0);
+    kam_jw_key(jw, "min_share");
+    kam_jw_double(jw, w.rule.min_share / 10000.0);
+    kam_jw_key(jw, "below");
+    kam_jw_double(jw, w.rule.below / 10000.0);
+    kam_jw_kstr(jw, "revenue_basis", "all-time");
+    kam_jw_key(jw, "worth");
+    kam_jw_money(jw, total);
+    kam_jw_key(jw, "gaps");
+    kam_jw_arr(jw);
+    for (size_t k = 0; k < ng; k++) {
+        const struct kam_ws_peer *c = &pr[gaps[k].category];
+        kam_jw_obj(jw);
+        kam_jw_kstr(jw, "category", w.categories[gaps[k].category]);
+        kam_jw_kint(jw, "peers", c->members);
+        kam_jw_kint(jw, "buyers", c->buyers);
+        kam_jw_key(jw, "share");
+        kam_jw_double(jw, (double)c->buyers / (double)c->members);
+        kam_jw_key(jw, "peer_median");
+        kam_jw_money(jw, c->median);
+        kam_jw_key(jw, "revenue");
+        kam_jw_money(jw, gaps[k].revenue);
+        kam_jw_key(jw, "worth");
+        kam_jw_money(jw, gaps[k].worth);
+        kam_jw_obj_end(jw);
+    }
+    kam_jw_arr_end(jw);
+    kam_jw_obj_end(jw);
+    kam_ws_portfolio_release(&w);
+    portfolio_release(&p);
+}

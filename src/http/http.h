@@ -206,6 +206,7 @@ void kam_http_tokens_delete(struct kam_http_req *req, struct kam_http_resp *resp
 void kam_http_tiers(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_review(struct kam_http_req *req, struct kam_http_resp *resp);
 void kam_http_matrix(struct kam_http_req *req, struct kam_http_resp *resp);
+void kam_http_whitespace(struct kam_http_req *req, struct kam_http_resp *resp);
 
 /* The account list's filters and sort (role, region, owner, tag, search, tier, stage, sort,
  * limit) from the query into *q, with the caller's scope and the trailing twelve months of

@@ -215,7 +215,8 @@ static const struct {
             "\"done\",\"total\",\"percent\",\"seconds\"],\"properties\":{\"job\":{\"type\":"
             "\"integer\"},\"kind\":{\"type\":\"string\"},\"url\":{\"type\":\"string\"},"
             "\"owner\":{\"type\":\"string\"},\"state\":{\"enum\":[\"queued\",\"running\","
-            "\"done\",\"failed\",\"cancelled\"]},\"phase\":{\"type\":[\"string\",\"null\"],\"description\":"
+            "\"done\",\"failed\",\"cancelled\"]},\"phase\":{\"type\":[\"string\",\"null\"],"
+            "\"description\":"
             "\"a scoring run's: metrics, scores, store\"},\"done\":{\"type\":\"integer\"},"
             "\"total\":{\"type\":\"integer\"},\"percent\":{\"type\":\"number\"},\"seconds\":{"
             "\"type\":\"number\"},\"created_at\":{\"type\":\"string\",\"format\":"
@@ -281,6 +282,16 @@ static const struct {
      "\"matrix\":{\"type\":[\"object\",\"null\"],\"description\":\"the account's place in the "
      "value matrix of the caller's scope (GET /analyses/matrix): quadrant, each axis with its "
      "threshold, value.current and value.potential (null when unknown)\"}}}"},
+    {"Whitespace",
+     "{\"type\":\"object\",\"description\":\"as kam whitespace CODE --json, within the caller's "
+     "scope\",\"required\":[\"code\",\"peers\",\"group\",\"worth\",\"gaps\"],"
+     "\"properties\":{\"scope\":" SCOPE_SCHEMA ",\"as_of\":{\"type\":\"string\"},\"code\":{"
+     "\"type\":\"string\"},\"peers\":{\"enum\":[\"role\",\"industry\",\"tier\"]},\"group\":{"
+     "\"type\":\"string\"},\"members\":{\"type\":\"integer\"},\"worth\":{\"type\":\"string\"},"
+     "\"gaps\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
+     "\"category\":{\"type\":\"string\"},\"peers\":{\"type\":\"integer\"},\"buyers\":{"
+     "\"type\":\"integer\"},\"share\":{\"type\":\"number\"},\"peer_median\":{\"type\":"
+     "\"string\"},\"revenue\":{\"type\":\"string\"},\"worth\":{\"type\":\"string\"}}}}}}"},
     {"Rfm", "{\"type\":\"object\",\"description\":\"as kam rfm --json, accounts limited\","
             "\"required\":[\"as_of\",\"accounts_total\",\"segments\",\"accounts\"],\"properties\":{"
             "\"scope\":{\"type\":\"object\"},\"as_of\":{\"type\":\"string\"},\"accounts_total\":{"

@@ -366,6 +366,14 @@ static const struct kam_http_param matrix_query[] = {
     {NULL, NULL, NULL},
 };
 
+static const struct kam_http_param whitespace_query[] = {
+    AS_OF_PARAM,
+    {"peers", "string", "the peer groups: role (default), industry or tier"},
+    {"min_share", "string", "a gap's category is bought by at least this % of the peers (50)"},
+    {"below", "string", "and the account buys below this % of the peers' median (25)"},
+    {NULL, NULL, NULL},
+};
+
 static const struct kam_http_param pareto_query[] = {
     {"by", "string", "revenue (default) or margin: all-time net, up to as_of"},
     {"abc", "string", "the A and B limits in % (default 80,95)"},
@@ -619,6 +627,10 @@ const struct kam_http_route kam_http_routes[] = {
      "the periodic review candidates of the latest scoring run, as `kam review --json`, among "
      "the accounts the user may see (scope)",
      review_query, 200, NULL, "Review"},
+    {"GET", "/api/v1/accounts/{code}/whitespace", kam_http_whitespace, 0, 0,
+     "the account's cross-sell gaps among the caller's accounts (`kam whitespace CODE --json`): "
+     "categories its peers buy and it does not, with their worth",
+     whitespace_query, 200, NULL, "Whitespace"},
     {"GET", "/api/v1/analyses/matrix", kam_http_matrix, 0, 0,
      "the value matrix of `kam matrix --json` with its default options, over the accounts the "
      "user may see (scope)",

@@ -1915,6 +1915,41 @@ static void test_matrix_axes(void **state)
     }
 }
 
+/* An account's cross-sell gaps: the director's answer is the CLI's (both see every account); a
+ * rep cannot read another team's; a bad option is a 400 naming it. */
+static void test_whitespace(void **state)
+{
+    struct fx *f = *state;
+    char cookie[256], path[160];
+    login(f, "director", cookie, sizeof(cookie), NULL, 0);
+    const char *const h[] = {cookie, NULL};
+    snprintf(path, sizeof(path), "/api/v1/accounts/%s/whitespace?peers=industry", own_code);
+    req(f->h, &f->r, &f->s, "GET", path, NULL, h);
+    assert_int_equal(f->r.status, 200);
+    json_t *cli = cli_json("whitespace %s --peers industry --json", own_code);
+    assert_non_null(cli);
+    static const char *const same[] = {"code", "peers", "group", "worth", "as_of"};
+    for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++)
+        assert_string_equal(json_string_value(json_object_get(f->r.json, same[i])),
+                            json_string_value(json_object_get(cli, same[i])));
+    assert_int_equal(json_array_size(json_object_get(f->r.json, "gaps")),
+                     json_array_size(json_object_get(cli, "gaps")));
+    json_decref(cli);
+    char rcookie[256];
+    login(f, "rep-east-1", rcookie, sizeof(rcookie), NULL, 0);
+    const char *const rh[] = {rcookie, NULL};
+    expect_hidden(f, "GET", "/api/v1/accounts/%s/whitespace", NULL, rh);
+    static const struct {
+        const char *query, *field;
+    } bad[] = {{"peers=city", "peers"}, {"min_share=150", "min_share"}, {"below=x", "below"}};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(path, sizeof(path), "/api/v1/accounts/%s/whitespace?%s", own_code, bad[i].query);
+        req(f->h, &f->r, &f->s, "GET", path, NULL, h);
+        check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+        assert_string_equal(problem_field(&f->r), bad[i].field);
+    }
+}
+
 static void test_portfolio_analyses_scoped(void **state)
 {
     struct fx *f = *state;
@@ -4089,6 +4124,7 @@ int main(int argc, char **argv)
         T(test_trend_tiers_scoped),
         T(test_portfolio_analyses_scoped),
         T(test_matrix_axes),
+        T(test_whitespace),
         T(test_account_metrics),
         T(test_account_patch_refused),
         T(test_account_patch_versions),
