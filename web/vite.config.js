@@ -20,11 +20,12 @@ export default defineConfig({
     reportCompressedSize: false,
     rollupOptions: {
       output: {
-        // The libraries change less often than the pages: their own chunks stay cached.
+        // ECharts changes less often than the pages: its own chunk stays cached. Element Plus is
+        // left to Rollup, which puts each component with the pages that use it (shared ones in
+        // common chunks): the dashboard no longer loads the import page's upload or the model
+        // editor's tables.
         manualChunks(id) {
           if (id.includes('node_modules/echarts') || id.includes('node_modules/zrender')) return 'echarts';
-          if (id.includes('node_modules/element-plus') || id.includes('node_modules/@element-plus')) return 'element-plus';
-          if (id.includes('node_modules/')) return 'vendor';
         },
       },
     },
