@@ -100,9 +100,7 @@ static void member(struct patch *p, struct kam_arena *arena, const char *key, co
     }
 }
 
-/* The version of an If-Match header: "n", the ETag of GET /accounts/{code}. 0 when absent, -1
- * when it is not one of ours (a list, a weak tag, "*"). */
-static int64_t if_match(const struct kam_http_req *req)
+int64_t kam_http_if_match(const struct kam_http_req *req)
 {
     const char *h = kam_http_header(req, "If-Match");
     char *end;
@@ -128,7 +126,7 @@ static bool read_patch(struct kam_http_req *req, struct kam_http_resp *resp, con
     for (size_t i = 0; i < KAM_ACC_NCOLS; i++)
         p->vals[i].null = true;
     json_object_foreach((json_t *)body, key, j) member(p, req->arena, key, j);
-    int64_t hv = if_match(req);
+    int64_t hv = kam_http_if_match(req);
     if (hv < 0)
         bad_field(p, "If-Match", "is the ETag of GET /api/v1/accounts/{code}, such as \"3\"");
     else if (hv > 0 && p->version > 0 && hv != p->version)

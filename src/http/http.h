@@ -231,6 +231,10 @@ bool kam_http_int_param(struct kam_http_req *req, struct kam_http_resp *resp, co
 struct json_t;
 bool kam_http_body_json(struct kam_http_req *req, struct kam_http_resp *resp, struct json_t **out);
 
+/* The version of an If-Match header: "n", the ETag of GET /accounts/{code}. 0 when absent, -1
+ * when it is not one of ours (a list, a weak tag, "*"). (accounts.c) */
+int64_t kam_http_if_match(const struct kam_http_req *req);
+
 /* Answers the account code as GET /accounts/{code} does: its columns, version and times, with
  * the version as ETag; the 404 of a missing code when it is outside the user's scope. */
 void kam_http_account_answer(struct kam_http_req *req, struct kam_http_resp *resp,

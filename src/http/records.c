@@ -89,6 +89,18 @@ static bool path_account(struct kam_http_req *req, struct kam_http_resp *resp, i
     return false;
 }
 
+/* The same for a write: also the 403 of a read-only role, after the 404 (an account outside
+ * the scope is not even said to exist). */
+static bool writable_account(struct kam_http_req *req, struct kam_http_resp *resp, int64_t *id)
+{
+    if (!path_account(req, resp, id))
+        return false;
+    if (!req->scope.read_only)
+        return true;
+    kam_problem(resp, 403, "your role may not change accounts", NULL, 0);
+    return false;
+}
+
 /* --- one account's records ----------------------------------------------------------------- */
 
 /* Contacts and payments come in id order from the store; a page of them is picked as they
@@ -541,12 +553,8 @@ static void tag_edit(struct kam_http_req *req, struct kam_http_resp *resp, bool 
     const char *color = NULL;
     int64_t id = 0;
     kam_err_clear(&err);
-    if (!path_account(req, resp, &id))
+    if (!writable_account(req, resp, &id))
         return;
-    if (req->scope.read_only) {
-        kam_problem(resp, 403, "your role may not change accounts", NULL, 0);
-        return;
-    }
     if (add && req->body_len > 0) {
         if (!kam_http_body_json(req, resp, &body))
             return;
@@ -584,38 +592,28 @@ void kam_http_tag_delete(struct kam_http_req *req, struct kam_http_resp *resp)
     tag_edit(req, resp, false);
 }
 
-/* --- deleting an account -------------------------------------------------------------------------
- */
+/* --- deleting an account ------------------------------------------------------------- */
 
 void kam_http_account_delete(struct kam_http_req *req, struct kam_http_resp *resp)
 {
     struct kam_err err;
     int64_t id = 0, version = 0;
     kam_err_clear(&err);
-    if (!path_account(req, resp, &id))
+    if (!writable_account(req, resp, &id) ||
+        !kam_http_int_param(req, resp, "version", 0, 1, INT64_MAX, &version))
         return;
-    if (req->scope.read_only) {
-        kam_problem(resp, 403, "your role may not change accounts", NULL, 0);
-        return;
-    }
-    /* The version read: ?version=N or If-Match: "N" (the ETag of GET), one of them. */
-    const char *im = kam_http_header(req, "If-Match");
-    if (!kam_http_int_param(req, resp, "version", 0, 1, INT64_MAX, &version))
-        return;
-    if (version == 0 && im != NULL) {
-        char *end;
-        errno = 0;
-        long long v = im[0] == '"' ? strtoll(im + 1, &end, 10) : 0;
-        if (v < 1 || errno != 0 || strcmp(end, "\"") != 0) {
-            struct kam_problem_field f = {"If-Match", "is the ETag of GET /api/v1/accounts/{code}"};
-            kam_problem(resp, 400, "If-Match is the account's ETag, such as \"3\"", &f, 1);
-            return;
-        }
-        version = v;
-    }
-    if (version == 0) {
-        struct kam_problem_field f = {"version", "is required: ?version=N or If-Match"};
-        kam_problem(resp, 400, "say which version you read: ?version=N or If-Match", &f, 1);
+    /* The version read: ?version=N or If-Match: "N" (the ETag of GET), as a PATCH takes it. */
+    int64_t im = kam_http_if_match(req);
+    struct kam_problem_field f = {"version", "is required: ?version=N or If-Match"};
+    if (im < 0)
+        f = (struct kam_problem_field){"If-Match", "is the ETag of GET /api/v1/accounts/{code}"};
+    else if (im > 0 && version > 0 && im != version)
+        f.message = "differs from the If-Match header: send one version";
+    else if (version == 0)
+        version = im;
+    if (im < 0 || (im > 0 && version != im) || version == 0) {
+        kam_problem(resp, 400, "say which version you read: ?version=N or If-Match, such as \"3\"",
+                    &f, 1);
         return;
     }
     if (kam_engine_account_delete(req->st, req->user.username, &req->scope, req->params[0], version,

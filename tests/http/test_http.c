@@ -4074,6 +4074,14 @@ static void test_records(void **state)
     check_problem(&f->r, 409, "urn:kam:problem:conflict");
     assert_non_null(strstr(member(&f->r, "detail"), "1 orders, 1 invoices"));
     expect_hidden(f, "DELETE", "/api/v1/accounts/%s?version=1", NULL, rh);
+    const char *const weak[] = {rh[0], rh[1], "If-Match: W/\"1\"", NULL};
+    post_as(f, weak, "DELETE", "/api/v1/accounts/API-R", NULL);
+    check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+    assert_string_equal(problem_field(&f->r), "If-Match");
+    const char *const both[] = {rh[0], rh[1], "If-Match: \"1\"", NULL};
+    post_as(f, both, "DELETE", "/api/v1/accounts/API-R?version=2", NULL);
+    check_problem(&f->r, 400, "urn:kam:problem:bad-request");
+    assert_string_equal(problem_field(&f->r), "version");
     size_t before_delete = audit_count();
     const char *const im[] = {rh[0], rh[1], "If-Match: \"1\"", NULL};
     assert_int_equal(post_as(f, im, "DELETE", "/api/v1/accounts/API-R", NULL), 204);
