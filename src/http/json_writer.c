@@ -11,7 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/dtoa.h"
 #include "util/mem.h"
+
+/* The bytes the text may reach, its NUL included: min(cap, max + 1), or len after an overflow,
+ * so that put's one comparison covers both the buffer's end and the limit. */
+static void set_lim(struct kam_jw *w)
+{
+    w->lim = w->max && w->max + 1 < w->cap ? w->max + 1 : w->cap;
+}
 
 void kam_jw_init(struct kam_jw *w, size_t max)
 {
@@ -29,6 +37,7 @@ void kam_jw_reset(struct kam_jw *w)
 {
     w->len = 0;
     w->overflow = false;
+    set_lim(w);
     w->has_item = 0;
     w->depth = 0;
     w->after_key = false;
@@ -55,6 +64,7 @@ static bool reserve(struct kam_jw *w, size_t n)
         return false;
     if (w->max && w->len + n > w->max) {
         w->overflow = true;
+        w->lim = w->len;
         return false;
     }
     if (w->len + n + 1 > w->cap) {
@@ -64,36 +74,49 @@ static bool reserve(struct kam_jw *w, size_t n)
         w->data = kam_xrealloc(w->data, cap);
         w->cap = cap;
     }
+    set_lim(w);
     return true;
 }
 
-static void put(struct kam_jw *w, const char *s, size_t n)
+/* A response is tens of thousands of these: the common case is one comparison and a copy. */
+static inline void put(struct kam_jw *w, const char *s, size_t n)
 {
-    if (!reserve(w, n))
+    if (n >= w->lim - w->len && !reserve(w, n))
         return;
     memcpy(w->data + w->len, s, n);
     w->len += n;
     w->data[w->len] = '\0';
 }
 
-static void putc1(struct kam_jw *w, char c)
+static inline void putc1(struct kam_jw *w, char c)
 {
-    put(w, &c, 1);
+    if (w->lim - w->len < 2 && !reserve(w, 1))
+        return;
+    w->data[w->len++] = c;
+    w->data[w->len] = '\0';
 }
 
-/* The comma before an item, unless it is the first of its container or a member's value. */
-static void item(struct kam_jw *w)
+/* Whether a comma goes before the next item (not before the first of its container or a
+ * member's value); notes that the container has an item now. */
+static inline bool comma(struct kam_jw *w)
 {
     if (w->after_key) {
         w->after_key = false;
-        return;
+        return false;
     }
     if (w->depth > 0) {
         uint64_t bit = 1ull << (w->depth - 1);
-        if (w->has_item & bit)
-            putc1(w, ',');
+        bool had = (w->has_item & bit) != 0;
         w->has_item |= bit;
+        return had;
     }
+    return false;
+}
+
+static inline void item(struct kam_jw *w)
+{
+    if (comma(w))
+        putc1(w, ',');
 }
 
 static void begin(struct kam_jw *w, char c)
@@ -162,34 +185,65 @@ static size_t utf8_len(const unsigned char *s, size_t n)
     return len;
 }
 
+/* The length of the prefix of s[0..n) that is written as it is: printable ASCII but '"' and
+ * '\\', and whole valid UTF-8 sequences. Eight ASCII bytes are checked at once (a word with
+ * no byte >= 0x80, < 0x20, '"' or '\\'); a three-byte sequence, every Chinese character, has
+ * its own short test. */
+static size_t plain_prefix(const unsigned char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    size_t i = 0;
+    while (i < n) {
+        if (n - i >= 8) {
+            uint64_t x;
+            memcpy(&x, s + i, 8);
+            uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+            uint64_t special =
+                (x | ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b));
+            if ((special & highs) == 0) {
+                i += 8;
+                continue;
+            }
+        }
+        unsigned c = s[i];
+        if (c < 0x80) {
+            if (c < 0x20 || c == '"' || c == '\\')
+                return i;
+            i++;
+        } else if ((c & 0xf0) == 0xe0 && n - i >= 3 && (s[i + 1] & 0xc0) == 0x80 &&
+                   (s[i + 2] & 0xc0) == 0x80) {
+            unsigned cp = ((c & 0x0fu) << 12) | ((s[i + 1] & 0x3fu) << 6) | (s[i + 2] & 0x3fu);
+            if (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))
+                return i;
+            i += 3;
+        } else {
+            size_t len = utf8_len(s + i, n - i);
+            if (len == 0)
+                return i;
+            i += len;
+        }
+    }
+    return n;
+}
+
 static void string(struct kam_jw *w, const char *str, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0;
+    size_t i = plain_prefix(s, n);
 
+    if (i == n && n + 2 < w->lim - w->len) { /* nothing to escape: one copy */
+        char *d = w->data + w->len;
+        d[0] = '"';
+        memcpy(d + 1, str, n);
+        d[n + 1] = '"';
+        d[n + 2] = '\0';
+        w->len += n + 2;
+        return;
+    }
     putc1(w, '"');
+    put(w, str, i);
     while (i < n) {
-        /* What needs no escape (printable ASCII but '"' and '\\', and whole UTF-8 sequences:
-         * a Chinese name is all of them) is copied as one run. */
-        size_t run = i;
-        while (i < n) {
-            unsigned char c = s[i];
-            if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-                i++;
-            } else if (c >= 0x80) {
-                size_t len = utf8_len(s + i, n - i);
-                if (len == 0)
-                    break;
-                i += len;
-            } else {
-                break;
-            }
-        }
-        if (i > run)
-            put(w, str + run, i - run);
-        if (i == n)
-            break;
         unsigned char c = s[i++];
         if (c == '"' || c == '\\') {
             char e[2] = {'\\', (char)c};
@@ -210,15 +264,47 @@ static void string(struct kam_jw *w, const char *str, size_t n)
                 put(w, e, 6);
             }
         }
+        size_t run = plain_prefix(s + i, n - i);
+        put(w, str + i, run);
+        i += run;
     }
     putc1(w, '"');
 }
 
+/* A member's name with its comma, quotes and colon, in one copy when it is printable ASCII
+ * without '"' or '\\' and at most 64 bytes (the handlers' own names); else written as any
+ * string. */
 void kam_jw_key(struct kam_jw *w, const char *key)
 {
+    char b[68], *p = b + 2; /* b[0..1]: room for the comma and the quote */
+    size_t n = 0;
+    for (;; n++) {
+        unsigned char c = (unsigned char)key[n];
+        if (c == '\0')
+            break;
+        if (n == 64 || (unsigned)(c - 0x20) >= 0x60u || c == '"' || c == '\\') {
+            item(w);
+            string(w, key, strlen(key));
+            putc1(w, ':');
+            w->after_key = true;
+            return;
+        }
+        p[n] = (char)c;
+    }
+    char *start = b + 1;
+    *start = '"';
+    if (comma(w))
+        *--start = ',';
+    p[n] = '"';
+    p[n + 1] = ':';
+    put(w, start, (size_t)(p + n + 2 - start));
+    w->after_key = true;
+}
+
+void kam_jw_key_text(struct kam_jw *w, const char *text, size_t len)
+{
     item(w);
-    string(w, key, strlen(key));
-    putc1(w, ':');
+    put(w, text, len);
     w->after_key = true;
 }
 
@@ -265,17 +351,16 @@ void kam_jw_int(struct kam_jw *w, int64_t v)
 
 void kam_jw_double(struct kam_jw *w, double v)
 {
-    char b[32];
+    char b[KAM_DTOA_SIZE];
     if (!isfinite(v)) {
         kam_jw_null(w);
         return;
     }
-    /* The shorter form when it reads back the same, else 17 digits (which always do). */
-    int n = snprintf(b, sizeof(b), "%.15g", v);
-    if (strtod(b, NULL) != v)
-        n = snprintf(b, sizeof(b), "%.17g", v);
+    /* "%.15g" when it reads back the same, else "%.17g" (which always does), without printf
+     * for the usual magnitudes: util/dtoa.h. */
+    size_t n = kam_dtoa(v, b);
     item(w);
-    put(w, b, (size_t)n);
+    put(w, b, n);
 }
 
 void kam_jw_bool(struct kam_jw *w, bool v)

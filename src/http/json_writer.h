@@ -18,6 +18,7 @@
 struct kam_jw {
     char *data; /* the text so far, NUL-terminated; malloc'd, owned by the writer */
     size_t len, cap;
+    size_t lim;        /* put's bound: min(cap, max + 1), or len once overflowed */
     size_t max;        /* the largest text the writer accepts; beyond it, overflow is set */
     bool overflow;     /* a write was refused: the text is incomplete */
     uint64_t has_item; /* bit d: the container at depth d already holds an item */
@@ -40,6 +41,9 @@ void kam_jw_arr(struct kam_jw *w);
 void kam_jw_arr_end(struct kam_jw *w);
 /* An object member's name; the next call writes its value. */
 void kam_jw_key(struct kam_jw *w, const char *key);
+/* A member's name already written as JSON, its quotes and colon included ("code":), as
+ * kam_jw_key wrote it: for names written over and over. */
+void kam_jw_key_text(struct kam_jw *w, const char *text, size_t len);
 
 void kam_jw_str(struct kam_jw *w, const char *s); /* NULL writes null */
 void kam_jw_strn(struct kam_jw *w, const char *s, size_t len);

@@ -11,6 +11,7 @@
 #include "http/http.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,16 +22,53 @@
 
 #define MAX_FIELD_ERRORS 32
 
+/* The member names of the records' columns as JSON ("code":), written once for the process:
+ * a list page writes thousands of them. A name too long for its slot is written by kam_jw_key
+ * each time (len 0). */
+enum { KEYS_TABLES = 4, KEYS_COLS = 48, KEY_TEXT = 40 };
+static const struct kam_table *const keyed_tables[KEYS_TABLES] = {&kam_accounts, &kam_contacts,
+                                                                  &kam_products, &kam_payments};
+static struct {
+    char text[KEYS_COLS][KEY_TEXT];
+    unsigned char len[KEYS_COLS];
+} table_keys[KEYS_TABLES];
+static pthread_once_t keys_once = PTHREAD_ONCE_INIT;
+
+static void render_keys(void)
+{
+    struct kam_jw j;
+    kam_jw_init(&j, 0);
+    for (int t = 0; t < KEYS_TABLES; t++) {
+        for (size_t i = 0; i < keyed_tables[t]->ncols && i < KEYS_COLS; i++) {
+            kam_jw_reset(&j);
+            kam_jw_obj(&j);
+            kam_jw_key(&j, keyed_tables[t]->cols[i].name); /* {"name": */
+            if (j.len - 1 < KEY_TEXT) {
+                memcpy(table_keys[t].text[i], j.data + 1, j.len - 1);
+                table_keys[t].len[i] = (unsigned char)(j.len - 1);
+            }
+        }
+    }
+    kam_jw_release(&j);
+}
+
 /* A record's columns as JSON members: money as exact decimal strings, a reference as the code it
  * points to. */
 void kam_http_record_fields(struct kam_jw *w, const struct kam_table *t, int64_t id,
                             const struct kam_value *vals)
 {
+    int k = 0;
+    pthread_once(&keys_once, render_keys);
+    while (k < KEYS_TABLES && keyed_tables[k] != t)
+        k++;
     kam_jw_kint(w, "id", id);
     for (size_t i = 0; i < t->ncols; i++) {
         const struct kam_column *c = &t->cols[i];
         const struct kam_value *v = &vals[i];
-        kam_jw_key(w, c->name);
+        if (k < KEYS_TABLES && i < KEYS_COLS && table_keys[k].len[i] > 0)
+            kam_jw_key_text(w, table_keys[k].text[i], table_keys[k].len[i]);
+        else
+            kam_jw_key(w, c->name);
         if (v->null)
             kam_jw_null(w);
         else if (c->type == KAM_V_INT)

@@ -487,9 +487,54 @@ static int by_cell(const void *a, const void *b)
     return (x->other > y->other) - (x->other < y->other);
 }
 
+/* The totals kept beside the rollup (store.h, rollup_totals): each changed month's change in
+ * order lines, and the accounts whose cells changed, in order. */
+struct totals {
+    struct kam_u64map index; /* month -> position in months */
+    int *months;
+    int64_t *lines;
+    size_t nmonths, capmonths;
+    int64_t *accounts;
+    size_t naccounts, capaccounts;
+};
+
+static void totals_add(struct totals *t, const struct cell *c)
+{
+    if (t->naccounts == 0 || t->accounts[t->naccounts - 1] != c->account) {
+        if (t->naccounts == t->capaccounts) {
+            t->capaccounts = t->capaccounts ? t->capaccounts * 2 : 1024;
+            t->accounts = kam_xrealloc(t->accounts, t->capaccounts * sizeof(*t->accounts));
+        }
+        t->accounts[t->naccounts++] = c->account;
+    }
+    bool inserted;
+    uint32_t *slot = kam_u64map_upsert(&t->index, (uint64_t)c->other, &inserted);
+    if (inserted) {
+        if (t->nmonths == t->capmonths) {
+            t->capmonths = t->capmonths ? t->capmonths * 2 : 64;
+            t->months = kam_xrealloc(t->months, t->capmonths * sizeof(*t->months));
+            t->lines = kam_xrealloc(t->lines, t->capmonths * sizeof(*t->lines));
+        }
+        *slot = (uint32_t)t->nmonths;
+        t->months[t->nmonths] = (int)c->other;
+        t->lines[t->nmonths++] = 0;
+    }
+    t->lines[*slot] += c->r.lines;
+}
+
+static void totals_release(struct totals *t)
+{
+    kam_u64map_release(&t->index);
+    free(t->months);
+    free(t->lines);
+    free(t->accounts);
+}
+
 static enum kam_rc flush_rollups(struct imp *im)
 {
     enum kam_rc rc = KAM_OK;
+    struct totals t = {0};
+    kam_u64map_init(&t.index);
     /* In key order, the rollup's b-tree is written front to back instead of at random: with
      * many accounts most cells are new and this halves the cost of the flush. The index into
      * the cells is not used after this. */
@@ -503,6 +548,7 @@ static enum kam_rc flush_rollups(struct imp *im)
         if (memcmp(&c->r, &zero, sizeof(zero)) == 0)
             continue; /* nothing changed in this cell (a re-import): no statement */
         rc = im->st->ops->rollup_add(im->st, c->account, (int)c->other, &c->r, im->err);
+        totals_add(&t, c);
     }
     for (size_t i = 0; i < im->bought.n && rc == KAM_OK; i++) {
         const struct cell *c = &im->bought.v[i];
@@ -510,6 +556,10 @@ static enum kam_rc flush_rollups(struct imp *im)
             continue;
         rc = im->st->ops->product_add(im->st, c->account, c->other, c->first, &c->r, im->err);
     }
+    if (rc == KAM_OK && t.naccounts > 0)
+        rc = im->st->ops->rollup_totals(im->st, t.months, t.lines, t.nmonths, t.accounts,
+                                        t.naccounts, im->err);
+    totals_release(&t);
     return rc;
 }
 

@@ -218,6 +218,26 @@ const struct kam_migration kam_sqlite_migrations[] = {
      "CREATE INDEX accounts_name_key ON accounts(name_key, code);\n"
      "CREATE INDEX accounts_region ON accounts(region, name_key, code);\n"
      "CREATE INDEX accounts_owner ON accounts(owner, name_key, code);\n"},
+    {6, "order lines per month, account revenues",
+     /* What every account list read from the rollup, kept by the import beside it
+      * (rollup_totals): the order lines of each month of the database (its first and last
+      * month were a scan of the whole rollup), and each account's all-time revenue and its
+      * revenue over the twelve months up to ttm_to, the last month with orders (two sums over
+      * its cells per listed account). month_lines holds the months whose lines are not 0;
+      * account_revenue the accounts with cells. The window's first month in SQL:
+      * kam_month_add(t, -11) through v = months since year 0 of t, minus 12. */
+     "CREATE TABLE month_lines(month INTEGER PRIMARY KEY, lines INTEGER NOT NULL);\n"
+     "INSERT INTO month_lines SELECT month, sum(lines) FROM account_months GROUP BY month\n"
+     "  HAVING sum(lines) != 0;\n"
+     "CREATE TABLE account_revenue(account INTEGER PRIMARY KEY, total INTEGER NOT NULL,\n"
+     "  ttm INTEGER NOT NULL, ttm_to INTEGER NOT NULL);\n"
+     "INSERT INTO account_revenue(account, total, ttm, ttm_to)\n"
+     "  SELECT m.account, sum(m.revenue),\n"
+     "    sum(CASE WHEN m.month BETWEEN w.f AND w.t THEN m.revenue ELSE 0 END), w.t\n"
+     "  FROM account_months m, (SELECT t, CASE WHEN t = 0 THEN 0 ELSE\n"
+     "    (t / 100 * 12 + t % 100 - 12) / 12 * 100 + (t / 100 * 12 + t % 100 - 12) % 12 + 1\n"
+     "    END AS f FROM (SELECT coalesce(max(month), 0) AS t FROM month_lines)) w\n"
+     "  GROUP BY m.account;\n"},
 };
 
 const int kam_sqlite_migration_count =

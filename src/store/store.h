@@ -18,7 +18,7 @@
 #include "core/record.h"
 #include "util/err.h"
 
-#define KAM_SCHEMA_VERSION 5
+#define KAM_SCHEMA_VERSION 6
 
 enum kam_put { KAM_PUT_INSERTED, KAM_PUT_UPDATED, KAM_PUT_UNCHANGED };
 
@@ -239,6 +239,15 @@ struct kam_store_ops {
      * removed. */
     enum kam_rc (*rollup_add)(struct kam_store *st, int64_t account_id, int month,
                               const struct kam_rollup *delta, struct kam_err *err);
+    /* After rollup_add of an import's cells: months[i] gained lines[i] order lines (negative:
+     * lost), and the cells of accounts[0..naccounts) (ascending, distinct) changed. Keeps what
+     * is read from the rollup on every list: the months with orders (order_months) and each
+     * account's all-time and trailing-twelve-month revenue, up to the last month with orders
+     * (account_list). When that last month moves, every account's trailing revenue is
+     * recomputed. */
+    enum kam_rc (*rollup_totals)(struct kam_store *st, const int *months, const int64_t *lines,
+                                 size_t nmonths, const int64_t *accounts, size_t naccounts,
+                                 struct kam_err *err);
     /* Rollup cells of one account (0 = all) with from <= month <= to, by account then month. */
     enum kam_rc (*rollup_each)(struct kam_store *st, int64_t account_id, int from, int to,
                                kam_month_fn fn, void *ctx, struct kam_err *err);

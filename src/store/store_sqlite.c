@@ -58,6 +58,7 @@ struct list_stmt {
 enum {
     LIST_KEPT = 16
 }; /* combinations (lists and counts) kept per connection; a browser uses a few */
+enum { COUNTS_KEPT = 8 }; /* account_count totals kept per connection */
 
 struct sqlite_store {
     struct kam_store base;
@@ -76,6 +77,16 @@ struct sqlite_store {
     bool months_known;
     int64_t months_changes[2];
     int months_first, months_last;
+    /* The totals of the last account_count queries (their filters and scope as text), valid
+     * while changes is what it was when they were counted: a list asks its total on every
+     * page. */
+    struct {
+        char *query;
+        int64_t n;
+    } counts[COUNTS_KEPT];
+    int counts_next;
+    bool counts_known;
+    int64_t counts_changes[2];
     char *old_strings[4]; /* date, channel, region, order id of the last order_find */
     /* The last order looked up: consecutive lines of one order skip the orders table. Cleared
      * by begin and rollback, which may remove the order. */
@@ -1035,6 +1046,93 @@ static enum kam_rc op_rollup_add(struct kam_store *st, int64_t a, int b, const s
     return cell_add(s, s->month_add, s->month_prune, a, b, d, "rollup", err);
 }
 
+/* One integer of a one-row query, or def when it gives NULL. */
+static enum kam_rc int_of(struct sqlite_store *s, const char *sql, int64_t def, int64_t *out,
+                          struct kam_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    enum kam_rc rc = prepare(s, sql, &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    int r = sqlite3_step(q);
+    *out = r == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL ? sqlite3_column_int64(q, 0)
+                                                                       : def;
+    return finish(s, q, r == SQLITE_ROW ? SQLITE_DONE : r, "rollup totals", err);
+}
+
+static enum kam_rc op_rollup_totals(struct kam_store *st, const int *months, const int64_t *lines,
+                                    size_t nmonths, const int64_t *accounts, size_t naccounts,
+                                    struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = NULL, *prune = NULL;
+    int64_t last, kept_to, max_id;
+    enum kam_rc rc;
+    int r = SQLITE_DONE;
+
+    rc = prepare(s,
+                 "INSERT INTO month_lines(month, lines) VALUES (?1, ?2) ON CONFLICT(month) "
+                 "DO UPDATE SET lines = lines + excluded.lines",
+                 &q, err);
+    if (rc == KAM_OK)
+        rc = prepare(s, "DELETE FROM month_lines WHERE month = ?1 AND lines = 0", &prune, err);
+    for (size_t i = 0; rc == KAM_OK && i < nmonths; i++) {
+        if (lines[i] == 0)
+            continue;
+        sqlite3_bind_int(q, 1, months[i]);
+        sqlite3_bind_int64(q, 2, lines[i]);
+        sqlite3_bind_int(prune, 1, months[i]);
+        if (sqlite3_step(q) != SQLITE_DONE || sqlite3_step(prune) != SQLITE_DONE)
+            rc = db_error(s, err, "order lines per month");
+        sqlite3_reset(q);
+        sqlite3_reset(prune);
+    }
+    sqlite3_finalize(q);
+    sqlite3_finalize(prune);
+    if (rc != KAM_OK ||
+        (rc = int_of(s, "SELECT max(month) FROM month_lines", 0, &last, err)) != KAM_OK ||
+        (rc = int_of(s, "SELECT ttm_to FROM account_revenue LIMIT 1", -1, &kept_to, err)) !=
+            KAM_OK ||
+        (rc = int_of(s, "SELECT max(id) FROM accounts", 0, &max_id, err)) != KAM_OK)
+        return rc;
+    int to = (int)last, from = to ? kam_month_add(to, -11) : 0;
+#define REVENUE_SUMS                                                                               \
+    "sum(revenue), sum(CASE WHEN month BETWEEN ?1 AND ?2 THEN revenue ELSE 0 END), ?2 "            \
+    "FROM account_months"
+    /* A new last month moves every account's window; so many accounts that one pass over the
+     * rollup costs less than a lookup each. */
+    if (kept_to != to || (int64_t)naccounts * 2 > max_id) {
+        if ((rc = exec(s, "DELETE FROM account_revenue", err)) != KAM_OK)
+            return rc;
+        rc = prepare(
+            s,
+            "INSERT INTO account_revenue(account, total, ttm, ttm_to) SELECT account, " REVENUE_SUMS
+            " GROUP BY account",
+            &q, err);
+        if (rc != KAM_OK)
+            return rc;
+        sqlite3_bind_int(q, 1, from);
+        sqlite3_bind_int(q, 2, to);
+        return finish(s, q, sqlite3_step(q), "account revenues", err);
+    }
+    rc = prepare(s,
+                 "INSERT OR REPLACE INTO account_revenue(account, total, ttm, ttm_to) "
+                 "SELECT ?3, coalesce(sum(revenue), 0), coalesce(sum(CASE WHEN month BETWEEN ?1 "
+                 "AND ?2 THEN revenue ELSE 0 END), 0), ?2 FROM account_months WHERE account = ?3",
+                 &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    sqlite3_bind_int(q, 1, from);
+    sqlite3_bind_int(q, 2, to);
+    for (size_t i = 0; i < naccounts && r == SQLITE_DONE; i++) {
+        sqlite3_bind_int64(q, 3, accounts[i]);
+        r = sqlite3_step(q);
+        sqlite3_reset(q);
+    }
+#undef REVENUE_SUMS
+    return finish(s, q, r, "account revenues", err);
+}
+
 static void read_rollup(sqlite3_stmt *q, int c, struct kam_rollup *r)
 {
     r->revenue = sqlite3_column_int64(q, c);
@@ -1168,7 +1266,7 @@ static enum kam_rc op_order_months(struct kam_store *st, int *first, int *last, 
     } else {
         rc = hot_prepare(s, HOT_ORDER_MONTHS,
                          "SELECT coalesce(min(month), 0), coalesce(max(month), 0) "
-                         "FROM account_months WHERE lines != 0",
+                         "FROM month_lines",
                          &q, err);
         if (rc != KAM_OK)
             return rc;
@@ -1262,18 +1360,20 @@ static void account_list_sql(unsigned key, char *sql, size_t n)
     } else {
         snprintf(sql, n, "SELECT ");
         select_list(&kam_accounts, "a", sql, n);
-        /* The revenues of the listed accounts only, by the rollup's key (account, month): a
-         * join with the revenues of every account, grouped first, read the whole rollup each
-         * time. */
+        /* The revenues the import keeps per account (account_revenue, one lookup by the
+         * account's id) when they are for this window; else the sums of the account's cells,
+         * by the rollup's key (account, month). */
         cat(sql, n,
-            ", coalesce((SELECT sum(m.revenue) FROM account_months m WHERE m.account = a.id "
-            "AND m.month BETWEEN ?1 AND ?2), 0) AS ttm, "
-            "coalesce((SELECT sum(m.revenue) FROM account_months m WHERE m.account = a.id), 0), "
-            "a.version, s.tier, s.score, s.stage");
+            ", CASE WHEN r.ttm_to = ?2 THEN r.ttm ELSE coalesce((SELECT sum(m.revenue) FROM "
+            "account_months m WHERE m.account = a.id AND m.month BETWEEN ?1 AND ?2), 0) END "
+            "AS ttm, coalesce(r.total, (SELECT sum(m.revenue) FROM account_months m WHERE "
+            "m.account = a.id), 0), a.version, s.tier, s.score, s.stage");
     }
     /* The tier, score and stage of the latest run: one lookup by the scores' key (run,
      * account). */
     cat(sql, n, " FROM accounts a");
+    if (!(key & LIST_COUNT))
+        cat(sql, n, " LEFT JOIN account_revenue r ON r.account = a.id");
     /* A count needs the scores only to filter by them: SQLite keeps a LEFT JOIN it could drop
      * (its ON holds a subquery), which made the count ten times slower. */
     if (!(key & LIST_COUNT) || (key & (LIST_TIER | LIST_STAGE)))
@@ -1422,21 +1522,83 @@ static enum kam_rc op_account_list(struct kam_store *st, const struct kam_accoun
     return rc;
 }
 
+/* The text that identifies a count: the filters' key, then each filter's value (a unit
+ * separator before each), so that equal text is the same query. */
+static char *count_query(unsigned key, const struct kam_account_query *aq, const char *ids_json)
+{
+    const char *parts[] = {
+        key & LIST_ROLE ? aq->role : "",
+        key & LIST_REGION ? aq->region : "",
+        key & LIST_OWNER ? aq->owner : "",
+        key & LIST_TAG ? aq->tag : "",
+        key & LIST_TEXT ? aq->text : "",
+        key & (LIST_SCOPE_OWN | LIST_SCOPE_TEAM) ? aq->scope->login : "",
+        key & LIST_SCOPE_TEAM ? aq->scope->team : "",
+        key & LIST_TIER ? aq->tier : "",
+        key & LIST_STAGE ? aq->stage : "",
+        ids_json ? ids_json : "",
+    };
+    size_t len = 16;
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+        len += strlen(parts[i]) + 1;
+    char *t = kam_xmalloc(len), *p = t + snprintf(t, len, "%x", key);
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        size_t n = strlen(parts[i]);
+        *p++ = '\x1f';
+        memcpy(p, parts[i], n);
+        p += n;
+    }
+    *p = '\0';
+    return t;
+}
+
 static enum kam_rc op_account_count(struct kam_store *st, const struct kam_account_query *aq,
                                     int64_t *n, struct kam_err *err)
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q = NULL;
     unsigned key = (list_key(aq) & ~LIST_BY_REVENUE) | LIST_COUNT;
+    int64_t changes[2] = {0, 0};
     char *ids_json;
     enum kam_rc rc;
 
+    /* Kept only outside a transaction, as the months of op_order_months. */
+    bool keep = sqlite3_get_autocommit(s->db) != 0;
+    if (keep && (rc = changes_now(s, changes, err)) != KAM_OK)
+        return rc;
+    if (!keep || !s->counts_known || changes[0] != s->counts_changes[0] ||
+        changes[1] != s->counts_changes[1]) {
+        for (int i = 0; i < COUNTS_KEPT; i++) {
+            free(s->counts[i].query);
+            s->counts[i].query = NULL;
+        }
+        s->counts_known = keep;
+        s->counts_changes[0] = changes[0];
+        s->counts_changes[1] = changes[1];
+    }
     if ((rc = list_prepare(s, key, &q, err)) != KAM_OK)
         return rc;
     list_bind(q, key, aq, &ids_json);
+    char *query = keep ? count_query(key, aq, ids_json) : NULL;
+    for (int i = 0; query != NULL && i < COUNTS_KEPT; i++) {
+        if (s->counts[i].query != NULL && strcmp(s->counts[i].query, query) == 0) {
+            *n = s->counts[i].n;
+            free(query);
+            free(ids_json);
+            return hot_finish(s, q, SQLITE_DONE, "accounts", err);
+        }
+    }
     int r = sqlite3_step(q);
     *n = r == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
     rc = hot_finish(s, q, r, "accounts", err);
+    if (rc == KAM_OK && query != NULL) {
+        free(s->counts[s->counts_next].query);
+        s->counts[s->counts_next].query = query;
+        s->counts[s->counts_next].n = *n;
+        s->counts_next = (s->counts_next + 1) % COUNTS_KEPT;
+        query = NULL;
+    }
+    free(query);
     free(ids_json);
     return rc;
 }
@@ -1585,6 +1747,8 @@ static void op_close(struct kam_store *st)
     forget_order(s);
     for (int i = 0; i < 4; i++)
         free(s->old_strings[i]);
+    for (int i = 0; i < COUNTS_KEPT; i++)
+        free(s->counts[i].query);
     sqlite3_close(s->db);
     if (s->collator)
         ucol_close(s->collator);
@@ -2967,6 +3131,8 @@ static enum kam_rc op_account_delete(struct kam_store *st, const char *code, int
 {
     static const char *const cleanup[] = {
         "DELETE FROM contacts WHERE account = ?1", "DELETE FROM account_tags WHERE account = ?1",
+        /* a row of zeros, left when its cells were moved away; the id may be given again */
+        "DELETE FROM account_revenue WHERE account = ?1",
         "DELETE FROM accounts WHERE id = ?1", /* ratings, pin, scores, metrics: ON DELETE CASCADE */
     };
     struct sqlite_store *s = S(st);
@@ -3201,6 +3367,7 @@ static const struct kam_store_ops sqlite_ops = {
     .order_max_id = op_order_max_id,
     .order_each = op_order_each,
     .rollup_add = op_rollup_add,
+    .rollup_totals = op_rollup_totals,
     .rollup_each = op_rollup_each,
     .top_products = op_top_products,
     .revenues = op_revenues,

@@ -52,6 +52,13 @@ static void build_schema_1(void)
             "(131073, 1, 1, 2, '2024-04-10', -10000, 50000, -50000, -30000, 0),"
             "(196609, 1, 2, 2, '2024-01-31', -20000, 50000, -100000, NULL, 0),"
             "(262145, 1, 2, 2, '2024-02-01', 10000, 50000, 50000, 30000, 500)");
+    /* the monthly rollup of those lines, as the import of schema 1 kept it */
+    sql(db, "INSERT INTO account_months(account, month, revenue, cost, costed_revenue, quantity, "
+            "returns, discount, lines) VALUES "
+            "(1, 202403, 30000, 12000, 20000, 30000, 0, 0, 2),"
+            "(1, 202404, -50000, -30000, -50000, -10000, -50000, 0, 1),"
+            "(2, 202401, -100000, 0, 0, -20000, -100000, 0, 1),"
+            "(2, 202402, 50000, 30000, 50000, 10000, 0, 500, 1)");
     assert_int_equal(sqlite3_close(db), SQLITE_OK);
 }
 
@@ -78,6 +85,43 @@ static int on_product(void *ctx, int64_t account, int64_t product, const char *c
              first_month, (long long)r->revenue, (long long)r->cost, (long long)r->returns,
              (long long)r->lines);
     return 0;
+}
+
+static int on_account(void *ctx, int64_t id, const struct kam_value *vals, int64_t ttm,
+                      int64_t total)
+{
+    struct orders *o = ctx;
+    size_t n = strlen(o->text);
+    (void)vals;
+    snprintf(o->text + n, sizeof(o->text) - n, "%s%lld:%lld:%lld", n ? " " : "", (long long)id,
+             (long long)ttm, (long long)total);
+    return 0;
+}
+
+/* What migration 6 derives from the rollup, read in the database: the lines per month and each
+ * account's revenues over all time and the twelve months up to the last (202305..202404). */
+static void check_revenues_kept(void)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    char text[256] = "";
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT group_concat(x, ' ') FROM (SELECT month || ':' || "
+                                        "lines AS x FROM month_lines ORDER BY month) UNION ALL "
+                                        "SELECT group_concat(x, ' ') FROM (SELECT account || ':' "
+                                        "|| total || ':' || ttm || ':' || ttm_to AS x FROM "
+                                        "account_revenue ORDER BY account)",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        size_t n = strlen(text);
+        snprintf(text + n, sizeof(text) - n, "%s%s", n ? " | " : "", sqlite3_column_text(q, 0));
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    assert_string_equal(text, "202401:1 202402:1 202403:2 202404:1 | 1:-20000:-20000:202404 "
+                              "2:-50000:-50000:202404");
 }
 
 static void test_schema_1_is_migrated_and_backfilled(void **state)
@@ -107,7 +151,17 @@ static void test_schema_1_is_migrated_and_backfilled(void **state)
     assert_int_equal(st->ops->extent(st, &last, &max_account, &err), KAM_OK);
     assert_int_equal(last, 19823);
     assert_int_equal(max_account, 2);
+
+    int first_month = 0, last_month = 0;
+    assert_int_equal(st->ops->order_months(st, &first_month, &last_month, NULL, 0, &err), KAM_OK);
+    assert_int_equal(first_month, 202401);
+    assert_int_equal(last_month, 202404);
+    struct orders a = {""};
+    struct kam_account_query aq = {.ttm_from = 202305, .ttm_to = 202404};
+    assert_int_equal(st->ops->account_list(st, &aq, on_account, &a, &err), KAM_OK);
+    assert_string_equal(a.text, "1:-20000:-20000 2:-50000:-50000");
     kam_store_close(st);
+    check_revenues_kept();
 
     /* Opening again migrates nothing and changes nothing. */
     assert_int_equal(kam_store_open_sqlite(path, 0, &st, &err), KAM_OK);

@@ -2133,6 +2133,8 @@ static void test_order_months(void **state)
     ids[0] = account("A", "Acme");
     ids[1] = account("B", "Beta");
     int64_t p = product("P1", "Pump");
+    int months[NCASES(ls)];
+    int64_t lines[NCASES(ls)];
     for (size_t k = 0; k < NCASES(ls); k++) {
         struct kam_order_line l = line(ls[k].order_id, 1, ids[ls[k].account], p, ls[k].date, 10000,
                                        ls[k].price, KAM_NONE);
@@ -2141,7 +2143,10 @@ static void test_order_months(void **state)
         insert(&l, true);
         assert_true(kam_rollup_add_line(&d, &l, 1));
         CHECK_OK(OPS->rollup_add(ST, l.account_id, month, &d, &err));
+        months[k] = month; /* a month twice is added twice */
+        lines[k] = 1;
     }
+    CHECK_OK(OPS->rollup_totals(ST, months, lines, NCASES(ls), ids, 2, &err));
     CHECK_OK(OPS->order_months(ST, &first, &last, date, sizeof(date), &err));
     CHECK_INT(first, 202311);
     CHECK_INT(last, 202402);
@@ -2207,6 +2212,9 @@ static void seed_accounts(int64_t ids[4])
         {"B004", "Zeta Works", "dealer", "West", "li", {"cn"}, {{202412, 300}, {202501, 100}}},
     };
     struct kam_err err;
+    int months[8];
+    int64_t lines[8], sold[4];
+    size_t nm = 0, ns = 0;
 
     for (size_t k = 0; k < NCASES(accs); k++) {
         struct rec r;
@@ -2222,8 +2230,24 @@ static void seed_accounts(int64_t ids[4])
         for (int s = 0; s < 2 && accs[k].sales[s].month; s++) {
             struct kam_rollup d = {.revenue = accs[k].sales[s].revenue, .lines = 1};
             CHECK_OK(ST->ops->rollup_add(ST, ids[k], accs[k].sales[s].month, &d, &err));
+            months[nm] = accs[k].sales[s].month;
+            lines[nm++] = 1;
+            if (ns == 0 || sold[ns - 1] != ids[k])
+                sold[ns++] = ids[k];
         }
     }
+    /* as the import does after its cells */
+    CHECK_OK(ST->ops->rollup_totals(ST, months, lines, nm, sold, ns, &err));
+}
+
+/* Adds one order line's worth of revenue (lines: +1 or -1 with a negative revenue to take it
+ * back) to an account's month, and the totals after it, as an import of that line does. */
+static void sell(int64_t account, int month, kam_money revenue, int64_t lines)
+{
+    struct kam_err err;
+    struct kam_rollup d = {.revenue = revenue, .lines = lines};
+    CHECK_OK(ST->ops->rollup_add(ST, account, month, &d, &err));
+    CHECK_OK(ST->ops->rollup_totals(ST, &month, &lines, 1, &account, 1, &err));
 }
 
 static void test_account_list_filters(void **state)
@@ -2384,6 +2408,113 @@ static void test_account_list_revenue(void **state)
     CHECK_STR(ls.codes, "B004");
     CHECK_INT(ls.a[0].ttm, 100);
     CHECK_INT(ls.a[0].total, 400);
+}
+
+/* The revenues a list shows follow every change of the rollup: the window of the last month
+ * with orders (202501 after the seed: 202402..202501), a sale that moves that month (every
+ * account's window moves, also of the accounts that did not buy), a sale inside it (only that
+ * account changes), and taking back the only line of the last month (the window moves back). */
+static void test_account_list_revenue_follows_the_rollup(void **state)
+{
+    static const struct {
+        int from, to;               /* the window of the last month with orders */
+        kam_money ttm[4], total[4]; /* A001 A002 A003 B004 */
+    } steps[] = {
+        {202402, 202501, {200, 500, 0, 400}, {1200, 500, 0, 400}}, /* the seed */
+        {202408, 202507, {0, 0, 0, 450}, {1200, 500, 0, 450}},     /* B004: 50 in 202507 */
+        {202408, 202507, {75, 0, 0, 450}, {1275, 500, 0, 450}},    /* A001: 75 in 202412 */
+        {202402, 202501, {275, 500, 0, 400}, {1275, 500, 0, 400}}, /* B004's 202507 undone */
+    };
+    static const char *const codes[] = {"A001", "A002", "A003", "B004"};
+    struct kam_err err;
+    int64_t ids[4];
+    int first, last;
+    (void)state;
+
+    seed_accounts(ids);
+    for (size_t step = 0; step < NCASES(steps); step++) {
+        if (step == 1)
+            sell(ids[3], 202507, 50, 1);
+        else if (step == 2)
+            sell(ids[0], 202412, 75, 1);
+        else if (step == 3)
+            sell(ids[3], 202507, -50, -1);
+        CHECK_OK(OPS->order_months(ST, &first, &last, NULL, 0, &err));
+        CHECK_INT(first, 202301);
+        CHECK_INT(last, steps[step].to);
+        struct kam_account_query q = {.ttm_from = steps[step].from, .ttm_to = steps[step].to};
+        struct listed ls = {0};
+        CHECK_OK(OPS->account_list(ST, &q, list_cb, &ls, &err));
+        CHECK_INT(ls.n, 4);
+        for (size_t k = 0; k < ls.n; k++) {
+            for (size_t c = 0; c < 4; c++) {
+                if (strcmp(ls.a[k].code, codes[c]) != 0)
+                    continue;
+                CASE = codes[c];
+                CHECK_INT(ls.a[k].ttm, steps[step].ttm[c]);
+                CHECK_INT(ls.a[k].total, steps[step].total[c]);
+            }
+        }
+        CASE = NULL;
+    }
+}
+
+/* A count follows every change: one made on the same connection, one committed by another
+ * connection, one inside a transaction and its rollback; different filters and scopes are
+ * counted apart. */
+static void test_account_count_follows_changes(void **state)
+{
+    struct kam_err err;
+    int64_t ids[4], n = -1;
+    struct kam_scope li = {.kind = KAM_SCOPE_OWN, .login = "li"};
+    (void)state;
+
+    seed_accounts(ids); /* East: A001 (li), A003 (wang) */
+    struct kam_account_query east = {.region = "East"}, west = {.region = "West"};
+    struct kam_account_query east_li = {.region = "East", .scope = &li};
+    CHECK_OK(OPS->account_count(ST, &east, &n, &err));
+    CHECK_INT(n, 2);
+    CHECK_OK(OPS->account_count(ST, &west, &n, &err));
+    CHECK_INT(n, 1);
+    CHECK_OK(OPS->account_count(ST, &east_li, &n, &err));
+    CHECK_INT(n, 1);
+    CHECK_OK(OPS->account_count(ST, &east, &n, &err)); /* asked again: the same */
+    CHECK_INT(n, 2);
+
+    struct rec r;
+    rec_init(&r);
+    rec_text(&r, KAM_ACC_CODE, "E1");
+    rec_text(&r, KAM_ACC_NAME, "East One");
+    rec_text(&r, KAM_ACC_REGION, "East");
+    put(&kam_accounts, &r, KAM_PUT_INSERTED);
+    CHECK_OK(OPS->account_count(ST, &east, &n, &err));
+    CHECK_INT(n, 3);
+
+    F->other = open_db(F->path, 0);
+    rec_init(&r);
+    rec_text(&r, KAM_ACC_CODE, "E2");
+    rec_text(&r, KAM_ACC_NAME, "East Two");
+    rec_text(&r, KAM_ACC_REGION, "East");
+    rec_text(&r, KAM_ACC_OWNER, "li");
+    enum kam_put res;
+    int64_t id;
+    CHECK_OK(F->other->ops->upsert(F->other, &kam_accounts, r.v, r.mask, &res, &id, &err));
+    CHECK_OK(OPS->account_count(ST, &east, &n, &err));
+    CHECK_INT(n, 4);
+    CHECK_OK(OPS->account_count(ST, &east_li, &n, &err));
+    CHECK_INT(n, 2);
+
+    CHECK_OK(OPS->begin(ST, &err));
+    rec_init(&r);
+    rec_text(&r, KAM_ACC_CODE, "E3");
+    rec_text(&r, KAM_ACC_NAME, "East Three");
+    rec_text(&r, KAM_ACC_REGION, "East");
+    put(&kam_accounts, &r, KAM_PUT_INSERTED);
+    CHECK_OK(OPS->account_count(ST, &east, &n, &err));
+    CHECK_INT(n, 5);
+    CHECK_OK(OPS->rollback(ST, &err));
+    CHECK_OK(OPS->account_count(ST, &east, &n, &err));
+    CHECK_INT(n, 4);
 }
 
 /* --- tags ---------------------------------------------------------------------------------- */
@@ -5461,6 +5592,8 @@ int main(void)
         T(test_account_list_filters),
         T(test_account_list_sort_by_name),
         T(test_account_list_revenue),
+        T(test_account_list_revenue_follows_the_rollup),
+        T(test_account_count_follows_changes),
         T(test_account_list_items_carry_version),
         T(test_tags),
         T(test_tag_rm_absent),
