@@ -187,8 +187,9 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 
 /* The length of the prefix of s[0..n) that is written as it is: printable ASCII but '"' and
  * '\\', and whole valid UTF-8 sequences. Eight ASCII bytes are checked at once (a word with
- * no byte >= 0x80, < 0x20, '"' or '\\'); a three-byte sequence, every Chinese character, has
- * its own short test. */
+ * no byte >= 0x80, < 0x20, '"' or '\\'); three-byte sequences, every Chinese character, two
+ * at once when their leads are neither E0 nor ED (the only leads whose second byte has a
+ * narrower range: overlong forms and surrogates), else one by one. */
 static size_t plain_prefix(const unsigned char *s, size_t n)
 {
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
@@ -210,8 +211,22 @@ static size_t plain_prefix(const unsigned char *s, size_t n)
             if (c < 0x20 || c == '"' || c == '\\')
                 return i;
             i++;
-        } else if ((c & 0xf0) == 0xe0 && n - i >= 3 && (s[i + 1] & 0xc0) == 0x80 &&
-                   (s[i + 2] & 0xc0) == 0x80) {
+            continue;
+        }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if (n - i >= 8) { /* two three-byte sequences whose leads need no range check */
+            uint64_t x;
+            memcpy(&x, s + i, 8);
+            unsigned l0 = (unsigned)(x & 0xff), l1 = (unsigned)((x >> 24) & 0xff);
+            if ((x & 0xc0c0f0c0c0f0u) == 0x8080e08080e0u && l0 != 0xe0 && l0 != 0xed &&
+                l1 != 0xe0 && l1 != 0xed) {
+                i += 6;
+                continue;
+            }
+        }
+#endif
+        if ((c & 0xf0) == 0xe0 && n - i >= 3 && (s[i + 1] & 0xc0) == 0x80 &&
+            (s[i + 2] & 0xc0) == 0x80) {
             unsigned cp = ((c & 0x0fu) << 12) | ((s[i + 1] & 0x3fu) << 6) | (s[i + 2] & 0x3fu);
             if (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))
                 return i;

@@ -659,16 +659,19 @@ static bool match(const char *pattern, const char *path, struct kam_arena *arena
     size_t np = 0;
     while (*pattern && *path) {
         if (*pattern == '{') {
-            const char *end = strchr(path, '/');
-            size_t len = end ? (size_t)(end - path) : strlen(path);
+            const char *end = path;
+            while (*end != '\0' && *end != '/')
+                end++;
+            size_t len = (size_t)(end - path);
             if (len == 0 || np >= KAM_HTTP_MAX_PARAMS)
                 return false;
             if (params)
                 params[np] = kam_arena_strndup(arena, path, len);
             np++;
-            path += len;
-            pattern = strchr(pattern, '}');
-            if (pattern == NULL)
+            path = end;
+            while (*pattern != '\0' && *pattern != '}')
+                pattern++;
+            if (*pattern == '\0')
                 KAM_BUG("route pattern without '}'");
             pattern++;
         } else if (*pattern++ != *path++) {
@@ -685,14 +688,17 @@ const struct kam_http_route *kam_http_route_match(const char *method, const char
     allow[0] = '\0';
     for (size_t i = 0; i < kam_http_route_count; i++) {
         const struct kam_http_route *r = &kam_http_routes[i];
-        if (!match(r->pattern, path, arena, NULL))
-            continue;
-        if (strcmp(r->method, method) == 0) {
+        if (strcmp(r->method, method) == 0 && match(r->pattern, path, arena, NULL)) {
             match(r->pattern, path, arena, params);
             return r;
         }
-        size_t len = strlen(allow);
-        snprintf(allow + len, allow_n - len, "%s%s", len ? ", " : "", r->method);
+    }
+    for (size_t i = 0; i < kam_http_route_count; i++) {
+        const struct kam_http_route *r = &kam_http_routes[i];
+        if (match(r->pattern, path, arena, NULL)) {
+            size_t len = strlen(allow);
+            snprintf(allow + len, allow_n - len, "%s%s", len ? ", " : "", r->method);
+        }
     }
     return NULL;
 }

@@ -47,6 +47,10 @@
 #define MAX_THREADS      64
 #define SHUTDOWN_SECONDS 10
 #define IDLE_SECONDS     30 /* a keep-alive connection idle this long is closed */
+/* Each connection's memory for its request line, headers and reading (libmicrohttpd's pool, 32 KB
+ * by default): libmicrohttpd zeroes the pool after every request, which was a quarter of the cost
+ * of answering one account. 16 KB holds any request header a browser or a script sends. */
+#define CONNECTION_MEMORY (16 * 1024)
 
 struct kam_http_server {
     struct kam_store *main; /* borrowed: the connection the others are opened from */
@@ -626,7 +630,8 @@ enum kam_rc kam_http_serve(struct kam_store *st, const struct kam_http_config *c
         (uint16_t)cfg->port, NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR, &sa,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 1 ? cfg->threads : 0),
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)IDLE_SECONDS, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+        (unsigned)IDLE_SECONDS, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
+        MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
     if (d == NULL) {
         rc = tls ? kam_err_set(err, KAM_ERR_IO,
                                "cannot serve HTTPS on %s:%u with %s and %s: the port is in use, "

@@ -410,16 +410,19 @@ static int read_row(sqlite3_stmt *q, int first, const struct kam_table *t, struc
         const struct kam_column *c = &t->cols[i];
         struct kam_value *v = &vals[i];
         memset(v, 0, sizeof(*v));
-        v->null = sqlite3_column_type(q, col) == SQLITE_NULL;
         if (c->type == KAM_V_REF) {
+            v->null = sqlite3_column_type(q, col) == SQLITE_NULL;
             v->i = sqlite3_column_int64(q, col++);
             v->s = col_text(q, col);
             v->len = strlen(v->s);
         } else if (c->type == KAM_V_INT || c->type == KAM_V_MONEY) {
+            v->null = sqlite3_column_type(q, col) == SQLITE_NULL;
             v->i = v->null ? KAM_NONE : sqlite3_column_int64(q, col);
-        } else {
-            v->s = col_text(q, col);
-            v->len = (size_t)sqlite3_column_bytes(q, col);
+        } else { /* text: NULL only for a NULL (a list reads 15 of these per account) */
+            const unsigned char *t = sqlite3_column_text(q, col);
+            v->null = t == NULL;
+            v->s = t ? (const char *)t : "";
+            v->len = t ? (size_t)sqlite3_column_bytes(q, col) : 0;
         }
         col++;
     }

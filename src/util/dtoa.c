@@ -118,6 +118,11 @@ static size_t layout(bool neg, uint64_t d, int p, int x, char *buf)
 size_t kam_dtoa(double v, char *buf)
 {
     double a = fabs(v);
+    if (v == 0) { /* a ratio or a count of nothing, often */
+        size_t n = signbit(v) ? 2 : 1;
+        memcpy(buf, signbit(v) ? "-0" : "0", n + 1);
+        return n;
+    }
     if (!(a >= 1e-4 && a < 1e15))
         return by_printf(v, buf);
     uint64_t bits;

@@ -399,6 +399,26 @@ static void test_health_and_security_headers(void **state)
     assert_string_equal(json_string_value(json_object_get(f->r.json, "status")), "ok");
 }
 
+/* Request headers up to about 16 KB in all are read (each connection's memory); beyond, the
+ * refusal is 431 and the server goes on. */
+static void test_header_size(void **state)
+{
+    struct fx *f = *state;
+    static char pad[20100];
+    const char *headers[] = {pad, NULL};
+    memcpy(pad, "X-Pad: ", 7);
+    memset(pad + 7, 'a', 12000);
+    pad[7 + 12000] = '\0';
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/health", NULL, headers);
+    assert_int_equal(f->r.status, 200);
+    memset(pad + 7, 'a', 20000);
+    pad[7 + 20000] = '\0';
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/health", NULL, headers);
+    assert_int_equal(f->r.status, 431);
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/health", NULL, NULL);
+    assert_int_equal(f->r.status, 200);
+}
+
 static void test_login_and_cookie(void **state)
 {
     struct fx *f = *state;
@@ -4102,6 +4122,7 @@ int main(int argc, char **argv)
 {
     static const struct CMUnitTest tests[] = {
         T(test_health_and_security_headers),
+        T(test_header_size),
         T(test_login_and_cookie),
         T(test_login_refused_alike),
         T(test_login_rate_limit_per_user),

@@ -138,7 +138,12 @@ static void test_strings_random(void **state)
                                          "\xf4\x90\x80\x80",
                                          "\xff",
                                          "abcdefgh",
-                                         "华东精密机械有限公司"};
+                                         "华东精密机械有限公司",
+                                         "\xe0\x80\xaf",
+                                         "\xe0\xa4\x80",
+                                         "\xed\x9f\xbf",
+                                         "\xef\xbf\xbd",
+                                         "\xe4\xb8\x80\xe4"};
     uint64_t x = 4242;
     struct kam_jw w;
     unsigned char in[200];
