@@ -316,10 +316,20 @@ void kam_jw_key(struct kam_jw *w, const char *key)
     w->after_key = true;
 }
 
-void kam_jw_key_text(struct kam_jw *w, const char *text, size_t len)
+void kam_jw_key_text(struct kam_jw *w, const char text[KAM_JW_KEY_SLOT], size_t len)
 {
-    item(w);
-    put(w, text, len);
+    bool c = comma(w);
+    if (KAM_JW_KEY_SLOT + 2 < w->lim - w->len) { /* a fixed-size copy: a few moves, no call */
+        char *d = w->data + w->len;
+        *d = ',';
+        memcpy(d + c, text, KAM_JW_KEY_SLOT);
+        w->len += c + len;
+        w->data[w->len] = '\0';
+    } else {
+        if (c)
+            putc1(w, ',');
+        put(w, text, len);
+    }
     w->after_key = true;
 }
 

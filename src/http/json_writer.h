@@ -42,8 +42,10 @@ void kam_jw_arr_end(struct kam_jw *w);
 /* An object member's name; the next call writes its value. */
 void kam_jw_key(struct kam_jw *w, const char *key);
 /* A member's name already written as JSON, its quotes and colon included ("code":), as
- * kam_jw_key wrote it: for names written over and over. */
-void kam_jw_key_text(struct kam_jw *w, const char *text, size_t len);
+ * kam_jw_key wrote it: for names written over and over. text[0..len) is the name; it is read
+ * in one fixed copy of KAM_JW_KEY_SLOT bytes, so text must have that many (len < the slot). */
+#define KAM_JW_KEY_SLOT 40
+void kam_jw_key_text(struct kam_jw *w, const char text[KAM_JW_KEY_SLOT], size_t len);
 
 void kam_jw_str(struct kam_jw *w, const char *s); /* NULL writes null */
 void kam_jw_strn(struct kam_jw *w, const char *s, size_t len);

@@ -25,7 +25,7 @@
 /* The member names of the records' columns as JSON ("code":), written once for the process:
  * a list page writes thousands of them. A name too long for its slot is written by kam_jw_key
  * each time (len 0). */
-enum { KEYS_TABLES = 4, KEYS_COLS = 48, KEY_TEXT = 40 };
+enum { KEYS_TABLES = 4, KEYS_COLS = 48, KEY_TEXT = KAM_JW_KEY_SLOT };
 static const struct kam_table *const keyed_tables[KEYS_TABLES] = {&kam_accounts, &kam_contacts,
                                                                   &kam_products, &kam_payments};
 static struct {

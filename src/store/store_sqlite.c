@@ -1367,16 +1367,16 @@ static void account_list_sql(unsigned key, char *sql, size_t n)
          * account's id) when they are for this window; else the sums of the account's cells,
          * by the rollup's key (account, month). */
         cat(sql, n,
-            ", CASE WHEN r.ttm_to = ?2 THEN r.ttm ELSE coalesce((SELECT sum(m.revenue) FROM "
+            ", CASE WHEN rv.ttm_to = ?2 THEN rv.ttm ELSE coalesce((SELECT sum(m.revenue) FROM "
             "account_months m WHERE m.account = a.id AND m.month BETWEEN ?1 AND ?2), 0) END "
-            "AS ttm, coalesce(r.total, (SELECT sum(m.revenue) FROM account_months m WHERE "
+            "AS ttm, coalesce(rv.total, (SELECT sum(m.revenue) FROM account_months m WHERE "
             "m.account = a.id), 0), a.version, s.tier, s.score, s.stage");
     }
     /* The tier, score and stage of the latest run: one lookup by the scores' key (run,
      * account). */
     cat(sql, n, " FROM accounts a");
     if (!(key & LIST_COUNT))
-        cat(sql, n, " LEFT JOIN account_revenue r ON r.account = a.id");
+        cat(sql, n, " LEFT JOIN account_revenue rv ON rv.account = a.id");
     /* A count needs the scores only to filter by them: SQLite keeps a LEFT JOIN it could drop
      * (its ON holds a subquery), which made the count ten times slower. */
     if (!(key & LIST_COUNT) || (key & (LIST_TIER | LIST_STAGE)))

@@ -26,12 +26,30 @@ static size_t by_printf(double v, char *buf)
     return (size_t)n;
 }
 
-static u128 pow10_of(int k)
+static const uint64_t p10[20] = {1u,
+                                 10u,
+                                 100u,
+                                 1000u,
+                                 10000u,
+                                 100000u,
+                                 1000000u,
+                                 10000000u,
+                                 100000000u,
+                                 1000000000u,
+                                 10000000000u,
+                                 100000000000u,
+                                 1000000000000u,
+                                 10000000000000u,
+                                 100000000000000u,
+                                 1000000000000000u,
+                                 10000000000000000u,
+                                 100000000000000000u,
+                                 1000000000000000000u,
+                                 10000000000000000000u};
+
+static u128 pow10_of(int k) /* 0 <= k <= 38 */
 {
-    u128 p = 1;
-    while (k-- > 0)
-        p *= 10;
-    return p;
+    return k < 20 ? p10[k] : (u128)p10[19] * p10[k - 19];
 }
 
 /* The p significant digits of m * 2^-s in *d, rounded to nearest, ties to even, with the
@@ -130,7 +148,9 @@ size_t kam_dtoa(double v, char *buf)
     int e = (int)((bits >> 52) & 0x7ff);
     uint64_t m = (bits & (((uint64_t)1 << 52) - 1)) | ((uint64_t)1 << 52);
     int s = 1075 - e; /* a = m * 2^-s; 3 <= s <= 66 in this range */
-    int guess = (int)floor(log10(a));
+    /* a is in [2^(52-s), 2^(53-s)): its decimal exponent is about (52 - s) * log10(2); digits
+     * corrects the guess by one or two */
+    int guess = (int)floor((52 - s) * 0.30102999566398120);
     uint64_t d;
     int x, k;
     if (digits(m, s, 15, guess, &d, &x, &k) && reads_back(m, s, d, k)) {
