@@ -142,14 +142,6 @@ static void day_json(struct kam_jw *w, int64_t day)
 
 /* --- GET /accounts/{code}/metrics ------------------------------------------------------------ */
 
-static int account_id_row(void *ctx, int64_t id, const struct kam_value *vals, int64_t version,
-                          const char *created_at, const char *updated_at)
-{
-    (void)vals, (void)version, (void)created_at, (void)updated_at;
-    *(int64_t *)ctx = id;
-    return 0;
-}
-
 struct metrics_out {
     struct kam_jw *w;
     const char *code;
@@ -194,8 +186,7 @@ void kam_http_metrics_get(struct kam_http_req *req, struct kam_http_resp *resp)
 
     kam_err_clear(&err);
     /* Outside the scope is the 404 of a missing code, as GET /accounts/{code}. */
-    enum kam_rc rc =
-        req->st->ops->account_get_scoped(req->st, code, &req->scope, account_id_row, &id, &err);
+    enum kam_rc rc = req->st->ops->account_id_scoped(req->st, code, &req->scope, &id, &err);
     if (rc != KAM_OK) {
         kam_problem_err(resp, &err);
         return;
@@ -1017,8 +1008,8 @@ void kam_http_whitespace(struct kam_http_req *req, struct kam_http_resp *resp)
     kam_err_clear(&err);
     /* Outside the scope reads as a missing code, before any analysis. */
     int64_t id = 0;
-    if (req->st->ops->account_get_scoped(req->st, req->params[0], &req->scope, account_id_row, &id,
-                                         &err) != KAM_OK) {
+    if (req->st->ops->account_id_scoped(req->st, req->params[0], &req->scope, &id, &err) !=
+        KAM_OK) {
         kam_problem_err(resp, &err);
         return;
     }

@@ -106,22 +106,13 @@ void kam_http_list_end(struct kam_jw *w, int64_t total, int64_t page, int64_t pe
     kam_jw_obj_end(w);
 }
 
-static int seen_id(void *ctx, int64_t id, const struct kam_value *vals, int64_t version,
-                   const char *created_at, const char *updated_at)
-{
-    (void)vals, (void)version, (void)created_at, (void)updated_at;
-    *(int64_t *)ctx = id;
-    return 0;
-}
-
 /* The id of the path's account when the caller's scope sees it; false after the 404 (one
  * answer for a missing code and one outside the scope). */
 static bool path_account(struct kam_http_req *req, struct kam_http_resp *resp, int64_t *id)
 {
     struct kam_err err;
     kam_err_clear(&err);
-    if (req->st->ops->account_get_scoped(req->st, req->params[0], &req->scope, seen_id, id, &err) ==
-        KAM_OK)
+    if (req->st->ops->account_id_scoped(req->st, req->params[0], &req->scope, id, &err) == KAM_OK)
         return true;
     kam_problem_err(resp, &err);
     return false;

@@ -685,17 +685,24 @@ const struct kam_http_route *kam_http_route_match(const char *method, const char
                                                   struct kam_arena *arena, const char **params,
                                                   char *allow, size_t allow_n)
 {
+    /* Every pattern starts with the API's prefix: compared once, then from after it. */
+    static const char api[] = "/api/v1/";
+    const size_t skip = sizeof(api) - 1;
     allow[0] = '\0';
+    if (strncmp(path, api, skip) != 0)
+        return NULL;
     for (size_t i = 0; i < kam_http_route_count; i++) {
         const struct kam_http_route *r = &kam_http_routes[i];
-        if (strcmp(r->method, method) == 0 && match(r->pattern, path, arena, NULL)) {
-            match(r->pattern, path, arena, params);
+        if (strncmp(r->pattern, api, skip) == 0 && strcmp(r->method, method) == 0 &&
+            match(r->pattern + skip, path + skip, arena, NULL)) {
+            match(r->pattern + skip, path + skip, arena, params);
             return r;
         }
     }
     for (size_t i = 0; i < kam_http_route_count; i++) {
         const struct kam_http_route *r = &kam_http_routes[i];
-        if (match(r->pattern, path, arena, NULL)) {
+        if (strncmp(r->pattern, api, skip) == 0 &&
+            match(r->pattern + skip, path + skip, arena, NULL)) {
             size_t len = strlen(allow);
             snprintf(allow + len, allow_n - len, "%s%s", len ? ", " : "", r->method);
         }

@@ -36,14 +36,6 @@ static void unprocessable(struct kam_http_resp *resp, const struct kam_err *err,
     kam_problem(resp, 422, err->msg, &f, 1);
 }
 
-static int account_id_row(void *ctx, int64_t id, const struct kam_value *vals, int64_t version,
-                          const char *created_at, const char *updated_at)
-{
-    (void)vals, (void)version, (void)created_at, (void)updated_at;
-    *(int64_t *)ctx = id;
-    return 0;
-}
-
 /* The id of the account code if the user may see it; false after the 404 (the same for a code
  * outside the scope and one that does not exist, as GET /accounts/{code}). */
 static bool scoped_account(struct kam_http_req *req, struct kam_http_resp *resp, const char *code,
@@ -52,8 +44,7 @@ static bool scoped_account(struct kam_http_req *req, struct kam_http_resp *resp,
     struct kam_err err;
     kam_err_clear(&err);
     *id = 0;
-    enum kam_rc rc =
-        req->st->ops->account_get_scoped(req->st, code, &req->scope, account_id_row, id, &err);
+    enum kam_rc rc = req->st->ops->account_id_scoped(req->st, code, &req->scope, id, &err);
     if (rc != KAM_OK) {
         kam_problem_err(resp, &err);
         return false;

@@ -465,6 +465,11 @@ struct kam_store_ops {
     enum kam_rc (*account_get_scoped)(struct kam_store *st, const char *code,
                                       const struct kam_scope *scope, kam_account_get_fn fn,
                                       void *ctx, struct kam_err *err);
+    /* The id of that account alone, with the same rule and errors: for routes that only need
+     * to know the caller may see it (its metrics, records, score). */
+    enum kam_rc (*account_id_scoped)(struct kam_store *st, const char *code,
+                                     const struct kam_scope *scope, int64_t *id,
+                                     struct kam_err *err);
 
     /* --- account edits (the HTTP API's PATCH, schema 4) --- */
 

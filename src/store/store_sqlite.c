@@ -39,6 +39,7 @@ struct table_stmts {
 /* The statements kept for the connection's life by hot_prepare, one per slot. */
 enum hot {
     HOT_ACCOUNT_GET,
+    HOT_ACCOUNT_ID,
     HOT_TOKEN_FIND,
     HOT_TOKEN_RECENT,
     HOT_TOKEN_TOUCH,
@@ -3000,6 +3001,43 @@ static enum kam_rc op_session_purge(struct kam_store *st, int64_t *n, struct kam
     return rc;
 }
 
+/* The scope rule of op_account_get_scoped and op_account_id_scoped, on accounts a with the
+ * code ?1 (?2: 0 every account, 1 the team's, 2 the user's own; ?3 the login, ?4 the team). */
+#define SCOPED_CODE                                                                                \
+    "a.code = ?1 AND (?2 = 0 OR a.owner = ?3 OR (?2 = 1 AND a.owner IN (SELECT u.username FROM "   \
+    "users u JOIN teams t ON t.id = u.team WHERE t.name = ?4)))"
+
+static void bind_scoped(sqlite3_stmt *q, const char *code, const struct kam_scope *scope)
+{
+    sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
+    if (scope != NULL && scope->kind != KAM_SCOPE_ALL) {
+        sqlite3_bind_int(q, 2, scope->kind == KAM_SCOPE_TEAM ? 1 : 2);
+        sqlite3_bind_text(q, 3, scope->login, -1, SQLITE_STATIC);
+        bind_text(q, 4, scope->team);
+    } else {
+        sqlite3_bind_int(q, 2, 0);
+    }
+}
+
+static enum kam_rc op_account_id_scoped(struct kam_store *st, const char *code,
+                                        const struct kam_scope *scope, int64_t *id,
+                                        struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = NULL;
+    enum kam_rc rc =
+        hot_prepare(s, HOT_ACCOUNT_ID, "SELECT a.id FROM accounts a WHERE " SCOPED_CODE, &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    bind_scoped(q, code, scope);
+    int r = sqlite3_step(q);
+    *id = r == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+    rc = hot_finish(s, q, r, "accounts", err);
+    if (rc == KAM_OK && r == SQLITE_DONE)
+        rc = kam_err_set(err, KAM_ERR_NOT_FOUND, "account '%s' does not exist", code);
+    return rc;
+}
+
 static enum kam_rc op_account_get_scoped(struct kam_store *st, const char *code,
                                          const struct kam_scope *scope, kam_account_get_fn fn,
                                          void *ctx, struct kam_err *err)
@@ -3016,20 +3054,11 @@ static enum kam_rc op_account_get_scoped(struct kam_store *st, const char *code,
         /* The same scope rule as op_account_list, so that a get never shows what a list
          * hides. */
         cat(sql, sizeof(sql),
-            ", a.version, a.created_at, a.updated_at FROM accounts a WHERE a.code = ?1 "
-            "AND (?2 = 0 OR a.owner = ?3 OR (?2 = 1 AND a.owner IN (SELECT u.username FROM users "
-            "u JOIN teams t ON t.id = u.team WHERE t.name = ?4)))");
+            ", a.version, a.created_at, a.updated_at FROM accounts a WHERE " SCOPED_CODE);
     }
     if ((rc = hot_prepare(s, HOT_ACCOUNT_GET, sql, &q, err)) != KAM_OK)
         return rc;
-    sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
-    if (scope != NULL && scope->kind != KAM_SCOPE_ALL) {
-        sqlite3_bind_int(q, 2, scope->kind == KAM_SCOPE_TEAM ? 1 : 2);
-        sqlite3_bind_text(q, 3, scope->login, -1, SQLITE_STATIC);
-        bind_text(q, 4, scope->team);
-    } else {
-        sqlite3_bind_int(q, 2, 0);
-    }
+    bind_scoped(q, code, scope);
     int r = sqlite3_step(q);
     if (r == SQLITE_ROW) {
         int c = read_row(q, 0, &kam_accounts, vals);
@@ -3423,6 +3452,7 @@ static const struct kam_store_ops sqlite_ops = {
     .session_end = op_session_end,
     .session_purge = op_session_purge,
     .account_get_scoped = op_account_get_scoped,
+    .account_id_scoped = op_account_id_scoped,
     .account_update = op_account_update,
     .account_delete = op_account_delete,
     .account_count = op_account_count,

@@ -5414,11 +5414,22 @@ static void test_account_get_scoped(void **state)
             snprintf(missing, sizeof(missing), "account '%s' does not exist", c->code);
             CHECK_STR(err.msg, missing);
         }
+        /* The id alone: the same rule, the same answer. */
+        int64_t id = -1;
+        CHECK_RC(c->found ? KAM_OK : KAM_ERR_NOT_FOUND,
+                 OPS->account_id_scoped(ST, c->code, &scope, &id, &err));
+        if (c->found)
+            CHECK_INT(id, g.id);
+        else
+            CHECK_STR(err.msg, missing);
     }
     CASE = NULL;
     struct got_account g = {0};
     CHECK_OK(OPS->account_get_scoped(ST, "E1", NULL, got_account_cb, &g, &err));
     CHECK_STR(g.owner, "rep-east-1");
+    int64_t id = -1;
+    CHECK_OK(OPS->account_id_scoped(ST, "E1", NULL, &id, &err));
+    CHECK_INT(id, g.id);
 }
 
 /* The account edit: only the masked columns change, the version must be the stored one (checked
