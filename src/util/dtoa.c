@@ -153,11 +153,10 @@ size_t kam_dtoa(double v, char *buf)
     int guess = (int)floor((52 - s) * 0.30102999566398120);
     uint64_t d;
     int x, k;
-    if (digits(m, s, 15, guess, &d, &x, &k) && reads_back(m, s, d, k)) {
-        if (x >= 15) /* printf would write an exponent */
-            return by_printf(v, buf);
+    if (!digits(m, s, 15, guess, &d, &x, &k) || x >= 15)
+        return by_printf(v, buf); /* just under 1e15 rounds up to it: printf's exponent form */
+    if (reads_back(m, s, d, k))   /* k >= 0 here: x <= 14 */
         return layout(v < 0, d, 15, x, buf);
-    }
     if (!digits(m, s, 17, guess, &d, &x, &k) || x >= 17)
         return by_printf(v, buf);
     return layout(v < 0, d, 17, x, buf);
