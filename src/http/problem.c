@@ -44,6 +44,7 @@ static const struct {
     {415, TYPE_PREFIX "unsupported-media-type", "Unsupported Media Type"},
     {422, TYPE_PREFIX "unprocessable", "Unprocessable Content"},
     {429, TYPE_PREFIX "rate-limited", "Too Many Requests"},
+    {431, TYPE_PREFIX "headers-too-large", "Request Header Fields Too Large"},
     {500, TYPE_PREFIX "internal", "Internal Server Error"},
     {503, TYPE_PREFIX "unavailable", "Service Unavailable"},
 };

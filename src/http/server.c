@@ -49,8 +49,12 @@
 #define IDLE_SECONDS     30 /* a keep-alive connection idle this long is closed */
 /* Each connection's memory for its request line, headers and reading (libmicrohttpd's pool, 32 KB
  * by default): libmicrohttpd zeroes the pool after every request, which was a quarter of the cost
- * of answering one account. 16 KB holds any request header a browser or a script sends. */
+ * of answering one account. Request headers over HEADERS_MAX in all are refused with a 431 before
+ * any handler runs: close to the pool's size libmicrohttpd would read the request but find no
+ * room for the answer's headers and close the connection without one (after the handler had
+ * run, a sign-in say). Beyond the pool libmicrohttpd answers 431 itself. */
 #define CONNECTION_MEMORY (16 * 1024)
+#define HEADERS_MAX       (12 * 1024)
 
 struct kam_http_server {
     struct kam_store *main; /* borrowed: the connection the others are opened from */
@@ -75,7 +79,8 @@ struct ctx {
     char *body;
     size_t len, cap;
     bool too_large;
-    size_t limit; /* the largest body this request's route takes */
+    bool headers_too_large; /* over HEADERS_MAX: 431 */
+    size_t limit;           /* the largest body this request's route takes */
     struct timespec start;
     const char *method, *url; /* libmicrohttpd's, valid until the request completes */
     int status;
@@ -246,6 +251,12 @@ static void handle(struct kam_http_server *srv, struct MHD_Connection *conn, str
     if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr,
                   req.client, sizeof(req.client));
+    if (c->headers_too_large) {
+        snprintf(detail, sizeof(detail), "the request's headers are larger than %d bytes in all",
+                 HEADERS_MAX);
+        kam_problem(resp, 431, detail, NULL, 0);
+        return;
+    }
     if (c->too_large) {
         snprintf(detail, sizeof(detail), "the body is larger than %zu bytes", c->limit);
         kam_problem(resp, 413, detail, NULL, 0);
@@ -432,6 +443,15 @@ static enum MHD_Result answer(struct kam_http_server *srv, struct MHD_Connection
     return ok;
 }
 
+/* Adds a header's size, as sent ("Name: value\r\n"), to *(size_t *)cls. */
+static enum MHD_Result add_header_size(void *cls, enum MHD_ValueKind kind, const char *key,
+                                       const char *value)
+{
+    (void)kind;
+    *(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4;
+    return MHD_YES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
@@ -450,6 +470,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *con_cls = c;
         atomic_fetch_add(&srv->inflight, 1);
         c->limit = body_limit(srv, method, url, &c->arena);
+        size_t header_bytes = 0;
+        MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_size, &header_bytes);
+        if (header_bytes > HEADERS_MAX) {
+            c->headers_too_large = true;
+            return answer(srv, conn, c);
+        }
         /* A declared body over the limit is refused before it is sent (curl and browsers wait
          * for "100 Continue" and get the 413 instead). */
         const char *cl =

@@ -1526,8 +1526,8 @@ static enum kam_rc op_account_list(struct kam_store *st, const struct kam_accoun
     return rc;
 }
 
-/* The text that identifies a count: the filters' key, then each filter's value (a unit
- * separator before each), so that equal text is the same query. */
+/* The text that identifies a count: the filters' key, then each filter's value after its length
+ * ("5:East"), so that equal text is the same query whatever bytes the values hold. */
 static char *count_query(unsigned key, const struct kam_account_query *aq, const char *ids_json)
 {
     const char *parts[] = {
@@ -1544,11 +1544,11 @@ static char *count_query(unsigned key, const struct kam_account_query *aq, const
     };
     size_t len = 16;
     for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
-        len += strlen(parts[i]) + 1;
+        len += strlen(parts[i]) + 22;
     char *t = kam_xmalloc(len), *p = t + snprintf(t, len, "%x", key);
     for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
         size_t n = strlen(parts[i]);
-        *p++ = '\x1f';
+        p += snprintf(p, len - (size_t)(p - t), ",%zu:", n);
         memcpy(p, parts[i], n);
         p += n;
     }

@@ -2515,6 +2515,26 @@ static void test_account_count_follows_changes(void **state)
     CHECK_OK(OPS->rollback(ST, &err));
     CHECK_OK(OPS->account_count(ST, &east, &n, &err));
     CHECK_INT(n, 4);
+
+    /* Values are told apart whatever bytes they hold: a separator inside one is no boundary. */
+    rec_init(&r);
+    rec_text(&r, KAM_ACC_CODE, "U1");
+    rec_text(&r, KAM_ACC_NAME, "Unit");
+    rec_text(&r, KAM_ACC_REGION,
+             "b\x1f"
+             "c");
+    rec_text(&r, KAM_ACC_OWNER, "d");
+    put(&kam_accounts, &r, KAM_PUT_INSERTED);
+    struct kam_account_query q1 = {.region = "b\x1f"
+                                             "c",
+                                   .owner = "d"},
+                             q2 = {.region = "b",
+                                   .owner = "c\x1f"
+                                            "d"};
+    CHECK_OK(OPS->account_count(ST, &q1, &n, &err));
+    CHECK_INT(n, 1);
+    CHECK_OK(OPS->account_count(ST, &q2, &n, &err));
+    CHECK_INT(n, 0);
 }
 
 /* --- tags ---------------------------------------------------------------------------------- */
