@@ -88,6 +88,19 @@ struct sqlite_store {
     int counts_next;
     bool counts_known;
     int64_t counts_changes[2];
+    /* The last token found by its hash and the last user read by name, kept while changes is
+     * what it was when they were read (outside transactions): a script sends the same token
+     * with every request. A revocation or a disabled user is a change, seen by the next one. */
+    struct {
+        bool known;
+        int64_t changes[2];
+        struct kam_token token;
+    } token_memo;
+    struct {
+        bool known;
+        int64_t changes[2];
+        struct kam_user user;
+    } user_memo;
     char *old_strings[4]; /* date, channel, region, order id of the last order_find */
     /* The last order looked up: consecutive lines of one order skip the orders table. Cleared
      * by begin and rollback, which may remove the order. */
@@ -1753,6 +1766,8 @@ static void op_close(struct kam_store *st)
         free(s->old_strings[i]);
     for (int i = 0; i < COUNTS_KEPT; i++)
         free(s->counts[i].query);
+    explicit_bzero(&s->token_memo, sizeof(s->token_memo));
+    explicit_bzero(&s->user_memo, sizeof(s->user_memo));
     sqlite3_close(s->db);
     if (s->collator)
         ucol_close(s->collator);
@@ -2560,8 +2575,19 @@ static enum kam_rc op_user_get(struct kam_store *st, const char *username, struc
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q;
-    enum kam_rc rc =
-        hot_prepare(s, HOT_USER_GET, "SELECT " USER_COLUMNS "WHERE u.username = ?1", &q, err);
+    int64_t changes[2] = {0, 0};
+    bool keep = sqlite3_get_autocommit(s->db) != 0;
+    enum kam_rc rc = keep ? changes_now(s, changes, err) : KAM_OK;
+    if (rc != KAM_OK)
+        return rc;
+    if (keep && s->user_memo.known && changes[0] == s->user_memo.changes[0] &&
+        changes[1] == s->user_memo.changes[1] &&
+        strcmp(s->user_memo.user.username, username) == 0) {
+        *out = s->user_memo.user;
+        return KAM_OK;
+    }
+    s->user_memo.known = false;
+    rc = hot_prepare(s, HOT_USER_GET, "SELECT " USER_COLUMNS "WHERE u.username = ?1", &q, err);
     if (rc != KAM_OK)
         return rc;
     sqlite3_bind_text(q, 1, username, -1, SQLITE_STATIC);
@@ -2571,6 +2597,12 @@ static enum kam_rc op_user_get(struct kam_store *st, const char *username, struc
     rc = hot_finish(s, q, r, "users", err);
     if (rc == KAM_OK && r == SQLITE_DONE)
         rc = kam_err_set(err, KAM_ERR_NOT_FOUND, "user '%s' does not exist", username);
+    if (rc == KAM_OK && keep && strcmp(out->username, username) == 0) {
+        s->user_memo.user = *out;
+        s->user_memo.changes[0] = changes[0];
+        s->user_memo.changes[1] = changes[1];
+        s->user_memo.known = true;
+    }
     return rc;
 }
 
@@ -2701,12 +2733,30 @@ static enum kam_rc op_token_find(struct kam_store *st,
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q;
-    enum kam_rc rc =
-        hot_prepare(s, HOT_TOKEN_FIND, "SELECT " TOKEN_COLUMNS "WHERE k.token_hash = ?1", &q, err);
+    int64_t changes[2] = {0, 0};
+    bool keep = sqlite3_get_autocommit(s->db) != 0;
+    enum kam_rc rc = keep ? changes_now(s, changes, err) : KAM_OK;
+    if (rc != KAM_OK)
+        return rc;
+    if (keep && s->token_memo.known && changes[0] == s->token_memo.changes[0] &&
+        changes[1] == s->token_memo.changes[1] &&
+        memcmp(s->token_memo.token.hash, hash, KAM_TOKEN_HASH_BYTES) == 0) {
+        *out = s->token_memo.token;
+        return KAM_OK;
+    }
+    s->token_memo.known = false;
+    rc = hot_prepare(s, HOT_TOKEN_FIND, "SELECT " TOKEN_COLUMNS "WHERE k.token_hash = ?1", &q, err);
     if (rc != KAM_OK)
         return rc;
     sqlite3_bind_blob(q, 1, hash, KAM_TOKEN_HASH_BYTES, SQLITE_STATIC);
-    return one_token(s, q, out, "the token", err);
+    rc = one_token(s, q, out, "the token", err);
+    if (rc == KAM_OK && keep && memcmp(out->hash, hash, KAM_TOKEN_HASH_BYTES) == 0) {
+        s->token_memo.token = *out;
+        s->token_memo.changes[0] = changes[0];
+        s->token_memo.changes[1] = changes[1];
+        s->token_memo.known = true;
+    }
+    return rc;
 }
 
 static enum kam_rc op_token_get(struct kam_store *st, int64_t id, struct kam_token *out,

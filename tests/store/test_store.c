@@ -4963,6 +4963,24 @@ static void test_tokens(void **state)
     CHECK_STR(t.revoked_at, first);
     CHECK_RC(KAM_ERR_NOT_FOUND, OPS->token_revoke(ST, 999, &changed, &err));
 
+    /* A token or user just read is seen changed at once when another connection changes it:
+     * a revoked token, a disabled user. */
+    CHECK_OK(OPS->token_find(ST, h3, &t, &err));
+    CHECK_STR(t.revoked_at, "");
+    struct kam_user u;
+    CHECK_OK(OPS->user_get(ST, "bob", &u, &err));
+    CHECK(!u.disabled);
+    F->other = open_db(F->path, 0);
+    CHECK_OK(F->other->ops->token_revoke(F->other, t3, &changed, &err));
+    CHECK_OK(OPS->token_find(ST, h3, &t, &err));
+    CHECK_INT(strlen(t.revoked_at), 20);
+    u.disabled = true;
+    CHECK_OK(F->other->ops->user_update(F->other, &u, &err));
+    CHECK_OK(OPS->user_get(ST, "bob", &u, &err));
+    CHECK(u.disabled);
+    CHECK_OK(OPS->user_get(ST, "alice", &u, &err)); /* another name: not the kept one */
+    CHECK_STR(u.username, "alice");
+
     CHECK_OK(OPS->token_each(ST, alice, token_cb, &ts, &err));
     CHECK_INT(ts.n, 2);
     CHECK_INT(ts.ids[0], t1);
