@@ -61,6 +61,15 @@ enum {
 }; /* combinations (lists and counts) kept per connection; a browser uses a few */
 enum { COUNTS_KEPT = 8 }; /* account_count totals kept per connection */
 
+/* When something kept from the database was read: PRAGMA data_version (changes when another
+ * connection commits) and this connection's total changes. What was read is good while both are
+ * the same. Only outside a transaction (known false inside one): a transaction that is rolled
+ * back would leave what was read from its changes under the same counts. */
+struct stamp {
+    bool known;
+    int64_t changes[2];
+};
+
 struct sqlite_store {
     struct kam_store base;
     sqlite3 *db;
@@ -73,32 +82,26 @@ struct sqlite_store {
     sqlite3_stmt *hot[NHOT];               /* prepared on first use, see hot_prepare */
     struct list_stmt lists[LIST_KEPT];     /* see list_prepare */
     int lists_next;                        /* the slot to take next */
-    /* The months of op_order_months without a last date, valid while changes (data_version,
-     * then this connection's total changes) is what it was when they were read. */
-    bool months_known;
-    int64_t months_changes[2];
+    /* The months of op_order_months without a last date, kept under months_stamp. */
+    struct stamp months_stamp;
     int months_first, months_last;
-    /* The totals of the last account_count queries (their filters and scope as text), valid
-     * while changes is what it was when they were counted: a list asks its total on every
-     * page. */
+    /* The totals of the last account_count queries (their filters and scope as text), kept
+     * under counts_stamp: a list asks its total on every page. */
     struct {
         char *query;
         int64_t n;
     } counts[COUNTS_KEPT];
     int counts_next;
-    bool counts_known;
-    int64_t counts_changes[2];
-    /* The last token found by its hash and the last user read by name, kept while changes is
-     * what it was when they were read (outside transactions): a script sends the same token
-     * with every request. A revocation or a disabled user is a change, seen by the next one. */
+    struct stamp counts_stamp;
+    /* The last token found by its hash and the last user read by name: a script sends the same
+     * token with every request. A revocation or a disabled user is a change, seen by the next
+     * request. */
     struct {
-        bool known;
-        int64_t changes[2];
+        struct stamp stamp;
         struct kam_token token;
     } token_memo;
     struct {
-        bool known;
-        int64_t changes[2];
+        struct stamp stamp;
         struct kam_user user;
     } user_memo;
     char *old_strings[4]; /* date, channel, region, order id of the last order_find */
@@ -1259,25 +1262,37 @@ static enum kam_rc changes_now(struct sqlite_store *s, int64_t out[2], struct ka
     return hot_finish(s, q, r == SQLITE_ROW ? SQLITE_DONE : r, "data version", err);
 }
 
+/* The stamp of now (not known inside a transaction). */
+static enum kam_rc stamp_now(struct sqlite_store *s, struct stamp *now, struct kam_err *err)
+{
+    now->known = sqlite3_get_autocommit(s->db) != 0;
+    now->changes[0] = now->changes[1] = 0;
+    return now->known ? changes_now(s, now->changes, err) : KAM_OK;
+}
+
+/* Whether what was kept under stamp kept is still good now. */
+static bool stamp_holds(const struct stamp *kept, const struct stamp *now)
+{
+    return kept->known && now->known && kept->changes[0] == now->changes[0] &&
+           kept->changes[1] == now->changes[1];
+}
+
 static enum kam_rc op_order_months(struct kam_store *st, int *first, int *last, char *last_date,
                                    size_t n, struct kam_err *err)
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q = NULL;
-    int64_t changes[2] = {0, 0};
+    struct stamp now;
     enum kam_rc rc;
 
     /* The rollup gives the months; the last day is the latest order day of the accounts
      * that bought in the last month, one index seek each (orders_account). Reading their lines
      * instead took minutes at 100M lines. The months need a scan of the rollup (no index has
      * month first), which the account list did on every request: they are kept until the
-     * database changes. Only outside a transaction: one that is rolled back would leave months
-     * read from its changes under the same counts. */
-    bool keep = sqlite3_get_autocommit(s->db) != 0;
-    if (keep && (rc = changes_now(s, changes, err)) != KAM_OK)
+     * database changes (struct stamp). */
+    if ((rc = stamp_now(s, &now, err)) != KAM_OK)
         return rc;
-    if (keep && s->months_known && changes[0] == s->months_changes[0] &&
-        changes[1] == s->months_changes[1]) {
+    if (stamp_holds(&s->months_stamp, &now)) {
         *first = s->months_first;
         *last = s->months_last;
     } else {
@@ -1298,9 +1313,7 @@ static enum kam_rc op_order_months(struct kam_store *st, int *first, int *last, 
             return kam_err_set(err, KAM_ERR_STORE, "order months: no result");
         /* The months read after the check: a commit in between gives other changes next time,
          * so the worst case is one needless re-read. */
-        s->months_known = keep;
-        s->months_changes[0] = changes[0];
-        s->months_changes[1] = changes[1];
+        s->months_stamp = now;
     }
     if (last_date == NULL)
         return KAM_OK;
@@ -1575,28 +1588,23 @@ static enum kam_rc op_account_count(struct kam_store *st, const struct kam_accou
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q = NULL;
     unsigned key = (list_key(aq) & ~LIST_BY_REVENUE) | LIST_COUNT;
-    int64_t changes[2] = {0, 0};
+    struct stamp now;
     char *ids_json;
     enum kam_rc rc;
 
-    /* Kept only outside a transaction, as the months of op_order_months. */
-    bool keep = sqlite3_get_autocommit(s->db) != 0;
-    if (keep && (rc = changes_now(s, changes, err)) != KAM_OK)
+    if ((rc = stamp_now(s, &now, err)) != KAM_OK)
         return rc;
-    if (!keep || !s->counts_known || changes[0] != s->counts_changes[0] ||
-        changes[1] != s->counts_changes[1]) {
+    if (!stamp_holds(&s->counts_stamp, &now)) {
         for (int i = 0; i < COUNTS_KEPT; i++) {
             free(s->counts[i].query);
             s->counts[i].query = NULL;
         }
-        s->counts_known = keep;
-        s->counts_changes[0] = changes[0];
-        s->counts_changes[1] = changes[1];
+        s->counts_stamp = now;
     }
     if ((rc = list_prepare(s, key, &q, err)) != KAM_OK)
         return rc;
     list_bind(q, key, aq, &ids_json);
-    char *query = keep ? count_query(key, aq, ids_json) : NULL;
+    char *query = now.known ? count_query(key, aq, ids_json) : NULL;
     for (int i = 0; query != NULL && i < COUNTS_KEPT; i++) {
         if (s->counts[i].query != NULL && strcmp(s->counts[i].query, query) == 0) {
             *n = s->counts[i].n;
@@ -2575,18 +2583,16 @@ static enum kam_rc op_user_get(struct kam_store *st, const char *username, struc
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q;
-    int64_t changes[2] = {0, 0};
-    bool keep = sqlite3_get_autocommit(s->db) != 0;
-    enum kam_rc rc = keep ? changes_now(s, changes, err) : KAM_OK;
+    struct stamp now;
+    enum kam_rc rc = stamp_now(s, &now, err);
     if (rc != KAM_OK)
         return rc;
-    if (keep && s->user_memo.known && changes[0] == s->user_memo.changes[0] &&
-        changes[1] == s->user_memo.changes[1] &&
+    if (stamp_holds(&s->user_memo.stamp, &now) &&
         strcmp(s->user_memo.user.username, username) == 0) {
         *out = s->user_memo.user;
         return KAM_OK;
     }
-    s->user_memo.known = false;
+    s->user_memo.stamp.known = false;
     rc = hot_prepare(s, HOT_USER_GET, "SELECT " USER_COLUMNS "WHERE u.username = ?1", &q, err);
     if (rc != KAM_OK)
         return rc;
@@ -2597,11 +2603,9 @@ static enum kam_rc op_user_get(struct kam_store *st, const char *username, struc
     rc = hot_finish(s, q, r, "users", err);
     if (rc == KAM_OK && r == SQLITE_DONE)
         rc = kam_err_set(err, KAM_ERR_NOT_FOUND, "user '%s' does not exist", username);
-    if (rc == KAM_OK && keep && strcmp(out->username, username) == 0) {
+    if (rc == KAM_OK && strcmp(out->username, username) == 0) {
         s->user_memo.user = *out;
-        s->user_memo.changes[0] = changes[0];
-        s->user_memo.changes[1] = changes[1];
-        s->user_memo.known = true;
+        s->user_memo.stamp = now;
     }
     return rc;
 }
@@ -2733,28 +2737,24 @@ static enum kam_rc op_token_find(struct kam_store *st,
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q;
-    int64_t changes[2] = {0, 0};
-    bool keep = sqlite3_get_autocommit(s->db) != 0;
-    enum kam_rc rc = keep ? changes_now(s, changes, err) : KAM_OK;
+    struct stamp now;
+    enum kam_rc rc = stamp_now(s, &now, err);
     if (rc != KAM_OK)
         return rc;
-    if (keep && s->token_memo.known && changes[0] == s->token_memo.changes[0] &&
-        changes[1] == s->token_memo.changes[1] &&
+    if (stamp_holds(&s->token_memo.stamp, &now) &&
         memcmp(s->token_memo.token.hash, hash, KAM_TOKEN_HASH_BYTES) == 0) {
         *out = s->token_memo.token;
         return KAM_OK;
     }
-    s->token_memo.known = false;
+    s->token_memo.stamp.known = false;
     rc = hot_prepare(s, HOT_TOKEN_FIND, "SELECT " TOKEN_COLUMNS "WHERE k.token_hash = ?1", &q, err);
     if (rc != KAM_OK)
         return rc;
     sqlite3_bind_blob(q, 1, hash, KAM_TOKEN_HASH_BYTES, SQLITE_STATIC);
     rc = one_token(s, q, out, "the token", err);
-    if (rc == KAM_OK && keep && memcmp(out->hash, hash, KAM_TOKEN_HASH_BYTES) == 0) {
+    if (rc == KAM_OK && memcmp(out->hash, hash, KAM_TOKEN_HASH_BYTES) == 0) {
         s->token_memo.token = *out;
-        s->token_memo.changes[0] = changes[0];
-        s->token_memo.changes[1] = changes[1];
-        s->token_memo.known = true;
+        s->token_memo.stamp = now;
     }
     return rc;
 }
