@@ -49,6 +49,7 @@ int kam_cmd_serve(struct kam_cli *cli, int argc, char **argv)
         {"max-import-body", required_argument, NULL, 'i'},
         {"tls-cert", required_argument, NULL, 'c'},
         {"tls-key", required_argument, NULL, 'k'},
+        {"no-kept-answers", no_argument, NULL, 'K'},
         {0},
     };
     struct kam_http_config cfg;
@@ -102,6 +103,9 @@ int kam_cmd_serve(struct kam_cli *cli, int argc, char **argv)
             break;
         case 'k':
             cfg.tls_key = optarg;
+            break;
+        case 'K':
+            cfg.no_kept_answers = true;
             break;
         default:
             return kam_cli_usage("serve", "unknown option");

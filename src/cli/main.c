@@ -96,7 +96,7 @@ const struct kam_command kam_commands[] = {
      kam_cmd_audit, false},
     {"serve",
      "[--listen ADDR:PORT] [--threads N] [--max-body BYTES] [--max-import-body BYTES] "
-     "[--web DIR | --no-web] [--tls-cert FILE --tls-key FILE]",
+     "[--web DIR | --no-web] [--tls-cert FILE --tls-key FILE] [--no-kept-answers]",
      "the HTTP JSON API (docs/api.md) and the web UI (docs/web.md) until SIGINT or SIGTERM",
      kam_cmd_serve, false},
     {"version", "", "print the version", kam_cmd_version, false},

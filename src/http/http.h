@@ -82,6 +82,9 @@ enum kam_route_flags {
     /* answers a file to download (resp->raw), not JSON: the route's response names its media
      * types, space-separated, each a binary string in the OpenAPI document */
     KAM_ROUTE_FILE = 1u << 5,
+    /* a GET whose answer depends only on the database, the user and the request's path and
+     * query: the server keeps it until the database changes (kept.h) */
+    KAM_ROUTE_KEPT = 1u << 6,
 };
 
 /* A query parameter a route takes, for validation and the OpenAPI document. */

@@ -42,6 +42,7 @@
 
 #include "http/http.h"
 #include "http/jobs.h"
+#include "http/kept.h"
 #include "http/static.h"
 
 #define MAX_THREADS      64
@@ -62,6 +63,7 @@ struct kam_http_server {
     struct kam_ratelimit *rl;
     pthread_mutex_t lock; /* guards stores and nstores */
     struct kam_store *stores[MAX_THREADS + 1];
+    struct kam_kept *kept[MAX_THREADS + 1]; /* each store's thread's kept answers */
     size_t nstores;
     atomic_int inflight;
     atomic_uint_fast64_t writes; /* requests other than GET and HEAD answered: cache keys */
@@ -71,6 +73,7 @@ struct kam_http_server {
 
 /* This thread's store connection, and which server it belongs to. */
 static _Thread_local struct kam_store *tl_store;
+static _Thread_local struct kam_kept *tl_kept;
 static _Thread_local struct kam_http_server *tl_srv;
 
 /* One request's state, from its headers to its log line. */
@@ -161,15 +164,20 @@ const char *kam_http_cookie(const struct kam_http_req *req, const char *name)
 static struct kam_store *thread_store(struct kam_http_server *srv, struct kam_err *err)
 {
     struct kam_store *st = NULL;
+    struct kam_kept *kept = NULL;
     if (tl_srv == srv && tl_store != NULL)
         return tl_store;
     pthread_mutex_lock(&srv->lock);
     if (srv->nstores >= MAX_THREADS + 1)
         kam_err_set(err, KAM_ERR_STORE, "more server threads than store connections");
-    else if (srv->main->ops->reopen(srv->main, &st, err) == KAM_OK)
+    else if (srv->main->ops->reopen(srv->main, &st, err) == KAM_OK) {
+        kept = kam_xcalloc(1, sizeof(*kept));
+        srv->kept[srv->nstores] = kept;
         srv->stores[srv->nstores++] = st;
+    }
     pthread_mutex_unlock(&srv->lock);
     tl_store = st;
+    tl_kept = kept;
     tl_srv = st ? srv : NULL;
     return st;
 }
@@ -190,6 +198,54 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char 
             return MHD_YES;
     u->name = key;
     return MHD_NO;
+}
+
+/* --- kept answers (kept.h) ---------------------------------------------------------------------
+ */
+
+struct key_text {
+    char *p;
+    size_t len, cap;
+    bool full; /* it did not fit: not kept */
+};
+
+static void key_add(struct key_text *k, const char *s, size_t n)
+{
+    char len[24];
+    int m = snprintf(len, sizeof(len), "%zu:", n); /* lengths first: no separator can collide */
+    if (k->full || k->len + (size_t)m + n > k->cap) {
+        k->full = true;
+        return;
+    }
+    memcpy(k->p + k->len, len, (size_t)m);
+    memcpy(k->p + k->len + m, s, n);
+    k->len += (size_t)m + n;
+}
+
+static enum MHD_Result key_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value)
+{
+    struct key_text *k = cls;
+    (void)kind;
+    key_add(k, key, strlen(key));
+    /* "?a" is not "?a=": no value is a '-', which no length starts with */
+    if (value == NULL && !k->full && k->len < k->cap)
+        k->p[k->len++] = '-';
+    else
+        key_add(k, value ? value : "", value ? strlen(value) : 0);
+    return k->full ? MHD_NO : MHD_YES;
+}
+
+/* What a kept answer is kept under: the user, the path and the query as sent. */
+static bool kept_key(const struct kam_http_req *req, struct MHD_Connection *conn,
+                     struct key_text *k)
+{
+    char id[24];
+    int n = snprintf(id, sizeof(id), "%lld", (long long)req->user.id);
+    key_add(k, id, (size_t)n);
+    key_add(k, req->path, strlen(req->path));
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, key_arg, k);
+    return !k->full;
 }
 
 /* Whether the Content-Type type is want, with or without parameters (a charset). */
@@ -304,8 +360,31 @@ static void handle(struct kam_http_server *srv, struct MHD_Connection *conn, str
             return;
         }
     }
+    /* A read the thread answered before, with the database as it was then: the same bytes. */
+    char key_buf[KAM_KEPT_KEY_MAX];
+    struct key_text key = {key_buf, 0, sizeof(key_buf), false};
+    struct kam_stamp now = {0};
+    bool keep = (req.route->flags & KAM_ROUTE_KEPT) && strcmp(c->method, "GET") == 0 &&
+                tl_kept != NULL && !srv->cfg->no_kept_answers && kept_key(&req, conn, &key) &&
+                req.st->ops->stamp(req.st, &now, &err) == KAM_OK && now.known;
+    if (keep) {
+        const struct kam_kept_answer *a = kam_kept_find(tl_kept, &now, key.p, key.len);
+        if (a != NULL) {
+            resp->status = 200;
+            resp->raw = kam_xmalloc(a->len ? a->len : 1);
+            memcpy(resp->raw, a->body, a->len);
+            resp->raw_len = a->len;
+            resp->content_type = a->content_type;
+            memcpy(resp->etag, a->etag, sizeof(resp->etag));
+            return;
+        }
+    }
     resp->status = req.route->status;
     req.route->handler(&req, resp);
+    if (keep && resp->status == 200 && resp->raw == NULL && !resp->body.overflow &&
+        resp->set_cookie[0] == '\0' && resp->location[0] == '\0')
+        kam_kept_put(tl_kept, &now, key.p, key.len, resp->body.data ? resp->body.data : "",
+                     resp->body.len, resp->etag, resp->content_type);
 }
 
 /* --- libmicrohttpd's callbacks ---------------------------------------------------------------- */
@@ -684,8 +763,11 @@ enum kam_rc kam_http_serve(struct kam_store *st, const struct kam_http_config *c
         close(ls);
 out:
     kam_jobs_free(srv.jobs); /* after the daemon: no handler reads the jobs any more */
-    for (size_t i = 0; i < srv.nstores; i++)
+    for (size_t i = 0; i < srv.nstores; i++) {
         kam_store_close(srv.stores[i]);
+        kam_kept_clear(srv.kept[i]);
+        free(srv.kept[i]);
+    }
     kam_ratelimit_free(srv.rl);
     kam_static_release(&srv.site);
     pthread_mutex_destroy(&srv.lock);

@@ -23,6 +23,9 @@ struct kam_http_config {
      * HTTPS only (GnuTLS through libmicrohttpd), its session cookie is Secure and its answers
      * carry Strict-Transport-Security. */
     const char *tls_cert, *tls_key;
+    /* Build every answer afresh: no answers kept until the database changes (kept.h), for
+     * measuring the cost of building them. */
+    bool no_kept_answers;
 };
 
 /* Defaults: 127.0.0.1:8080, 2 threads, 1 MB bodies, 64 MB CSV files. */

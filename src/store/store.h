@@ -169,6 +169,18 @@ struct kam_audit_query {
     int64_t offset;    /* ... after skipping this many of the newest */
 };
 
+/* When something was read from the database (see the stamp op). */
+struct kam_stamp {
+    bool known;
+    int64_t v[2];
+};
+
+/* Whether a and b are both known and the same: nothing was written between them. */
+static inline bool kam_stamp_same(const struct kam_stamp *a, const struct kam_stamp *b)
+{
+    return a->known && b->known && a->v[0] == b->v[0] && a->v[1] == b->v[1];
+}
+
 struct kam_store;
 
 struct kam_store_ops {
@@ -324,6 +336,10 @@ struct kam_store_ops {
      * taken before reading and again inside a later write transaction, equal values prove that
      * nothing read in between has changed. */
     enum kam_rc (*data_version)(struct kam_store *st, int64_t *out, struct kam_err *err);
+    /* What the database holds, as this connection sees it: two known stamps that are equal
+     * (kam_stamp_same) prove that nobody wrote in between, through this connection or another.
+     * Not known inside a transaction (a rollback would leave its changes' stamp behind). */
+    enum kam_rc (*stamp)(struct kam_store *st, struct kam_stamp *out, struct kam_err *err);
     /* Another connection to the same database, for a second thread (each connection is used
      * by one thread at a time); *out is the caller's, closed with kam_store_close. */
     enum kam_rc (*reopen)(struct kam_store *st, struct kam_store **out, struct kam_err *err);

@@ -61,15 +61,11 @@ enum {
 }; /* combinations (lists and counts) kept per connection; a browser uses a few */
 enum { COUNTS_KEPT = 8 }; /* account_count totals kept per connection */
 
-/* When something kept from the database was read: PRAGMA data_version (changes when another
- * connection commits) and this connection's total changes. What was read is good while both are
- * the same. Only outside a transaction (known false inside one): a transaction that is rolled
- * back would leave what was read from its changes under the same counts. */
-struct stamp {
-    bool known;
-    int64_t changes[2];
-};
-
+/* What is kept from the database is kept under the stamp of when it was read (struct
+ * kam_stamp): PRAGMA data_version (changes when another connection commits) and this
+ * connection's total changes. It is good while both are the same, and only outside a
+ * transaction: one that is rolled back would leave what was read from its changes under the
+ * same counts. */
 struct sqlite_store {
     struct kam_store base;
     sqlite3 *db;
@@ -83,7 +79,7 @@ struct sqlite_store {
     struct list_stmt lists[LIST_KEPT];     /* see list_prepare */
     int lists_next;                        /* the slot to take next */
     /* The months of op_order_months without a last date, kept under months_stamp. */
-    struct stamp months_stamp;
+    struct kam_stamp months_stamp;
     int months_first, months_last;
     /* The totals of the last account_count queries (their filters and scope as text), kept
      * under counts_stamp: a list asks its total on every page. */
@@ -92,16 +88,16 @@ struct sqlite_store {
         int64_t n;
     } counts[COUNTS_KEPT];
     int counts_next;
-    struct stamp counts_stamp;
+    struct kam_stamp counts_stamp;
     /* The last token found by its hash and the last user read by name: a script sends the same
      * token with every request. A revocation or a disabled user is a change, seen by the next
      * request. */
     struct {
-        struct stamp stamp;
+        struct kam_stamp stamp;
         struct kam_token token;
     } token_memo;
     struct {
-        struct stamp stamp;
+        struct kam_stamp stamp;
         struct kam_user user;
     } user_memo;
     char *old_strings[4]; /* date, channel, region, order id of the last order_find */
@@ -1263,18 +1259,16 @@ static enum kam_rc changes_now(struct sqlite_store *s, int64_t out[2], struct ka
 }
 
 /* The stamp of now (not known inside a transaction). */
-static enum kam_rc stamp_now(struct sqlite_store *s, struct stamp *now, struct kam_err *err)
+static enum kam_rc stamp_now(struct sqlite_store *s, struct kam_stamp *now, struct kam_err *err)
 {
     now->known = sqlite3_get_autocommit(s->db) != 0;
-    now->changes[0] = now->changes[1] = 0;
-    return now->known ? changes_now(s, now->changes, err) : KAM_OK;
+    now->v[0] = now->v[1] = 0;
+    return now->known ? changes_now(s, now->v, err) : KAM_OK;
 }
 
-/* Whether what was kept under stamp kept is still good now. */
-static bool stamp_holds(const struct stamp *kept, const struct stamp *now)
+static enum kam_rc op_stamp(struct kam_store *st, struct kam_stamp *out, struct kam_err *err)
 {
-    return kept->known && now->known && kept->changes[0] == now->changes[0] &&
-           kept->changes[1] == now->changes[1];
+    return stamp_now(S(st), out, err);
 }
 
 static enum kam_rc op_order_months(struct kam_store *st, int *first, int *last, char *last_date,
@@ -1282,17 +1276,17 @@ static enum kam_rc op_order_months(struct kam_store *st, int *first, int *last, 
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q = NULL;
-    struct stamp now;
+    struct kam_stamp now;
     enum kam_rc rc;
 
     /* The rollup gives the months; the last day is the latest order day of the accounts
      * that bought in the last month, one index seek each (orders_account). Reading their lines
      * instead took minutes at 100M lines. The months need a scan of the rollup (no index has
      * month first), which the account list did on every request: they are kept until the
-     * database changes (struct stamp). */
+     * database changes (struct kam_stamp). */
     if ((rc = stamp_now(s, &now, err)) != KAM_OK)
         return rc;
-    if (stamp_holds(&s->months_stamp, &now)) {
+    if (kam_stamp_same(&s->months_stamp, &now)) {
         *first = s->months_first;
         *last = s->months_last;
     } else {
@@ -1588,13 +1582,13 @@ static enum kam_rc op_account_count(struct kam_store *st, const struct kam_accou
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q = NULL;
     unsigned key = (list_key(aq) & ~LIST_BY_REVENUE) | LIST_COUNT;
-    struct stamp now;
+    struct kam_stamp now;
     char *ids_json;
     enum kam_rc rc;
 
     if ((rc = stamp_now(s, &now, err)) != KAM_OK)
         return rc;
-    if (!stamp_holds(&s->counts_stamp, &now)) {
+    if (!kam_stamp_same(&s->counts_stamp, &now)) {
         for (int i = 0; i < COUNTS_KEPT; i++) {
             free(s->counts[i].query);
             s->counts[i].query = NULL;
@@ -2583,11 +2577,11 @@ static enum kam_rc op_user_get(struct kam_store *st, const char *username, struc
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q;
-    struct stamp now;
+    struct kam_stamp now;
     enum kam_rc rc = stamp_now(s, &now, err);
     if (rc != KAM_OK)
         return rc;
-    if (stamp_holds(&s->user_memo.stamp, &now) &&
+    if (kam_stamp_same(&s->user_memo.stamp, &now) &&
         strcmp(s->user_memo.user.username, username) == 0) {
         *out = s->user_memo.user;
         return KAM_OK;
@@ -2737,11 +2731,11 @@ static enum kam_rc op_token_find(struct kam_store *st,
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q;
-    struct stamp now;
+    struct kam_stamp now;
     enum kam_rc rc = stamp_now(s, &now, err);
     if (rc != KAM_OK)
         return rc;
-    if (stamp_holds(&s->token_memo.stamp, &now) &&
+    if (kam_stamp_same(&s->token_memo.stamp, &now) &&
         memcmp(s->token_memo.token.hash, hash, KAM_TOKEN_HASH_BYTES) == 0) {
         *out = s->token_memo.token;
         return KAM_OK;
@@ -3466,6 +3460,7 @@ static const struct kam_store_ops sqlite_ops = {
     .product_cells_range = op_product_cells_range,
     .invoices_range = op_invoices_range,
     .data_version = op_data_version,
+    .stamp = op_stamp,
     .reopen = op_reopen,
     .extent = op_extent,
     .rating_set = op_rating_set,

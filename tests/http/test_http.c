@@ -314,6 +314,11 @@ static int setup(void **state)
     return setup_with(state, "--threads 2");
 }
 
+static int setup_no_kept(void **state)
+{
+    return setup_with(state, "--threads 2 --no-kept-answers");
+}
+
 static int teardown(void **state)
 {
     struct fx *f = *state;
@@ -1065,6 +1070,96 @@ static long long db_count(const char *sql)
     if (run(NULL, out, sizeof(out), "sqlite3 -batch -noheader '%s' \"%s\"", db, sql) != 0)
         fail_msg("sqlite3: %s", sql);
     return atoll(out);
+}
+
+/* Answers kept by the server's threads (KAM_ROUTE_KEPT) are the same bytes as built, per user
+ * and query, and never outlive a change: by this server (a PATCH answered by either thread), by
+ * another program (the sqlite3 shell), or of the caller's token (revoked by the CLI). */
+static void get_city(struct fx *f, CURL *h, const char *const *hdr, const char *path, char *out,
+                     size_t n)
+{
+    req(h, &f->r, &f->s, "GET", path, NULL, hdr);
+    if (f->r.status != 200)
+        fail_msg("GET %s: %ld %s", path, f->r.status, f->r.body ? f->r.body : "");
+    const char *c = json_string_value(json_object_get(f->r.json, "city"));
+    snprintf(out, n, "%s", c ? c : "(null)");
+}
+
+static void test_kept_answers(void **state)
+{
+    struct fx *f = *state;
+    CURL *h2 = curl_easy_init(); /* a second connection: libmicrohttpd may give it the other
+                                  * thread */
+    char auth[256], cookie[256], path[128], city[64], v[64], body[256];
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+    const char *const rep[] = {auth, NULL};
+    snprintf(path, sizeof(path), "/api/v1/accounts/%s", own_code);
+
+    /* Asked twice on each connection: the same bytes and ETag. */
+    get_city(f, f->h, rep, path, city, sizeof(city));
+    char *first = strdup(f->r.body);
+    char etag[64];
+    assert_non_null(header(&f->r, "ETag", etag, sizeof(etag)));
+    for (int i = 0; i < 3; i++) {
+        req(i == 1 ? h2 : f->h, &f->r, &f->s, "GET", path, NULL, rep);
+        assert_int_equal(f->r.status, 200);
+        assert_string_equal(f->r.body, first);
+        assert_string_equal(header(&f->r, "ETag", v, sizeof(v)), etag);
+        assert_non_null(header(&f->r, "Content-Security-Policy", v, sizeof(v)));
+    }
+    free(first);
+
+    /* Another program writes: both connections see it at once. */
+    char sql[256];
+    snprintf(sql, sizeof(sql), "UPDATE accounts SET city = 'Kept-A' WHERE code = '%s'", own_code);
+    (void)db_count(sql);
+    get_city(f, f->h, rep, path, city, sizeof(city));
+    assert_string_equal(city, "Kept-A");
+    get_city(f, h2, rep, path, city, sizeof(city));
+    assert_string_equal(city, "Kept-A");
+
+    /* This server writes (on one connection's thread): the other connection sees it too. */
+    json_int_t version = json_integer_value(json_object_get(f->r.json, "version"));
+    snprintf(body, sizeof(body), "{\"version\": %lld, \"city\": \"Kept-B\"}", (long long)version);
+    const char *const rep_json[] = {auth, "Content-Type: application/json", NULL};
+    req(f->h, &f->r, &f->s, "PATCH", path, body, rep_json);
+    assert_int_equal(f->r.status, 200);
+    get_city(f, h2, rep, path, city, sizeof(city));
+    assert_string_equal(city, "Kept-B");
+    get_city(f, f->h, rep, path, city, sizeof(city));
+    assert_string_equal(city, "Kept-B");
+
+    /* The same query by other users on the same connection: each gets their own answer. */
+    login(f, "director", cookie, sizeof(cookie), NULL, 0);
+    const char *const dir_h[] = {cookie, NULL};
+    for (int round = 0; round < 2; round++) {
+        assert_int_equal(list_total(f, rep, ""), n_rep_east_1);
+        assert_int_equal(list_total(f, dir_h, ""), n_all);
+    }
+    /* The query is part of the key: another limit, another page. */
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts?per_page=3", NULL, rep);
+    assert_int_equal(json_array_size(json_object_get(f->r.json, "items")), 3);
+    req(f->h, &f->r, &f->s, "GET", "/api/v1/accounts?per_page=2", NULL, rep);
+    assert_int_equal(json_array_size(json_object_get(f->r.json, "items")), 2);
+
+    /* A revoked token gets 401, not what was kept for it. */
+    char tok[128], id[32], out[256];
+    if (run(NULL, tok, sizeof(tok), "'%s' --db '%s' token create rep-east-1 2>/dev/null", KAM,
+            db) != 0)
+        fail_msg("token create");
+    tok[strcspn(tok, "\n")] = '\0';
+    char auth2[256];
+    snprintf(auth2, sizeof(auth2), "Authorization: Bearer %s", tok);
+    const char *const rep2[] = {auth2, NULL};
+    get_city(f, f->h, rep2, path, city, sizeof(city));
+    get_city(f, f->h, rep2, path, city, sizeof(city));
+    assert_string_equal(city, "Kept-B");
+    snprintf(id, sizeof(id), "%lld", db_count("SELECT id FROM tokens ORDER BY id DESC LIMIT 1"));
+    if (run(NULL, out, sizeof(out), "'%s' --db '%s' token revoke %s 2>&1", KAM, db, id) != 0)
+        fail_msg("token revoke %s: %s", id, out);
+    req(f->h, &f->r, &f->s, "GET", path, NULL, rep2);
+    assert_int_equal(f->r.status, 401);
+    curl_easy_cleanup(h2);
 }
 
 /* The number of audit entries. */
@@ -4147,6 +4242,8 @@ int main(int argc, char **argv)
         T(test_summary_per_role),
         T(test_openapi_matches_route_table),
         T(test_keep_alive),
+        T(test_kept_answers),
+        cmocka_unit_test_setup_teardown(test_kept_answers, setup_no_kept, teardown),
         T(test_score_explanation),
         T(test_rating_put),
         T(test_pin_put),

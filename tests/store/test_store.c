@@ -3425,6 +3425,44 @@ static void test_data_version(void **state)
     kam_store_close(second);
 }
 
+/* The stamp moves with every write, through this connection or another, and not with reads;
+ * inside a transaction it is not known. */
+static void test_stamp(void **state)
+{
+    struct kam_err err;
+    struct kam_stamp a, b, c;
+    struct kam_store *second = NULL;
+    int64_t version = 0, n = 0;
+    (void)state;
+
+    CHECK_OK(OPS->stamp(ST, &a, &err));
+    CHECK(a.known);
+    CHECK_OK(OPS->stamp(ST, &b, &err));
+    CHECK(kam_stamp_same(&a, &b)); /* nothing happened */
+    struct kam_account_query all = {0};
+    CHECK_OK(OPS->account_count(ST, &all, &n, &err));
+    CHECK_OK(OPS->stamp(ST, &b, &err));
+    CHECK(kam_stamp_same(&a, &b)); /* a read */
+    (void)account("A", "Acme");
+    CHECK_OK(OPS->stamp(ST, &b, &err));
+    CHECK(!kam_stamp_same(&a, &b)); /* a write through this connection */
+
+    CHECK_OK(OPS->begin(ST, &err));
+    CHECK_OK(OPS->stamp(ST, &c, &err));
+    CHECK(!c.known);
+    CHECK(!kam_stamp_same(&c, &c)); /* unknown is never the same, not even as itself */
+    CHECK_OK(OPS->rollback(ST, &err));
+
+    CHECK_OK(OPS->reopen(ST, &second, &err));
+    if (second == NULL)
+        return;
+    CHECK_OK(OPS->stamp(ST, &b, &err));
+    CHECK_OK(second->ops->model_save(second, "other", "{}", &version, &err));
+    CHECK_OK(OPS->stamp(ST, &c, &err));
+    CHECK(!kam_stamp_same(&b, &c)); /* a write through another connection */
+    kam_store_close(second);
+}
+
 static void test_months_range(void **state)
 {
     static const struct {
@@ -5656,6 +5694,7 @@ int main(void)
         T(test_products_range_order),
         T(test_product_cells_range_and_reopen),
         T(test_data_version),
+        T(test_stamp),
         T(test_months_range),
         T(test_invoices_range),
         T(test_extent),
