@@ -273,13 +273,14 @@ int kam_cmd_score(struct kam_cli *cli, int argc, char **argv)
         code = kam_cli_fail(&err);
     } else if (json) {
         kam_cli_json(json_pack(
-            "{s:I,s:I,s:s,s:I,s:{s:I,s:I,s:I,s:I},s:I,s:I,s:f,s:{s:f,s:f,s:f}}", "run",
+            "{s:I,s:I,s:s,s:I,s:{s:I,s:I,s:I,s:I},s:I,s:I,s:I,s:f,s:{s:f,s:f,s:f}}", "run",
             (json_int_t)o.run, "model_version", (json_int_t)o.model_version, "as_of", o.as_of,
             "accounts", (json_int_t)o.accounts, "tiers", "key", (json_int_t)o.tiers[0], "major",
             (json_int_t)o.tiers[1], "ordinary", (json_int_t)o.tiers[2], "small",
             (json_int_t)o.tiers[3], "pin_differs", (json_int_t)o.pin_differs, "missing_values",
-            (json_int_t)o.missing, "seconds", o.seconds, "phases", "metrics", o.portfolio_seconds,
-            "scores", o.score_seconds, "store", o.store_seconds));
+            (json_int_t)o.missing, "kept_activity", (json_int_t)o.kept_activity, "seconds",
+            o.seconds, "phases", "metrics", o.portfolio_seconds, "scores", o.score_seconds, "store",
+            o.store_seconds));
     } else {
         printf("run %lld: %zu accounts scored as of %s with model version %lld in %.2f s "
                "(metrics %.2f s, scores and tiers %.2f s, storing %.2f s)\n",

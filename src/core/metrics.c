@@ -70,9 +70,25 @@ static enum kam_rc check_period(const struct kam_metrics_period *p, struct kam_e
     return KAM_OK;
 }
 
+bool kam_metrics_activity_fits(const struct kam_metrics_period *p,
+                               const struct kam_metrics_activity *a)
+{
+    return p->window_months == KAM_METRICS_ACTIVITY_WINDOW && p->as_of_month == a->window_to &&
+           (a->last_purchase == KAM_NONE || a->last_purchase <= p->as_of) &&
+           a->max_first_month <= p->as_of_month;
+}
+
 static void purchases(const struct kam_metrics_period *p, const struct kam_metrics_input *in,
                       int64_t window_start, struct kam_metrics *out)
 {
+    const struct kam_metrics_activity *a = in->activity;
+    if (a != NULL) { /* every purchase is on or before as-of (fits) */
+        out->orders_total = a->orders_total;
+        out->orders = a->window_orders;
+        out->first_purchase = a->first_purchase;
+        out->last_purchase = a->last_purchase;
+        return;
+    }
     for (size_t i = 0; i < in->norders; i++) {
         const struct kam_metrics_order *o = &in->orders[i];
         if (!o->purchase || o->day > p->as_of)
@@ -92,6 +108,12 @@ static void breadth(const struct kam_metrics_period *p, const struct kam_metrics
                     struct kam_metrics *out)
 {
     int64_t repeat = 0;
+    if (in->activity != NULL) { /* every first purchase is by the as-of month (fits) */
+        out->products = in->activity->products;
+        out->categories = in->activity->categories;
+        out->repeat_rate = ratio(in->activity->repeats, out->products);
+        return;
+    }
     for (size_t i = 0; i < in->nproducts; i++) {
         const struct kam_metrics_product *pr = &in->products[i];
         if (pr->first_month > p->as_of_month)
@@ -154,6 +176,10 @@ enum kam_rc kam_metrics_compute(const struct kam_metrics_period *p,
     enum kam_rc rc = check_period(p, err);
     if (rc != KAM_OK)
         return rc;
+    if (in->activity != NULL && !kam_metrics_activity_fits(p, in->activity))
+        return kam_err_set(err, KAM_ERR_INVALID,
+                           "the kept activity of month %d does not serve as-of month %d",
+                           in->activity->window_to, p->as_of_month);
     int last = month_index(p->as_of_month), w = p->window_months;
     int win_from = last - w + 1, prev_from = last - 2 * w + 1;
     int64_t window_start = first_day_of(win_from);

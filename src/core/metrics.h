@@ -59,6 +59,27 @@ struct kam_metrics_invoice {
  * never below 0. The metrics and the account view both use it. */
 kam_money kam_invoice_open(const struct kam_metrics_invoice *v, int64_t as_of);
 
+/* What the import keeps of one account's orders and products beside the rollup, all time
+ * (store.h, rollup_totals): enough for the purchases and breadth metrics of a period that ends
+ * after all of it, in the month it was kept for, with the twelve-month window. Saves reading
+ * every order and product cell of the account (docs/method-metrics.md, "Kept activity"). */
+#define KAM_METRICS_ACTIVITY_WINDOW 12
+struct kam_metrics_activity {
+    int64_t orders_total;                  /* purchase orders (kam_metrics_order.purchase) */
+    int64_t first_purchase, last_purchase; /* their first and last day; KAM_NONE when none */
+    int64_t window_orders; /* purchase orders on or after the first day of window_to's window */
+    int window_to;         /* yyyymm: the last month of that twelve-month window */
+    int64_t products;      /* products bought (with a first month; not those only returned) */
+    int64_t repeats;       /* of which with two lines or more */
+    int64_t categories;    /* distinct categories of those products */
+    int max_first_month;   /* the latest first month of a product (0 = none) */
+};
+
+/* Whether a serves period p: the twelve-month window ends in a's window_to, and every purchase
+ * and first purchase is on or before as-of. */
+bool kam_metrics_activity_fits(const struct kam_metrics_period *p,
+                               const struct kam_metrics_activity *a);
+
 /* Everything kam knows of one account for its metrics; arrays borrowed, any may be empty. */
 struct kam_metrics_input {
     const struct kam_metrics_month *months; /* ascending by month */
@@ -70,6 +91,9 @@ struct kam_metrics_input {
     const struct kam_metrics_invoice *invoices;
     size_t ninvoices;
     kam_money est_annual_purchases; /* KAM_NONE when unknown */
+    /* When not NULL (and it fits the period: kam_metrics_activity_fits), the purchases and
+     * breadth come from it and orders and products are not read. */
+    const struct kam_metrics_activity *activity;
     /* Optional scratch to count distinct categories in linear time: one mark per category
      * index, which the caller zeroes once and never changes; mark is a value not in it yet (a
      * counter the caller increments per call). NULL: a quadratic count, fine for small inputs. */

@@ -43,11 +43,19 @@ enum { CHUNK = 4096 };
         free((vec).v);                                                                             \
     } while (0)
 
+struct activity {
+    bool known;
+    struct kam_metrics_activity a;
+};
+
 struct chunk {
     VEC(struct kam_metrics_month) months;
     VEC(struct kam_metrics_order) orders;
     VEC(struct kam_metrics_product) products;
     VEC(struct kam_metrics_invoice) invoices;
+    /* The kept activity of the accounts with cells; known false when it is not kept. */
+    VEC(struct activity) activity;
+    bool rows; /* orders and products were read (the activity does not serve every account) */
     int32_t *category; /* product id -> category index, -1 = none (ids up to nproduct_ids) */
     size_t nproduct_ids;
     int64_t ncategories;
@@ -57,6 +65,16 @@ static int on_month(void *ctx, int64_t account, int month, const struct kam_roll
 {
     struct chunk *c = ctx;
     VEC_PUSH(c->months, account, ((struct kam_metrics_month){month, *r}));
+    return 0;
+}
+
+static int on_activity(void *ctx, int64_t account, const struct kam_metrics_activity *a)
+{
+    struct chunk *c = ctx;
+    struct activity v = {.known = a != NULL};
+    if (a != NULL)
+        v.a = *a;
+    VEC_PUSH(c->activity, account, v);
     return 0;
 }
 
@@ -191,7 +209,8 @@ static enum kam_rc resolve_as_of(struct kam_store *st, const struct kam_engine_o
 
 static void chunk_clear(struct chunk *c)
 {
-    c->months.n = c->orders.n = c->products.n = c->invoices.n = 0;
+    c->months.n = c->orders.n = c->products.n = c->invoices.n = c->activity.n = 0;
+    c->rows = false;
 }
 
 /* Metrics of accounts [from, to) of p, whose inputs are in c. */
@@ -199,7 +218,7 @@ static enum kam_rc compute_chunk(struct kam_portfolio *p, const kam_money *est, 
                                  size_t to, const struct chunk *c, uint32_t *marks,
                                  struct kam_err *err)
 {
-    size_t im = 0, io = 0, ip = 0, iv = 0, s;
+    size_t im = 0, io = 0, ip = 0, iv = 0, ia = 0, s;
     for (size_t k = from; k < to; k++) {
         int64_t id = p->ids[k];
         /* k + 1: distinct for every account of the run, never the zero the marks start at */
@@ -213,6 +232,9 @@ static enum kam_rc compute_chunk(struct kam_portfolio *p, const kam_money *est, 
         in.products = c->products.v + s;
         in.ninvoices = SPAN(c->invoices, &iv, id, &s);
         in.invoices = c->invoices.v + s;
+        /* Without orders and products read, an account without kept activity has none. */
+        if (SPAN(c->activity, &ia, id, &s) == 1 && !c->rows)
+            in.activity = &c->activity.v[s].a;
         enum kam_rc rc = kam_metrics_compute(&p->period, &in, &p->m[k], err);
         if (rc != KAM_OK)
             return kam_err_prefix(err, "account %s", p->codes[k]);
@@ -239,6 +261,7 @@ struct worker {
     size_t first, step;
     atomic_bool *stop;   /* set by the first reader that fails */
     atomic_size_t *done; /* accounts computed by all the readers, for progress */
+    atomic_size_t *kept; /* of which from their kept activity (no orders or products read) */
     kam_score_progress_fn progress;
     void *progress_ctx;
     pthread_t thread;
@@ -272,11 +295,23 @@ static void *read_chunks(void *arg)
         size_t from = w->bounds[i], to = w->bounds[i + 1];
         int64_t lo = p->ids[from], hi = p->ids[to - 1];
         chunk_clear(&c);
+        bool kept = false;
         if ((rc = st->ops->months_range(st, lo, hi, on_month, &c, &w->err)) == KAM_OK &&
-            (rc = st->ops->orders_range(st, lo, hi, on_order, &c, &w->err)) == KAM_OK &&
-            (rc = st->ops->product_cells_range(st, lo, hi, on_product, &c, &w->err)) == KAM_OK &&
-            (rc = st->ops->invoices_range(st, lo, hi, on_invoice, &c, &w->err)) == KAM_OK)
+            (rc = st->ops->activity_range(st, lo, hi, on_activity, &c, &kept, &w->err)) == KAM_OK) {
+            c.rows = !kept;
+            for (size_t i = 0; i < c.activity.n && !c.rows; i++)
+                c.rows = !c.activity.v[i].known ||
+                         !kam_metrics_activity_fits(&p->period, &c.activity.v[i].a);
+        }
+        if (rc == KAM_OK && c.rows &&
+            (rc = st->ops->orders_range(st, lo, hi, on_order, &c, &w->err)) == KAM_OK)
+            rc = st->ops->product_cells_range(st, lo, hi, on_product, &c, &w->err);
+        if (rc == KAM_OK &&
+            (rc = st->ops->invoices_range(st, lo, hi, on_invoice, &c, &w->err)) == KAM_OK) {
+            if (!c.rows)
+                atomic_fetch_add(w->kept, to - from);
             rc = compute_chunk(p, w->est, from, to, &c, marks, &w->err);
+        }
         if (rc == KAM_OK)
             rc = tell_progress(w, to - from);
     }
@@ -287,6 +322,7 @@ static void *read_chunks(void *arg)
     VEC_FREE(c.orders);
     VEC_FREE(c.products);
     VEC_FREE(c.invoices);
+    VEC_FREE(c.activity);
     w->rc = rc;
     return NULL;
 }
@@ -359,7 +395,7 @@ enum kam_rc kam_engine_portfolio_with(struct kam_store *st, const struct kam_eng
     struct worker w[MAX_READERS];
     size_t nw = 0, *bounds = NULL, nchunks = 0;
     atomic_bool stop = false;
-    atomic_size_t done = 0;
+    atomic_size_t done = 0, kept = 0;
     enum kam_rc rc = resolve_as_of(st, o, p, err);
     if (rc != KAM_OK)
         return rc;
@@ -398,6 +434,7 @@ enum kam_rc kam_engine_portfolio_with(struct kam_store *st, const struct kam_eng
         w[nw].nchunks = nchunks;
         w[nw].stop = &stop;
         w[nw].done = &done;
+        w[nw].kept = &kept;
         w[nw].progress = progress;
         w[nw].progress_ctx = ctx;
     }
@@ -419,8 +456,10 @@ enum kam_rc kam_engine_portfolio_with(struct kam_store *st, const struct kam_eng
             *err = w[i].err;
             rc = w[i].rc;
         }
-    if (rc == KAM_OK)
+    if (rc == KAM_OK) {
         kam_metrics_share(p->m, p->n);
+        p->kept_activity = atomic_load(&kept);
+    }
 out:
     for (size_t i = 1; i < nw; i++)
         kam_store_close(w[i].st);

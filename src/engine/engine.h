@@ -44,6 +44,9 @@ struct kam_portfolio {
     struct kam_lifecycle *stage;
     kam_money *series; /* n x KAM_ENGINE_SERIES: the months up to as-of, oldest first */
     int series_from;   /* yyyymm of series[0] */
+    /* Accounts whose purchases and breadth came from their kept activity, without reading
+     * their orders and products (struct kam_metrics_activity; docs/method-metrics.md). */
+    size_t kept_activity;
 };
 
 /* Computes the portfolio. KAM_ERR_INVALID for a bad as-of or window, KAM_ERR_NOT_FOUND when
@@ -78,10 +81,11 @@ struct kam_score_outcome {
     int64_t run, model_version;
     char as_of[11];
     size_t accounts;
-    int64_t tiers[4];    /* accounts per tier used (key, major, ordinary, small) */
-    int64_t pin_differs; /* pinned accounts whose score gives another tier */
-    int64_t missing;     /* indicator values that were missing, over all accounts */
-    double seconds;      /* the whole run; it splits into: */
+    int64_t tiers[4];     /* accounts per tier used (key, major, ordinary, small) */
+    int64_t pin_differs;  /* pinned accounts whose score gives another tier */
+    int64_t missing;      /* indicator values that were missing, over all accounts */
+    size_t kept_activity; /* accounts whose orders and products were not read (kam_portfolio) */
+    double seconds;       /* the whole run; it splits into: */
     double portfolio_seconds, score_seconds, store_seconds; /* metrics, scores and tiers, storing */
 };
 

@@ -395,6 +395,7 @@ enum kam_rc kam_engine_score_with(struct kam_store *st, const char *actor,
     }
     double t1 = now();
     out->portfolio_seconds = t1 - t0;
+    out->kept_activity = p.kept_activity;
     size_t n = p.n, k = m->nindicators;
     struct ratings r = {m, {0}, NULL};
     kam_u64map_init(&r.slot);

@@ -4,7 +4,7 @@
  * who asks and on the request's path and query: the same request by the same user, with the
  * database unchanged, gets the same bytes. A dashboard or a script asks the same questions
  * over and over, so each server thread keeps the answers it built under the stamp of its store
- * connection (struct kam_stamp: any write through any connection moves it) and serves them
+ * connection (struct kam_stamp: any row written through any connection moves it) and serves them
  * again while the stamp holds. The first lookup under a new stamp drops every kept answer.
  *
  * Bounded: at most KAM_KEPT_ANSWERS answers and KAM_KEPT_BYTES bytes of them per thread (the

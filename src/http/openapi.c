@@ -203,7 +203,9 @@ static const struct {
      "\"tiers\":{\"type\":\"object\",\"properties\":{\"key\":{\"type\":\"integer\"},"
      "\"major\":{\"type\":\"integer\"},\"ordinary\":{\"type\":\"integer\"},\"small\":{\"type\":"
      "\"integer\"}}},\"pin_differs\":{\"type\":\"integer\"},\"missing_values\":{\"type\":"
-     "\"integer\"},\"seconds\":{\"type\":\"number\"},\"phases\":{\"type\":\"object\","
+     "\"integer\"},\"kept_activity\":{\"type\":\"integer\",\"description\":\"accounts whose "
+     "orders and products were not read: their kept activity served\"},\"seconds\":{\"type\":"
+     "\"number\"},\"phases\":{\"type\":\"object\","
      "\"properties\":{\"metrics\":{\"type\":\"number\"},\"scores\":{\"type\":\"number\"},"
      "\"store\":{\"type\":\"number\"}}}}}"},
     /* Background jobs (jobs.c): the 202 of an async route, one job, the list. */

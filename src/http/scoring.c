@@ -368,6 +368,7 @@ static void outcome_json(struct kam_jw *w, const struct kam_score_outcome *o)
     kam_jw_obj_end(w);
     kam_jw_kint(w, "pin_differs", o->pin_differs);
     kam_jw_kint(w, "missing_values", o->missing);
+    kam_jw_kint(w, "kept_activity", (int64_t)o->kept_activity);
     kam_jw_key(w, "seconds");
     kam_jw_double(w, o->seconds);
     kam_jw_key(w, "phases");

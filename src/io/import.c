@@ -154,6 +154,9 @@ struct imp {
 
     struct cells months; /* account x month */
     struct cells bought; /* account x product */
+    /* A bit per account id: a line of the account was inserted or changed (the writer's). */
+    uint64_t *changed;
+    size_t changed_words;
     struct pending_parent *parents;
     size_t nparents, capparents;
 
@@ -498,15 +501,21 @@ struct totals {
     size_t naccounts, capaccounts;
 };
 
-static void totals_add(struct totals *t, const struct cell *c)
+/* An account of a changed line (cells come in account order). */
+static void totals_account(struct totals *t, int64_t account)
 {
-    if (t->naccounts == 0 || t->accounts[t->naccounts - 1] != c->account) {
+    if (t->naccounts == 0 || t->accounts[t->naccounts - 1] != account) {
         if (t->naccounts == t->capaccounts) {
             t->capaccounts = t->capaccounts ? t->capaccounts * 2 : 1024;
             t->accounts = kam_xrealloc(t->accounts, t->capaccounts * sizeof(*t->accounts));
         }
-        t->accounts[t->naccounts++] = c->account;
+        t->accounts[t->naccounts++] = account;
     }
+}
+
+/* A month cell's change of order lines. */
+static void totals_add(struct totals *t, const struct cell *c)
+{
     bool inserted;
     uint32_t *slot = kam_u64map_upsert(&t->index, (uint64_t)c->other, &inserted);
     if (inserted) {
@@ -556,7 +565,13 @@ static enum kam_rc flush_rollups(struct imp *im)
             continue;
         rc = im->st->ops->product_add(im->st, c->account, c->other, c->first, &c->r, im->err);
     }
-    if (rc == KAM_OK && t.naccounts > 0)
+    /* Every account of a changed line, even when no sum of its cells moved (a line's day
+     * within its month): its kept activity is recomputed. In id order. */
+    for (size_t w = 0; w < im->changed_words; w++)
+        for (uint64_t bits = im->changed[w]; bits != 0; bits &= bits - 1)
+            totals_account(&t, (int64_t)(w * 64 + (size_t)__builtin_ctzll(bits)));
+    /* Also with no line changed: a products import may have changed a category. */
+    if (rc == KAM_OK)
         rc = im->st->ops->rollup_totals(im->st, t.months, t.lines, t.nmonths, t.accounts,
                                         t.naccounts, im->err);
     totals_release(&t);
@@ -970,6 +985,23 @@ static bool may_create(struct imp *im, const struct batch *b, const struct stage
     return true;
 }
 
+/* The account of a line this import inserts or changes: its kept totals are recomputed. */
+static void mark_changed(struct imp *im, int64_t account)
+{
+    size_t w = (size_t)account / 64;
+    if (account <= 0)
+        return;
+    if (w >= im->changed_words) {
+        size_t n = im->changed_words ? im->changed_words : 1024;
+        while (n <= w)
+            n *= 2;
+        im->changed = kam_xrealloc(im->changed, n * sizeof(*im->changed));
+        memset(im->changed + im->changed_words, 0, (n - im->changed_words) * sizeof(*im->changed));
+        im->changed_words = n;
+    }
+    im->changed[w] |= (uint64_t)1 << (account % 64);
+}
+
 /* Writer: the staged line into the database. */
 static void order_write(struct imp *im, const struct batch *b, struct staged *s)
 {
@@ -1018,6 +1050,7 @@ static void order_write(struct imp *im, const struct batch *b, struct staged *s)
         return;
     }
     if (inserted) {
+        mark_changed(im, l.account_id);
         if (id <= im->first_new_line_id) { /* a new line of an older order: remember it */
             key[1].len = (size_t)snprintf(no, sizeof(no), "%lld", (long long)l.line_no);
             first_in_file(im, line, "order line", key, 2);
@@ -1056,6 +1089,8 @@ static void order_write(struct imp *im, const struct batch *b, struct staged *s)
         return;
     rollup_line(im, &old, month_of(old.date), -1);
     rollup_line(im, &l, s->month, 1);
+    mark_changed(im, old.account_id);
+    mark_changed(im, l.account_id);
     im->rep->updated++;
 }
 
@@ -1846,6 +1881,7 @@ static void release(struct imp *im)
     free(im->months.v);
     kam_u64map_release(&im->bought.index);
     free(im->bought.v);
+    free(im->changed);
     free(im->std_costs);
     for (size_t i = 0; i < im->nparents; i++)
         free(im->parents[i].code);

@@ -238,6 +238,24 @@ const struct kam_migration kam_sqlite_migrations[] = {
      "    (t / 100 * 12 + t % 100 - 12) / 12 * 100 + (t / 100 * 12 + t % 100 - 12) % 12 + 1\n"
      "    END AS f FROM (SELECT coalesce(max(month), 0) AS t FROM month_lines)) w\n"
      "  GROUP BY m.account;\n"},
+    {7, "kept activity of each account",
+     /* What the metrics read of an account's orders and products, kept beside its revenue by
+      * rollup_totals (struct kam_metrics_activity): NULL until its next import computes it.
+      * meta 'catalogue' counts the changes of a product's category, which change the
+      * categories counts: activity computed under another count is not used. */
+     "ALTER TABLE account_revenue ADD COLUMN orders_total INTEGER;\n"
+     "ALTER TABLE account_revenue ADD COLUMN first_purchase INTEGER;\n"
+     "ALTER TABLE account_revenue ADD COLUMN last_purchase INTEGER;\n"
+     "ALTER TABLE account_revenue ADD COLUMN window_orders INTEGER;\n"
+     "ALTER TABLE account_revenue ADD COLUMN products INTEGER;\n"
+     "ALTER TABLE account_revenue ADD COLUMN repeats INTEGER;\n"
+     "ALTER TABLE account_revenue ADD COLUMN categories INTEGER;\n"
+     "ALTER TABLE account_revenue ADD COLUMN max_first_month INTEGER;\n"
+     "INSERT OR IGNORE INTO meta(key, value) VALUES ('catalogue', '0');\n"
+     "CREATE TRIGGER products_catalogue AFTER UPDATE OF category ON products\n"
+     "  WHEN old.category IS NOT new.category BEGIN\n"
+     "  UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'catalogue';\n"
+     "END;\n"},
 };
 
 const int kam_sqlite_migration_count =

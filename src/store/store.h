@@ -18,7 +18,7 @@
 #include "core/record.h"
 #include "util/err.h"
 
-#define KAM_SCHEMA_VERSION 6
+#define KAM_SCHEMA_VERSION 7
 
 enum kam_put { KAM_PUT_INSERTED, KAM_PUT_UPDATED, KAM_PUT_UNCHANGED };
 
@@ -255,8 +255,11 @@ struct kam_store_ops {
      * lost), and the cells of accounts[0..naccounts) (ascending, distinct) changed. Keeps what
      * is read from the rollup on every list: the months with orders (order_months) and each
      * account's all-time and trailing-twelve-month revenue, up to the last month with orders
-     * (account_list). When that last month moves, every account's trailing revenue is
-     * recomputed. */
+     * (account_list), and its activity (activity_range). When that last month moves, or a
+     * product's category changed since, every account's is recomputed. accounts must hold every
+     * account of a changed order line, even when its cells' sums did not move (a line's day
+     * within its month, its product). Called with nothing changed (naccounts 0) it still
+     * brings the kept activity up to a changed catalogue. */
     enum kam_rc (*rollup_totals)(struct kam_store *st, const int *months, const int64_t *lines,
                                  size_t nmonths, const int64_t *accounts, size_t naccounts,
                                  struct kam_err *err);
@@ -312,6 +315,15 @@ struct kam_store_ops {
      * when unpaid, paid_amount KAM_NONE when not given). */
     enum kam_rc (*months_range)(struct kam_store *st, int64_t lo, int64_t hi, kam_month_fn fn,
                                 void *ctx, struct kam_err *err);
+    /* The activity rollup_totals keeps of the accounts with lo <= id <= hi that have cells,
+     * by account; a NULL a for one whose activity is not kept (a database from before schema
+     * 7 until its next import). *kept false: nothing is kept at all (a product changed its
+     * category since), and fn is not called. An account with no cells (none given) has no
+     * orders and no products. */
+    enum kam_rc (*activity_range)(struct kam_store *st, int64_t lo, int64_t hi,
+                                  int (*fn)(void *ctx, int64_t account_id,
+                                            const struct kam_metrics_activity *a),
+                                  void *ctx, bool *kept, struct kam_err *err);
     enum kam_rc (*orders_range)(struct kam_store *st, int64_t lo, int64_t hi,
                                 int (*fn)(void *ctx, int64_t account_id, int64_t day,
                                           bool purchase),
@@ -337,8 +349,10 @@ struct kam_store_ops {
      * nothing read in between has changed. */
     enum kam_rc (*data_version)(struct kam_store *st, int64_t *out, struct kam_err *err);
     /* What the database holds, as this connection sees it: two known stamps that are equal
-     * (kam_stamp_same) prove that nobody wrote in between, through this connection or another.
-     * Not known inside a transaction (a rollback would leave its changes' stamp behind). */
+     * (kam_stamp_same) prove that no row was written in between, through this connection or
+     * another. Not known inside a transaction (a rollback would leave its changes' stamp
+     * behind). A schema change through this connection moves neither count: kam makes none
+     * after opening (migrations run at open). */
     enum kam_rc (*stamp)(struct kam_store *st, struct kam_stamp *out, struct kam_err *err);
     /* Another connection to the same database, for a second thread (each connection is used
      * by one thread at a time); *out is the caller's, closed with kam_store_close. */

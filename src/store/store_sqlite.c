@@ -1076,13 +1076,24 @@ static enum kam_rc int_of(struct sqlite_store *s, const char *sql, int64_t def, 
     return finish(s, q, r == SQLITE_ROW ? SQLITE_DONE : r, "rollup totals", err);
 }
 
+/* The changes of product categories so far (meta 'catalogue', kept by a trigger) and the count
+ * the kept activity was computed under (-1: never). */
+static enum kam_rc catalogues(struct sqlite_store *s, int64_t *now, int64_t *kept,
+                              struct kam_err *err)
+{
+    enum kam_rc rc = int_of(s, "SELECT value FROM meta WHERE key = 'catalogue'", 0, now, err);
+    if (rc != KAM_OK)
+        return rc;
+    return int_of(s, "SELECT value FROM meta WHERE key = 'activity_catalogue'", -1, kept, err);
+}
+
 static enum kam_rc op_rollup_totals(struct kam_store *st, const int *months, const int64_t *lines,
                                     size_t nmonths, const int64_t *accounts, size_t naccounts,
                                     struct kam_err *err)
 {
     struct sqlite_store *s = S(st);
     sqlite3_stmt *q = NULL, *prune = NULL;
-    int64_t last, kept_to, max_id;
+    int64_t last, kept_to, max_id, catalogue, kept_catalogue;
     enum kam_rc rc;
     int r = SQLITE_DONE;
 
@@ -1109,44 +1120,108 @@ static enum kam_rc op_rollup_totals(struct kam_store *st, const int *months, con
         (rc = int_of(s, "SELECT max(month) FROM month_lines", 0, &last, err)) != KAM_OK ||
         (rc = int_of(s, "SELECT ttm_to FROM account_revenue LIMIT 1", -1, &kept_to, err)) !=
             KAM_OK ||
-        (rc = int_of(s, "SELECT max(id) FROM accounts", 0, &max_id, err)) != KAM_OK)
+        (rc = int_of(s, "SELECT max(id) FROM accounts", 0, &max_id, err)) != KAM_OK ||
+        (rc = catalogues(s, &catalogue, &kept_catalogue, err)) != KAM_OK)
         return rc;
     int to = (int)last, from = to ? kam_month_add(to, -11) : 0;
+    /* The window's first day, for the purchase orders in it (days since 1970-01-01). */
+    struct kam_date first = {.year = from / 100, .month = from % 100, .day = 1};
+    int64_t first_day = to ? kam_date_days(&first) : 0;
 #define REVENUE_SUMS                                                                               \
-    "sum(revenue), sum(CASE WHEN month BETWEEN ?1 AND ?2 THEN revenue ELSE 0 END), ?2 "            \
-    "FROM account_months"
-    /* A new last month moves every account's window; so many accounts that one pass over the
-     * rollup costs less than a lookup each. */
-    if (kept_to != to || (int64_t)naccounts * 2 > max_id) {
+    "sum(revenue), sum(CASE WHEN month BETWEEN ?1 AND ?2 THEN revenue ELSE 0 END), ?2"
+/* The products an account bought (a first month: a product only returned was not bought),
+ * those with two lines or more, their distinct categories, the latest first month. */
+#define ACTIVITY_PRODUCTS                                                                          \
+    "count(CASE WHEN ap.first_month > 0 THEN 1 END) AS n, "                                        \
+    "count(CASE WHEN ap.first_month > 0 AND ap.lines >= 2 THEN 1 END) AS r, "                      \
+    "count(DISTINCT CASE WHEN ap.first_month > 0 THEN pr.category END) AS c, "                     \
+    "coalesce(max(ap.first_month), 0) AS m"
+    /* A new last month moves every account's window, a changed category its categories; so
+     * many accounts that one pass over the rollup costs less than a lookup each. */
+    if (kept_to != to || catalogue != kept_catalogue || (int64_t)naccounts * 2 > max_id) {
         if ((rc = exec(s, "DELETE FROM account_revenue", err)) != KAM_OK)
             return rc;
-        rc = prepare(
-            s,
-            "INSERT INTO account_revenue(account, total, ttm, ttm_to) SELECT account, " REVENUE_SUMS
-            " GROUP BY account",
-            &q, err);
+        rc = prepare(s,
+                     "INSERT INTO account_revenue(account, total, ttm, ttm_to, orders_total, "
+                     "window_orders, products, repeats, categories, max_first_month) SELECT "
+                     "account, " REVENUE_SUMS ", 0, 0, 0, 0, 0, 0 FROM account_months "
+                     "GROUP BY account",
+                     &q, err);
         if (rc != KAM_OK)
             return rc;
         sqlite3_bind_int(q, 1, from);
         sqlite3_bind_int(q, 2, to);
-        return finish(s, q, sqlite3_step(q), "account revenues", err);
+        if ((rc = finish(s, q, sqlite3_step(q), "account revenues", err)) != KAM_OK)
+            return rc;
+        /* Every account with cells has product cells, and orders only if it has cells. */
+        rc = prepare(s,
+                     "WITH p AS (SELECT ap.account AS account, " ACTIVITY_PRODUCTS
+                     " FROM account_products ap LEFT JOIN products pr "
+                     "ON pr.id = ap.product GROUP BY ap.account), "
+                     "o AS (SELECT account, count(*) AS n, min(day) AS f, max(day) AS l, "
+                     "sum(day >= ?1) AS w FROM orders WHERE purchase GROUP BY account) "
+                     "UPDATE account_revenue SET orders_total = coalesce(o.n, 0), "
+                     "first_purchase = o.f, last_purchase = o.l, window_orders = "
+                     "coalesce(o.w, 0), products = p.n, repeats = p.r, categories = p.c, "
+                     "max_first_month = p.m FROM p LEFT JOIN o ON o.account = p.account "
+                     "WHERE account_revenue.account = p.account",
+                     &q, err);
+        if (rc != KAM_OK)
+            return rc;
+        sqlite3_bind_int64(q, 1, first_day);
+        if ((rc = finish(s, q, sqlite3_step(q), "account activity", err)) != KAM_OK)
+            return rc;
+    } else {
+        sqlite3_stmt *act = NULL;
+        rc = prepare(s,
+                     "INSERT OR REPLACE INTO account_revenue(account, total, ttm, ttm_to) "
+                     "SELECT ?3, coalesce(sum(revenue), 0), coalesce(sum(CASE WHEN month "
+                     "BETWEEN ?1 AND ?2 THEN revenue ELSE 0 END), 0), ?2 FROM account_months "
+                     "WHERE account = ?3",
+                     &q, err);
+        if (rc == KAM_OK)
+            rc = prepare(s,
+                         "UPDATE account_revenue SET (products, repeats, categories, "
+                         "max_first_month) = (SELECT " ACTIVITY_PRODUCTS " FROM "
+                         "account_products ap LEFT JOIN products pr ON pr.id = ap.product WHERE "
+                         "ap.account = ?2), (orders_total, first_purchase, last_purchase, "
+                         "window_orders) = (SELECT count(*), min(day), max(day), "
+                         "coalesce(sum(day >= ?1), 0) FROM orders WHERE account = ?2 AND "
+                         "purchase) WHERE account = ?2",
+                         &act, err);
+        if (rc != KAM_OK) {
+            sqlite3_finalize(q);
+            return rc;
+        }
+        sqlite3_bind_int(q, 1, from);
+        sqlite3_bind_int(q, 2, to);
+        sqlite3_bind_int64(act, 1, first_day);
+        for (size_t i = 0; i < naccounts && r == SQLITE_DONE; i++) {
+            sqlite3_bind_int64(q, 3, accounts[i]);
+            sqlite3_bind_int64(act, 2, accounts[i]);
+            r = sqlite3_step(q);
+            sqlite3_reset(q);
+            if (r == SQLITE_DONE) {
+                r = sqlite3_step(act);
+                sqlite3_reset(act);
+            }
+        }
+        sqlite3_finalize(act);
+        if ((rc = finish(s, q, r, "account revenues", err)) != KAM_OK)
+            return rc;
     }
+#undef REVENUE_SUMS
+#undef ACTIVITY_PRODUCTS
+    if (catalogue == kept_catalogue)
+        return KAM_OK;
     rc = prepare(s,
-                 "INSERT OR REPLACE INTO account_revenue(account, total, ttm, ttm_to) "
-                 "SELECT ?3, coalesce(sum(revenue), 0), coalesce(sum(CASE WHEN month BETWEEN ?1 "
-                 "AND ?2 THEN revenue ELSE 0 END), 0), ?2 FROM account_months WHERE account = ?3",
+                 "INSERT INTO meta(key, value) VALUES ('activity_catalogue', ?1) "
+                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                  &q, err);
     if (rc != KAM_OK)
         return rc;
-    sqlite3_bind_int(q, 1, from);
-    sqlite3_bind_int(q, 2, to);
-    for (size_t i = 0; i < naccounts && r == SQLITE_DONE; i++) {
-        sqlite3_bind_int64(q, 3, accounts[i]);
-        r = sqlite3_step(q);
-        sqlite3_reset(q);
-    }
-#undef REVENUE_SUMS
-    return finish(s, q, r, "account revenues", err);
+    sqlite3_bind_int64(q, 1, catalogue);
+    return finish(s, q, sqlite3_step(q), "account activity", err);
 }
 
 static void read_rollup(sqlite3_stmt *q, int c, struct kam_rollup *r)
@@ -1820,6 +1895,51 @@ static enum kam_rc op_months_range(struct kam_store *st, int64_t lo, int64_t hi,
             break;
     }
     return finish(s, q, r, "monthly rollup", err);
+}
+
+static enum kam_rc op_activity_range(struct kam_store *st, int64_t lo, int64_t hi,
+                                     int (*fn)(void *, int64_t,
+                                               const struct kam_metrics_activity *),
+                                     void *ctx, bool *kept, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q;
+    int64_t catalogue, kept_catalogue;
+    int r;
+    enum kam_rc rc;
+    *kept = false;
+    if ((rc = catalogues(s, &catalogue, &kept_catalogue, err)) != KAM_OK)
+        return rc;
+    if (catalogue != kept_catalogue)
+        return KAM_OK;
+    *kept = true;
+    rc = range_query(s,
+                     "SELECT account, ttm_to, orders_total, first_purchase, last_purchase, "
+                     "window_orders, products, repeats, categories, max_first_month "
+                     "FROM account_revenue WHERE account BETWEEN ?1 AND ?2 ORDER BY account",
+                     lo, hi, &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        struct kam_metrics_activity a;
+        bool known = sqlite3_column_type(q, 6) != SQLITE_NULL;
+        if (known) {
+            a.window_to = sqlite3_column_int(q, 1);
+            a.orders_total = sqlite3_column_int64(q, 2);
+            a.first_purchase =
+                sqlite3_column_type(q, 3) == SQLITE_NULL ? KAM_NONE : sqlite3_column_int64(q, 3);
+            a.last_purchase =
+                sqlite3_column_type(q, 4) == SQLITE_NULL ? KAM_NONE : sqlite3_column_int64(q, 4);
+            a.window_orders = sqlite3_column_int64(q, 5);
+            a.products = sqlite3_column_int64(q, 6);
+            a.repeats = sqlite3_column_int64(q, 7);
+            a.categories = sqlite3_column_int64(q, 8);
+            a.max_first_month = sqlite3_column_int(q, 9);
+        }
+        if (fn(ctx, sqlite3_column_int64(q, 0), known ? &a : NULL) != 0)
+            break;
+    }
+    return finish(s, q, r, "account activity", err);
 }
 
 static enum kam_rc op_orders_range(struct kam_store *st, int64_t lo, int64_t hi,
@@ -3455,6 +3575,7 @@ static const struct kam_store_ops sqlite_ops = {
     .counts = op_counts,
     .product_add = op_product_add,
     .months_range = op_months_range,
+    .activity_range = op_activity_range,
     .orders_range = op_orders_range,
     .products_range = op_products_range,
     .product_cells_range = op_product_cells_range,

@@ -157,4 +157,60 @@ run --db "$DB" explain D --json
 expect_eq "D explained" "$(json "$OUT" "j['tier']")" "ordinary"
 expect_eq "history kept per run" "$(sql "$DB" "select count(*) from scores")" "8"
 
+# --- kept activity (schema 7): what the import keeps of each account's orders and products
+# serves the metrics without reading them, and gives what reading them gives ---
+KA=$WORK/ka.db
+run --db "$KA" init
+write_small_orders
+printf 'code,name\nA,Alpha\nB,Beta\nC,Gamma\nD,Delta\n' >ka_accounts.csv
+run --db "$KA" import accounts ka_accounts.csv
+import_all "$KA" products orders
+# as_rows NAME [ARGS...]: `kam metrics --json ARGS` on the database and on a copy without the
+# kept activity (its orders and products read) give the same accounts.
+as_rows() {
+    local name=$1
+    shift
+    run --db "$KA" metrics --json "$@"
+    cp "$OUT" kept.json
+    cp "$KA" rows.db
+    sql rows.db "update account_revenue set products = null"
+    run --db rows.db metrics --json "$@"
+    expect_rc "$name: metrics from the orders" 0
+    expect_eq "$name: the same metrics" "$(json kept.json "j['items']")" "$(json "$OUT" "j['items']")"
+}
+ka_score() { # NAME DB EXPECTED: accounts served by their kept activity in a scoring run
+    cp "$2" ka_score.db
+    run --db ka_score.db score --json
+    expect_eq "$1: kept activity served" "$(json "$OUT" "j['kept_activity']")" "$3"
+}
+expect_eq "A kept: 3 purchase orders, 2 products in 2 categories, first and last day" \
+    "$(sql "$KA" "select orders_total, window_orders, products, repeats, categories, max_first_month, date(first_purchase * 86400, 'unixepoch'), date(last_purchase * 86400, 'unixepoch') from account_revenue a join accounts c on c.id = a.account where c.code = 'A'")" \
+    "3|3|2|1|2|202401|2024-01-10|2024-12-31"
+as_rows "imported"
+ka_score "imported" "$KA" 4
+cp "$KA" nulls.db
+sql nulls.db "update account_revenue set products = null"
+ka_score "not kept (before schema 7)" nulls.db 0
+as_rows "as of an earlier day" --as-of 2024-11-30
+as_rows "another window" --window 6
+# A line's day moves within its month: no sum of a cell changes, A's first purchase does.
+sed -i 's/^A1,1,2024-01-10/A1,1,2024-01-03/; s/^A1,2,2024-01-10/A1,2,2024-01-03/' orders.csv
+run --db "$KA" import orders orders.csv
+expect_out "a day moved" "2 updated"
+expect_eq "A's first purchase moved" "$(sql "$KA" "select date(first_purchase * 86400, 'unixepoch') from account_revenue a join accounts c on c.id = a.account where c.code = 'A'")" "2024-01-03"
+as_rows "a day moved"
+# A product changes its category: the categories counts follow (P2 joins P1's category x).
+sed -i 's/^P2,Two,y,/P2,Two,x,/' products.csv
+run --db "$KA" import products products.csv
+expect_rc "category changed" 0
+run --db "$KA" metrics --json
+expect_eq "A buys one category now" "$(json "$OUT" "[a['categories'] for a in j['items'] if a['code'] == 'A'][0]")" "1"
+as_rows "a category changed"
+ka_score "a category changed" "$KA" 4
+# A category changed by another program (no import after it): nothing kept is used.
+sql "$KA" "update products set category = 'z' where sku = 'P1'"
+ka_score "changed behind kam's back" "$KA" 0
+run --db "$KA" metrics --json
+expect_eq "A's categories read from its products" "$(json "$OUT" "[a['categories'] for a in j['items'] if a['code'] == 'A'][0]")" "2"
+
 finish

@@ -908,6 +908,70 @@ static void test_value(void **state)
     assert_int_equal(failures, 0);
 }
 
+/* Kept activity (struct kam_metrics_activity): the crafted account as of 2024-04-30, after its
+ * last purchase (2024-04-02) and in the month of its latest first purchase (P5, 202404), with
+ * the twelve-month window 2023-05..2024-04 from day 2023-05-01. Worked by hand from the orders
+ * and products above: 15 purchase orders, first 2023-01-10, last 2024-04-02; 11 on or after
+ * 2023-05-01 (06-20, 06-21, 09-30, 10-01, 10-18, 12-05, 12-20, 02-10, 03-04, 03-20, 04-02);
+ * 6 products, 4 with two lines or more (P2, P4, P5, P6), categories 0..3: 4. The metrics from
+ * the kept activity, with no orders or products given, are those from the orders and products. */
+static void test_kept_activity(void **state)
+{
+    (void)state;
+    struct account a;
+    account_init(&a, U(40000));
+    struct kam_metrics_period p = period(20240430, 12);
+    const struct kam_metrics_activity act = {.orders_total = 15,
+                                             .first_purchase = day(20230110),
+                                             .last_purchase = day(20240402),
+                                             .window_orders = 11,
+                                             .window_to = 202404,
+                                             .products = 6,
+                                             .repeats = 4,
+                                             .categories = 4,
+                                             .max_first_month = 202404};
+    struct kam_metrics from_rows, from_kept;
+    struct kam_err err;
+    assert_int_equal(kam_metrics_compute(&p, &a.in, &from_rows, &err), KAM_OK);
+    assert_int_equal(from_rows.orders_total, 15);
+    assert_int_equal(from_rows.orders, 11);
+    assert_int_equal(from_rows.products, 6);
+    assert_int_equal(from_rows.categories, 4);
+    assert_true(near(from_rows.repeat_rate, 4.0 / 6));
+
+    struct kam_metrics_input kept = a.in;
+    kept.orders = NULL;
+    kept.norders = 0;
+    kept.products = NULL;
+    kept.nproducts = 0;
+    kept.activity = &act;
+    assert_true(kam_metrics_activity_fits(&p, &act));
+    assert_int_equal(kam_metrics_compute(&p, &kept, &from_kept, &err), KAM_OK);
+    expect_metrics("kept activity", &from_kept, &from_rows);
+
+    /* Periods it does not serve, and what compute says of them. */
+    static const struct case_ {
+        const char *name;
+        int ymd, window;
+    } cases[] = {
+        {"another window", 20240430, 6},
+        {"before the last purchase", 20240401, 12},
+        {"another month", 20240501, 12},
+        {"an earlier month", 20240331, 12},
+    };
+    for (size_t i = 0; i < NCASES(cases); i++) {
+        const struct case_ *c = &cases[i];
+        struct kam_metrics_period q = period(c->ymd, c->window);
+        EXPECT(c, !kam_metrics_activity_fits(&q, &act), "fits");
+        EXPECT(c, kam_metrics_compute(&q, &kept, &from_kept, &err) == KAM_ERR_INVALID, "computed");
+    }
+    /* No purchase at all: fits any as-of in its month. */
+    struct kam_metrics_activity none = {
+        .first_purchase = KAM_NONE, .last_purchase = KAM_NONE, .window_to = 202404};
+    struct kam_metrics_period early = period(20240401, 12);
+    assert_true(kam_metrics_activity_fits(&early, &none));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -923,6 +987,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_find),
         cmocka_unit_test(test_value),
+        cmocka_unit_test(test_kept_activity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1159,6 +1159,22 @@ static void test_kept_answers(void **state)
         fail_msg("token revoke %s: %s", id, out);
     req(f->h, &f->r, &f->s, "GET", path, NULL, rep2);
     assert_int_equal(f->r.status, 401);
+
+    /* A disabled user gets 401 too (enabled again for the other tests). */
+    if (run(NULL, tok, sizeof(tok), "'%s' --db '%s' token create viewer-east 2>/dev/null", KAM,
+            db) != 0)
+        fail_msg("token create");
+    tok[strcspn(tok, "\n")] = '\0';
+    snprintf(auth2, sizeof(auth2), "Authorization: Bearer %s", tok);
+    get_city(f, f->h, rep2, path, city, sizeof(city));
+    get_city(f, f->h, rep2, path, city, sizeof(city));
+    if (run(NULL, out, sizeof(out), "'%s' --db '%s' user disable viewer-east 2>&1", KAM, db) != 0)
+        fail_msg("user disable: %s", out);
+    req(f->h, &f->r, &f->s, "GET", path, NULL, rep2);
+    long disabled = f->r.status;
+    if (run(NULL, out, sizeof(out), "'%s' --db '%s' user enable viewer-east 2>&1", KAM, db) != 0)
+        fail_msg("user enable: %s", out);
+    assert_int_equal(disabled, 401);
     curl_easy_cleanup(h2);
 }
 
