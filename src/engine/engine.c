@@ -145,7 +145,7 @@ struct account_list {
     size_t cap;
 };
 
-static int on_account(void *ctx, int64_t id, const struct kam_value *v)
+static int on_account(void *ctx, int64_t id, const char *code, const char *name, kam_money est)
 {
     struct account_list *a = ctx;
     struct kam_portfolio *p = a->p;
@@ -157,10 +157,9 @@ static int on_account(void *ctx, int64_t id, const struct kam_value *v)
         a->est = kam_xrealloc(a->est, a->cap * sizeof(*a->est));
     }
     p->ids[p->n] = id;
-    p->codes[p->n] = kam_arena_strdup(&p->strings, v[KAM_ACC_CODE].s);
-    p->names[p->n] = kam_arena_strdup(&p->strings, v[KAM_ACC_NAME].s);
-    const struct kam_value *e = &v[KAM_ACC_EST_ANNUAL_PURCHASES];
-    a->est[p->n] = e->null ? KAM_NONE : e->i;
+    p->codes[p->n] = kam_arena_strdup(&p->strings, code);
+    p->names[p->n] = kam_arena_strdup(&p->strings, name);
+    a->est[p->n] = est;
     p->n++;
     return 0;
 }
@@ -371,10 +370,8 @@ static size_t chunk_bounds(const struct kam_portfolio *p, bool scoped, size_t *b
 static enum kam_rc read_accounts(struct kam_store *st, const struct kam_engine_opts *o,
                                  struct account_list *a, struct kam_err *err)
 {
-    if (o->scope == NULL || o->scope->kind == KAM_SCOPE_ALL)
-        return st->ops->each(st, &kam_accounts, 0, on_account, a, err);
-    enum kam_rc rc = st->ops->account_each_scoped(st, o->scope, on_account, a, err);
-    if (rc == KAM_OK && a->p->n == 0)
+    enum kam_rc rc = st->ops->account_heads(st, o->scope, on_account, a, err);
+    if (rc == KAM_OK && a->p->n == 0 && o->scope != NULL && o->scope->kind != KAM_SCOPE_ALL)
         rc = kam_err_set(err, KAM_ERR_NOT_FOUND, "there are no accounts in the user's scope");
     return rc;
 }

@@ -256,6 +256,22 @@ const struct kam_migration kam_sqlite_migrations[] = {
      "  WHEN old.category IS NOT new.category BEGIN\n"
      "  UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'catalogue';\n"
      "END;\n"},
+    {8, "score history by run only",
+     /* A scoring run appends its rows at the end of the key (run, account); the index by
+      * (account, run) made every run write a second b-tree, about a third of storing a run. An
+      * account's history is one seek per run, and deleting an account deletes its history
+      * itself (op_account_delete): without the index a cascade of the accounts foreign key
+      * would scan the whole history, so scores.account has no foreign key any more. */
+     "CREATE TABLE scores_by_run(\n"
+     "  run INTEGER NOT NULL REFERENCES score_runs(id) ON DELETE CASCADE,\n"
+     "  account INTEGER NOT NULL,\n"
+     "  score REAL NOT NULL, tier TEXT NOT NULL, computed TEXT NOT NULL,\n"
+     "  pinned INTEGER NOT NULL, to_next REAL, stage TEXT NOT NULL,\n"
+     "  PRIMARY KEY (run, account)) WITHOUT ROWID;\n"
+     "INSERT INTO scores_by_run SELECT run, account, score, tier, computed, pinned, to_next,\n"
+     "  stage FROM scores;\n"
+     "DROP TABLE scores;\n"
+     "ALTER TABLE scores_by_run RENAME TO scores;\n"},
 };
 
 const int kam_sqlite_migration_count =

@@ -18,7 +18,7 @@
 #include "core/record.h"
 #include "util/err.h"
 
-#define KAM_SCHEMA_VERSION 7
+#define KAM_SCHEMA_VERSION 8
 
 enum kam_put { KAM_PUT_INSERTED, KAM_PUT_UPDATED, KAM_PUT_UNCHANGED };
 
@@ -545,6 +545,12 @@ struct kam_store_ops {
      * of their contacts, order lines, payments and tags; products are the whole catalogue. */
     enum kam_rc (*account_each_scoped)(struct kam_store *st, const struct kam_scope *scope,
                                        kam_row_fn fn, void *ctx, struct kam_err *err);
+    /* The same accounts, by id, with only what a metrics pass needs of them (the estimated
+     * annual purchases KAM_NONE when unknown): a fraction of the cost of whole rows. */
+    enum kam_rc (*account_heads)(struct kam_store *st, const struct kam_scope *scope,
+                                 int (*fn)(void *ctx, int64_t id, const char *code,
+                                           const char *name, kam_money est_annual_purchases),
+                                 void *ctx, struct kam_err *err);
     enum kam_rc (*rollup_each_scoped)(struct kam_store *st, const struct kam_scope *scope, int from,
                                       int to, kam_month_fn fn, void *ctx, struct kam_err *err);
     enum kam_rc (*revenues_scoped)(struct kam_store *st, const struct kam_scope *scope,

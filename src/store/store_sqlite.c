@@ -48,6 +48,7 @@ enum hot {
     HOT_ORDER_MONTHS,
     HOT_METRICS_ONE,
     HOT_DATA_VERSION,
+    HOT_ACCOUNT_EXISTS,
     NHOT
 };
 
@@ -2267,6 +2268,22 @@ static enum kam_rc op_score_add(struct kam_store *st, int64_t run, const struct 
                       "stage) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                       &s->score_add, err)) != KAM_OK)
         return rc;
+    /* The history has no foreign key on the account (schema 8): outside a trusted transaction
+     * (whose caller read the accounts under the same data_version) the account is looked up. */
+    if (!s->trusted) {
+        sqlite3_stmt *e;
+        if ((rc = hot_prepare(s, HOT_ACCOUNT_EXISTS, "SELECT 1 FROM accounts WHERE id = ?1", &e,
+                              err)) != KAM_OK)
+            return rc;
+        sqlite3_bind_int64(e, 1, row->account_id);
+        int r = sqlite3_step(e);
+        if ((rc = hot_finish(s, e, r, "scores", err)) != KAM_OK)
+            return rc;
+        if (r != SQLITE_ROW)
+            return kam_err_set(err, KAM_ERR_INVALID,
+                               "a score of account id %lld, which is not there",
+                               (long long)row->account_id);
+    }
     sqlite3_stmt *q = s->score_add;
     sqlite3_bind_int64(q, 1, run);
     sqlite3_bind_int64(q, 2, row->account_id);
@@ -2546,8 +2563,8 @@ static enum kam_rc op_score_history(struct kam_store *st, int64_t account,
                              "SELECT s.run, s.account, s.score, s.tier, s.computed, s.pinned, "
                              "s.to_next, s.stage, r.id, r.as_of, r.window_months, "
                              "r.model_version, r.started_at, r.seconds, r.accounts "
-                             "FROM scores s JOIN score_runs r ON r.id = s.run "
-                             "WHERE s.account = ?1 ORDER BY s.run",
+                             "FROM score_runs r JOIN scores s ON s.run = r.id AND s.account = ?1 "
+                             "ORDER BY r.id",
                              &q, err);
     if (rc != KAM_OK)
         return rc;
@@ -3329,7 +3346,9 @@ static enum kam_rc op_account_delete(struct kam_store *st, const char *code, int
         "DELETE FROM contacts WHERE account = ?1", "DELETE FROM account_tags WHERE account = ?1",
         /* a row of zeros, left when its cells were moved away; the id may be given again */
         "DELETE FROM account_revenue WHERE account = ?1",
-        "DELETE FROM accounts WHERE id = ?1", /* ratings, pin, scores, metrics: ON DELETE CASCADE */
+        /* the score history has no foreign key (schema 8): a seek per run */
+        "DELETE FROM scores WHERE run IN (SELECT id FROM score_runs) AND account = ?1",
+        "DELETE FROM accounts WHERE id = ?1", /* ratings, pin, metrics: ON DELETE CASCADE */
     };
     struct sqlite_store *s = S(st);
     int64_t id = 0, now = 0, lines = 0, invoices = 0, children = 0;
@@ -3442,6 +3461,30 @@ static enum kam_rc op_account_each_scoped(struct kam_store *st, const struct kam
     while ((r = sqlite3_step(q)) == SQLITE_ROW) {
         read_row(q, 0, &kam_accounts, vals);
         if (fn(ctx, sqlite3_column_int64(q, 0), vals) != 0)
+            break;
+    }
+    return finish(s, q, r, "accounts", err);
+}
+
+static enum kam_rc op_account_heads(struct kam_store *st, const struct kam_scope *scope,
+                                    int (*fn)(void *, int64_t, const char *, const char *,
+                                              kam_money),
+                                    void *ctx, struct kam_err *err)
+{
+    struct sqlite_store *s = S(st);
+    sqlite3_stmt *q = NULL;
+    int r;
+    enum kam_rc rc = prepare(s,
+                             "SELECT a.id, a.code, a.name, a.est_annual_purchases FROM accounts a "
+                             "WHERE " SCOPE_WHERE("?1", "?2", "?3") " ORDER BY a.id",
+                             &q, err);
+    if (rc != KAM_OK)
+        return rc;
+    bind_scope(q, 1, scope);
+    while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+        kam_money est =
+            sqlite3_column_type(q, 3) == SQLITE_NULL ? KAM_NONE : sqlite3_column_int64(q, 3);
+        if (fn(ctx, sqlite3_column_int64(q, 0), col_text(q, 1), col_text(q, 2), est) != 0)
             break;
     }
     return finish(s, q, r, "accounts", err);
@@ -3624,6 +3667,7 @@ static const struct kam_store_ops sqlite_ops = {
     .account_count = op_account_count,
     .order_page = op_order_page,
     .account_each_scoped = op_account_each_scoped,
+    .account_heads = op_account_heads,
     .rollup_each_scoped = op_rollup_each_scoped,
     .revenues_scoped = op_revenues_scoped,
     .counts_scoped = op_counts_scoped,

@@ -20,8 +20,8 @@ run_stdin() {
 run --db "$DB" init
 expect_rc "init" 0
 run --db "$DB" version
-expect_out "schema 7" "schema 7"
-expect_eq "migration 7 recorded" "$(sql "$DB" "SELECT max(version) FROM schema_migrations")" "7"
+expect_out "schema 8" "schema 8"
+expect_eq "migration 8 recorded" "$(sql "$DB" "SELECT max(version) FROM schema_migrations")" "8"
 
 # --- teams ---
 run --db "$DB" team add east
@@ -257,7 +257,7 @@ sqlite3 "$OLD" "DROP TABLE sessions; DROP TABLE audit_log; DROP TABLE tokens; DR
     DELETE FROM schema_migrations WHERE version >= 3;"
 run --db "$OLD" team add east
 expect_rc "schema 2 database migrated" 0
-expect_eq "after migration" "$(sql "$OLD" "SELECT max(version) FROM schema_migrations") $(sql "$OLD" "SELECT count(*) FROM accounts")" "7 1"
+expect_eq "after migration" "$(sql "$OLD" "SELECT max(version) FROM schema_migrations") $(sql "$OLD" "SELECT count(*) FROM accounts")" "8 1"
 expect_eq "name sort keys filled by migration 5" "$(sql "$OLD" "SELECT count(*) FROM accounts WHERE length(name_key) > 0")" "1"
 
 # --- the demo logins ---

@@ -4239,6 +4239,15 @@ static void test_runs_and_scores(void **state)
         if (pass == 0)
             reopen();
     }
+
+    /* Deleting an account deletes its history (no foreign key does it since schema 8), and
+     * only its history. */
+    CASE = "history of a deleted account";
+    CHECK_OK(OPS->account_delete(ST, "A", 1, &err));
+    CHECK_INT(history(a).n, 0);
+    CHECK_INT(scores(run[1].id, 0).n, 1);
+    CHECK_INT(history(b).n, 2);
+    CASE = NULL;
 }
 
 /* What metrics_each gave, strings copied. */
