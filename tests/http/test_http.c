@@ -1597,6 +1597,8 @@ static void test_scoring_runs_and_changes(void **state)
                          json_integer_value(json_object_get(tiers, "small")),
                      n_all);
     assert_non_null(json_object_get(json_object_get(f->r.json, "phases"), "metrics"));
+    /* As of the last order day, every account's kept activity serves (the imports kept it). */
+    assert_int_equal(json_integer_value(json_object_get(f->r.json, "kept_activity")), n_all);
     assert_int_equal(history_len(own_code), runs + 1);
     assert_true(history_len(UNSCORED) == 1);
     /* Audited as the director's, with what the run did. */
@@ -3163,8 +3165,8 @@ static void test_scoring_job(void **state)
     assert_true(json_number_value(json_object_get(job, "percent")) == 100.0);
     assert_true(json_is_null(json_object_get(job, "problem")));
     json_t *res = json_object_get(job, "result");
-    static const char *const same[] = {"model_version", "as_of",       "accounts",
-                                       "tiers",         "pin_differs", "missing_values"};
+    static const char *const same[] = {"model_version", "as_of",          "accounts",     "tiers",
+                                       "pin_differs",   "missing_values", "kept_activity"};
     for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++)
         if (!json_equal(json_object_get(res, same[i]), json_object_get(sync, same[i])))
             fail_msg("the job's %s differs from the synchronous run's", same[i]);
