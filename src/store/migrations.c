@@ -259,9 +259,10 @@ const struct kam_migration kam_sqlite_migrations[] = {
     {8, "score history by run only",
      /* A scoring run appends its rows at the end of the key (run, account); the index by
       * (account, run) made every run write a second b-tree, about a third of storing a run. An
-      * account's history is one seek per run, and deleting an account deletes its history
-      * itself (op_account_delete): without the index a cascade of the accounts foreign key
-      * would scan the whole history, so scores.account has no foreign key any more. */
+      * account's history is one seek per run. Without the index a cascade of the accounts
+      * foreign key would scan the whole history, so scores.account has no foreign key any
+      * more: a trigger deletes an account's history with it (a seek per run), whoever deletes
+      * it, so that an account given the id later never inherits it. */
      "CREATE TABLE scores_by_run(\n"
      "  run INTEGER NOT NULL REFERENCES score_runs(id) ON DELETE CASCADE,\n"
      "  account INTEGER NOT NULL,\n"
@@ -271,7 +272,10 @@ const struct kam_migration kam_sqlite_migrations[] = {
      "INSERT INTO scores_by_run SELECT run, account, score, tier, computed, pinned, to_next,\n"
      "  stage FROM scores;\n"
      "DROP TABLE scores;\n"
-     "ALTER TABLE scores_by_run RENAME TO scores;\n"},
+     "ALTER TABLE scores_by_run RENAME TO scores;\n"
+     "CREATE TRIGGER accounts_history AFTER DELETE ON accounts BEGIN\n"
+     "  DELETE FROM scores WHERE run IN (SELECT id FROM score_runs) AND account = old.id;\n"
+     "END;\n"},
 };
 
 const int kam_sqlite_migration_count =

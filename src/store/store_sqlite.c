@@ -3346,9 +3346,9 @@ static enum kam_rc op_account_delete(struct kam_store *st, const char *code, int
         "DELETE FROM contacts WHERE account = ?1", "DELETE FROM account_tags WHERE account = ?1",
         /* a row of zeros, left when its cells were moved away; the id may be given again */
         "DELETE FROM account_revenue WHERE account = ?1",
-        /* the score history has no foreign key (schema 8): a seek per run */
-        "DELETE FROM scores WHERE run IN (SELECT id FROM score_runs) AND account = ?1",
-        "DELETE FROM accounts WHERE id = ?1", /* ratings, pin, metrics: ON DELETE CASCADE */
+        /* ratings, pin, metrics: ON DELETE CASCADE; the score history: trigger
+         * accounts_history (schema 8) */
+        "DELETE FROM accounts WHERE id = ?1",
     };
     struct sqlite_store *s = S(st);
     int64_t id = 0, now = 0, lines = 0, invoices = 0, children = 0;

@@ -213,4 +213,13 @@ ka_score "changed behind kam's back" "$KA" 0
 run --db "$KA" metrics --json
 expect_eq "A's categories read from its products" "$(json "$OUT" "[a['categories'] for a in j['items'] if a['code'] == 'A'][0]")" "2"
 
+# --- the score history goes with its account, whoever deletes it (schema 8: a trigger, no
+# foreign key) ---
+run --db "$KA" score
+D_ID=$(sql "$KA" "select id from accounts where code = 'D'")
+expect_eq "D has a history" "$(sql "$KA" "select count(*) from scores where account = $D_ID")" "1"
+sql "$KA" "pragma foreign_keys = on; delete from accounts where code = 'D'"
+expect_eq "deleted by another program: no history left" "$(sql "$KA" "select count(*) from scores where account = $D_ID")" "0"
+expect_eq "the others keep theirs" "$(sql "$KA" "select count(*) from scores")" "3"
+
 finish

@@ -254,6 +254,7 @@ sqlite3 "$OLD" "DROP TABLE sessions; DROP TABLE audit_log; DROP TABLE tokens; DR
     DROP INDEX accounts_owner; ALTER TABLE accounts DROP COLUMN name_key;
     CREATE INDEX accounts_owner ON accounts(owner); CREATE INDEX accounts_region ON accounts(region);
     DROP TABLE month_lines; DROP TABLE account_revenue; DROP TRIGGER products_catalogue;
+    DROP TRIGGER accounts_history;
     DELETE FROM schema_migrations WHERE version >= 3;"
 run --db "$OLD" team add east
 expect_rc "schema 2 database migrated" 0
