@@ -2459,6 +2459,110 @@ static void test_account_list_revenue_follows_the_rollup(void **state)
     }
 }
 
+/* What a metrics pass reads of each account (account_heads, by id, within a scope) and the
+ * activity rollup_totals keeps beside the revenues (activity_range): given for the accounts
+ * with cells, not given at all after a product changed its category, given again once
+ * rollup_totals ran (an import of any kind calls it). */
+struct heads {
+    char codes[128];
+    int n;
+    bool est_none;
+};
+
+static int head_cb(void *ctx, int64_t id, const char *code, const char *name, kam_money est)
+{
+    struct heads *h = ctx;
+    (void)id;
+    CHECK(name != NULL && name[0] != '\0');
+    size_t len = strlen(h->codes);
+    snprintf(h->codes + len, sizeof(h->codes) - len, "%s%s", len ? " " : "", code);
+    h->est_none = h->est_none && est == KAM_NONE;
+    h->n++;
+    return 0;
+}
+
+struct acts {
+    int64_t account[8];
+    struct kam_metrics_activity a[8];
+    bool known[8];
+    int n;
+};
+
+static int act_cb(void *ctx, int64_t account, const struct kam_metrics_activity *a)
+{
+    struct acts *x = ctx;
+    if (x->n < 8) {
+        x->account[x->n] = account;
+        x->known[x->n] = a != NULL;
+        if (a)
+            x->a[x->n] = *a;
+    }
+    x->n++;
+    return 0;
+}
+
+static void test_account_heads_and_activity(void **state)
+{
+    struct kam_err err;
+    int64_t ids[4];
+    struct kam_scope li = {.kind = KAM_SCOPE_OWN, .login = "li"};
+    (void)state;
+
+    seed_accounts(ids); /* cells: A001 (202301, 202406), A002 (202405), B004 (202412, 202501) */
+    struct heads h = {.est_none = true};
+    CHECK_OK(OPS->account_heads(ST, NULL, head_cb, &h, &err));
+    CHECK_STR(h.codes, "A001 A002 A003 B004");
+    CHECK(h.est_none);
+    struct heads hl = {.est_none = true};
+    CHECK_OK(OPS->account_heads(ST, &li, head_cb, &hl, &err));
+    CHECK_STR(hl.codes, "A001 B004");
+
+    struct acts x = {0};
+    bool kept = false;
+    CHECK_OK(OPS->activity_range(ST, ids[0], ids[3], act_cb, &x, &kept, &err));
+    CHECK(kept);
+    CHECK_INT(x.n, 3); /* A003 has no cells: no orders, no products */
+    if (x.n == 3) {
+        CHECK_INT(x.account[0], ids[0]);
+        CHECK_INT(x.account[2], ids[3]);
+        for (int k = 0; k < 3; k++) {
+            CASE = "cells without orders or products";
+            CHECK(x.known[k]);
+            CHECK_INT(x.a[k].window_to, 202501);
+            CHECK_INT(x.a[k].orders_total, 0);
+            CHECK_INT(x.a[k].first_purchase, KAM_NONE);
+            CHECK_INT(x.a[k].products, 0);
+            CHECK_INT(x.a[k].max_first_month, 0);
+        }
+        CASE = NULL;
+    }
+    struct acts one = {0};
+    CHECK_OK(OPS->activity_range(ST, ids[1], ids[1], act_cb, &one, &kept, &err));
+    CHECK_INT(one.n, 1);
+
+    /* A product changes its category: nothing kept is given until rollup_totals ran. */
+    struct rec r;
+    rec_init(&r);
+    rec_text(&r, KAM_PRO_SKU, "P1");
+    rec_text(&r, KAM_PRO_NAME, "One");
+    rec_text(&r, KAM_PRO_CATEGORY, "x");
+    put(&kam_products, &r, KAM_PUT_INSERTED);
+    struct acts after_insert = {0};
+    CHECK_OK(OPS->activity_range(ST, ids[0], ids[3], act_cb, &after_insert, &kept, &err));
+    CHECK(kept); /* a new product changes nobody's categories */
+    rec_text(&r, KAM_PRO_CATEGORY, "y");
+    put(&kam_products, &r, KAM_PUT_UPDATED);
+    struct acts stale = {0};
+    CHECK_OK(OPS->activity_range(ST, ids[0], ids[3], act_cb, &stale, &kept, &err));
+    CHECK(!kept);
+    CHECK_INT(stale.n, 0);
+    CHECK_OK(OPS->rollup_totals(ST, NULL, NULL, 0, NULL, 0, &err));
+    struct acts again = {0};
+    CHECK_OK(OPS->activity_range(ST, ids[0], ids[3], act_cb, &again, &kept, &err));
+    CHECK(kept);
+    CHECK_INT(again.n, 3);
+}
+
 /* A count follows every change: one made on the same connection, one committed by another
  * connection, one inside a transaction and its rollback; different filters and scopes are
  * counted apart. */
@@ -5690,6 +5794,7 @@ int main(void)
         T(test_account_list_revenue),
         T(test_account_list_revenue_follows_the_rollup),
         T(test_account_count_follows_changes),
+        T(test_account_heads_and_activity),
         T(test_account_list_items_carry_version),
         T(test_tags),
         T(test_tag_rm_absent),
