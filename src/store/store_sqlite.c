@@ -3343,7 +3343,8 @@ static enum kam_rc op_account_delete(struct kam_store *st, const char *code, int
                                      struct kam_err *err)
 {
     static const char *const cleanup[] = {
-        "DELETE FROM contacts WHERE account = ?1", "DELETE FROM account_tags WHERE account = ?1",
+        "DELETE FROM contacts WHERE account = ?1",
+        "DELETE FROM account_tags WHERE account = ?1",
         /* a row of zeros, left when its cells were moved away; the id may be given again */
         "DELETE FROM account_revenue WHERE account = ?1",
         /* ratings, pin, metrics: ON DELETE CASCADE; the score history: trigger
